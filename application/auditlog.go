@@ -1,0 +1,42 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"storagegw/domain"
+)
+
+// AuditLog is the append-only audit trail. Nothing in the service updates or
+// removes an event once appended.
+type AuditLog interface {
+	// Append stores e. An event whose id exists is domain.ErrExists. A
+	// database that cannot be reached is domain.ErrUnavailable (wrapped).
+	Append(ctx context.Context, e *domain.AuditEvent) error
+
+	// Query returns up to q.Limit events of q.OrgID matching every set
+	// filter, newest first (timestamp, then id, descending), starting after
+	// q.After when it is set.
+	Query(ctx context.Context, q AuditQuery) ([]*domain.AuditEvent, error)
+}
+
+// AuditQuery filters the audit trail of one org. Empty fields do not filter.
+type AuditQuery struct {
+	OrgID             string // required
+	UserID            string
+	Action            domain.Action
+	FilePath          string
+	RelatedObjectType string
+	RelatedObjectID   string
+	Success           *bool
+	From, To          time.Time // inclusive From, exclusive To
+	Limit             int
+	After             *AuditCursor
+}
+
+// AuditCursor is the position after which the next page starts: the
+// timestamp and id of the last event of the previous page.
+type AuditCursor struct {
+	Timestamp time.Time
+	ID        string
+}

@@ -1,0 +1,137 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// ContentRule says what a kind of object accepts: a size bound and the
+// sniffed content types allowed. Patterns are exact types ("application/pdf")
+// or a major type with a wildcard ("image/*"); "*/*" allows anything.
+type ContentRule struct {
+	MaxBytes int64
+	Allowed  []string
+}
+
+// Allows reports whether a sniffed content type (parameters ignored) is allowed.
+func (r ContentRule) Allows(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	for _, pat := range r.Allowed {
+		pat = strings.ToLower(pat)
+		if pat == "*/*" || pat == ct {
+			return true
+		}
+		if major, ok := strings.CutSuffix(pat, "/*"); ok && strings.HasPrefix(ct, major+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckSize returns ErrTooLarge when n exceeds the rule's bound.
+func (r ContentRule) CheckSize(n int64) error {
+	if r.MaxBytes > 0 && n > r.MaxBytes {
+		return Errorf(ErrTooLarge, "file_too_large", "The file is larger than the %d bytes allowed here.", r.MaxBytes)
+	}
+	return nil
+}
+
+// CheckType returns ErrUnsupportedType unless contentType is allowed.
+func (r ContentRule) CheckType(contentType string) error {
+	if !r.Allows(contentType) {
+		return Errorf(ErrUnsupportedType, "unsupported_content_type",
+			"Content of type %s is not allowed here.", clip(contentType))
+	}
+	return nil
+}
+
+const mib = 1 << 20
+
+var (
+	officeTypes = []string{
+		"application/pdf", "text/plain", "text/csv", "text/markdown", "text/html", "application/rtf", "text/rtf",
+		"application/vnd.openxmlformats-officedocument.*",
+		"application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+		"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+		"application/vnd.oasis.opendocument.presentation", "application/zip", "application/json",
+		"image/*",
+	}
+	receiptTypes = []string{"image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "application/pdf"}
+	zipTypes     = []string{"application/zip"}
+)
+
+// DefaultContentRules are the built-in per-kind rules; configuration may
+// override any of them.
+func DefaultContentRules() map[Kind]ContentRule {
+	office := func(max int64) ContentRule {
+		return ContentRule{MaxBytes: max, Allowed: officeTypes}
+	}
+	return map[Kind]ContentRule{
+		{SystemWorkspace, TypeDoc}:                    office(100 * mib),
+		{SystemWorkspace, TypeSheet}:                  office(100 * mib),
+		{SystemWorkspace, TypeSlide}:                  office(200 * mib),
+		{SystemWorkspace, TypePDF}:                    {MaxBytes: 100 * mib, Allowed: []string{"application/pdf"}},
+		{SystemAccounting, TypeReceipt}:               {MaxBytes: 20 * mib, Allowed: receiptTypes},
+		{SystemAccounting, TypeInvoice}:               {MaxBytes: 20 * mib, Allowed: append(append([]string{}, receiptTypes...), "application/xml", "text/xml")},
+		{SystemAccounting, TypeExport}:                {MaxBytes: 200 * mib, Allowed: []string{"text/csv", "text/plain", "application/pdf", "application/zip", "application/json", "application/vnd.openxmlformats-officedocument.*", "application/xml", "text/xml"}},
+		{SystemCommunications, TypeEmailAttachment}:   {MaxBytes: 50 * mib, Allowed: []string{"*/*"}},
+		{SystemCommunications, TypeMessageAttachment}: {MaxBytes: 50 * mib, Allowed: []string{"*/*"}},
+		{SystemAppBuilder, TypeSource}:                {MaxBytes: 512 * mib, Allowed: zipTypes},
+		{SystemAppBuilder, TypeBuild}:                 {MaxBytes: 512 * mib, Allowed: zipTypes},
+	}
+}
+
+// The bounds a client may ask for with expires_in.
+const (
+	MinSignedURLExpiry = 60 * time.Second
+	MaxSignedURLExpiry = 900 * time.Second
+)
+
+// DefaultSignedURLExpiry is SPEC §4's per-kind default lifetime of a signed URL.
+func DefaultSignedURLExpiry(k Kind) time.Duration {
+	switch {
+	case k.System == SystemAppBuilder:
+		return 5 * time.Minute
+	case k.ObjectType == TypeReceipt:
+		return 10 * time.Minute
+	case k.ObjectType == TypeInvoice:
+		return 15 * time.Minute
+	case k.System == SystemWorkspace:
+		return 15 * time.Minute
+	}
+	return 10 * time.Minute
+}
+
+// SignedURLExpiry resolves a requested lifetime: zero means the kind's
+// default; anything outside [MinSignedURLExpiry, MaxSignedURLExpiry] is ErrInvalid.
+func SignedURLExpiry(k Kind, requested time.Duration) (time.Duration, error) {
+	if requested == 0 {
+		return DefaultSignedURLExpiry(k), nil
+	}
+	if requested < MinSignedURLExpiry || requested > MaxSignedURLExpiry {
+		return 0, Errorf(ErrInvalid, "invalid_expires_in",
+			"expires_in must be between %d and %d seconds.", int(MinSignedURLExpiry.Seconds()), int(MaxSignedURLExpiry.Seconds()))
+	}
+	return requested, nil
+}
+
+// Disposition says how a browser should treat a downloaded file.
+type Disposition string
+
+// The dispositions a signed URL may request.
+const (
+	DispositionInline     Disposition = "inline"
+	DispositionAttachment Disposition = "attachment"
+)
+
+// ParseDisposition accepts "inline" (also the default for "") or "attachment".
+func ParseDisposition(s string) (Disposition, error) {
+	switch Disposition(s) {
+	case "", DispositionInline:
+		return DispositionInline, nil
+	case DispositionAttachment:
+		return DispositionAttachment, nil
+	}
+	return "", Errorf(ErrInvalid, "invalid_disposition", "disposition must be \"inline\" or \"attachment\".")
+}

@@ -1,0 +1,4 @@
+// Package domain holds storagegw's pure business types: storage paths, file
+// records, audit events, the role policy and the closed set of domain errors.
+// It imports only the standard library and performs no I/O.
+package domain

@@ -1,0 +1,219 @@
+package domain
+
+import "time"
+
+// RecordState is where a file record is in its lifecycle.
+type RecordState string
+
+// The lifecycle states. A record is pending from the moment its path is
+// reserved until its first blob is committed, active while it has a blob, and
+// purged once its blob was removed for good (a tombstone kept for history).
+const (
+	StatePending RecordState = "pending"
+	StateActive  RecordState = "active"
+	StatePurged  RecordState = "purged"
+)
+
+// Content describes a stored blob: where it is and what it holds.
+type Content struct {
+	BlobKey     string
+	ContentType string // sniffed from the bytes
+	SizeBytes   int64
+	SHA256      string // lower-case hex
+}
+
+// FileRecord is the metadata of one stored path. Its fields change only
+// through its methods, which enforce the lifecycle.
+type FileRecord struct {
+	d FileRecordData
+}
+
+// FileRecordData is a FileRecord's state as adapters persist it. Build a
+// record from it only with RehydrateFileRecord.
+type FileRecordData struct {
+	ID               string
+	Path             StoragePath
+	OriginalFilename string
+	Content          Content
+	UploadedBy       string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	State            RecordState
+	Deleted          bool
+	DeletedAt        time.Time
+	DeletedBy        string
+	PendingUploadID  string    // the upload that holds the path's reservation
+	PendingSince     time.Time // when that upload reserved it
+	Version          int64     // optimistic-concurrency counter, owned by the repository
+}
+
+// NewPendingRecord reserves path for the upload uploadID.
+func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadID string, now time.Time) (*FileRecord, error) {
+	switch {
+	case id == "" || uploadID == "":
+		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs an id and an upload id.")
+	case path.IsZero():
+		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a path.")
+	case by == "":
+		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs an uploader.")
+	case now.IsZero():
+		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a time.")
+	}
+	now = now.UTC()
+	return &FileRecord{d: FileRecordData{
+		ID: id, Path: path, OriginalFilename: originalFilename, UploadedBy: by,
+		CreatedAt: now, UpdatedAt: now, State: StatePending,
+		PendingUploadID: uploadID, PendingSince: now,
+	}}, nil
+}
+
+// RehydrateFileRecord rebuilds a record that an adapter loaded from storage.
+func RehydrateFileRecord(d FileRecordData) (*FileRecord, error) {
+	if d.ID == "" || d.Path.IsZero() {
+		return nil, Errorf(ErrInvalid, "invalid_record", "A stored record lacks its id or path.")
+	}
+	switch d.State {
+	case StatePending, StateActive, StatePurged:
+	default:
+		return nil, Errorf(ErrInvalid, "invalid_record", "A stored record has an unknown state %q.", clip(string(d.State)))
+	}
+	if d.State == StateActive && d.Content.BlobKey == "" {
+		return nil, Errorf(ErrInvalid, "invalid_record", "A stored active record has no blob key.")
+	}
+	return &FileRecord{d: d}, nil
+}
+
+// Data returns a copy of the record's state for persisting.
+func (r *FileRecord) Data() FileRecordData { return r.d }
+
+func (r *FileRecord) ID() string               { return r.d.ID }
+func (r *FileRecord) Path() StoragePath        { return r.d.Path }
+func (r *FileRecord) OriginalFilename() string { return r.d.OriginalFilename }
+func (r *FileRecord) Content() Content         { return r.d.Content }
+func (r *FileRecord) UploadedBy() string       { return r.d.UploadedBy }
+func (r *FileRecord) CreatedAt() time.Time     { return r.d.CreatedAt }
+func (r *FileRecord) UpdatedAt() time.Time     { return r.d.UpdatedAt }
+func (r *FileRecord) State() RecordState       { return r.d.State }
+func (r *FileRecord) Deleted() bool            { return r.d.Deleted }
+func (r *FileRecord) DeletedAt() time.Time     { return r.d.DeletedAt }
+func (r *FileRecord) DeletedBy() string        { return r.d.DeletedBy }
+func (r *FileRecord) PendingUploadID() string  { return r.d.PendingUploadID }
+func (r *FileRecord) Version() int64           { return r.d.Version }
+
+// Visible reports whether callers can see the file: it has a committed blob
+// and is not deleted.
+func (r *FileRecord) Visible() bool { return r.d.State == StateActive && !r.d.Deleted }
+
+// WouldOverwrite reports whether an upload to this record's path replaces
+// content that callers can see or restore (so it needs overwrite=true and is
+// audited as EDIT).
+func (r *FileRecord) WouldOverwrite() bool { return r.d.State == StateActive }
+
+// BeginUpload reserves the record's path for uploadID. A path holding a file
+// (visible or soft-deleted) needs overwrite; a path another upload reserved
+// less than staleAfter ago is ErrExists.
+func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time, staleAfter time.Duration) error {
+	if uploadID == "" {
+		return Errorf(ErrInvalid, "invalid_upload", "An upload needs an id.")
+	}
+	if r.d.PendingUploadID != "" && now.Sub(r.d.PendingSince) < staleAfter {
+		return Errorf(ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
+	}
+	if r.d.State == StateActive && !overwrite {
+		if r.d.Deleted {
+			return Errorf(ErrExists, "deleted_file_at_path",
+				"A deleted file still occupies this path; restore it, or upload with overwrite=true.")
+		}
+		return Errorf(ErrExists, "file_exists", "A file already exists at this path; set overwrite=true to replace it.")
+	}
+	r.d.PendingUploadID = uploadID
+	r.d.PendingSince = now.UTC()
+	return nil
+}
+
+// CompleteUpload commits the blob written by uploadID as the record's
+// content. It returns the blob key the new content replaces ("" if none),
+// which the caller removes once the record is saved. An upload whose
+// reservation was taken over is ErrExists.
+func (r *FileRecord) CompleteUpload(uploadID string, c Content, originalFilename, by string, now time.Time) (replaced string, err error) {
+	if uploadID == "" || r.d.PendingUploadID != uploadID {
+		return "", Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
+	}
+	if c.BlobKey == "" || c.SizeBytes < 0 || len(c.SHA256) != 64 || c.ContentType == "" {
+		return "", Errorf(ErrInvalid, "invalid_content", "Committed content needs a blob key, size, sha256 and type.")
+	}
+	replaced = r.d.Content.BlobKey
+	if replaced == c.BlobKey {
+		replaced = ""
+	}
+	r.d.Content = c
+	r.d.OriginalFilename = originalFilename
+	r.d.UploadedBy = by
+	r.d.UpdatedAt = now.UTC()
+	if r.d.State != StateActive {
+		r.d.CreatedAt = now.UTC()
+	}
+	r.d.State = StateActive
+	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = false, time.Time{}, ""
+	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
+	return replaced, nil
+}
+
+// AbandonUpload releases uploadID's reservation after a failed upload. It
+// reports whether the record held nothing else and should be removed.
+// It is a no-op when uploadID no longer holds the reservation.
+func (r *FileRecord) AbandonUpload(uploadID string) (removeRecord bool) {
+	if r.d.PendingUploadID != uploadID {
+		return false
+	}
+	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
+	return r.d.State == StatePending
+}
+
+// SoftDelete marks a visible file deleted. A file that is not visible
+// (already deleted, pending or purged) is ErrNotFound.
+func (r *FileRecord) SoftDelete(by string, at time.Time) error {
+	if !r.Visible() {
+		return Errorf(ErrNotFound, "not_found", "No such file.")
+	}
+	if by == "" {
+		return Errorf(ErrInvalid, "invalid_actor", "A delete needs an actor.")
+	}
+	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = true, at.UTC(), by
+	r.d.UpdatedAt = at.UTC()
+	return nil
+}
+
+// Restore undoes a soft delete. Only a soft-deleted file with its blob can
+// be restored; anything else is ErrNotFound.
+func (r *FileRecord) Restore(at time.Time) error {
+	if r.d.State != StateActive || !r.d.Deleted {
+		return Errorf(ErrNotFound, "not_found", "No deleted file at this path.")
+	}
+	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = false, time.Time{}, ""
+	r.d.UpdatedAt = at.UTC()
+	return nil
+}
+
+// Purge turns the record into a tombstone whose blob is to be removed for
+// good, and returns that blob's key. by is the actor ("system" for the
+// retention purge). A record without a blob is ErrNotFound.
+func (r *FileRecord) Purge(by string, at time.Time) (blobKey string, err error) {
+	if r.d.State != StateActive {
+		return "", Errorf(ErrNotFound, "not_found", "No such file.")
+	}
+	blobKey = r.d.Content.BlobKey
+	r.d.State = StatePurged
+	r.d.Content.BlobKey = ""
+	if !r.d.Deleted {
+		r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = true, at.UTC(), by
+	}
+	r.d.UpdatedAt = at.UTC()
+	return blobKey, nil
+}
+
+// DeletedLongerThan reports whether the record was soft-deleted more than
+// retention before now.
+func (r *FileRecord) DeletedLongerThan(retention time.Duration, now time.Time) bool {
+	return r.d.State == StateActive && r.d.Deleted && now.Sub(r.d.DeletedAt) > retention
+}
