@@ -1,0 +1,77 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"storagegw/domain"
+)
+
+// Options tune the use cases. The zero value is usable.
+type Options struct {
+	// ContentRules bound sizes and content types per kind; nil means
+	// domain.DefaultContentRules().
+	ContentRules map[domain.Kind]domain.ContentRule
+	// StaleUploadAfter is how long an upload's reservation of a path blocks
+	// other uploads before it may be taken over. Default 1h.
+	StaleUploadAfter time.Duration
+	// OnBackgroundError hears of failures that cannot change a request's
+	// answer: a compensation that could not remove a blob, an audit event
+	// that could not be written after a change was already made. The
+	// wiring logs and counts them. Nil ignores them.
+	OnBackgroundError func(ctx context.Context, op string, err error)
+}
+
+// Application is the set of use cases the inbound adapters call.
+type Application struct {
+	Upload    *Upload
+	SignURL   *SignURL
+	Delete    *Delete
+	Metadata  *Metadata
+	List      *List
+	AuditLogs *AuditLogs
+}
+
+// deps is what every use case shares.
+type deps struct {
+	blobs  BlobStore
+	files  FileRepository
+	audit  auditor
+	clock  Clock
+	opts   Options
+	report func(ctx context.Context, op string, err error)
+}
+
+// New assembles the use cases over the given ports.
+func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner, clock Clock, opts Options) *Application {
+	if opts.ContentRules == nil {
+		opts.ContentRules = domain.DefaultContentRules()
+	}
+	if opts.StaleUploadAfter <= 0 {
+		opts.StaleUploadAfter = time.Hour
+	}
+	report := opts.OnBackgroundError
+	if report == nil {
+		report = func(context.Context, string, error) {}
+	}
+	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
+		audit: auditor{log: audit, clock: clock, report: report}}
+	return &Application{
+		Upload:    &Upload{deps: d},
+		SignURL:   &SignURL{deps: d, signer: signer},
+		Delete:    &Delete{deps: d},
+		Metadata:  &Metadata{deps: d},
+		List:      &List{deps: d},
+		AuditLogs: &AuditLogs{deps: d},
+	}
+}
+
+// backgroundTimeout bounds compensations and audit writes that run after
+// the request's own context may have ended.
+const backgroundTimeout = 10 * time.Second
+
+// detached returns a context that survives the caller's cancellation, for
+// work that must finish (compensation, audit) even when the client left.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+}

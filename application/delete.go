@@ -1,0 +1,81 @@
+package application
+
+import (
+	"context"
+
+	"storagegw/domain"
+)
+
+// DeleteCommand asks to delete one file: softly (recoverable within the
+// retention window) or, for admins, for good.
+type DeleteCommand struct {
+	Caller   Caller
+	FilePath string
+	Hard     bool
+}
+
+// Delete soft- or hard-deletes files.
+//
+// A hard delete first turns the record into a purged tombstone and only
+// then removes the blob, so a failure never leaves a record pointing at a
+// missing blob; a blob whose removal failed is reported and left to
+// reconciliation.
+type Delete struct {
+	*deps
+}
+
+// Handle deletes the file and audits DELETE. It returns the record as it
+// now stands.
+func (d *Delete) Handle(ctx context.Context, cmd DeleteCommand) (*domain.FileRecord, error) {
+	e := entry{action: domain.ActionDelete, metadata: map[string]any{"hard": cmd.Hard}}
+	rec, err := d.run(ctx, cmd, &e)
+	if err := d.audit.finish(ctx, cmd.Caller, e, err, false); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.FileRecord, error) {
+	p := cmd.Caller.Principal
+	perm := domain.PermSoftDelete
+	if cmd.Hard {
+		perm = domain.PermHardDelete
+	}
+	if err := p.Authorize(perm); err != nil {
+		return nil, err
+	}
+	path, err := parseOwn(p, cmd.FilePath, e)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		rec, err := d.load(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		var blobKey string
+		if cmd.Hard {
+			blobKey, err = rec.Purge(p.UserID, d.clock.Now())
+		} else {
+			err = rec.SoftDelete(p.UserID, d.clock.Now())
+		}
+		if err != nil {
+			return nil, err
+		}
+		saved, err := d.files.Update(ctx, rec)
+		if isConflict(err) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if blobKey != "" {
+			dctx, cancel := detached(ctx)
+			defer cancel()
+			if err := d.blobs.Delete(dctx, blobKey); err != nil {
+				d.report(ctx, "remove hard-deleted blob", err)
+			}
+		}
+		return saved, nil
+	}
+}

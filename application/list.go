@@ -1,0 +1,99 @@
+package application
+
+import (
+	"context"
+	"strings"
+
+	"storagegw/domain"
+)
+
+// ListFilesQuery is what a caller asks to list.
+type ListFilesQuery struct {
+	Caller Caller
+	// Prefix narrows the listing within the caller's org, relative to it:
+	// "accounting/receipt/" lists every receipt. It may end mid-segment.
+	Prefix string
+	Limit  int    // 0 = 100; at most 1000
+	Cursor string // from the previous page
+}
+
+// FilePage is one page of a listing.
+type FilePage struct {
+	Items      []*domain.FileRecord
+	NextCursor string // empty on the last page
+}
+
+// List pages through the visible files of the caller's org.
+type List struct {
+	*deps
+}
+
+// Handle lists files and audits LIST.
+func (l *List) Handle(ctx context.Context, q ListFilesQuery) (FilePage, error) {
+	e := entry{action: domain.ActionList, metadata: map[string]any{"prefix": q.Prefix}}
+	page, err := l.run(ctx, q, &e)
+	if err := l.audit.finish(ctx, q.Caller, e, err, true); err != nil {
+		return FilePage{}, err
+	}
+	return page, nil
+}
+
+func (l *List) run(ctx context.Context, q ListFilesQuery, e *entry) (FilePage, error) {
+	p := q.Caller.Principal
+	if err := p.Authorize(domain.PermList); err != nil {
+		return FilePage{}, err
+	}
+	if err := validatePrefix(q.Prefix); err != nil {
+		return FilePage{}, err
+	}
+	limit, err := pageLimit(q.Limit, 100, 1000)
+	if err != nil {
+		return FilePage{}, err
+	}
+	orgPrefix := p.OrgID + "/"
+	full := orgPrefix + q.Prefix
+	var after string
+	if q.Cursor != "" {
+		parts, err := decodeCursor(q.Cursor, 1)
+		if err != nil {
+			return FilePage{}, err
+		}
+		if after = parts[0]; !strings.HasPrefix(after, full) {
+			return FilePage{}, badCursor()
+		}
+	}
+	recs, err := l.files.List(ctx, ListQuery{OrgID: p.OrgID, Prefix: full, After: after, Limit: limit + 1})
+	if err != nil {
+		return FilePage{}, err
+	}
+	page := FilePage{Items: recs}
+	if len(recs) > limit {
+		page.Items = recs[:limit]
+		page.NextCursor = encodeCursor(page.Items[limit-1].Path().String())
+	}
+	e.metadata["count"] = len(page.Items)
+	return page, nil
+}
+
+// validatePrefix accepts what can begin a path below the org: characters of
+// path segments and '/', no empty or relative segment.
+func validatePrefix(prefix string) error {
+	bad := domain.Errorf(domain.ErrInvalid, "invalid_prefix",
+		"prefix must look like the start of a path below your org, e.g. \"accounting/receipt/\".")
+	if len(prefix) > 512 || strings.HasPrefix(prefix, "/") {
+		return bad
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := prefix[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-/", c) >= 0) {
+			return bad
+		}
+	}
+	segs := strings.Split(prefix, "/")
+	for i, s := range segs {
+		if (s == "" && i < len(segs)-1) || s == "." || s == ".." {
+			return bad
+		}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+// Package memrepo provides in-memory FileRepository and AuditLog fakes for
+// use-case tests. They pass the same conformance suite as the database
+// adapters, so they cannot drift from them.
+package memrepo
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// Files is an in-memory application.FileRepository.
+type Files struct {
+	mu   sync.Mutex
+	rows map[string]domain.FileRecordData
+}
+
+var _ application.FileRepository = (*Files)(nil)
+
+// NewFiles returns an empty repository.
+func NewFiles() *Files { return &Files{rows: map[string]domain.FileRecordData{}} }
+
+func conflict() error {
+	return domain.Errorf(domain.ErrExists, "concurrent_update", "The record changed concurrently; try again.")
+}
+
+func notFound() error { return domain.Errorf(domain.ErrNotFound, "not_found", "No such file.") }
+
+// Create implements application.FileRepository.
+func (f *Files) Create(_ context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := rec.Data()
+	key := d.Path.String()
+	if _, ok := f.rows[key]; ok {
+		return nil, domain.Errorf(domain.ErrExists, "file_exists", "A record exists at this path.")
+	}
+	d.Version = 1
+	f.rows[key] = d
+	return domain.RehydrateFileRecord(d)
+}
+
+// Get implements application.FileRepository.
+func (f *Files) Get(_ context.Context, path domain.StoragePath) (*domain.FileRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.rows[path.String()]
+	if !ok {
+		return nil, notFound()
+	}
+	return domain.RehydrateFileRecord(d)
+}
+
+// Update implements application.FileRepository.
+func (f *Files) Update(_ context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := rec.Data()
+	key := d.Path.String()
+	cur, ok := f.rows[key]
+	if !ok {
+		return nil, notFound()
+	}
+	if cur.Version != d.Version {
+		return nil, conflict()
+	}
+	d.Version++
+	f.rows[key] = d
+	return domain.RehydrateFileRecord(d)
+}
+
+// Delete implements application.FileRepository.
+func (f *Files) Delete(_ context.Context, rec *domain.FileRecord) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := rec.Path().String()
+	cur, ok := f.rows[key]
+	if !ok {
+		return notFound()
+	}
+	if cur.Version != rec.Version() {
+		return conflict()
+	}
+	delete(f.rows, key)
+	return nil
+}
+
+// List implements application.FileRepository.
+func (f *Files) List(_ context.Context, q application.ListQuery) ([]*domain.FileRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var keys []string
+	for k, d := range f.rows {
+		visible := d.State == domain.StateActive && !d.Deleted
+		if d.Path.OrgID() == q.OrgID && strings.HasPrefix(k, q.Prefix) && k > q.After &&
+			(visible || q.IncludeDeleted && d.State == domain.StateActive) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	if q.Limit > 0 && len(keys) > q.Limit {
+		keys = keys[:q.Limit]
+	}
+	out := make([]*domain.FileRecord, 0, len(keys))
+	for _, k := range keys {
+		r, err := domain.RehydrateFileRecord(f.rows[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Len counts stored records in every state (a test helper).
+func (f *Files) Len() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.rows)
+}

@@ -1,0 +1,108 @@
+package application
+
+import (
+	"context"
+	"errors"
+
+	"storagegw/domain"
+)
+
+// maxAttempts bounds the retries of optimistic updates that lost a race.
+const maxAttempts = 3
+
+// reserve claims path for uploadID: a new pending record, or the existing
+// record's reservation when the rules allow (see FileRecord.BeginUpload).
+func (u *Upload) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, e *entry) (*domain.FileRecord, error) {
+	by := cmd.Caller.Principal.UserID
+	for attempt := 0; ; attempt++ {
+		now := u.clock.Now()
+		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := u.files.Create(ctx, fresh)
+		if err == nil || !errors.Is(err, domain.ErrExists) {
+			return rec, err
+		}
+		existing, err := u.files.Get(ctx, path)
+		if errors.Is(err, domain.ErrNotFound) && attempt < maxAttempts {
+			continue // removed since our insert failed: try again
+		}
+		if err != nil {
+			return nil, err
+		}
+		if existing.WouldOverwrite() {
+			e.action = domain.ActionEdit
+			if err := cmd.Caller.Principal.Authorize(domain.PermOverwrite); err != nil {
+				return nil, err
+			}
+		}
+		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, u.opts.StaleUploadAfter); err != nil {
+			return nil, err
+		}
+		rec, err = u.files.Update(ctx, existing)
+		if isConflict(err) && attempt < maxAttempts {
+			continue
+		}
+		if isConflict(err) {
+			return nil, domain.Errorf(domain.ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
+		}
+		return rec, err
+	}
+}
+
+// commit points the record at the new content, retrying when a concurrent
+// change (a soft delete, say) moved the record's version on.
+func (u *Upload) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, string, error) {
+	for attempt := 0; ; attempt++ {
+		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, u.clock.Now())
+		if err != nil {
+			return nil, "", err
+		}
+		saved, err := u.files.Update(ctx, rec)
+		if err == nil {
+			return saved, replaced, nil
+		}
+		if !isConflict(err) || attempt >= maxAttempts {
+			return nil, "", err
+		}
+		if rec, err = u.files.Get(ctx, rec.Path()); err != nil {
+			return nil, "", err
+		}
+	}
+}
+
+// abandon undoes a failed upload: it removes this upload's own blob and
+// releases its reservation (removing a record that never held content). It
+// runs detached from the request so a client that went away cannot stop it.
+func (u *Upload) abandon(ctx context.Context, path domain.StoragePath, uploadID, key string) {
+	ctx2, cancel := detached(ctx)
+	defer cancel()
+	if err := u.blobs.Delete(ctx2, key); err != nil {
+		u.report(ctx, "remove abandoned blob", err)
+	}
+	for attempt := 0; attempt <= maxAttempts; attempt++ {
+		rec, err := u.files.Get(ctx2, path)
+		if errors.Is(err, domain.ErrNotFound) {
+			return
+		}
+		if err != nil {
+			u.report(ctx, "release reservation", err)
+			return
+		}
+		if rec.PendingUploadID() != uploadID {
+			return // the reservation is someone else's now
+		}
+		if rec.AbandonUpload(uploadID) {
+			err = u.files.Delete(ctx2, rec)
+		} else {
+			_, err = u.files.Update(ctx2, rec)
+		}
+		if !isConflict(err) {
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				u.report(ctx, "release reservation", err)
+			}
+			return
+		}
+	}
+}
