@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"storagegw/configs"
+	"storagegw/domain"
+)
+
+func TestMintVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
+	opts := Options{HS256Secret: testSecret, Issuer: "storagegw", Audience: "files", OrgClaim: "tenant", RoleClaim: "r"}
+	v := newVerifier(t, opts)
+	tok, err := Mint(testSecret, MintParams{
+		Sub: "user-7", Org: "org-7", Role: "admin", TTL: 5 * time.Minute,
+		Issuer: "storagegw", Audience: "files", OrgClaim: "tenant", RoleClaim: "r",
+	}, testNow)
+	if err != nil {
+		t.Fatalf("Mint: %v", err)
+	}
+	p, err := v.Verify(context.Background(), tok)
+	want := domain.Principal{UserID: "user-7", OrgID: "org-7", Role: domain.RoleAdmin}
+	if err != nil || p != want {
+		t.Fatalf("got %+v, %v, want %+v", p, err, want)
+	}
+
+	later := newVerifier(t, Options{HS256Secret: testSecret, Issuer: "storagegw", Audience: "files",
+		OrgClaim: "tenant", RoleClaim: "r", Clock: func() time.Time { return testNow.Add(6 * time.Minute) }})
+	_, err = later.Verify(context.Background(), tok)
+	checkResult(t, tok, domain.Principal{}, err, domain.ErrUnauthenticated, "token_expired")
+}
+
+func TestMintDefaultTTL(t *testing.T) {
+	t.Parallel()
+	tok, err := Mint(testSecret, MintParams{Sub: "u", Org: "o", Role: "viewer"}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jwt.MapClaims{}
+	if _, err := jwt.NewParser(jwt.WithoutClaimsValidation()).ParseWithClaims(tok, c,
+		func(*jwt.Token) (any, error) { return testSecret, nil }); err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := c.GetExpirationTime()
+	if !exp.Equal(testNow.Add(DefaultTTL)) || c["org_id"] != "o" || c["role"] != "viewer" {
+		t.Errorf("got claims %v, want exp %v and default claim names", c, testNow.Add(DefaultTTL))
+	}
+}
+
+func TestMintRefuses(t *testing.T) {
+	t.Parallel()
+	good := MintParams{Sub: "u", Org: "o", Role: "member"}
+	tests := []struct {
+		name   string
+		secret []byte
+		mod    func(*MintParams)
+	}{
+		{"short secret", []byte("short"), func(*MintParams) {}},
+		{"no sub", testSecret, func(p *MintParams) { p.Sub = "" }},
+		{"no org", testSecret, func(p *MintParams) { p.Org = "" }},
+		{"bad org", testSecret, func(p *MintParams) { p.Org = "a/b" }},
+		{"unknown role", testSecret, func(p *MintParams) { p.Role = "owner" }},
+		{"negative ttl", testSecret, func(p *MintParams) { p.TTL = -time.Minute }},
+	}
+	for _, tt := range tests {
+		p := good
+		tt.mod(&p)
+		if tok, err := Mint(tt.secret, p, testNow); err == nil {
+			t.Errorf("%s: got token %q, want an error", tt.name, tok)
+		}
+	}
+}
+
+func TestFromConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg, err := configs.Load(func(k string) string {
+		return map[string]string{"STORAGEGW_DATA_DIR": dir, "JWT_ROLE_CLAIM": "r"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := FromConfig(cfg)
+	if err != nil {
+		t.Fatalf("FromConfig: %v", err)
+	}
+	secret, err := SigningSecret(cfg)
+	if err != nil {
+		t.Fatalf("SigningSecret: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev-jwt-secret")); err != nil {
+		t.Errorf("dev secret not created: %v", err)
+	}
+	tok, err := Mint(secret, MintParamsFromConfig(cfg, MintParams{Sub: "u", Org: "o", Role: "member"}), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Errorf("token minted with the config's secret refused: %v", err)
+	}
+
+	cfg.JWT.JWKSURL = "https://idp.example.com/jwks"
+	if _, err := FromConfig(cfg); !errors.Is(err, ErrJWKSUnsupported) {
+		t.Errorf("JWKS: got %v, want ErrJWKSUnsupported", err)
+	}
+	if _, err := SigningSecret(cfg); err == nil {
+		t.Errorf("SigningSecret with JWKS: got no error, want one")
+	}
+}

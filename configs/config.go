@@ -1,0 +1,185 @@
+// Package configs loads storagegw's configuration: embedded YAML defaults,
+// then an optional config file, then environment variables.
+package configs
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// The values of Config.Env.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is the whole configuration. Build it with Load; the zero value is
+// not usable.
+type Config struct {
+	Env     string `yaml:"env"`
+	Addr    string `yaml:"addr"`
+	DataDir string `yaml:"data_dir"`
+	// ConfiguredPublicURL is the public_url setting as given; use PublicURL.
+	ConfiguredPublicURL string           `yaml:"public_url"`
+	DatabaseURL         DSN              `yaml:"database_url"`
+	JWT                 JWTConfig        `yaml:"jwt"`
+	Spaces              SpacesConfig     `yaml:"spaces"`
+	Log                 LogConfig        `yaml:"log"`
+	Uploads             UploadsConfig    `yaml:"uploads"`
+	Retention           RetentionConfig  `yaml:"retention"`
+	TrustedProxies      []string         `yaml:"trusted_proxies"`
+	MigrateOnStart      bool             `yaml:"migrate_on_start"`
+	Limits              map[string]Limit `yaml:"limits"`
+}
+
+// JWTConfig says how caller tokens are verified. At most one of
+// HS256Secret, JWKSURL and PublicKeyFile is set; none means the development
+// secret of the data dir.
+type JWTConfig struct {
+	HS256Secret   Secret        `yaml:"hs256_secret"`
+	JWKSURL       string        `yaml:"jwks_url"`
+	PublicKeyFile string        `yaml:"public_key_file"`
+	Issuer        string        `yaml:"issuer"`
+	Audience      string        `yaml:"audience"`
+	OrgClaim      string        `yaml:"org_claim"`
+	RoleClaim     string        `yaml:"role_claim"`
+	Leeway        time.Duration `yaml:"leeway"`
+}
+
+// SpacesConfig is the S3-compatible object store; all empty means local disk.
+type SpacesConfig struct {
+	Endpoint    string `yaml:"endpoint"`
+	Region      string `yaml:"region"`
+	Bucket      string `yaml:"bucket"`
+	AccessKey   Secret `yaml:"access_key"`
+	SecretKey   Secret `yaml:"secret_key"`
+	CDNEndpoint string `yaml:"cdn_endpoint"`
+	UseSSL      bool   `yaml:"use_ssl"`
+	PathStyle   bool   `yaml:"path_style"`
+}
+
+// LogConfig is the logger's level and format (auto, console or json).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// UploadsConfig tunes upload handling.
+type UploadsConfig struct {
+	StaleAfter time.Duration `yaml:"stale_after"`
+}
+
+// RetentionConfig says how long soft-deleted files are kept.
+type RetentionConfig struct {
+	SoftDelete time.Duration `yaml:"soft_delete"`
+}
+
+// Limit overrides a built-in content rule; zero values keep the built-in one.
+type Limit struct {
+	MaxBytes int64    `yaml:"max_bytes"`
+	Allowed  []string `yaml:"allowed"`
+}
+
+// Load builds the configuration from the embedded defaults, the YAML file
+// named by STORAGEGW_CONFIG if any, and the environment as seen through
+// getenv (os.Getenv in production, a map in tests), then validates it.
+// An environment variable overrides only when it is non-empty.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	if err := decodeYAML(defaultsYAML, c); err != nil {
+		return nil, fmt.Errorf("configs: embedded defaults.yaml: %w", err)
+	}
+	if path := getenv("STORAGEGW_CONFIG"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("configs: STORAGEGW_CONFIG: %w", err)
+		}
+		if err := decodeYAML(b, c); err != nil {
+			return nil, fmt.Errorf("configs: STORAGEGW_CONFIG %q: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeYAML decodes onto c, keeping what the document does not mention and
+// refusing unknown keys so a misspelt setting is not silently ignored.
+func decodeYAML(b []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// IsProduction reports whether STORAGEGW_ENV is production.
+func (c *Config) IsProduction() bool { return c.Env == EnvProduction }
+
+// PublicURL is the base URL of the service without a trailing slash: the
+// configured one, or http://localhost: and the port of Addr.
+func (c *Config) PublicURL() string {
+	if c.ConfiguredPublicURL != "" {
+		return strings.TrimRight(c.ConfiguredPublicURL, "/")
+	}
+	_, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || port == "" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
+}
+
+// UsesSQLite reports whether no DATABASE_URL is set.
+func (c *Config) UsesSQLite() bool { return c.DatabaseURL == "" }
+
+// UsesLocalDisk reports whether no object store is configured.
+func (c *Config) UsesLocalDisk() bool { return !c.Spaces.anySet() }
+
+// UsesDevSecret reports whether no JWT key source is configured, so tokens
+// are verified with the development secret of the data dir.
+func (c *Config) UsesDevSecret() bool { return len(c.JWT.sources()) == 0 }
+
+// UsesDevDefaults reports whether neither a database nor an object store is
+// configured: the service runs on SQLite and local disk under the data dir.
+func (c *Config) UsesDevDefaults() bool { return c.UsesSQLite() && c.UsesLocalDisk() }
+
+// LogFormat resolves Log.Format: "auto" is console unless in production.
+func (c *Config) LogFormat() string {
+	if c.Log.Format == "" || c.Log.Format == "auto" {
+		if c.IsProduction() {
+			return "json"
+		}
+		return "console"
+	}
+	return c.Log.Format
+}
+
+// SQLitePath is the SQLite database file used when DATABASE_URL is empty.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "storagegw.db") }
+
+// BlobRoot is the directory of local-disk blobs.
+func (c *Config) BlobRoot() string { return filepath.Join(c.DataDir, "blobs") }
+
+// DevSecretPath is the file holding the generated development JWT secret.
+func (c *Config) DevSecretPath() string { return filepath.Join(c.DataDir, "dev-jwt-secret") }
+
+// URLKeyPath is the file holding the key that signs local-disk URLs.
+func (c *Config) URLKeyPath() string { return filepath.Join(c.DataDir, "url-signing.key") }

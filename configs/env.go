@@ -1,0 +1,111 @@
+package configs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// envVar is one environment variable and how it sets the configuration.
+type envVar struct {
+	name string
+	set  func(c *Config, v string) error
+}
+
+func str(f func(c *Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = v; return nil }
+}
+
+func secret(f func(c *Config) *Secret) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = Secret(v); return nil }
+}
+
+func boolean(f func(c *Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", v)
+		}
+		*f(c) = b
+		return nil
+	}
+}
+
+func duration(f func(c *Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("must be a duration such as 30s or 1h, got %q", v)
+		}
+		*f(c) = d
+		return nil
+	}
+}
+
+// envVars lists every variable Load reads besides STORAGEGW_CONFIG, in the
+// order of .env.example.
+var envVars = []envVar{
+	{"STORAGEGW_ENV", str(func(c *Config) *string { return &c.Env })},
+	{"STORAGEGW_ADDR", str(func(c *Config) *string { return &c.Addr })},
+	{"STORAGEGW_DATA_DIR", str(func(c *Config) *string { return &c.DataDir })},
+	{"STORAGEGW_PUBLIC_URL", str(func(c *Config) *string { return &c.ConfiguredPublicURL })},
+	{"DATABASE_URL", func(c *Config, v string) error { c.DatabaseURL = DSN(v); return nil }},
+	{"JWT_HS256_SECRET", secret(func(c *Config) *Secret { return &c.JWT.HS256Secret })},
+	{"JWT_JWKS_URL", str(func(c *Config) *string { return &c.JWT.JWKSURL })},
+	{"JWT_PUBLIC_KEY_FILE", str(func(c *Config) *string { return &c.JWT.PublicKeyFile })},
+	{"JWT_ISSUER", str(func(c *Config) *string { return &c.JWT.Issuer })},
+	{"JWT_AUDIENCE", str(func(c *Config) *string { return &c.JWT.Audience })},
+	{"JWT_ORG_CLAIM", str(func(c *Config) *string { return &c.JWT.OrgClaim })},
+	{"JWT_ROLE_CLAIM", str(func(c *Config) *string { return &c.JWT.RoleClaim })},
+	{"JWT_LEEWAY", duration(func(c *Config) *time.Duration { return &c.JWT.Leeway })},
+	{"SPACES_ENDPOINT", str(func(c *Config) *string { return &c.Spaces.Endpoint })},
+	{"SPACES_REGION", str(func(c *Config) *string { return &c.Spaces.Region })},
+	{"SPACES_BUCKET", str(func(c *Config) *string { return &c.Spaces.Bucket })},
+	{"SPACES_ACCESS_KEY", secret(func(c *Config) *Secret { return &c.Spaces.AccessKey })},
+	{"SPACES_SECRET_KEY", secret(func(c *Config) *Secret { return &c.Spaces.SecretKey })},
+	{"SPACES_CDN_ENDPOINT", str(func(c *Config) *string { return &c.Spaces.CDNEndpoint })},
+	{"SPACES_USE_SSL", boolean(func(c *Config) *bool { return &c.Spaces.UseSSL })},
+	{"SPACES_PATH_STYLE", boolean(func(c *Config) *bool { return &c.Spaces.PathStyle })},
+	{"STORAGEGW_LOG_LEVEL", str(func(c *Config) *string { return &c.Log.Level })},
+	{"STORAGEGW_LOG_FORMAT", str(func(c *Config) *string { return &c.Log.Format })},
+	{"STORAGEGW_MIGRATE_ON_START", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
+	{"STORAGEGW_TRUSTED_PROXIES", func(c *Config, v string) error {
+		c.TrustedProxies = splitList(v)
+		return nil
+	}},
+}
+
+// EnvNames lists every environment variable Load reads.
+func EnvNames() []string {
+	names := []string{"STORAGEGW_CONFIG"}
+	for _, e := range envVars {
+		names = append(names, e.name)
+	}
+	return names
+}
+
+// applyEnv overrides c with every non-empty variable.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	for _, e := range envVars {
+		v := strings.TrimSpace(getenv(e.name))
+		if v == "" {
+			continue
+		}
+		if err := e.set(c, v); err != nil {
+			return fmt.Errorf("configs: %s %w", e.name, err)
+		}
+	}
+	return nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+package configs
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"storagegw/domain"
+)
+
+// ContentRules returns domain.DefaultContentRules with the limits overrides
+// applied. A key that is not a known "system/object_type" kind, a negative
+// max_bytes or a malformed content type is an error naming it.
+func (c *Config) ContentRules() (map[domain.Kind]domain.ContentRule, error) {
+	rules := domain.DefaultContentRules()
+	for _, key := range slices.Sorted(maps.Keys(c.Limits)) {
+		lim := c.Limits[key]
+		system, objType, ok := strings.Cut(key, "/")
+		if !ok {
+			return nil, fmt.Errorf("limits: unknown kind %q: write it as system/object_type, e.g. accounting/receipt", key)
+		}
+		kind, err := domain.ParseKind(system, objType)
+		if err != nil {
+			return nil, fmt.Errorf("limits: unknown kind %q: %s", key, err.Error())
+		}
+		if lim.MaxBytes < 0 {
+			return nil, fmt.Errorf("limits: %s: max_bytes must not be negative (0 keeps the built-in limit)", key)
+		}
+		for _, pat := range lim.Allowed {
+			major, minor, ok := strings.Cut(pat, "/")
+			if !ok || major == "" || minor == "" || strings.ContainsAny(pat, " ;,") {
+				return nil, fmt.Errorf("limits: %s: allowed entry %q is not a content type such as image/png, image/* or */*", key, pat)
+			}
+		}
+		r := rules[kind]
+		if lim.MaxBytes > 0 {
+			r.MaxBytes = lim.MaxBytes
+		}
+		if len(lim.Allowed) > 0 {
+			r.Allowed = slices.Clone(lim.Allowed)
+		}
+		if r.MaxBytes == 0 || len(r.Allowed) == 0 {
+			return nil, fmt.Errorf("limits: %s has no built-in rule: set both max_bytes and allowed", key)
+		}
+		rules[kind] = r
+	}
+	return rules, nil
+}

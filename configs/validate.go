@@ -1,0 +1,194 @@
+package configs
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ValidationError lists every problem found, each saying what to fix.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// sources names the JWT key sources that are set.
+func (j JWTConfig) sources() []string {
+	var s []string
+	if j.HS256Secret != "" {
+		s = append(s, "JWT_HS256_SECRET")
+	}
+	if j.JWKSURL != "" {
+		s = append(s, "JWT_JWKS_URL")
+	}
+	if j.PublicKeyFile != "" {
+		s = append(s, "JWT_PUBLIC_KEY_FILE")
+	}
+	return s
+}
+
+// anySet reports whether any object-store setting is given.
+func (s SpacesConfig) anySet() bool {
+	return s.Endpoint != "" || s.Bucket != "" || s.AccessKey != "" || s.SecretKey != "" ||
+		s.Region != "" || s.CDNEndpoint != ""
+}
+
+const spacesAll = "set all of SPACES_ENDPOINT, SPACES_BUCKET, SPACES_ACCESS_KEY, SPACES_SECRET_KEY, or none"
+
+// Validate checks the configuration and returns a *ValidationError listing
+// every problem, or nil.
+func (c *Config) Validate() error {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		add("STORAGEGW_ENV is %q: set it to development or production", c.Env)
+	}
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) || strings.ContainsAny(host, " /") {
+		add("STORAGEGW_ADDR %q is not host:port with a numeric port: use e.g. :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.DataDir == "" {
+		add("STORAGEGW_DATA_DIR is empty: set a writable directory, e.g. ./data")
+	}
+	if c.ConfiguredPublicURL != "" && !httpURL(c.ConfiguredPublicURL) {
+		add("STORAGEGW_PUBLIC_URL %q is not an absolute http(s) URL without query: use e.g. https://files.example.com", c.ConfiguredPublicURL)
+	}
+	if d := string(c.DatabaseURL); d != "" && !strings.HasPrefix(d, "postgres://") && !strings.HasPrefix(d, "postgresql://") {
+		add("DATABASE_URL must start with postgres:// or postgresql:// (leave it empty for SQLite in STORAGEGW_DATA_DIR)")
+	}
+
+	if src := c.JWT.sources(); len(src) > 1 {
+		add("%s are all set: set only one of JWT_HS256_SECRET, JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE", strings.Join(src, " and "))
+	}
+	if s := c.JWT.HS256Secret; s != "" && len(s) < 32 {
+		add("JWT_HS256_SECRET is shorter than 32 bytes: use at least 32 random bytes, e.g. `openssl rand -hex 32`")
+	}
+	if u := c.JWT.JWKSURL; u != "" && !httpURL(u) {
+		add("JWT_JWKS_URL %q is not an absolute http(s) URL", u)
+	}
+	if c.JWT.OrgClaim == "" {
+		add("JWT_ORG_CLAIM is empty: name the claim holding the organisation id, e.g. org_id")
+	}
+	if c.JWT.RoleClaim == "" {
+		add("JWT_ROLE_CLAIM is empty: name the claim holding the role, e.g. role")
+	}
+	if l := c.JWT.Leeway; l < 0 || l > 5*time.Minute {
+		add("JWT_LEEWAY is %s: use a duration between 0s and 5m", l)
+	}
+
+	c.validateSpaces(add)
+
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("STORAGEGW_LOG_LEVEL is %q: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "auto", "console", "json":
+	default:
+		add("STORAGEGW_LOG_FORMAT is %q: use auto, console or json", c.Log.Format)
+	}
+	if c.Uploads.StaleAfter <= 0 {
+		add("uploads.stale_after is %s: use a positive duration, e.g. 1h", c.Uploads.StaleAfter)
+	}
+	if c.Retention.SoftDelete <= 0 {
+		add("retention.soft_delete is %s: use a positive duration, e.g. 2160h (90 days)", c.Retention.SoftDelete)
+	}
+	for _, tp := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(tp); err != nil {
+			if _, err := netip.ParseAddr(tp); err != nil {
+				add("STORAGEGW_TRUSTED_PROXIES entry %q is not an IP address or CIDR, e.g. 10.0.0.0/8", tp)
+			}
+		}
+	}
+	if _, err := c.ContentRules(); err != nil {
+		add("%s", err.Error())
+	}
+
+	if c.IsProduction() {
+		c.validateProduction(add)
+	}
+	if len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+func (c *Config) validateSpaces(add func(string, ...any)) {
+	s := c.Spaces
+	if !s.anySet() {
+		return
+	}
+	required := []struct {
+		name string
+		set  bool
+	}{
+		{"SPACES_ENDPOINT", s.Endpoint != ""}, {"SPACES_BUCKET", s.Bucket != ""},
+		{"SPACES_ACCESS_KEY", s.AccessKey != ""}, {"SPACES_SECRET_KEY", s.SecretKey != ""},
+	}
+	var given string
+	for _, r := range required {
+		if r.set {
+			given = r.name
+			break
+		}
+	}
+	if given == "" {
+		given = "SPACES_REGION or SPACES_CDN_ENDPOINT"
+	}
+	for _, r := range required {
+		if !r.set {
+			add("%s is empty but %s is set: %s", r.name, given, spacesAll)
+		}
+	}
+	if strings.Contains(s.Endpoint, "/") && !httpURL(s.Endpoint) {
+		add("SPACES_ENDPOINT %q is neither a host name (nyc3.digitaloceanspaces.com) nor an http(s) URL", s.Endpoint)
+	}
+	if u := s.CDNEndpoint; u != "" && !httpURL(u) {
+		add("SPACES_CDN_ENDPOINT %q is not an absolute http(s) URL", u)
+	}
+}
+
+func (c *Config) validateProduction(add func(string, ...any)) {
+	const prod = "STORAGEGW_ENV=production"
+	if c.UsesSQLite() {
+		add("%s refuses SQLite: set DATABASE_URL to a postgres:// URL", prod)
+	}
+	if c.UsesLocalDisk() {
+		add("%s refuses local disk: %s", prod, strings.TrimSuffix(spacesAll, ", or none"))
+	} else if !c.Spaces.UseSSL || strings.HasPrefix(c.Spaces.Endpoint, "http://") {
+		add("%s refuses plain-HTTP object storage: set SPACES_USE_SSL=true and an https endpoint", prod)
+	}
+	if c.UsesDevSecret() {
+		add("%s refuses the generated development JWT secret: set one of JWT_HS256_SECRET, JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE", prod)
+	}
+	if !strings.HasPrefix(c.ConfiguredPublicURL, "https://") {
+		add("%s needs STORAGEGW_PUBLIC_URL set to the https:// URL clients reach the service at", prod)
+	}
+	if u := c.JWT.JWKSURL; u != "" && !strings.HasPrefix(u, "https://") {
+		add("%s needs JWT_JWKS_URL to be an https:// URL", prod)
+	}
+	if u := c.Spaces.CDNEndpoint; u != "" && !strings.HasPrefix(u, "https://") {
+		add("%s needs SPACES_CDN_ENDPOINT to be an https:// URL", prod)
+	}
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+// httpURL reports whether s is an absolute http or https URL with a host and
+// no query or fragment.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
