@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"storagegw/configs"
+)
+
+// newRootCommand builds the command tree. Running it without a subcommand
+// serves, so `go run .` starts the service.
+func newRootCommand(getenv func(string) string) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "storagegw",
+		Short:         "The gateway between applications and their files",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd, getenv)
+		},
+	}
+	root.AddCommand(newServeCommand(getenv), newMigrateCommand(getenv),
+		newTokenCommand(getenv), newVersionCommand())
+	return root
+}
+
+// loadConfig loads and validates the configuration from the environment.
+func loadConfig(getenv func(string) string) (*configs.Config, error) {
+	return configs.Load(getenv)
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "storagegw", version)
+		},
+	}
+}

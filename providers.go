@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	httpapi "storagegw/adapters/http"
+	"storagegw/adapters/localfs"
+	"storagegw/adapters/postgres"
+	"storagegw/application"
+	"storagegw/configs"
+)
+
+// Service is the assembled process: what serve runs.
+type Service struct {
+	HTTP *httpapi.Server
+	DB   *postgres.DB
+}
+
+func provideDSN(cfg *configs.Config) postgres.DSN {
+	if cfg.DatabaseURL != "" {
+		return postgres.DSN(cfg.DatabaseURL)
+	}
+	return postgres.DSN(cfg.SQLitePath())
+}
+
+func provideBlobRoot(cfg *configs.Config) localfs.Root { return localfs.Root(cfg.BlobRoot()) }
+
+func provideBaseURL(cfg *configs.Config) localfs.BaseURL { return localfs.BaseURL(cfg.PublicURL()) }
+
+func provideKeyFile(cfg *configs.Config) localfs.KeyFile { return localfs.KeyFile(cfg.URLKeyPath()) }
+
+func provideClock() application.Clock { return application.SystemClock{} }
+
+// provideOptions turns configuration into use-case options; failures the
+// use cases cannot report to a caller are logged here, in one place.
+func provideOptions(cfg *configs.Config, logger *zap.Logger) (application.Options, error) {
+	rules, err := cfg.ContentRules()
+	if err != nil {
+		return application.Options{}, err
+	}
+	return application.Options{
+		ContentRules:     rules,
+		StaleUploadAfter: cfg.Uploads.StaleAfter,
+		OnBackgroundError: func(_ context.Context, op string, err error) {
+			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))
+		},
+	}, nil
+}

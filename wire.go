@@ -1,0 +1,33 @@
+//go:build wireinject
+
+package main
+
+import (
+	"context"
+
+	"github.com/google/wire"
+	"go.uber.org/zap"
+
+	httpapi "storagegw/adapters/http"
+	"storagegw/adapters/localfs"
+	"storagegw/adapters/postgres"
+	"storagegw/application"
+	"storagegw/configs"
+)
+
+// initService assembles the service on local disk, with SQLite or (when
+// DATABASE_URL is set) PostgreSQL.
+func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+	panic(wire.Build(
+		provideDSN, postgres.ProviderSet,
+		provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet,
+		provideClock, provideOptions, application.New,
+		httpapi.NewServer,
+		wire.Struct(new(Service), "*"),
+	))
+}
+
+// initDatabase opens the configured database alone, for migrate.
+func initDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(), error) {
+	panic(wire.Build(provideDSN, postgres.ProvideDB))
+}
