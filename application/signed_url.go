@@ -65,7 +65,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	url, err := s.signer.SignURL(ctx, SignRequest{
 		Key: rec.Content().BlobKey, Expiry: expiry, Disposition: disp,
 		Filename: path.Filename(), ContentType: rec.Content().ContentType,
-		OrgID: p.OrgID, UserID: p.UserID, Path: path.String(),
+		OrgID: p.OrgID, UserID: p.UserID, Role: p.Role, Path: path.String(),
 	})
 	if err != nil {
 		return SignedURL{}, err

@@ -19,6 +19,7 @@ type SignRequest struct {
 	// download. Stores that presign (Spaces) ignore these.
 	OrgID  string
 	UserID string
+	Role   domain.Role
 	Path   string
 }
 

@@ -2,7 +2,9 @@ package domain
 
 import (
 	"maps"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Action is what an audit event records.
@@ -91,8 +93,10 @@ func NewAuditEvent(d AuditEventData) (*AuditEvent, error) {
 	}
 	d.Timestamp = d.Timestamp.UTC()
 	d.FilePath = truncate(sanitizeForMessage(d.FilePath), maxAuditText)
+	d.RelatedObjectType = truncate(sanitizeForMessage(d.RelatedObjectType), maxAuditText)
+	d.RelatedObjectID = truncate(sanitizeForMessage(d.RelatedObjectID), maxAuditText)
 	d.ErrorMessage = truncate(d.ErrorMessage, maxAuditText)
-	d.Actor.UserAgent = truncate(d.Actor.UserAgent, 512)
+	d.Actor.UserAgent = truncate(sanitizeForMessage(d.Actor.UserAgent), 512)
 	d.Metadata = maps.Clone(d.Metadata)
 	return &AuditEvent{d: d}, nil
 }
@@ -112,9 +116,15 @@ func (e *AuditEvent) Timestamp() time.Time { return e.d.Timestamp }
 func (e *AuditEvent) Action() Action       { return e.d.Action }
 func (e *AuditEvent) Success() bool        { return e.d.Success }
 
+// truncate returns valid UTF-8 of at most n bytes, never cutting a rune in
+// half (a database text column refuses invalid UTF-8).
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

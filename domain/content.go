@@ -7,7 +7,8 @@ import (
 
 // ContentRule says what a kind of object accepts: a size bound and the
 // sniffed content types allowed. Patterns are exact types ("application/pdf")
-// or a major type with a wildcard ("image/*"); "*/*" allows anything.
+// or a prefix ending in a wildcard ("image/*",
+// "application/vnd.openxmlformats-officedocument.*"); "*/*" allows anything.
 type ContentRule struct {
 	MaxBytes int64
 	Allowed  []string
@@ -22,7 +23,7 @@ func (r ContentRule) Allows(contentType string) bool {
 		if pat == "*/*" || pat == ct {
 			return true
 		}
-		if major, ok := strings.CutSuffix(pat, "/*"); ok && strings.HasPrefix(ct, major+"/") {
+		if prefix, ok := strings.CutSuffix(pat, "*"); ok && len(ct) > len(prefix) && strings.HasPrefix(ct, prefix) {
 			return true
 		}
 	}

@@ -33,7 +33,9 @@ func TimestampedFilename(name string, at time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return prefix + clean, nil
+	// The prefix ends in '_': drop the name's own leading '_' so the joint
+	// does not form a run that sanitizing (and ParseStoragePath) would refuse.
+	return prefix + strings.TrimPrefix(clean, "_"), nil
 }
 
 func sanitizeFilename(name string, maxBytes int) (string, error) {
