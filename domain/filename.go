@@ -72,12 +72,17 @@ func sanitizeFilename(name string, maxBytes int) (string, error) {
 	return stem + ext, nil
 }
 
-// splitExtension splits "name.ext" into "name" and ".ext" when the tail is
-// short enough to be an extension.
+// splitExtension splits "name.ext" into "name" and ".ext" when the tail
+// looks like an extension: a dot and up to 15 letters or digits.
 func splitExtension(s string) (stem, ext string) {
 	i := strings.LastIndexByte(s, '.')
-	if i <= 0 || len(s)-i > maxExtensionBytes {
+	if i <= 0 || len(s)-i > maxExtensionBytes || len(s)-i < 2 {
 		return s, ""
+	}
+	for j := i + 1; j < len(s); j++ {
+		if c := s[j]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return s, ""
+		}
 	}
 	return s[:i], s[i:]
 }

@@ -1,0 +1,203 @@
+package domain_test
+
+import (
+	"testing"
+	"time"
+
+	"storagegw/domain"
+)
+
+func TestContentRuleAllows(t *testing.T) {
+	t.Parallel()
+	office := domain.DefaultContentRules()[domain.Kind{System: domain.SystemWorkspace, ObjectType: domain.TypeDoc}]
+	tests := []struct {
+		name    string
+		allowed []string
+		ct      string
+		want    bool
+	}{
+		{name: "exact", allowed: []string{"application/pdf"}, ct: "application/pdf", want: true},
+		{name: "exact, parameters ignored", allowed: []string{"text/plain"}, ct: "text/plain; charset=utf-8", want: true},
+		{name: "case-insensitive", allowed: []string{"Application/PDF"}, ct: "APPLICATION/pdf", want: true},
+		{name: "surrounding space", allowed: []string{"application/pdf"}, ct: "  application/pdf ; x=y", want: true},
+		{name: "other type", allowed: []string{"application/pdf"}, ct: "application/zip", want: false},
+		{name: "prefix of an exact type is not enough", allowed: []string{"application/pdf"}, ct: "application/pdfx", want: false},
+		{name: "major wildcard", allowed: []string{"image/*"}, ct: "image/png", want: true},
+		{name: "major wildcard with parameters", allowed: []string{"image/*"}, ct: "image/svg+xml; charset=utf-8", want: true},
+		{name: "major wildcard, other major", allowed: []string{"image/*"}, ct: "imagex/png", want: false},
+		{name: "major wildcard, empty subtype", allowed: []string{"image/*"}, ct: "image/", want: false},
+		{name: "major wildcard, bare major", allowed: []string{"image/*"}, ct: "image", want: false},
+		{name: "vendor prefix wildcard", allowed: []string{"application/vnd.openxmlformats-officedocument.*"}, ct: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", want: true},
+		{name: "vendor prefix wildcard, other vendor", allowed: []string{"application/vnd.openxmlformats-officedocument.*"}, ct: "application/vnd.ms-excel", want: false},
+		{name: "any", allowed: []string{"*/*"}, ct: "application/x-msdownload", want: true},
+		{name: "nothing allowed", allowed: nil, ct: "text/plain", want: false},
+		{name: "empty type against a list", allowed: []string{"image/*", "application/pdf"}, ct: "", want: false},
+		{name: "default office rule takes docx", allowed: office.Allowed, ct: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", want: true},
+		{name: "default office rule takes xlsx", allowed: office.Allowed, ct: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", want: true},
+		{name: "default office rule takes jpeg", allowed: office.Allowed, ct: "image/jpeg", want: true},
+		{name: "default office rule refuses executables", allowed: office.Allowed, ct: "application/x-msdownload", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := domain.ContentRule{Allowed: tt.allowed}
+			if got := r.Allows(tt.ct); got != tt.want {
+				t.Errorf("Allows(%q) with %v = %v, want %v", tt.ct, tt.allowed, got, tt.want)
+			}
+			err := r.CheckType(tt.ct)
+			if tt.want {
+				checkErr(t, err, nil, "")
+			} else {
+				checkErr(t, err, domain.ErrUnsupportedType, "unsupported_content_type")
+			}
+		})
+	}
+}
+
+func TestContentRuleCheckSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		max  int64
+		n    int64
+		ok   bool
+	}{
+		{"under", 100, 99, true},
+		{"at the bound", 100, 100, true},
+		{"one over", 100, 101, false},
+		{"empty file", 100, 0, true},
+		{"no bound", 0, 1 << 40, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := domain.ContentRule{MaxBytes: tt.max}.CheckSize(tt.n)
+			if tt.ok {
+				checkErr(t, err, nil, "")
+			} else {
+				checkErr(t, err, domain.ErrTooLarge, "file_too_large")
+			}
+		})
+	}
+}
+
+func TestDefaultContentRules(t *testing.T) {
+	t.Parallel()
+	rules := domain.DefaultContentRules()
+	for _, k := range domain.Kinds() {
+		r, ok := rules[k]
+		if !ok || r.MaxBytes <= 0 || len(r.Allowed) == 0 {
+			t.Errorf("rule for %s = %+v, %v; want a bounded rule", k, r, ok)
+		}
+	}
+	receipt := rules[domain.Kind{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}]
+	for _, ct := range []string{"image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf"} {
+		if !receipt.Allows(ct) {
+			t.Errorf("receipt rule refuses %s, want allowed (SPEC §4)", ct)
+		}
+	}
+	if receipt.Allows("application/zip") || receipt.MaxBytes != 20<<20 {
+		t.Errorf("receipt rule = %+v, want no zip and 20 MiB", receipt)
+	}
+	for _, ot := range []domain.ObjectType{domain.TypeSource, domain.TypeBuild} {
+		r := rules[domain.Kind{System: domain.SystemAppBuilder, ObjectType: ot}]
+		if !r.Allows("application/zip") || r.Allows("application/pdf") || r.MaxBytes != 512<<20 {
+			t.Errorf("app-builder/%s rule = %+v, want zip only, 512 MiB", ot, r)
+		}
+	}
+	// Callers get copies: changing one must not change the defaults.
+	rules[domain.Kind{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}] = domain.ContentRule{}
+	if domain.DefaultContentRules()[domain.Kind{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}].MaxBytes == 0 {
+		t.Errorf("changing a returned rule map changed the defaults")
+	}
+}
+
+func TestDefaultSignedURLExpiry(t *testing.T) {
+	t.Parallel()
+	want := map[domain.ObjectType]time.Duration{
+		domain.TypeDoc: 15 * time.Minute, domain.TypeSheet: 15 * time.Minute, domain.TypeSlide: 15 * time.Minute, domain.TypePDF: 15 * time.Minute,
+		domain.TypeReceipt: 10 * time.Minute, domain.TypeInvoice: 15 * time.Minute, domain.TypeExport: 10 * time.Minute,
+		domain.TypeEmailAttachment: 10 * time.Minute, domain.TypeMessageAttachment: 10 * time.Minute,
+		domain.TypeSource: 5 * time.Minute, domain.TypeBuild: 5 * time.Minute,
+	}
+	for _, k := range domain.Kinds() {
+		t.Run(k.String(), func(t *testing.T) {
+			t.Parallel()
+			w, ok := want[k.ObjectType]
+			if !ok {
+				t.Fatalf("no expected expiry for %s", k)
+			}
+			if got := domain.DefaultSignedURLExpiry(k); got != w {
+				t.Errorf("DefaultSignedURLExpiry(%s) = %v, want %v", k, got, w)
+			}
+			if got, err := domain.SignedURLExpiry(k, 0); err != nil || got != w {
+				t.Errorf("SignedURLExpiry(%s, 0) = %v, %v, want %v, nil", k, got, err, w)
+			}
+		})
+	}
+}
+
+func TestSignedURLExpiry(t *testing.T) {
+	t.Parallel()
+	doc := domain.Kind{System: domain.SystemWorkspace, ObjectType: domain.TypeDoc}
+	tests := []struct {
+		name      string
+		requested time.Duration
+		want      time.Duration
+		ok        bool
+	}{
+		{"zero means default", 0, 15 * time.Minute, true},
+		{"minimum", 60 * time.Second, 60 * time.Second, true},
+		{"maximum", 900 * time.Second, 900 * time.Second, true},
+		{"in between", 300 * time.Second, 300 * time.Second, true},
+		{"one second short", 59 * time.Second, 0, false},
+		{"one second over", 901 * time.Second, 0, false},
+		{"negative", -60 * time.Second, 0, false},
+		{"a day", 24 * time.Hour, 0, false},
+		{"a nanosecond", time.Nanosecond, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := domain.SignedURLExpiry(doc, tt.requested)
+			if !tt.ok {
+				checkErr(t, err, domain.ErrInvalid, "invalid_expires_in")
+				return
+			}
+			checkErr(t, err, nil, "")
+			if got != tt.want {
+				t.Errorf("SignedURLExpiry(%v) = %v, want %v", tt.requested, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDisposition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want domain.Disposition
+		ok   bool
+	}{
+		{"", domain.DispositionInline, true},
+		{"inline", domain.DispositionInline, true},
+		{"attachment", domain.DispositionAttachment, true},
+		{"Attachment", "", false},
+		{"download", "", false},
+		{"attachment; filename=x", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := domain.ParseDisposition(tt.in)
+			if !tt.ok {
+				checkErr(t, err, domain.ErrInvalid, "invalid_disposition")
+				return
+			}
+			checkErr(t, err, nil, "")
+			if got != tt.want {
+				t.Errorf("ParseDisposition(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
