@@ -1,0 +1,92 @@
+package localfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"storagegw/application"
+)
+
+// Open returns rng of key, read straight from the blob's file.
+func (s *Store) Open(ctx context.Context, key string, rng application.Range) (io.ReadCloser, application.BlobInfo, error) {
+	name, err := blobPath(key)
+	if err != nil {
+		return nil, application.BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, application.BlobInfo{}, fsError("open", key, err)
+	}
+	f, err := s.root.Open(name)
+	if err != nil {
+		return nil, application.BlobInfo{}, fsError("open", key, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fs.ErrNotExist
+	}
+	if err != nil {
+		f.Close()
+		return nil, application.BlobInfo{}, fsError("open", key, err)
+	}
+	off, n, err := clamp(rng, fi.Size())
+	if err != nil {
+		f.Close()
+		return nil, application.BlobInfo{}, fmt.Errorf("localfs: open %q: %w", key, err)
+	}
+	rc := struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(f, off, n), f}
+	return rc, infoOf(key, fi), nil
+}
+
+// Stat describes key.
+func (s *Store) Stat(ctx context.Context, key string) (application.BlobInfo, error) {
+	name, err := blobPath(key)
+	if err != nil {
+		return application.BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return application.BlobInfo{}, fsError("stat", key, err)
+	}
+	fi, err := s.root.Stat(name)
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fs.ErrNotExist
+	}
+	if err != nil {
+		return application.BlobInfo{}, fsError("stat", key, err)
+	}
+	return infoOf(key, fi), nil
+}
+
+// Delete removes key, then the directories it leaves empty (best effort,
+// never blobs/ itself). A missing key is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	name, err := blobPath(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fsError("delete", key, err)
+	}
+	if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fsError("delete", key, err)
+	}
+	// Removing a directory fails while it holds anything, so this stops at
+	// the first directory still in use, even one a concurrent Put just made.
+	for dir := filepath.Dir(name); dir != blobsDir && filepath.IsLocal(dir); dir = filepath.Dir(dir) {
+		if s.root.Remove(dir) != nil {
+			break
+		}
+	}
+	return nil
+}
+
+func infoOf(key string, fi os.FileInfo) application.BlobInfo {
+	return application.BlobInfo{Key: key, Size: fi.Size(), ModTime: fi.ModTime().UTC()}
+}

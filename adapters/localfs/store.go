@@ -1,0 +1,176 @@
+// Package localfs provides a BlobStore that keeps blobs as files under a
+// root directory, and an HMAC URL signer for the URLs the service serves
+// itself.
+//
+// It is the development default. It does not encrypt at rest, and it
+// assumes a case-sensitive filesystem that keeps names byte for byte
+// (Linux; not the macOS or Windows defaults) whose names may be 255 bytes.
+package localfs
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"storagegw/application"
+)
+
+// staleTemp is how old a file in the temp area must be before New removes
+// it as the leftover of a crashed process rather than a Put in progress.
+const staleTemp = 24 * time.Hour
+
+// Store is an application.BlobStore on a local directory. All access goes
+// through an os.Root, so neither keys nor symlinks planted in the
+// directory can reach outside it. Several processes may share a root.
+type Store struct {
+	root *os.Root
+}
+
+var _ application.BlobStore = (*Store)(nil)
+
+// New opens the store under dir, creating it (0o700) if needed. Close it
+// when done.
+func New(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fsError("open", dir, err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fsError("open", dir, err)
+	}
+	for _, sub := range []string{blobsDir, tmpDir} {
+		if err := root.MkdirAll(sub, 0o700); err != nil {
+			root.Close()
+			return nil, fsError("open", dir, err)
+		}
+	}
+	s := &Store{root: root}
+	s.sweepTemp(time.Now().Add(-staleTemp))
+	return s, nil
+}
+
+// Close releases the root directory.
+func (s *Store) Close() error { return s.root.Close() }
+
+// Put writes r to a temp file, syncs it, renames it over the blob's file
+// and syncs the directory, so the blob is replaced atomically and durably.
+// Any failure removes the temp file. r's error is wrapped as it is.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (application.BlobInfo, error) {
+	name, err := blobPath(key)
+	if err != nil {
+		return application.BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return application.BlobInfo{}, fsError("put", key, err)
+	}
+	tmp := filepath.Join(tmpDir, rand.Text()+".part")
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return application.BlobInfo{}, fsError("put", key, err)
+	}
+	size, readErr, err := copyChunks(ctx, f, r)
+	var fi fs.FileInfo
+	if err == nil && readErr == nil {
+		if err = f.Sync(); err == nil {
+			fi, err = f.Stat()
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && readErr == nil {
+		err = s.install(tmp, name)
+	}
+	if err != nil || readErr != nil {
+		_ = s.root.Remove(tmp) // best effort; gone already if install renamed it
+		if readErr != nil {
+			return application.BlobInfo{}, fmt.Errorf("localfs: put %q: %w", key, readErr)
+		}
+		return application.BlobInfo{}, fsError("put", key, err)
+	}
+	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
+}
+
+// copyChunks copies r to w, checking ctx between chunks. It returns r's
+// own error apart, as readErr, so Put can wrap it without translating it.
+func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr, err error) {
+	buf := make([]byte, 256<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, nil, err
+		}
+		m, rerr := r.Read(buf)
+		if m > 0 {
+			wn, werr := w.Write(buf[:m])
+			n += int64(wn)
+			if werr != nil {
+				return n, nil, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil, nil
+		}
+		if rerr != nil {
+			return n, rerr, nil
+		}
+	}
+}
+
+// install renames tmp to name, creating name's directory. A concurrent
+// Delete may prune that directory between the two steps (ENOENT) or while
+// MkdirAll checks what it just made (EEXIST); then it tries again.
+func (s *Store) install(tmp, name string) error {
+	dir := filepath.Dir(name)
+	for attempt := 1; ; attempt++ {
+		err := s.root.MkdirAll(dir, 0o700)
+		if err == nil {
+			err = s.root.Rename(tmp, name)
+		}
+		if err == nil {
+			return s.syncDir(dir)
+		}
+		if attempt == 10 || !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+}
+
+// syncDir makes a rename in dir durable. Filesystems that cannot sync a
+// directory are tolerated, and so is a concurrent Delete of the blob that
+// removed dir already.
+func (s *Store) syncDir(dir string) error {
+	d, err := s.root.Open(dir)
+	if err == nil {
+		err = d.Sync()
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) || errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// sweepTemp removes temp files last modified before cutoff, left by
+// processes that crashed mid-Put. Best effort.
+func (s *Store) sweepTemp(cutoff time.Time) {
+	d, err := s.root.Open(tmpDir)
+	if err != nil {
+		return
+	}
+	entries, _ := d.ReadDir(-1)
+	d.Close()
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
+			_ = s.root.Remove(filepath.Join(tmpDir, e.Name()))
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package localfs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"storagegw/application"
+	"storagegw/application/blobstoretest"
+	"storagegw/domain"
+)
+
+func newTestStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := New(dir)
+	if err != nil {
+		t.Fatalf("New: got error %v, want nil", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dir
+}
+
+func TestConformance(t *testing.T) {
+	blobstoretest.Run(t, func(t *testing.T) application.BlobStore {
+		s, _ := newTestStore(t)
+		return s
+	})
+}
+
+// TestSymlinksDoNotEscape plants symlinks inside the store that point
+// outside it; nothing outside may be read, listed, written or removed.
+func TestSymlinksDoNotEscape(t *testing.T) {
+	s, dir := newTestStore(t)
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret%blob")
+	if err := os.WriteFile(secret, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blobs := filepath.Join(dir, blobsDir)
+	rel, err := filepath.Rel(blobs, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"abs%blob": secret, "rel%blob": rel, "absdir": outside, "reldir": filepath.Dir(rel),
+	} {
+		if err := os.Symlink(target, filepath.Join(blobs, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := t.Context()
+	if list, err := s.List(ctx, "", "", 100); err != nil || len(list) != 0 {
+		t.Errorf("List: got %v, %v, want no blobs (symlinks are not blobs)", list, err)
+	}
+	for _, key := range []string{"abs", "rel", "absdir/secret", "reldir/secret"} {
+		if rc, _, err := s.Open(ctx, key, application.Whole); err == nil {
+			rc.Close()
+			t.Errorf("Open(%q) through a symlink out of the root: got nil error, want one", key)
+		}
+		if _, err := s.Stat(ctx, key); err == nil {
+			t.Errorf("Stat(%q) through a symlink out of the root: got nil error, want one", key)
+		}
+	}
+	for _, key := range []string{"absdir/new", "reldir/new", "abs", "rel"} {
+		_, _ = s.Put(ctx, key, strings.NewReader("overwritten"), "")
+	}
+	for _, key := range []string{"absdir/secret", "reldir/secret", "abs", "rel"} {
+		_ = s.Delete(ctx, key)
+	}
+	if b, err := os.ReadFile(secret); err != nil || string(b) != "secret" {
+		t.Errorf("file outside the root: got %q, %v, want it untouched", b, err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("directory outside the root: got %d entries, want only the secret", len(entries))
+	}
+}
+
+// TestFailedPutsLeaveNoTempFiles checks the temp area after each way a Put
+// can fail, and after one that succeeds.
+func TestFailedPutsLeaveNoTempFiles(t *testing.T) {
+	s, dir := newTestStore(t)
+	ctx := t.Context()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	errRead := errors.New("read failed")
+	puts := []struct {
+		name string
+		ctx  context.Context
+		key  string
+		r    *failAfter
+	}{
+		{"reader fails", ctx, "a/b", &failAfter{n: 1 << 20, err: errRead}},
+		{"context cancelled", cancelled, "a/c", &failAfter{n: 10}},
+		{"hostile key", ctx, "../x", &failAfter{n: 10}},
+		{"succeeds", ctx, "a/d", &failAfter{n: 10}},
+	}
+	for _, p := range puts {
+		_, err := s.Put(p.ctx, p.key, p.r, "")
+		if (err == nil) != (p.name == "succeeds") {
+			t.Errorf("%s: Put: got error %v", p.name, err)
+		}
+		if entries, err := os.ReadDir(filepath.Join(dir, tmpDir)); err != nil || len(entries) != 0 {
+			t.Errorf("%s: temp area: got %d entries, %v, want it empty", p.name, len(entries), err)
+		}
+	}
+}
+
+// failAfter yields n zero bytes, then err (io.EOF when nil).
+type failAfter struct {
+	n   int
+	err error
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.n == 0 {
+		if f.err == nil {
+			return 0, io.EOF
+		}
+		return 0, f.err
+	}
+	n := min(len(p), f.n)
+	clear(p[:n])
+	f.n -= n
+	return n, nil
+}
+
+// TestPermissions checks that blobs are 0o600 and directories 0o700, and
+// that Delete prunes the directories it empties but never blobs/ itself.
+func TestPermissions(t *testing.T) {
+	s, dir := newTestStore(t)
+	if _, err := s.Put(t.Context(), "org/sys/blob", strings.NewReader("x"), ""); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]fs.FileMode{
+		".": 0o700 | fs.ModeDir, blobsDir: 0o700 | fs.ModeDir, tmpDir: 0o700 | fs.ModeDir,
+		"blobs/org": 0o700 | fs.ModeDir, "blobs/org/sys": 0o700 | fs.ModeDir, "blobs/org/sys/blob%blob": 0o600,
+	} {
+		fi, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil || fi.Mode() != want {
+			t.Errorf("mode of %s: got %v (%v), want %v", name, fi.Mode(), err, want)
+		}
+	}
+	if err := s.Delete(t.Context(), "org/sys/blob"); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(filepath.Join(dir, blobsDir)); err != nil || len(entries) != 0 {
+		t.Errorf("blobs/ after deleting its only blob: got %d entries, %v, want empty and present", len(entries), err)
+	}
+}
+
+func TestStaleTempFilesSwept(t *testing.T) {
+	s, dir := newTestStore(t)
+	s.Close()
+	stale, fresh := filepath.Join(dir, tmpDir, "stale.part"), filepath.Join(dir, tmpDir, "fresh.part")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-staleTemp - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temp file: got %v, want it removed", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh temp file (a Put in progress): got %v, want it kept", err)
+	}
+}
+
+// TestForeignEntriesIgnored plants names this package never writes: none
+// of them is a blob, and none breaks a listing.
+func TestForeignEntriesIgnored(t *testing.T) {
+	s, dir := newTestStore(t)
+	if _, err := s.Put(t.Context(), "real/blob", strings.NewReader("x"), ""); err != nil {
+		t.Fatal(err)
+	}
+	blobs := filepath.Join(dir, blobsDir)
+	for _, d := range []string{"dir%blob", "bad%zz", "real/sub%blob"} {
+		if err := os.MkdirAll(filepath.Join(blobs, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{".DS_Store", "no-suffix", "bad%zz/x%blob", "real/%blob", "real/a%2z%blob"} {
+		if err := os.WriteFile(filepath.Join(blobs, f), []byte("junk"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{"dir", "real/sub"} {
+		if _, err := s.Stat(t.Context(), key); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("Stat(%q) of a directory named like a blob: got %v, want %v", key, err, domain.ErrNotFound)
+		}
+		if _, _, err := s.Open(t.Context(), key, application.Whole); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("Open(%q) of a directory named like a blob: got %v, want %v", key, err, domain.ErrNotFound)
+		}
+	}
+	list, err := s.List(t.Context(), "", "", 100)
+	if err != nil || len(list) != 1 || list[0].Key != "real/blob" {
+		t.Errorf("List: got %v, %v, want only real/blob", list, err)
+	}
+}

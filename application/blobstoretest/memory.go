@@ -1,0 +1,148 @@
+package blobstoretest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// Memory is an application.BlobStore that keeps blobs in memory: the
+// default test double for use cases that need a store. It passes Run.
+type Memory struct {
+	mu    sync.RWMutex
+	blobs map[string]memBlob
+}
+
+// memBlob is one stored blob; data is never modified once stored.
+type memBlob struct {
+	data    []byte
+	modTime time.Time
+}
+
+var _ application.BlobStore = (*Memory)(nil)
+
+// NewMemory returns an empty in-memory store, safe for concurrent use.
+func NewMemory() *Memory {
+	return &Memory{blobs: make(map[string]memBlob)}
+}
+
+// Put reads r completely before storing anything, so a failed or cancelled
+// Put leaves the store as it was.
+func (m *Memory) Put(ctx context.Context, key string, r io.Reader, _ string) (application.BlobInfo, error) {
+	if err := application.ValidateBlobKey(key); err != nil {
+		return application.BlobInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return application.BlobInfo{}, fmt.Errorf("memory: put %q: %w: %w", key, domain.ErrUnavailable, err)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return application.BlobInfo{}, fmt.Errorf("memory: put %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return application.BlobInfo{}, fmt.Errorf("memory: put %q: %w: %w", key, domain.ErrUnavailable, err)
+	}
+	b := memBlob{data: data, modTime: time.Now().UTC()}
+	m.mu.Lock()
+	m.blobs[key] = b
+	m.mu.Unlock()
+	return b.info(key), nil
+}
+
+// Open returns rng of key.
+func (m *Memory) Open(_ context.Context, key string, rng application.Range) (io.ReadCloser, application.BlobInfo, error) {
+	b, err := m.get(key)
+	if err != nil {
+		return nil, application.BlobInfo{}, err
+	}
+	off, n, err := clamp(rng, int64(len(b.data)))
+	if err != nil {
+		return nil, application.BlobInfo{}, fmt.Errorf("memory: open %q: %w", key, err)
+	}
+	return io.NopCloser(bytes.NewReader(b.data[off : off+n])), b.info(key), nil
+}
+
+// Stat describes key.
+func (m *Memory) Stat(_ context.Context, key string) (application.BlobInfo, error) {
+	b, err := m.get(key)
+	if err != nil {
+		return application.BlobInfo{}, err
+	}
+	return b.info(key), nil
+}
+
+// Delete removes key; a missing key is not an error.
+func (m *Memory) Delete(_ context.Context, key string) error {
+	if err := application.ValidateBlobKey(key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	delete(m.blobs, key)
+	m.mu.Unlock()
+	return nil
+}
+
+// List returns up to limit blobs under prefix after startAfter, in byte order.
+func (m *Memory) List(_ context.Context, prefix, startAfter string, limit int) ([]application.BlobInfo, error) {
+	if err := application.ValidateBlobPrefix(prefix); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing limit must be positive.")
+	}
+	m.mu.RLock()
+	var keys []string
+	for k := range m.blobs {
+		if strings.HasPrefix(k, prefix) && k > startAfter {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	keys = keys[:min(limit, len(keys))]
+	list := make([]application.BlobInfo, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, m.blobs[k].info(k))
+	}
+	m.mu.RUnlock()
+	return list, nil
+}
+
+func (m *Memory) get(key string) (memBlob, error) {
+	if err := application.ValidateBlobKey(key); err != nil {
+		return memBlob{}, err
+	}
+	m.mu.RLock()
+	b, ok := m.blobs[key]
+	m.mu.RUnlock()
+	if !ok {
+		return memBlob{}, domain.Errorf(domain.ErrNotFound, "blob_not_found", "No such blob.")
+	}
+	return b, nil
+}
+
+func (b memBlob) info(key string) application.BlobInfo {
+	return application.BlobInfo{Key: key, Size: int64(len(b.data)), ModTime: b.modTime}
+}
+
+// clamp resolves rng against a blob of size bytes: Length < 0 (or the zero
+// Range's 0) reads to the end, a Length past the end is cut short, and an
+// Offset at or past the end of a non-empty blob is domain.ErrInvalid.
+func clamp(rng application.Range, size int64) (off, n int64, err error) {
+	if rng.Offset < 0 || (rng.Offset > 0 && rng.Offset >= size) {
+		return 0, 0, domain.Errorf(domain.ErrInvalid, "invalid_range",
+			"The range starts at byte %d of a %d-byte blob.", rng.Offset, size)
+	}
+	n = size - rng.Offset
+	if rng.Length > 0 && rng.Length < n {
+		n = rng.Length
+	}
+	return rng.Offset, n, nil
+}
