@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
+
+	"storagegw/application"
+	"storagegw/domain"
+	"storagegw/ent"
+	"storagegw/ent/auditevent"
+	"storagegw/ent/predicate"
+)
+
+var _ application.AuditLog = (*AuditLog)(nil)
+
+// AuditLog is the application.AuditLog on the storage_audit_logs table. It
+// only inserts and reads; the database itself refuses updates and deletes.
+type AuditLog struct {
+	c *ent.Client
+}
+
+// NewAuditLog returns the audit trail of db.
+func NewAuditLog(db *DB) *AuditLog { return &AuditLog{c: db.client} }
+
+// Append inserts e.
+func (a *AuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
+	d := e.Data()
+	c := a.c.AuditEvent.Create().
+		SetID(d.ID).
+		SetTimestamp(dbTime(d.Timestamp)).
+		SetOrgID(d.Actor.OrgID).
+		SetUserID(d.Actor.UserID).
+		SetUserRole(string(d.Actor.Role)).
+		SetIPAddress(d.Actor.IP).
+		SetUserAgent(d.Actor.UserAgent).
+		SetActionType(string(d.Action)).
+		SetFilePath(d.FilePath).
+		SetRelatedObjectType(d.RelatedObjectType).
+		SetRelatedObjectID(d.RelatedObjectID).
+		SetSuccess(d.Success).
+		SetErrorMessage(d.ErrorMessage)
+	if d.Metadata != nil {
+		c.SetMetadata(d.Metadata)
+	}
+	if err := c.Exec(ctx); err != nil {
+		return fmt.Errorf("postgres: append audit event %q: %w", d.ID, translate(err))
+	}
+	return nil
+}
+
+// Query returns a page of q.OrgID's events, newest first, keyset-paginated
+// on (timestamp, id). A Limit below 1 is domain.ErrInvalid.
+func (a *AuditLog) Query(ctx context.Context, q application.AuditQuery) ([]*domain.AuditEvent, error) {
+	if q.OrgID == "" || q.Limit < 1 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_audit_query", "An audit query needs an org and a positive limit.")
+	}
+	where := []predicate.AuditEvent{auditevent.OrgID(q.OrgID)}
+	for _, f := range []struct {
+		value string
+		pred  func(string) predicate.AuditEvent
+	}{
+		{q.UserID, auditevent.UserID},
+		{string(q.Action), auditevent.ActionType},
+		{q.FilePath, auditevent.FilePath},
+		{q.RelatedObjectType, auditevent.RelatedObjectType},
+		{q.RelatedObjectID, auditevent.RelatedObjectID},
+	} {
+		if f.value != "" {
+			where = append(where, f.pred(f.value))
+		}
+	}
+	if q.Success != nil {
+		where = append(where, auditevent.Success(*q.Success))
+	}
+	if !q.From.IsZero() {
+		where = append(where, auditevent.TimestampGTE(dbTime(q.From)))
+	}
+	if !q.To.IsZero() {
+		where = append(where, auditevent.TimestampLT(dbTime(q.To)))
+	}
+	if c := q.After; c != nil {
+		ts := dbTime(c.Timestamp)
+		where = append(where, auditevent.Or(
+			auditevent.TimestampLT(ts),
+			auditevent.And(auditevent.Timestamp(ts), auditevent.IDLT(c.ID)),
+		))
+	}
+	rows, err := a.c.AuditEvent.Query().
+		Where(where...).
+		Order(auditevent.ByTimestamp(sql.OrderDesc()), auditevent.ByID(sql.OrderDesc())).
+		Limit(q.Limit).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: query audit events of %q: %w", q.OrgID, translate(err))
+	}
+	out := make([]*domain.AuditEvent, len(rows))
+	for i, row := range rows {
+		out[i] = toEvent(row)
+	}
+	return out, nil
+}

@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+
+	"storagegw/domain"
+	"storagegw/ent"
+)
+
+// translate maps a database or Ent error to its domain kind: a missing row
+// is ErrNotFound, a unique violation ErrExists, a rejected value ErrInvalid,
+// a database that cannot be reached ErrUnavailable. Other errors are returned
+// unchanged (internal). It is the package's only look at vendor errors.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case domain.KindOf(err) != nil:
+		return err
+	case ent.IsNotFound(err):
+		return domain.Wrap(domain.ErrNotFound, "not_found", "No such record.", err)
+	case isUniqueViolation(err):
+		return domain.Wrap(domain.ErrExists, "already_exists", "A record with this key already exists.", err)
+	case ent.IsValidationError(err):
+		return domain.Wrap(domain.ErrInvalid, "invalid_record", "The record has a value the database refuses.", err)
+	case isUnavailable(err):
+		return domain.Wrap(domain.ErrUnavailable, "database_unavailable",
+			"The database is unavailable; try again later.", err)
+	}
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505" // unique_violation
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		// SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+		return liteErr.Code() == 2067 || liteErr.Code() == 1555
+	}
+	return false
+}
+
+func isUnavailable(err error) bool {
+	var (
+		pgErr      *pgconn.PgError
+		connectErr *pgconn.ConnectError
+		netErr     net.Error
+		liteErr    *sqlite.Error
+	)
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.As(err, &connectErr), errors.As(err, &netErr), pgconn.Timeout(err):
+		return true
+	case errors.As(err, &pgErr):
+		// connection_exception, admin/crash shutdown, cannot connect now,
+		// too many connections
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
+			pgErr.Code == "57P03" || pgErr.Code == "53300"
+	case errors.As(err, &liteErr):
+		switch liteErr.Code() & 0xff {
+		case 5, 6, 10, 14: // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CANTOPEN
+			return true
+		}
+	}
+	// database/sql does not export the error of a closed pool.
+	return strings.Contains(err.Error(), "sql: database is closed")
+}

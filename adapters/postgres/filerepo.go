@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"storagegw/application"
+	"storagegw/domain"
+	"storagegw/ent"
+	"storagegw/ent/filerecord"
+)
+
+var _ application.FileRepository = (*FileRepo)(nil)
+
+// FileRepo is the application.FileRepository on the file_records table.
+type FileRepo struct {
+	c *ent.Client
+}
+
+// NewFileRepo returns the file repository of db.
+func NewFileRepo(db *DB) *FileRepo { return &FileRepo{c: db.client} }
+
+// Create inserts rec with version 1.
+func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	d := normalized(rec.Data())
+	d.Version = 1
+	p := d.Path
+	_, err := r.c.FileRecord.Create().
+		SetID(d.ID).
+		SetOrgID(p.OrgID()).
+		SetSystem(string(p.System())).
+		SetObjectType(string(p.ObjectType())).
+		SetObjectID(p.ObjectID()).
+		SetFilePath(p.String()).
+		SetOriginalFilename(d.OriginalFilename).
+		SetState(filerecord.State(d.State)).
+		SetBlobKey(d.Content.BlobKey).
+		SetContentType(d.Content.ContentType).
+		SetSizeBytes(d.Content.SizeBytes).
+		SetSha256(d.Content.SHA256).
+		SetUploadedBy(d.UploadedBy).
+		SetCreatedAt(d.CreatedAt).
+		SetUpdatedAt(d.UpdatedAt).
+		SetDeleted(d.Deleted).
+		SetNillableDeletedAt(timePtr(d.DeletedAt)).
+		SetDeletedBy(d.DeletedBy).
+		SetPendingUploadID(d.PendingUploadID).
+		SetNillablePendingSince(timePtr(d.PendingSince)).
+		SetVersion(d.Version).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: create %q: %w", p, translate(err))
+	}
+	return domain.RehydrateFileRecord(d)
+}
+
+// Get returns the record stored for path.
+func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.FileRecord, error) {
+	row, err := r.c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get %q: %w", path, translate(err))
+	}
+	return toRecord(row)
+}
+
+// Update saves rec if the stored row still has rec's version, and advances
+// the version by one.
+func (r *FileRepo) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	d := normalized(rec.Data())
+	u := r.c.FileRecord.Update().
+		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).
+		SetOriginalFilename(d.OriginalFilename).
+		SetState(filerecord.State(d.State)).
+		SetBlobKey(d.Content.BlobKey).
+		SetContentType(d.Content.ContentType).
+		SetSizeBytes(d.Content.SizeBytes).
+		SetSha256(d.Content.SHA256).
+		SetUploadedBy(d.UploadedBy).
+		SetCreatedAt(d.CreatedAt).
+		SetUpdatedAt(d.UpdatedAt).
+		SetDeleted(d.Deleted).
+		SetDeletedBy(d.DeletedBy).
+		SetPendingUploadID(d.PendingUploadID).
+		SetVersion(d.Version + 1)
+	if d.DeletedAt.IsZero() {
+		u.ClearDeletedAt()
+	} else {
+		u.SetDeletedAt(d.DeletedAt)
+	}
+	if d.PendingSince.IsZero() {
+		u.ClearPendingSince()
+	} else {
+		u.SetPendingSince(d.PendingSince)
+	}
+	n, err := u.Save(ctx)
+	if err == nil && n == 0 {
+		err = r.conflict(ctx, d.Path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: update %q: %w", d.Path, translate(err))
+	}
+	d.Version++
+	return domain.RehydrateFileRecord(d)
+}
+
+// Delete removes rec's row if it still has rec's version.
+func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
+	d := rec.Data()
+	n, err := r.c.FileRecord.Delete().
+		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).
+		Exec(ctx)
+	if err == nil && n == 0 {
+		err = r.conflict(ctx, d.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: delete %q: %w", d.Path, translate(err))
+	}
+	return nil
+}
+
+// conflict explains why a guarded write matched no row: the path holds no
+// record (ErrNotFound), or another version of it, possibly another record
+// created since (ErrExists, "concurrent_update").
+func (r *FileRepo) conflict(ctx context.Context, path domain.StoragePath) error {
+	exists, err := r.c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Exist(ctx)
+	switch {
+	case err != nil:
+		return err
+	case !exists:
+		return domain.Errorf(domain.ErrNotFound, "not_found", "No such file.")
+	}
+	return domain.Errorf(domain.ErrExists, "concurrent_update",
+		"The file was changed by another request; try again.")
+}

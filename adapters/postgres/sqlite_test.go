@@ -1,0 +1,63 @@
+package postgres_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"storagegw/adapters/postgres"
+	"storagegw/application/repotest"
+)
+
+// fixture exposes db to the conformance suite.
+func fixture(db *postgres.DB) repotest.Fixture {
+	return repotest.Fixture{
+		Files: postgres.NewFileRepo(db),
+		Audit: postgres.NewAuditLog(db),
+		Exec: func(ctx context.Context, query string) error {
+			_, err := db.SQL().ExecContext(ctx, query)
+			return err
+		},
+		Truncate: db.Dialect() == postgres.DialectPostgres,
+	}
+}
+
+// newSQLite opens and migrates a fresh SQLite file.
+func newSQLite(t *testing.T) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	require.Equal(t, postgres.DialectSQLite, db.Dialect())
+	require.NoError(t, db.Migrate(t.Context()))
+	return db
+}
+
+func TestSQLiteConformance(t *testing.T) {
+	t.Parallel()
+	repotest.Run(t, func(t *testing.T) repotest.Fixture { return fixture(newSQLite(t)) })
+}
+
+func TestSQLiteMigrations(t *testing.T) {
+	t.Parallel()
+	testMigrations(t, newSQLite(t))
+}
+
+// testMigrations checks that a migrated database reports every migration
+// applied and that migrating again is a no-op.
+func testMigrations(t *testing.T, db *postgres.DB) {
+	status, err := db.MigrationStatus(t.Context())
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(status), 2, "init and the append-only guard")
+	for _, s := range status {
+		require.True(t, s.Applied, "migration %s not applied", s.Name)
+		require.False(t, s.AppliedAt.IsZero())
+	}
+	require.Equal(t, "init.sql", status[0].Name[len(status[0].Name)-len("init.sql"):])
+	require.NoError(t, db.Migrate(t.Context()), "migrating twice")
+	again, err := db.MigrationStatus(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, status, again)
+}

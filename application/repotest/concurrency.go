@@ -1,0 +1,148 @@
+package repotest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"storagegw/domain"
+)
+
+const workers = 20
+
+// parallel runs fn in workers goroutines released at once and returns their
+// errors by worker index.
+func parallel(fn func(i int) error) []error {
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		errs  = make([]error, workers)
+	)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// requireOneWinner fails unless exactly one error is nil and every other
+// matches kind with code.
+func requireOneWinner(t *testing.T, errs []error, kind error, code string) {
+	t.Helper()
+	wins := 0
+	for _, err := range errs {
+		if err == nil {
+			wins++
+			continue
+		}
+		requireKind(t, err, kind, code)
+	}
+	require.Equal(t, 1, wins, "got %d successful writers, want exactly 1", wins)
+}
+
+func testConcurrentCreate(t *testing.T, fx Fixture) {
+	p := path(t, newOrg()+"/communications/email-attachment/m1/invoice.pdf")
+	ids := make([]string, workers)
+	for i := range ids {
+		ids[i] = newID()
+	}
+	errs := parallel(func(i int) error {
+		rec, err := domain.NewPendingRecord(ids[i], p, "invoice.pdf", fmt.Sprintf("user-%d", i), "up-"+ids[i], base)
+		if err != nil {
+			return err
+		}
+		_, err = fx.Files.Create(ctx(t), rec)
+		return err
+	})
+	requireOneWinner(t, errs, domain.ErrExists, "")
+	got, err := fx.Files.Get(ctx(t), p)
+	require.NoError(t, err)
+	require.Nil(t, errs[slices.Index(ids, got.ID())], "the stored record is not the winner's")
+}
+
+func testConcurrentUpdate(t *testing.T, fx Fixture) {
+	p := path(t, newOrg()+"/workspace/slide/deck1/deck.pptx")
+	rec := active(t, fx, p)
+	errs := parallel(func(i int) error {
+		mine, err := domain.RehydrateFileRecord(rec.Data())
+		if err != nil {
+			return err
+		}
+		if err := mine.BeginUpload(fmt.Sprintf("up-%d", i), true, base.Add(time.Minute), time.Minute); err != nil {
+			return err
+		}
+		_, err = fx.Files.Update(ctx(t), mine)
+		return err
+	})
+	requireOneWinner(t, errs, domain.ErrExists, "concurrent_update")
+	got, err := fx.Files.Get(ctx(t), p)
+	require.NoError(t, err)
+	require.Equal(t, rec.Version()+1, got.Version())
+	require.Nil(t, errs[slices.Index(uploadIDs(), got.PendingUploadID())], "the stored reservation is not the winner's")
+}
+
+func uploadIDs() []string {
+	out := make([]string, workers)
+	for i := range out {
+		out[i] = fmt.Sprintf("up-%d", i)
+	}
+	return out
+}
+
+// testConcurrentRetries has every worker read, change and write one record
+// until it wins: each version is won by exactly one worker, and no change is
+// lost.
+func testConcurrentRetries(t *testing.T, fx Fixture) {
+	p := path(t, newOrg()+"/accounting/invoice/inv1/inv.pdf")
+	start := active(t, fx, p)
+	won := make([]int64, workers)
+	errs := parallel(func(i int) error {
+		for attempt := 0; attempt < 10*workers; attempt++ {
+			cur, err := fx.Files.Get(ctx(t), p)
+			if err != nil {
+				return err
+			}
+			c := cur.Content()
+			c.SizeBytes++ // a counter only a lost update would miss
+			upload := fmt.Sprintf("w%d-%d", i, attempt)
+			if err := cur.BeginUpload(upload, true, base, 0); err != nil {
+				return err
+			}
+			if _, err := cur.CompleteUpload(upload, c, "inv.pdf", "user-1", base); err != nil {
+				return err
+			}
+			saved, err := fx.Files.Update(ctx(t), cur)
+			if errors.Is(err, domain.ErrExists) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			won[i] = saved.Version()
+			return nil
+		}
+		return fmt.Errorf("worker %d never won", i)
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	slices.Sort(won)
+	for i, v := range won {
+		require.Equal(t, start.Version()+int64(i)+1, v, "got versions %v, want each won once", won)
+	}
+	got, err := fx.Files.Get(ctx(t), p)
+	require.NoError(t, err)
+	require.Equal(t, start.Content().SizeBytes+workers, got.Content().SizeBytes)
+	require.Equal(t, start.Version()+workers, got.Version())
+}

@@ -1,0 +1,104 @@
+// Package repotest is the conformance suite of the persistence ports
+// (application.FileRepository and application.AuditLog). Every adapter runs
+// it: adapters/postgres on PostgreSQL and on SQLite, and any fake.
+package repotest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// Fixture is one store under test.
+type Fixture struct {
+	Files application.FileRepository
+	Audit application.AuditLog
+
+	// Exec runs raw SQL on the store's database, for the checks that the
+	// audit trail refuses updates and deletes whatever the service does.
+	// Leave it nil for a store without SQL; those checks are then skipped.
+	Exec func(ctx context.Context, query string) error
+
+	// Truncate reports whether the database has TRUNCATE (PostgreSQL),
+	// which the audit trail must refuse too.
+	Truncate bool
+}
+
+// Run runs the whole suite. open is called once for the file repository
+// tests and once for the audit tests; it may return the same store both
+// times, since every test works in orgs of its own.
+func Run(t *testing.T, open func(t *testing.T) Fixture) {
+	t.Run("FileRepository", func(t *testing.T) {
+		fx := open(t)
+		t.Run("RoundTrip", func(t *testing.T) { t.Parallel(); testRoundTrip(t, fx) })
+		t.Run("CreateErrors", func(t *testing.T) { t.Parallel(); testCreateErrors(t, fx) })
+		t.Run("OptimisticUpdate", func(t *testing.T) { t.Parallel(); testOptimisticUpdate(t, fx) })
+		t.Run("OptimisticDelete", func(t *testing.T) { t.Parallel(); testOptimisticDelete(t, fx) })
+		t.Run("List", func(t *testing.T) { t.Parallel(); testList(t, fx) })
+		t.Run("ListPaging", func(t *testing.T) { t.Parallel(); testListPaging(t, fx) })
+		t.Run("ConcurrentCreate", func(t *testing.T) { t.Parallel(); testConcurrentCreate(t, fx) })
+		t.Run("ConcurrentUpdate", func(t *testing.T) { t.Parallel(); testConcurrentUpdate(t, fx) })
+		t.Run("ConcurrentRetries", func(t *testing.T) { t.Parallel(); testConcurrentRetries(t, fx) })
+	})
+	t.Run("AuditLog", func(t *testing.T) {
+		fx := open(t)
+		t.Run("RoundTrip", func(t *testing.T) { t.Parallel(); testAuditRoundTrip(t, fx) })
+		t.Run("DuplicateID", func(t *testing.T) { t.Parallel(); testAuditDuplicate(t, fx) })
+		t.Run("Filters", func(t *testing.T) { t.Parallel(); testAuditFilters(t, fx) })
+		t.Run("TimeRange", func(t *testing.T) { t.Parallel(); testAuditTimeRange(t, fx) })
+		t.Run("Paging", func(t *testing.T) { t.Parallel(); testAuditPaging(t, fx) })
+		t.Run("InvalidQuery", func(t *testing.T) { t.Parallel(); testAuditInvalidQuery(t, fx) })
+		t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
+	})
+}
+
+// base is a fixed, deliberately non-round instant (nanoseconds included):
+// stores keep microseconds.
+var base = time.Date(2026, 1, 26, 15, 30, 45, 123456789, time.UTC)
+
+func newOrg() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "org-" + hex.EncodeToString(b)
+}
+
+func path(t *testing.T, s string) domain.StoragePath {
+	t.Helper()
+	p, err := domain.ParseStoragePath(s)
+	require.NoError(t, err, s)
+	return p
+}
+
+// requireKind fails unless err matches kind and, when code is set, carries
+// that domain error code.
+func requireKind(t *testing.T, err, kind error, code string) {
+	t.Helper()
+	require.Error(t, err)
+	require.ErrorIs(t, err, kind, "got %v, want kind %v", err, kind)
+	if code != "" {
+		var de *domain.Error
+		require.True(t, errors.As(err, &de), "got %v, want a *domain.Error", err)
+		require.Equal(t, code, de.Code, "got code %q, want %q (%v)", de.Code, code, err)
+	}
+}
+
+// micro is how a store returns t: UTC, microseconds.
+func micro(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func ctx(t *testing.T) context.Context { return t.Context() }
+
+func newID() string { return uuid.NewString() }
