@@ -16,7 +16,8 @@ type AuditLog interface {
 
 	// Query returns up to q.Limit events of q.OrgID matching every set
 	// filter, newest first (timestamp, then id, descending), starting after
-	// q.After when it is set.
+	// q.After when it is set. An empty OrgID or a Limit below 1 is
+	// domain.ErrInvalid.
 	Query(ctx context.Context, q AuditQuery) ([]*domain.AuditEvent, error)
 }
 

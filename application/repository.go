@@ -8,12 +8,13 @@ import (
 
 // FileRepository persists file records. Records are keyed by their path
 // (unique). Update and Delete are optimistic: they succeed only while the
-// stored version equals the record's Version, and otherwise return an error
+// stored record has the same id and its version equals the record's Version, and otherwise return an error
 // matching domain.ErrExists with code "concurrent_update". Every method
 // returns domain.ErrUnavailable (wrapped) when the database cannot be reached.
 type FileRepository interface {
 	// Create inserts rec and returns it as stored (with its version). A
-	// record for the same path in any state is domain.ErrExists.
+	// record for the same path in any state, or with the same id, is
+	// domain.ErrExists.
 	Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error)
 
 	// Get returns the record for path in any state; none is domain.ErrNotFound.
@@ -28,8 +29,10 @@ type FileRepository interface {
 	Delete(ctx context.Context, rec *domain.FileRecord) error
 
 	// List returns up to q.Limit records of q.OrgID whose path starts with
-	// q.Prefix and sorts after q.After, in ascending path order. Only visible
-	// records (active, not deleted) are listed unless q.IncludeDeleted.
+	// q.Prefix and sorts after q.After, in ascending byte order of path.
+	// Only visible records (active, not deleted) are listed unless
+	// q.IncludeDeleted, which lists records in every state. An empty OrgID
+	// or a Limit below 1 is domain.ErrInvalid.
 	List(ctx context.Context, q ListQuery) ([]*domain.FileRecord, error)
 }
 

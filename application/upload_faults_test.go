@@ -31,9 +31,13 @@ func TestUploadFailureAtEveryStep(t *testing.T) {
 		{name: "the store refuses the blob of an overwrite", overwrite: true, kind: domain.ErrUnavailable,
 			arm: func(f *fixture) { f.faultyBlobs.failPut = true }},
 		{name: "the client's body breaks midway", kind: io.ErrUnexpectedEOF,
-			body: func() io.Reader { return io.MultiReader(bytes.NewReader(pngBytes(8000)), errReader{io.ErrUnexpectedEOF}) }},
+			body: func() io.Reader {
+				return io.MultiReader(bytes.NewReader(pngBytes(8000)), errReader{io.ErrUnexpectedEOF})
+			}},
 		{name: "the body of an overwrite breaks midway", overwrite: true, kind: io.ErrUnexpectedEOF,
-			body: func() io.Reader { return io.MultiReader(bytes.NewReader(pngBytes(8000)), errReader{io.ErrUnexpectedEOF}) }},
+			body: func() io.Reader {
+				return io.MultiReader(bytes.NewReader(pngBytes(8000)), errReader{io.ErrUnexpectedEOF})
+			}},
 		{name: "committing the record fails", kind: domain.ErrUnavailable,
 			arm: func(f *fixture) { f.faultyFiles.failCommit = 1 }},
 		{name: "committing an overwrite fails", overwrite: true, kind: domain.ErrUnavailable,

@@ -47,6 +47,9 @@ func (a *Audit) Events() []*domain.AuditEvent {
 
 // Query implements application.AuditLog.
 func (a *Audit) Query(_ context.Context, q application.AuditQuery) ([]*domain.AuditEvent, error) {
+	if q.OrgID == "" || q.Limit <= 0 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_query", "An audit query needs an org and a positive limit.")
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var hits []domain.AuditEventData

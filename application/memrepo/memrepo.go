@@ -39,6 +39,11 @@ func (f *Files) Create(_ context.Context, rec *domain.FileRecord) (*domain.FileR
 	if _, ok := f.rows[key]; ok {
 		return nil, domain.Errorf(domain.ErrExists, "file_exists", "A record exists at this path.")
 	}
+	for _, other := range f.rows {
+		if other.ID == d.ID {
+			return nil, domain.Errorf(domain.ErrExists, "record_exists", "A record with this id exists.")
+		}
+	}
 	d.Version = 1
 	f.rows[key] = d
 	return domain.RehydrateFileRecord(d)
@@ -65,7 +70,7 @@ func (f *Files) Update(_ context.Context, rec *domain.FileRecord) (*domain.FileR
 	if !ok {
 		return nil, notFound()
 	}
-	if cur.Version != d.Version {
+	if cur.Version != d.Version || cur.ID != d.ID {
 		return nil, conflict()
 	}
 	d.Version++
@@ -82,7 +87,7 @@ func (f *Files) Delete(_ context.Context, rec *domain.FileRecord) error {
 	if !ok {
 		return notFound()
 	}
-	if cur.Version != rec.Version() {
+	if cur.Version != rec.Version() || cur.ID != rec.ID() {
 		return conflict()
 	}
 	delete(f.rows, key)
@@ -91,13 +96,16 @@ func (f *Files) Delete(_ context.Context, rec *domain.FileRecord) error {
 
 // List implements application.FileRepository.
 func (f *Files) List(_ context.Context, q application.ListQuery) ([]*domain.FileRecord, error) {
+	if q.OrgID == "" || q.Limit <= 0 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_query", "A listing needs an org and a positive limit.")
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var keys []string
 	for k, d := range f.rows {
 		visible := d.State == domain.StateActive && !d.Deleted
 		if d.Path.OrgID() == q.OrgID && strings.HasPrefix(k, q.Prefix) && k > q.After &&
-			(visible || q.IncludeDeleted && d.State == domain.StateActive) {
+			(visible || q.IncludeDeleted) {
 			keys = append(keys, k)
 		}
 	}

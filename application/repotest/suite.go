@@ -25,7 +25,8 @@ type Fixture struct {
 
 	// Exec runs raw SQL on the store's database, for the checks that the
 	// audit trail refuses updates and deletes whatever the service does.
-	// Leave it nil for a store without SQL; those checks are then skipped.
+	// Leave it nil for a store without SQL (a fake with no way to change an
+	// event); those checks are then not run.
 	Exec func(ctx context.Context, query string) error
 
 	// Truncate reports whether the database has TRUNCATE (PostgreSQL),
@@ -57,7 +58,9 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		t.Run("TimeRange", func(t *testing.T) { t.Parallel(); testAuditTimeRange(t, fx) })
 		t.Run("Paging", func(t *testing.T) { t.Parallel(); testAuditPaging(t, fx) })
 		t.Run("InvalidQuery", func(t *testing.T) { t.Parallel(); testAuditInvalidQuery(t, fx) })
-		t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
+		if fx.Exec != nil { // a store without SQL has no statement to refuse
+			t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
+		}
 	})
 }
 
