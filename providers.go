@@ -33,6 +33,12 @@ func provideKeyFile(cfg *configs.Config) localfs.KeyFile { return localfs.KeyFil
 
 func provideClock() application.Clock { return application.SystemClock{} }
 
+// provideHTTPOptions configures the HTTP adapter with the same content
+// rules as the use cases.
+func provideHTTPOptions(cfg *configs.Config, opts application.Options) httpapi.Options {
+	return httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules}
+}
+
 // provideOptions turns configuration into use-case options; failures the
 // use cases cannot report to a caller are logged here, in one place.
 func provideOptions(cfg *configs.Config, logger *zap.Logger) (application.Options, error) {

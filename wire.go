@@ -8,6 +8,7 @@ import (
 	"github.com/google/wire"
 	"go.uber.org/zap"
 
+	"storagegw/adapters/auth"
 	httpapi "storagegw/adapters/http"
 	"storagegw/adapters/localfs"
 	"storagegw/adapters/postgres"
@@ -16,13 +17,16 @@ import (
 )
 
 // initService assembles the service on local disk, with SQLite or (when
-// DATABASE_URL is set) PostgreSQL.
+// DATABASE_URL is set) PostgreSQL. The local signer's URLs are served by
+// the service itself, so its Signer also verifies them for Download.
 func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	panic(wire.Build(
 		provideDSN, postgres.ProviderSet,
 		provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet,
-		provideClock, provideOptions, application.New,
-		httpapi.NewServer,
+		wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
+		provideClock, provideOptions, application.New, application.NewDownload,
+		auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
+		provideHTTPOptions, httpapi.NewServer,
 		wire.Struct(new(Service), "*"),
 	))
 }

@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"go.uber.org/zap"
+	"storagegw/adapters/auth"
 	"storagegw/adapters/http"
 	"storagegw/adapters/localfs"
 	"storagegw/adapters/postgres"
@@ -19,7 +20,8 @@ import (
 // Injectors from wire.go:
 
 // initService assembles the service on local disk, with SQLite or (when
-// DATABASE_URL is set) PostgreSQL.
+// DATABASE_URL is set) PostgreSQL. The local signer's URLs are served by
+// the service itself, so its Signer also verifies them for Download.
 func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	root := provideBlobRoot(cfg)
 	store, cleanup, err := localfs.ProvideStore(root)
@@ -50,7 +52,20 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		return nil, nil, err
 	}
 	applicationApplication := application.New(store, fileRepo, auditLog, signer, clock, options)
-	server := httpapi.NewServer(applicationApplication, logger)
+	download := application.NewDownload(store, fileRepo, auditLog, signer, clock, options)
+	verifier, err := auth.FromConfig(cfg)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	httpapiOptions := provideHTTPOptions(cfg, options)
+	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	service := &Service{
 		HTTP: server,
 		DB:   db,

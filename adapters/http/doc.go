@@ -1,3 +1,35 @@
 // Package httpapi is the inbound HTTP adapter: the Gin router that exposes
 // storagegw's use cases as the REST API of SPEC §4, plus health endpoints.
+//
+// Decisions where SPEC §4 is silent:
+//
+//   - Uploads are streamed: every text field must come before the "file"
+//     part. A file part that arrives before a required field is 400
+//     file_part_first; a field or a second file after it is 400
+//     field_after_file / too_many_files, checked before the upload is
+//     committed. Unknown or repeated fields are 400, boolean fields accept
+//     true, false, 1 and 0 only. A body that is not multipart/form-data is
+//     400 not_multipart.
+//   - A Content-Length that already exceeds the kind's limit is 413 after
+//     the few KiB of fields are read, never the file; any refused upload is
+//     answered with Connection: close so its body is not read to the end.
+//   - app-zip-upload: a file name not ending in .zip is 400
+//     zip_extension_required (refused before the body is read); content
+//     that is not a readable, bounded zip archive is 415 not_a_zip.
+//   - receipt-upload accepts images and PDF only, whatever else the
+//     configured accounting/receipt rule allows.
+//   - Path parameters are matched still percent-encoded, so an encoded
+//     separator, dot segment or NUL in a metadata path is 400 invalid_path.
+//   - JSON bodies are strict: unknown fields, trailing data and wrong types
+//     are 400; an explicit expires_in of 0 is 400 like any value outside
+//     60–900 s.
+//   - Local signed URLs (GET /api/storage/blob, served only with the
+//     local-disk store) stop working once their file is deleted or
+//     overwritten, unlike presigned store URLs, which live until they
+//     expire. Tampered and expired URLs are 403; a single byte range is
+//     honoured (206, or 416 with Content-Range: bytes */size); several
+//     ranges, malformed ranges and If-Range are answered with the whole
+//     file.
+//   - An unknown route is 404 route_not_found; a known route with another
+//     method is 405 method_not_allowed with an Allow header.
 package httpapi

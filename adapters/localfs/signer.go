@@ -33,14 +33,15 @@ const (
 	paramOrg         = "org"
 	paramUser        = "user"
 	paramPath        = "path"
+	paramRole        = "role"
 	paramSig         = "sig"
 )
 
 var signedParams = []string{paramKey, paramExp, paramDisposition, paramFilename,
-	paramContentType, paramOrg, paramUser, paramPath}
+	paramContentType, paramOrg, paramUser, paramPath, paramRole}
 
 // macContext separates these signatures from any other use of the key.
-const macContext = "storagegw localfs signed URL v1\n"
+const macContext = "storagegw localfs signed URL v2\n"
 
 // Signer is an application.URLSigner whose URLs the service serves itself:
 // each URL carries the request's fields, an expiry in unix seconds and an
@@ -86,7 +87,7 @@ func (s *Signer) SignURL(_ context.Context, req application.SignRequest) (string
 	}
 	exp := s.clock.Now().Add(req.Expiry).Unix()
 	fields := []string{req.Key, strconv.FormatInt(exp, 10), string(disp), req.Filename,
-		req.ContentType, req.OrgID, req.UserID, req.Path}
+		req.ContentType, req.OrgID, req.UserID, req.Path, string(req.Role)}
 	q := make(url.Values, len(fields)+1)
 	for i, name := range signedParams {
 		q.Set(name, fields[i])
@@ -98,8 +99,9 @@ func (s *Signer) SignURL(_ context.Context, req application.SignRequest) (string
 // Verify checks the query of a signed URL and returns the request it was
 // signed for, its Expiry being the time left. A missing, repeated or
 // altered field is domain.ErrForbidden with code "signature_invalid"; an
-// authentic but expired URL is domain.ErrForbidden with code "url_expired".
-// Parameters outside the signed set are ignored.
+// authentic but expired URL is domain.ErrForbidden with code "url_expired",
+// returned together with the authentic request (Expiry <= 0) so that the
+// refusal can be audited. Parameters outside the signed set are ignored.
 func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 	invalid := domain.Errorf(domain.ErrForbidden, "signature_invalid", "The link is not valid.")
 	fields := make([]string, len(signedParams))
@@ -122,12 +124,18 @@ func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 	if err != nil || derr != nil || application.ValidateBlobKey(fields[0]) != nil {
 		return application.SignRequest{}, invalid
 	}
-	left := time.Unix(exp, 0).Sub(s.clock.Now())
-	if left <= 0 {
-		return application.SignRequest{}, domain.Errorf(domain.ErrForbidden, "url_expired", "The link has expired.")
+	if fields[8] != "" {
+		if _, err := domain.ParseRole(fields[8]); err != nil {
+			return application.SignRequest{}, invalid
+		}
 	}
-	return application.SignRequest{Key: fields[0], Expiry: left, Disposition: disp, Filename: fields[3],
-		ContentType: fields[4], OrgID: fields[5], UserID: fields[6], Path: fields[7]}, nil
+	left := time.Unix(exp, 0).Sub(s.clock.Now())
+	req := application.SignRequest{Key: fields[0], Expiry: left, Disposition: disp, Filename: fields[3],
+		ContentType: fields[4], OrgID: fields[5], UserID: fields[6], Path: fields[7], Role: domain.Role(fields[8])}
+	if left <= 0 {
+		return req, domain.Errorf(domain.ErrForbidden, "url_expired", "The link has expired.")
+	}
+	return req, nil
 }
 
 // mac is the HMAC-SHA256 of the fields, each prefixed with its length, so

@@ -34,7 +34,7 @@ func newTestSigner(t *testing.T) (*Signer, *fakeClock) {
 var testRequest = application.SignRequest{
 	Key: "org1/workspace/doc/d1/report.pdf/u1", Expiry: 15 * time.Minute,
 	Disposition: domain.DispositionAttachment, Filename: "report.pdf", ContentType: "application/pdf",
-	OrgID: "org1", UserID: "user-7", Path: "org1/workspace/doc/d1/report.pdf",
+	OrgID: "org1", UserID: "user-7", Role: domain.RoleMember, Path: "org1/workspace/doc/d1/report.pdf",
 }
 
 // signQuery signs req and returns the URL's query.
@@ -124,8 +124,11 @@ func TestVerifyExpiry(t *testing.T) {
 	}
 	for _, after := range []time.Duration{testRequest.Expiry, testRequest.Expiry + time.Hour} {
 		clock.now = start.Add(after)
-		_, err := s.Verify(q)
+		got, err := s.Verify(q)
 		wantCode(t, "Verify after "+after.String(), err, "url_expired")
+		if got.UserID != testRequest.UserID || got.Path != testRequest.Path || got.Role != testRequest.Role {
+			t.Errorf("Verify after %v: got request %+v, want the authentic one for auditing", after, got)
+		}
 	}
 }
 

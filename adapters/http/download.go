@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"storagegw/application"
+)
+
+// blobRoute serves the URLs the local-disk signer issues (localfs.BlobURLPath).
+const blobRoute = "/api/storage/blob"
+
+// serveBlob is GET /api/storage/blob?…&sig=…: the file behind a locally
+// signed URL. No bearer token: the signature is the credential. The URL
+// answers 404 once the file is deleted or overwritten.
+func (s *Server) serveBlob(c *gin.Context) {
+	res, err := s.download.Handle(c.Request.Context(), application.DownloadQuery{
+		Query: c.Request.URL.Query(), Range: requestedRange(c.Request),
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	defer res.Body.Close()
+	h := c.Writer.Header()
+	h.Set("Content-Type", res.ContentType)
+	h.Set("Content-Disposition", contentDisposition(string(res.Disposition), res.Filename))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("ETag", etag(res.SHA256))
+	h.Set("Last-Modified", res.ModTime.UTC().Format(http.TimeFormat))
+	h.Set("Content-Length", strconv.FormatInt(res.Range.Length, 10))
+	status := http.StatusOK
+	if res.Partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", res.Range.Offset, res.Range.Offset+res.Range.Length-1, res.Size))
+	}
+	c.Status(status)
+	// A copy that fails midway (the client left) cannot change the status
+	// any more; the response is cut short and the log line shows the bytes.
+	_, _ = io.Copy(c.Writer, res.Body)
+}
+
+func etag(sha string) string { return `"` + sha + `"` }
+
+// requestedRange parses a Range header: one range of bytes (a-b, a- or -n).
+// Anything else is ignored and the whole file served, as RFC 9110 allows
+// a server to: a malformed header, another unit, several ranges, and any
+// conditional range (If-Range), which a resumed download then restarts.
+func requestedRange(r *http.Request) *application.ByteRange {
+	spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes=")
+	if !ok || strings.Contains(spec, ",") || r.Header.Get("If-Range") != "" {
+		return nil
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return nil
+	}
+	if first == "" {
+		n, err := parseOffset(last)
+		if err != nil {
+			return nil
+		}
+		return &application.ByteRange{Start: -1, End: n}
+	}
+	start, err := parseOffset(first)
+	if err != nil {
+		return nil
+	}
+	if last == "" {
+		return &application.ByteRange{Start: start, End: -1}
+	}
+	end, err := parseOffset(last)
+	if err != nil || end < start {
+		return nil
+	}
+	return &application.ByteRange{Start: start, End: end}
+}
+
+// parseOffset accepts a non-negative decimal of at most 18 digits.
+func parseOffset(s string) (int64, error) {
+	if s == "" || len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// contentDisposition renders the header of RFC 6266: the disposition, an
+// ASCII fallback filename and the exact name in UTF-8 as filename* (RFC 8187).
+func contentDisposition(disposition, name string) string {
+	if disposition != "attachment" {
+		disposition = "inline"
+	}
+	if name == "" {
+		return disposition
+	}
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	params := map[string]string{"filename": asciiFallback(name), "filename*": "UTF-8''" + encodeExtValue(name)}
+	if v := mime.FormatMediaType(disposition, params); v != "" {
+		return v
+	}
+	return disposition
+}
+
+// asciiFallback replaces what an old client could misread: non-ASCII,
+// control characters, backslashes and percent signs.
+func asciiFallback(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r >= 0x7f || r == '\\' || r == '%' {
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// encodeExtValue percent-encodes UTF-8 bytes outside RFC 8187's attr-char.
+func encodeExtValue(s string) string {
+	const attrChar = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attrChar, c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}

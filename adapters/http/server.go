@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// TokenVerifier turns the bearer token of a request into the caller it
+// names (auth.Verifier). Its errors are domain errors: ErrUnauthenticated
+// with code token_missing, token_invalid or token_expired, or
+// ErrForbidden for an unknown role.
+type TokenVerifier interface {
+	Verify(ctx context.Context, raw string) (domain.Principal, error)
+}
+
+// Options tune the adapter. The zero value is usable.
+type Options struct {
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
+	// believed; empty trusts none, so the client IP is the peer address.
+	TrustedProxies []string
+	// ContentRules are the upload rules in force (nil: the built-in ones);
+	// the adapter derives the receipt endpoint's narrower rule and the
+	// backstop on request bodies from them.
+	ContentRules map[domain.Kind]domain.ContentRule
+	// MultipartOverhead is how many bytes of an upload request may be
+	// something other than the file (fields, part headers, boundaries).
+	// Default 64 KiB.
+	MultipartOverhead int64
+	// MaxJSONBytes bounds a JSON request body. Default 64 KiB.
+	MaxJSONBytes int64
+}
+
+// Server is the HTTP adapter: the concrete use cases behind Gin routes.
+type Server struct {
+	app      *application.Application
+	download *application.Download // nil when the store presigns its own URLs
+	tokens   TokenVerifier
+	logger   *zap.Logger
+	opts     Options
+	receipt  domain.ContentRule // the receipt endpoint's rule: images and PDF only
+	maxBody  int64              // backstop on any upload body
+	engine   *gin.Engine
+}
+
+var ginModeOnce sync.Once
+
+// NewServer builds the adapter and its routes. download may be nil; then
+// the local signed-URL route is not served.
+func NewServer(app *application.Application, download *application.Download, tokens TokenVerifier,
+	logger *zap.Logger, opts Options) (*Server, error) {
+	if opts.ContentRules == nil {
+		opts.ContentRules = domain.DefaultContentRules()
+	}
+	if opts.MultipartOverhead <= 0 {
+		opts.MultipartOverhead = 64 << 10
+	}
+	if opts.MaxJSONBytes <= 0 {
+		opts.MaxJSONBytes = 64 << 10
+	}
+	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts,
+		receipt: receiptRule(opts.ContentRules)}
+	for _, r := range opts.ContentRules {
+		s.maxBody = max(s.maxBody, r.MaxBytes)
+	}
+	s.maxBody += opts.MultipartOverhead
+
+	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })
+	e := gin.New()
+	if err := e.SetTrustedProxies(append([]string{}, opts.TrustedProxies...)); err != nil {
+		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
+	}
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	// Path parameters are taken as sent, still escaped, so an encoded
+	// separator or dot segment reaches the strict path parser as '%…' and
+	// is refused instead of being decoded into a different path.
+	e.UseEscapedPath = true
+	e.UnescapePathValues = false
+	s.engine = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the router.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// routes registers every route; each is described in openapi.json.
+func (s *Server) routes() {
+	e := s.engine
+	e.Use(s.requestMiddleware)
+	e.NoRoute(func(c *gin.Context) {
+		writeError(c, errorf(domain.ErrNotFound, codeRouteNotFound, "There is no such route."))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		writeError(c, errorf(domain.ErrInvalid, codeMethodNotAllowed, "The route does not take this method."))
+	})
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+
+	e.GET("/api/storage/openapi.json", func(c *gin.Context) {
+		c.Data(http.StatusOK, "application/json", OpenAPIJSON())
+	})
+	if s.download != nil {
+		e.GET(blobRoute, s.serveBlob)
+	}
+	api := e.Group("/api/storage", s.authenticate)
+	api.POST("/upload", s.upload)
+	api.POST("/receipt-upload", s.receiptUpload)
+	api.POST("/app-zip-upload", s.appZipUpload)
+	api.POST("/signed-url", s.signURL)
+	api.DELETE("/delete", s.delete)
+	api.GET("/metadata/*file_path", s.metadata)
+	api.HEAD("/metadata/*file_path", s.exists)
+	api.GET("/files", s.list)
+	api.GET("/audit-logs", s.auditLogs)
+}
