@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"storagegw/adapters/auth"
 	httpapi "storagegw/adapters/http"
 	"storagegw/adapters/localfs"
 	"storagegw/adapters/postgres"
@@ -32,6 +33,11 @@ func provideBaseURL(cfg *configs.Config) localfs.BaseURL { return localfs.BaseUR
 func provideKeyFile(cfg *configs.Config) localfs.KeyFile { return localfs.KeyFile(cfg.URLKeyPath()) }
 
 func provideClock() application.Clock { return application.SystemClock{} }
+
+// provideJWKSErrors logs failed background refreshes of the issuer's keys.
+func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
+	return func(err error) { logger.Warn("refreshing the JWK Set failed; keeping the last keys", zap.Error(err)) }
+}
 
 // provideHTTPOptions configures the HTTP adapter with the same content
 // rules as the use cases.

@@ -25,7 +25,7 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet,
 		wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
 		provideClock, provideOptions, application.New, application.NewDownload,
-		auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
+		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
 		provideHTTPOptions, httpapi.NewServer,
 		wire.Struct(new(Service), "*"),
 	))

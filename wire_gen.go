@@ -53,7 +53,8 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 	}
 	applicationApplication := application.New(store, fileRepo, auditLog, signer, clock, options)
 	download := application.NewDownload(store, fileRepo, auditLog, signer, clock, options)
-	verifier, err := auth.FromConfig(cfg)
+	refreshErrorHandler := provideJWKSErrors(logger)
+	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -62,6 +63,7 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 	httpapiOptions := provideHTTPOptions(cfg, options)
 	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -71,6 +73,7 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		DB:   db,
 	}
 	return service, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

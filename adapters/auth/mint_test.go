@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,10 +86,11 @@ func TestFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := FromConfig(cfg)
+	v, cleanup, err := FromConfig(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatalf("FromConfig: %v", err)
 	}
+	defer cleanup()
 	secret, err := SigningSecret(cfg)
 	if err != nil {
 		t.Fatalf("SigningSecret: %v", err)
@@ -106,9 +106,19 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("token minted with the config's secret refused: %v", err)
 	}
 
-	cfg.JWT.JWKSURL = "https://idp.example.com/jwks"
-	if _, err := FromConfig(cfg); !errors.Is(err, ErrJWKSUnsupported) {
-		t.Errorf("JWKS: got %v, want ErrJWKSUnsupported", err)
+	key, srv := jwksServer(t)
+	cfg.JWT.JWKSURL = srv.URL
+	jv, jcleanup, err := FromConfig(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("FromConfig with JWKS: %v", err)
+	}
+	defer jcleanup()
+	claims := jwt.MapClaims{"sub": "u", "org_id": "o", "r": "viewer", "exp": time.Now().Add(time.Hour).Unix()}
+	if _, err := jv.Verify(context.Background(), signRS256(t, key, "k1", claims)); err != nil {
+		t.Errorf("JWKS-signed token refused: %v", err)
+	}
+	if _, err := jv.Verify(context.Background(), tok); err == nil {
+		t.Errorf("HS256 token accepted by a JWKS verifier")
 	}
 	if _, err := SigningSecret(cfg); err == nil {
 		t.Errorf("SigningSecret with JWKS: got no error, want one")

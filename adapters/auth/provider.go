@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 
 	"github.com/google/wire"
@@ -11,14 +12,14 @@ import (
 // ProviderSet provides the Verifier from the configuration.
 var ProviderSet = wire.NewSet(FromConfig)
 
-// ErrJWKSUnsupported is returned while JWT_JWKS_URL is not wired yet.
-var ErrJWKSUnsupported = errors.New(
-	"auth: JWT_JWKS_URL is not supported yet: use JWT_PUBLIC_KEY_FILE with the issuer's public key, or JWT_HS256_SECRET")
+// RefreshErrorHandler hears of failed background refreshes of a JWK Set.
+type RefreshErrorHandler func(error)
 
-// FromConfig builds the Verifier the configuration asks for: the configured
-// HS256 secret or public key file, or else the development secret of the
-// data dir (created on first use).
-func FromConfig(cfg *configs.Config) (*Verifier, error) {
+// FromConfig builds the Verifier the configuration asks for: the issuer's
+// JWK Set (kept fresh until the cleanup runs), the configured HS256 secret or
+// public key file, or else the development secret of the data dir (created
+// on first use).
+func FromConfig(ctx context.Context, cfg *configs.Config, onRefreshError RefreshErrorHandler) (*Verifier, func(), error) {
 	opts := Options{
 		PublicKeyFile: cfg.JWT.PublicKeyFile,
 		Issuer:        cfg.JWT.Issuer,
@@ -27,18 +28,30 @@ func FromConfig(cfg *configs.Config) (*Verifier, error) {
 		RoleClaim:     cfg.JWT.RoleClaim,
 		Leeway:        cfg.JWT.Leeway,
 	}
+	cleanup := func() {}
 	switch {
 	case cfg.JWT.JWKSURL != "":
-		return nil, ErrJWKSUnsupported
+		jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		ks, err := NewJWKSKeySet(jctx, cfg.JWT.JWKSURL, nil, onRefreshError)
+		if err != nil {
+			cancel()
+			return nil, nil, err
+		}
+		opts.KeySet, cleanup = ks, cancel
 	case cfg.JWT.PublicKeyFile != "":
 	default:
 		secret, err := SigningSecret(cfg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts.HS256Secret = secret
 	}
-	return NewVerifier(opts)
+	v, err := NewVerifier(opts)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return v, cleanup, nil
 }
 
 // SigningSecret is the HS256 secret `storagegw token` signs with: the
