@@ -108,6 +108,12 @@ func TestAPIAppZipUpload(t *testing.T) {
 		http.StatusBadRequest, "invalid_object_type")
 	want(t, "exists", a.upload("/api/storage/app-zip-upload", member, [][2]string{{"object_id", "app-1"}}, "app.zip", buf.Bytes()),
 		http.StatusConflict, "file_exists")
+	var replaced record
+	r = a.upload("/api/storage/app-zip-upload", member, [][2]string{{"object_id", "app-1"}, {"overwrite", "true"}}, "app.zip", buf.Bytes())
+	r.json(t, &replaced)
+	if r.status != http.StatusCreated || replaced.FilePath != rec.FilePath {
+		t.Errorf("overwrite: got %d %s", r.status, r.body)
+	}
 	want(t, "viewer", a.upload("/api/storage/app-zip-upload", a.token("org-1", "viewer"), [][2]string{{"object_id", "app-1"}}, "v.zip", buf.Bytes()),
 		http.StatusForbidden, "forbidden")
 	if r := a.get("/api/storage/metadata/org-1/app-builder/source/app-1/broken.zip", member); r.status != http.StatusNotFound {

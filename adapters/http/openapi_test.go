@@ -468,7 +468,7 @@ func TestOpenAPIMultipartFieldsPrecedeFile(t *testing.T) {
 	for name, wantFields := range map[string][]string{
 		"UploadForm":        {"system", "object_type", "object_id", "add_timestamp", "overwrite", "file"},
 		"ReceiptUploadForm": {"object_id", "file"},
-		"AppZipUploadForm":  {"object_id", "object_type", "file"},
+		"AppZipUploadForm":  {"object_id", "object_type", "overwrite", "file"},
 	} {
 		var s struct {
 			Properties json.RawMessage `json:"properties"`

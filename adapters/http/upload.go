@@ -16,7 +16,7 @@ var (
 	genericForm = uploadForm{required: []string{"system", "object_type", "object_id"},
 		optional: []string{"add_timestamp", "overwrite"}}
 	receiptForm = uploadForm{required: []string{"object_id"}}
-	appZipForm  = uploadForm{required: []string{"object_id"}, optional: []string{"object_type"}}
+	appZipForm  = uploadForm{required: []string{"object_id"}, optional: []string{"object_type", "overwrite"}}
 )
 
 // upload is POST /api/storage/upload.
@@ -57,7 +57,9 @@ func (s *Server) appZipUpload(c *gin.Context) {
 			cmd.ObjectType = t
 		}
 		cmd.Verify = verifyZip
-		return nil
+		var err error
+		cmd.Overwrite, err = optionalBool(u.fields, "overwrite")
+		return err
 	})
 }
 
