@@ -1,0 +1,232 @@
+// Package spaces provides a BlobStore on DigitalOcean Spaces or any
+// S3-compatible store, through minio-go.
+//
+// Blobs are objects of one bucket, named by their keys unchanged. Objects
+// are written without an ACL header, so they get the bucket's default,
+// which on Spaces is private; clients read them only through presigned
+// URLs. Encryption at rest is the store's.
+package spaces
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"storagegw/application"
+)
+
+// Defaults and bounds of Options.
+const (
+	DefaultPartSize         = 16 << 20
+	MinPartSize             = 5 << 20 // S3's smallest part but the last
+	MaxPartSize             = 5 << 30 // S3's largest part
+	DefaultRequestTimeout   = 15 * time.Second
+	DefaultOperationTimeout = 30 * time.Second
+	// DefaultRegion signs requests when no region is set or derivable;
+	// Spaces and most S3-compatible stores accept it.
+	DefaultRegion = "us-east-1"
+)
+
+// maxRetries bounds minio-go's retries of one request (its default is
+// 10), so that a store that is down fails fast.
+const maxRetries = 3
+
+// Options configures a Store. Build them from the configuration with
+// OptionsFromConfig.
+type Options struct {
+	// Endpoint is the store's host[:port] ("nyc3.digitaloceanspaces.com"),
+	// or an http(s) URL without path, whose scheme then wins over Insecure.
+	Endpoint string
+	// Region signs requests. Empty: the region of a
+	// "<region>.digitaloceanspaces.com" endpoint, else DefaultRegion.
+	Region    string
+	Bucket    string
+	AccessKey string
+	SecretKey string
+	// CDNEndpoint, when set, is the https URL (no path) of the bucket's CDN
+	// (Spaces: https://<bucket>.<region>.cdn.digitaloceanspaces.com, or a
+	// custom domain). Signed URLs then point there; see SignURL.
+	CDNEndpoint string
+	// Insecure talks plain HTTP to an Endpoint given without a scheme.
+	// The zero value is TLS (SPACES_USE_SSL=true); only local test servers
+	// should set it.
+	Insecure bool
+	// PathStyle addresses the bucket as endpoint/bucket/key instead of
+	// bucket.endpoint/key (needed by servers without wildcard DNS).
+	PathStyle bool
+	// PartSize is the size of the parts of a multipart upload and the
+	// memory each Put in progress holds: DefaultPartSize when zero, at
+	// least MinPartSize. Blobs smaller than it go up in a single PUT.
+	PartSize uint64
+	// RequestTimeout bounds each request to the store: connecting, waiting
+	// for the response headers, and any pause between reads or writes on
+	// its connection. DefaultRequestTimeout when zero.
+	RequestTimeout time.Duration
+	// OperationTimeout bounds a whole Stat, Delete, List or Check, and Open
+	// until the response starts (not the reading of the body).
+	// DefaultOperationTimeout when zero.
+	OperationTimeout time.Duration
+}
+
+// Store is an application.BlobStore and application.URLSigner over one
+// bucket. It is safe for concurrent use.
+type Store struct {
+	client    *minio.Client
+	core      minio.Core
+	presigner *minio.Client // signs URLs: client, or a virtual-host twin for the CDN
+	cdn       *url.URL      // nil without a CDN
+	bucket    string
+	idle      []*http.Transport // closed by Close
+	partSize  int64
+	parts     *sync.Pool // of *[]byte of partSize bytes, Put's buffers
+	opTimeout time.Duration
+}
+
+var (
+	_ application.BlobStore = (*Store)(nil)
+	_ application.URLSigner = (*Store)(nil)
+)
+
+// New validates opts and returns a Store. It does not contact the store;
+// call Check for that.
+func New(opts Options) (*Store, error) {
+	o, endpoint, secure, cdn, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	lookup := minio.BucketLookupDNS
+	if o.PathStyle {
+		lookup = minio.BucketLookupPath
+	}
+	client, tr, err := newClient(o, endpoint, secure, lookup)
+	if err != nil {
+		return nil, err
+	}
+	presigner, idle := client, []*http.Transport{tr}
+	if cdn != nil && o.PathStyle {
+		// Spaces' CDN forwards only virtual-hosted URLs to the bucket.
+		if presigner, tr, err = newClient(o, endpoint, secure, minio.BucketLookupDNS); err != nil {
+			return nil, err
+		}
+		idle = append(idle, tr)
+	}
+	return &Store{client: client, core: minio.Core{Client: client}, presigner: presigner, cdn: cdn, idle: idle,
+		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout,
+		parts: &sync.Pool{New: func() any { b := make([]byte, o.PartSize); return &b }}}, nil
+}
+
+func newClient(o Options, endpoint string, secure bool, lookup minio.BucketLookupType) (*minio.Client, *http.Transport, error) {
+	tr, err := newTransport(secure, o.RequestTimeout)
+	if err != nil {
+		return nil, nil, fmt.Errorf("spaces: %w", err)
+	}
+	c, err := minio.New(endpoint, &minio.Options{
+		Creds:        credentials.NewStaticV4(o.AccessKey, o.SecretKey, ""),
+		Secure:       secure,
+		Transport:    tr,
+		Region:       o.Region,
+		BucketLookup: lookup,
+		MaxRetries:   maxRetries,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("spaces: SPACES_ENDPOINT %q: %w", endpoint, err)
+	}
+	c.SetAppInfo("storagegw", "1")
+	return c, tr, nil
+}
+
+// Close releases idle connections. The Store stays usable.
+func (s *Store) Close() {
+	for _, tr := range s.idle {
+		tr.CloseIdleConnections()
+	}
+}
+
+// resolve checks opts, fills in defaults and splits Endpoint into a host
+// and whether to use TLS. Messages name the setting to fix.
+func (opts Options) resolve() (o Options, endpoint string, secure bool, cdn *url.URL, err error) {
+	o = opts
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	for _, r := range []struct{ name, value string }{{"SPACES_ENDPOINT", o.Endpoint},
+		{"SPACES_BUCKET", o.Bucket}, {"SPACES_ACCESS_KEY", o.AccessKey}, {"SPACES_SECRET_KEY", o.SecretKey}} {
+		if r.value == "" {
+			bad("%s is required", r.name)
+		}
+	}
+	endpoint, secure = o.Endpoint, !o.Insecure
+	if scheme, rest, ok := strings.Cut(o.Endpoint, "://"); ok {
+		u, perr := url.Parse(o.Endpoint)
+		if perr != nil || (scheme != "http" && scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			bad("SPACES_ENDPOINT %q is neither host[:port] nor an http(s) URL without path", o.Endpoint)
+		}
+		endpoint, secure = strings.TrimSuffix(rest, "/"), scheme == "https"
+	} else if strings.ContainsAny(o.Endpoint, "/?#@") {
+		bad("SPACES_ENDPOINT %q is neither host[:port] nor an http(s) URL without path", o.Endpoint)
+	}
+	if o.Region == "" {
+		o.Region = regionOf(endpoint)
+	}
+	if o.CDNEndpoint != "" {
+		u, perr := url.Parse(o.CDNEndpoint)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			bad("SPACES_CDN_ENDPOINT %q is not an http(s) URL without path", o.CDNEndpoint)
+		} else {
+			cdn = &url.URL{Scheme: u.Scheme, Host: u.Host}
+		}
+	}
+	if o.PartSize == 0 {
+		o.PartSize = DefaultPartSize
+	}
+	if o.PartSize < MinPartSize || o.PartSize > MaxPartSize {
+		bad("part size %d is outside S3's %d..%d bytes", o.PartSize, MinPartSize, MaxPartSize)
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.OperationTimeout == 0 {
+		o.OperationTimeout = DefaultOperationTimeout
+	}
+	if o.RequestTimeout < 0 || o.OperationTimeout < 0 {
+		bad("timeouts must be positive")
+	}
+	if len(problems) > 0 {
+		return o, "", false, nil, fmt.Errorf("spaces: %s", strings.Join(problems, "; "))
+	}
+	return o, endpoint, secure, cdn, nil
+}
+
+// regionOf derives the region from a Spaces endpoint ("nyc3" from
+// "nyc3.digitaloceanspaces.com"); any other endpoint gets DefaultRegion.
+func regionOf(endpoint string) string {
+	host, _, _ := strings.Cut(endpoint, ":")
+	if r, ok := strings.CutSuffix(host, ".digitaloceanspaces.com"); ok && r != "" && !strings.Contains(r, ".") {
+		return r
+	}
+	return DefaultRegion
+}
+
+// Check tells whether the bucket can be reached with the configured
+// credentials, within the operation timeout: the startup and readiness
+// check, whose error names the settings to look at. It lists one key
+// rather than asking HEAD of the bucket, because a HEAD answer has no body
+// to tell a missing bucket from refused credentials (versitygw answers an
+// unknown access key with a bare 404).
+func (s *Store) Check(ctx context.Context) error {
+	_, err := s.list(ctx, "", "", 1, 1)
+	return err
+}
+
+// withTimeout bounds one operation by the operation timeout.
+func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.opTimeout)
+}

@@ -1,0 +1,51 @@
+package spaces
+
+import (
+	"context"
+
+	"github.com/google/wire"
+
+	"storagegw/application"
+	"storagegw/configs"
+)
+
+// ProviderSet provides the Spaces Store as the BlobStore and the
+// URLSigner, for the production injector. It needs a context (for the
+// startup check) and Options (see OptionsFromConfig).
+var ProviderSet = wire.NewSet(
+	ProvideStore,
+	wire.Bind(new(application.BlobStore), new(*Store)),
+	wire.Bind(new(application.URLSigner), new(*Store)),
+)
+
+// ProvideStore builds the Store and checks, within the operation timeout,
+// that the bucket can be reached with the credentials, so a wrong setting
+// stops the service at start with an error naming it. The cleanup closes
+// idle connections.
+func ProvideStore(ctx context.Context, opts Options) (*Store, func(), error) {
+	s, err := New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.Check(ctx); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, s.Close, nil
+}
+
+// OptionsFromConfig maps the SPACES_* settings to Options; part size and
+// timeouts keep their defaults.
+func OptionsFromConfig(c *configs.Config) Options {
+	sc := c.Spaces
+	return Options{
+		Endpoint:    sc.Endpoint,
+		Region:      sc.Region,
+		Bucket:      sc.Bucket,
+		AccessKey:   sc.AccessKey.Value(),
+		SecretKey:   sc.SecretKey.Value(),
+		CDNEndpoint: sc.CDNEndpoint,
+		Insecure:    !sc.UseSSL,
+		PathStyle:   sc.PathStyle,
+	}
+}
