@@ -21,7 +21,8 @@ func newRootCommand(getenv func(string) string) *cobra.Command {
 		},
 	}
 	root.AddCommand(newServeCommand(getenv), newMigrateCommand(getenv),
-		newTokenCommand(getenv), newVersionCommand())
+		newTokenCommand(getenv), newVersionCommand(),
+		newPurgeCommand(getenv), newReconcileCommand(getenv), newDoctorCommand(getenv))
 	return root
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os/signal"
 	"path/filepath"
@@ -25,10 +26,6 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 		},
 	}
 }
-
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// once a stop signal arrived.
-const shutdownTimeout = 30 * time.Second
 
 func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	cfg, err := loadConfig(getenv)
@@ -61,27 +58,49 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		}
 	}
 
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           svc.HTTP.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+	servers := []*http.Server{newHTTPServer(cfg.Addr, svc.HTTP.Handler())}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler()))
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("public_url", cfg.PublicURL()),
-		zap.String("data_dir", dataDir), zap.String("version", version))
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
+	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
+		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
 
+	// The in-process purge stops with ctx (a stop signal); it is waited
+	// for before the database closes.
+	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc, logger)
+	defer jobs.Wait()
+
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
+		stop() // a listener failed: stop the schedule and the other listener too
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: waiting for in-flight requests", zap.Duration("timeout", shutdownTimeout))
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	return errors.Join(serveErr, shutdown(ctx, cfg.ShutdownTimeout, servers, logger))
+}
+
+// newHTTPServer serves h on addr.
+func newHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+}
+
+// shutdown stops accepting connections and lets in-flight requests finish
+// within timeout. What runs after it, in order: the purge schedule is
+// waited for, the database, store and key refresh are closed (the
+// injector's cleanup), and the logger is flushed.
+func shutdown(ctx context.Context, timeout time.Duration, servers []*http.Server, logger *zap.Logger) error {
+	logger.Info("shutting down: waiting for in-flight requests", zap.Duration("timeout", timeout))
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("shutdown %s: %w", srv.Addr, err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ package main
 //go:generate go tool wire gen .
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -17,6 +18,34 @@ var version = "dev"
 func main() {
 	if err := newRootCommand(os.Getenv).Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "storagegw:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitError is an error that asks for a particular exit status. The
+// operator commands use 1 for "ran, but found or left problems" and 2 for
+// "could not run".
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is err's exit status: its own for an exitError, else 1.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+// failed wraps err as an exit status 2 ("could not run").
+func failed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: 2, err: err}
 }

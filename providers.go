@@ -8,6 +8,7 @@ import (
 	"storagegw/adapters/auth"
 	httpapi "storagegw/adapters/http"
 	"storagegw/adapters/localfs"
+	"storagegw/adapters/metrics"
 	"storagegw/adapters/postgres"
 	"storagegw/application"
 	"storagegw/configs"
@@ -15,8 +16,10 @@ import (
 
 // Service is the assembled process: what serve runs.
 type Service struct {
-	HTTP *httpapi.Server
-	DB   *postgres.DB
+	HTTP    *httpapi.Server
+	DB      *postgres.DB
+	App     *application.Application
+	Metrics *metrics.Metrics
 }
 
 func provideDSN(cfg *configs.Config) postgres.DSN {
@@ -40,14 +43,20 @@ func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
 }
 
 // provideHTTPOptions configures the HTTP adapter with the same content
-// rules as the use cases.
-func provideHTTPOptions(cfg *configs.Config, opts application.Options) httpapi.Options {
-	return httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules}
+// rules as the use cases, the readiness checks, and the metrics (served on
+// the API listener unless metrics_addr gives them their own).
+func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metrics.Metrics, checks []httpapi.ReadinessCheck) httpapi.Options {
+	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules,
+		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m}
+	if cfg.MetricsAddr == "" {
+		o.Metrics = m.Handler()
+	}
+	return o
 }
 
 // provideOptions turns configuration into use-case options; failures the
 // use cases cannot report to a caller are logged here, in one place.
-func provideOptions(cfg *configs.Config, logger *zap.Logger) (application.Options, error) {
+func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics) (application.Options, error) {
 	rules, err := cfg.ContentRules()
 	if err != nil {
 		return application.Options{}, err
@@ -55,7 +64,9 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger) (application.Option
 	return application.Options{
 		ContentRules:     rules,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
+		Retention:        cfg.Retention.SoftDelete,
 		OnBackgroundError: func(_ context.Context, op string, err error) {
+			m.BackgroundError(op)
 			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))
 		},
 	}, nil

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"github.com/google/wire"
 	"go.uber.org/zap"
 	"storagegw/adapters/auth"
 	"storagegw/adapters/http"
@@ -36,6 +37,13 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 	}
 	fileRepo := postgres.NewFileRepo(db)
 	auditLog := postgres.NewAuditLog(db)
+	metrics, err := provideMetrics(db)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationAuditLog := provideAuditLog(auditLog, metrics)
 	baseURL := provideBaseURL(cfg)
 	keyFile := provideKeyFile(cfg)
 	clock := provideClock()
@@ -45,14 +53,14 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		cleanup()
 		return nil, nil, err
 	}
-	options, err := provideOptions(cfg, logger)
+	options, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, auditLog, signer, clock, options)
-	download := application.NewDownload(store, fileRepo, auditLog, signer, clock, options)
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, signer, clock, options)
+	download := application.NewDownload(store, fileRepo, applicationAuditLog, signer, clock, options)
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
 	if err != nil {
@@ -60,7 +68,8 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		cleanup()
 		return nil, nil, err
 	}
-	httpapiOptions := provideHTTPOptions(cfg, options)
+	v := provideReadiness(db, store)
+	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
 	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
 	if err != nil {
 		cleanup3()
@@ -69,12 +78,76 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 		return nil, nil, err
 	}
 	service := &Service{
-		HTTP: server,
-		DB:   db,
+		HTTP:    server,
+		DB:      db,
+		App:     applicationApplication,
+		Metrics: metrics,
 	}
 	return service, func() {
 		cleanup3()
 		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// initJobs assembles the use cases without the HTTP side, for the purge
+// and reconcile commands.
+func initJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+	dsn := provideDSN(cfg)
+	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	root := provideBlobRoot(cfg)
+	store, cleanup2, err := localfs.ProvideStore(root)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fileRepo := postgres.NewFileRepo(db)
+	auditLog := postgres.NewAuditLog(db)
+	metrics, err := provideMetrics(db)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	baseURL := provideBaseURL(cfg)
+	keyFile := provideKeyFile(cfg)
+	clock := provideClock()
+	signer, err := localfs.ProvideSigner(baseURL, keyFile, clock)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	options, err := provideOptions(cfg, logger, metrics)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, signer, clock, options)
+	jobs := &Jobs{
+		DB:      db,
+		App:     applicationApplication,
+		Metrics: metrics,
+	}
+	return jobs, func() {
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// initBlobStore opens the configured blob store alone, for doctor.
+func initBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+	root := provideBlobRoot(cfg)
+	store, cleanup, err := localfs.ProvideStore(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, func() {
 		cleanup()
 	}, nil
 }
@@ -90,3 +163,17 @@ func initDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(
 		cleanup()
 	}, nil
 }
+
+// wire.go:
+
+// databaseSet is the database, its repository and the audit trail (whose
+// failed writes are counted), and the metrics registry.
+var databaseSet = wire.NewSet(
+	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
+)
+
+// localStoreSet is the local-disk blob store and its URL signer, whose
+// URLs the service serves itself.
+var localStoreSet = wire.NewSet(
+	provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet, wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
+)

@@ -15,6 +15,9 @@ type Options struct {
 	// StaleUploadAfter is how long an upload's reservation of a path blocks
 	// other uploads before it may be taken over. Default 1h.
 	StaleUploadAfter time.Duration
+	// Retention is how long a soft-deleted file can be restored before the
+	// retention purge may remove it. Default DefaultRetention (90 days).
+	Retention time.Duration
 	// OnBackgroundError hears of failures that cannot change a request's
 	// answer: a compensation that could not remove a blob, an audit event
 	// that could not be written after a change was already made. The
@@ -30,7 +33,13 @@ type Application struct {
 	Metadata  *Metadata
 	List      *List
 	AuditLogs *AuditLogs
+	Restore   *Restore
+	Purge     *Purge
+	Reconcile *Reconcile
 }
+
+// DefaultRetention is how long soft-deleted files are kept (SPEC §6).
+const DefaultRetention = 90 * 24 * time.Hour
 
 // deps is what every use case shares.
 type deps struct {
@@ -50,6 +59,9 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner
 	if opts.StaleUploadAfter <= 0 {
 		opts.StaleUploadAfter = time.Hour
 	}
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultRetention
+	}
 	report := opts.OnBackgroundError
 	if report == nil {
 		report = func(context.Context, string, error) {}
@@ -63,6 +75,9 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner
 		Metadata:  &Metadata{deps: d},
 		List:      &List{deps: d},
 		AuditLogs: &AuditLogs{deps: d},
+		Restore:   &Restore{deps: d},
+		Purge:     &Purge{deps: d},
+		Reconcile: &Reconcile{deps: d},
 	}
 }
 

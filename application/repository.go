@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"time"
 
 	"storagegw/domain"
 )
@@ -34,7 +35,48 @@ type FileRepository interface {
 	// q.IncludeDeleted, which lists records in every state. An empty OrgID
 	// or a Limit below 1 is domain.ErrInvalid.
 	List(ctx context.Context, q ListQuery) ([]*domain.FileRecord, error)
+
+	// ListOrgs returns up to limit distinct org ids that hold records in
+	// any state, sorting after after, in ascending order (the database's
+	// collation: pages follow one another with after = the last id). A
+	// limit below 1 is domain.ErrInvalid.
+	ListOrgs(ctx context.Context, after string, limit int) ([]string, error)
+
+	// ClaimPurgeBatch hands one batch of records due for the retention
+	// purge to work, keeping concurrent purgers apart.
+	//
+	// Due means active and soft-deleted with DeletedAt strictly before
+	// q.Before, in q.OrgID (every org when empty), with an id sorting after
+	// q.AfterID; up to q.Limit of them are claimed, in ascending order of
+	// id (as ListOrgs orders org ids). While work runs the batch is held: a concurrent
+	// ClaimPurgeBatch skips held records instead of returning them (on
+	// PostgreSQL, across processes: SELECT … FOR UPDATE SKIP LOCKED in a
+	// transaction; on SQLite, within the process, and an SQLite file has a
+	// single writer anyway). On PostgreSQL a change to a held record
+	// through Update or Delete waits until the claim ends, so work must not
+	// change held records itself: it returns the records to save instead.
+	//
+	// work is not called when nothing is due. It returns the records to
+	// save, each changed through its methods; they are saved by the
+	// optimistic rule of Update once work returns, and the saved ones
+	// (as stored, version advanced) are returned. A record that changed
+	// concurrently is left out, not an error. When work fails, nothing is
+	// saved and its error is returned. An empty Before or a Limit below 1
+	// is domain.ErrInvalid.
+	ClaimPurgeBatch(ctx context.Context, q PurgeBatchQuery, work PurgeWork) ([]*domain.FileRecord, error)
 }
+
+// PurgeBatchQuery selects the records ClaimPurgeBatch claims.
+type PurgeBatchQuery struct {
+	Before  time.Time // soft-deleted strictly before this instant; required
+	OrgID   string    // empty: every org
+	AfterID string    // resume after this record id; empty: from the first
+	Limit   int
+}
+
+// PurgeWork is what a purger does with a claimed batch: it returns the
+// records to save (a subset of due, changed through their methods).
+type PurgeWork func(ctx context.Context, due []*domain.FileRecord) (save []*domain.FileRecord, err error)
 
 // ListQuery selects records for FileRepository.List.
 type ListQuery struct {

@@ -43,6 +43,13 @@ type Config struct {
 	TrustedProxies      []string         `yaml:"trusted_proxies"`
 	MigrateOnStart      bool             `yaml:"migrate_on_start"`
 	Limits              map[string]Limit `yaml:"limits"`
+	// MetricsAddr is the listen address of /metrics; empty serves it on Addr.
+	MetricsAddr string `yaml:"metrics_addr"`
+	// ReadyzTimeout bounds each check of /readyz.
+	ReadyzTimeout time.Duration `yaml:"readyz_timeout"`
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// once a stop signal arrived.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
 
 // JWTConfig says how caller tokens are verified. At most one of
@@ -82,9 +89,11 @@ type UploadsConfig struct {
 	StaleAfter time.Duration `yaml:"stale_after"`
 }
 
-// RetentionConfig says how long soft-deleted files are kept.
+// RetentionConfig says how long soft-deleted files are kept, and how often
+// serve runs the retention purge itself (0: never; run `storagegw purge`).
 type RetentionConfig struct {
-	SoftDelete time.Duration `yaml:"soft_delete"`
+	SoftDelete    time.Duration `yaml:"soft_delete"`
+	PurgeInterval time.Duration `yaml:"purge_interval"`
 }
 
 // Limit overrides a built-in content rule; zero values keep the built-in one.

@@ -50,6 +50,10 @@ func TestLoadDefaults(t *testing.T) {
 		{"LogFormat", c.LogFormat(), "console"},
 		{"StaleAfter", c.Uploads.StaleAfter, time.Hour},
 		{"SoftDelete", c.Retention.SoftDelete, 90 * 24 * time.Hour},
+		{"PurgeInterval", c.Retention.PurgeInterval, time.Duration(0)},
+		{"MetricsAddr", c.MetricsAddr, ""},
+		{"ReadyzTimeout", c.ReadyzTimeout, 2 * time.Second},
+		{"ShutdownTimeout", c.ShutdownTimeout, 30 * time.Second},
 		{"MigrateOnStart", c.MigrateOnStart, true},
 		{"TrustedProxies", len(c.TrustedProxies), 0},
 	}
@@ -111,6 +115,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad duration", map[string]string{"STORAGEGW_CONFIG": writeFile(t, "uploads:\n  stale_after: soon\n")}, "line 2: cannot unmarshal"},
 		{"bad bool env", map[string]string{"STORAGEGW_MIGRATE_ON_START": "maybe"}, "STORAGEGW_MIGRATE_ON_START must be true or false"},
 		{"bad duration env", map[string]string{"JWT_LEEWAY": "5"}, "JWT_LEEWAY must be a duration"},
+		{"bad purge interval env", map[string]string{"STORAGEGW_PURGE_INTERVAL": "daily"}, "STORAGEGW_PURGE_INTERVAL must be a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

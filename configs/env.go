@@ -74,6 +74,10 @@ var envVars = []envVar{
 		c.TrustedProxies = splitList(v)
 		return nil
 	}},
+	{"STORAGEGW_PURGE_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Retention.PurgeInterval })},
+	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
+	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
+	{"STORAGEGW_SHUTDOWN_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
 
 // EnvNames lists every environment variable Load reads.

@@ -101,6 +101,22 @@ func (c *Config) Validate() error {
 	if c.Retention.SoftDelete <= 0 {
 		add("retention.soft_delete is %s: use a positive duration, e.g. 2160h (90 days)", c.Retention.SoftDelete)
 	}
+	if i := c.Retention.PurgeInterval; i != 0 && i < time.Minute {
+		add("STORAGEGW_PURGE_INTERVAL is %s: use 0s (no in-process purge) or at least 1m, e.g. 24h", i)
+	}
+	if a := c.MetricsAddr; a != "" {
+		if host, port, err := net.SplitHostPort(a); err != nil || !validPort(port) || strings.ContainsAny(host, " /") {
+			add("STORAGEGW_METRICS_ADDR %q is not host:port with a numeric port: use e.g. :9090, or leave it empty", a)
+		} else if a == c.Addr {
+			add("STORAGEGW_METRICS_ADDR equals STORAGEGW_ADDR: leave it empty to serve /metrics on the API listener")
+		}
+	}
+	if t := c.ReadyzTimeout; t <= 0 || t > time.Minute {
+		add("STORAGEGW_READYZ_TIMEOUT is %s: use a duration between 1ms and 1m, e.g. 2s", t)
+	}
+	if t := c.ShutdownTimeout; t <= 0 {
+		add("STORAGEGW_SHUTDOWN_TIMEOUT is %s: use a positive duration, e.g. 30s", t)
+	}
 	for _, tp := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(tp); err != nil {
 			if _, err := netip.ParseAddr(tp); err != nil {

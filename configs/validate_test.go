@@ -41,6 +41,7 @@ func TestValidateAccepts(t *testing.T) {
 		"production":           production(),
 		"jwks only":            with(production(), "JWT_HS256_SECRET", "", "JWT_JWKS_URL", "https://idp.example.com/jwks.json"),
 		"ipv6 addr":            {"STORAGEGW_ADDR": "[::1]:8080"},
+		"operations":           {"STORAGEGW_PURGE_INTERVAL": "24h", "STORAGEGW_METRICS_ADDR": "127.0.0.1:9090", "STORAGEGW_READYZ_TIMEOUT": "500ms", "STORAGEGW_SHUTDOWN_TIMEOUT": "2m"},
 	} {
 		if _, err := Load(env(e)); err != nil {
 			t.Errorf("%s: got %v, want no error", name, err)
@@ -80,6 +81,13 @@ func TestValidateMessages(t *testing.T) {
 		{"empty role claim", with(nil, "STORAGEGW_CONFIG", writeFile(t, "jwt:\n  role_claim: \"\"\n")), "JWT_ROLE_CLAIM is empty"},
 		{"stale after", with(nil, "STORAGEGW_CONFIG", writeFile(t, "uploads:\n  stale_after: 0s\n")), "uploads.stale_after is 0s: use a positive duration"},
 		{"soft delete", with(nil, "STORAGEGW_CONFIG", writeFile(t, "retention:\n  soft_delete: -1h\n")), "retention.soft_delete is -1h0m0s: use a positive duration"},
+		{"purge interval short", with(nil, "STORAGEGW_PURGE_INTERVAL", "5s"), "STORAGEGW_PURGE_INTERVAL is 5s: use 0s (no in-process purge) or at least 1m"},
+		{"purge interval negative", with(nil, "STORAGEGW_PURGE_INTERVAL", "-1h"), "STORAGEGW_PURGE_INTERVAL is -1h0m0s"},
+		{"metrics addr", with(nil, "STORAGEGW_METRICS_ADDR", "9090"), `STORAGEGW_METRICS_ADDR "9090" is not host:port`},
+		{"metrics addr same", with(nil, "STORAGEGW_METRICS_ADDR", ":8080"), "STORAGEGW_METRICS_ADDR equals STORAGEGW_ADDR"},
+		{"readyz timeout", with(nil, "STORAGEGW_READYZ_TIMEOUT", "0s"), "STORAGEGW_READYZ_TIMEOUT is 0s"},
+		{"readyz timeout long", with(nil, "STORAGEGW_READYZ_TIMEOUT", "5m"), "STORAGEGW_READYZ_TIMEOUT is 5m0s"},
+		{"shutdown timeout", with(nil, "STORAGEGW_SHUTDOWN_TIMEOUT", "-1s"), "STORAGEGW_SHUTDOWN_TIMEOUT is -1s"},
 		{"limits unknown kind", with(nil, "STORAGEGW_CONFIG", writeFile(t, "limits:\n  accounting/recipe: {max_bytes: 1}\n")), `limits: unknown kind "accounting/recipe"`},
 		{"limits no slash", with(nil, "STORAGEGW_CONFIG", writeFile(t, "limits:\n  receipt: {max_bytes: 1}\n")), `limits: unknown kind "receipt": write it as system/object_type`},
 		{"limits negative", with(nil, "STORAGEGW_CONFIG", writeFile(t, "limits:\n  accounting/receipt: {max_bytes: -1}\n")), "limits: accounting/receipt: max_bytes must not be negative"},

@@ -11,6 +11,11 @@ const (
 	RoleAuditor Role = "auditor"
 )
 
+// RoleSystem is the role recorded on the audit events of the service's own
+// jobs (the retention purge), with SystemActor as the user. No token can
+// carry it: ParseRole refuses it and the policy grants it nothing.
+const RoleSystem Role = "system"
+
 // Permission is one thing a role may be allowed to do.
 type Permission string
 

@@ -69,7 +69,7 @@ func TestParseRole(t *testing.T) {
 			t.Errorf("ParseRole(%q) = %q, %v, want %q, nil", r, got, err, r)
 		}
 	}
-	for _, s := range []string{"", "root", "Admin", "VIEWER", " member", "admin\x00", "superuser"} {
+	for _, s := range []string{"", "root", "Admin", "VIEWER", " member", "admin\x00", "superuser", string(domain.RoleSystem)} {
 		t.Run(s, func(t *testing.T) {
 			t.Parallel()
 			got, err := domain.ParseRole(s)

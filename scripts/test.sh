@@ -8,4 +8,8 @@
 # with CI=true it fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/with-postgres.sh scripts/with-s3.sh go test -count=1 "$@" ./...
+# Then scripts/doc-check.sh runs every shell command of docs/DEVELOPER_GUIDE.md
+# and docs/OPERATIONAL_RUNBOOK.md against a live instance (and their SQL
+# against the same PostgreSQL).
+exec scripts/with-postgres.sh scripts/with-s3.sh \
+  bash -c 'go test -count=1 "$@" ./... && scripts/doc-check.sh' test.sh "$@"

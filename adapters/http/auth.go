@@ -28,6 +28,8 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 	}
+	code, _ := domain.PublicMessage(err)
+	s.opts.Observer.RefusedToken(code)
 	writeError(c, err)
 }
 

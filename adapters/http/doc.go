@@ -32,4 +32,12 @@
 //     file.
 //   - An unknown route is 404 route_not_found; a known route with another
 //     method is 405 method_not_allowed with an Allow header.
+//   - Operations: GET /healthz (liveness, touches nothing), GET /readyz (the
+//     configured checks, concurrently, each within a timeout; 503 with a
+//     report naming the failed ones, public messages only) and GET /metrics
+//     (Options.Metrics; absent when metrics have their own listener). None
+//     needs a token. Requests, uploads and refused tokens are reported to
+//     Options.Observer with route templates, never raw paths.
+//   - POST /api/storage/restore (admin) undoes a soft delete within the
+//     retention period and returns the record.
 package httpapi

@@ -53,7 +53,7 @@ func newHarness(t *testing.T, configure ...func(*Options)) *harness {
 	}
 	rules := domain.DefaultContentRules()
 	rules[receiptKind] = domain.ContentRule{MaxBytes: 64 << 10, Allowed: []string{"*/*"}} // narrowed by the endpoint
-	opts := Options{ContentRules: rules}
+	opts := Options{ContentRules: rules, Metrics: http.NotFoundHandler()}
 	for _, c := range configure {
 		c(&opts)
 	}

@@ -37,6 +37,10 @@ func (s *Server) requestMiddleware(c *gin.Context) {
 		id = uuid.NewString()
 	}
 	c.Header(requestIDHeader, id)
+	body := &meteredBody{ReadCloser: c.Request.Body}
+	if c.Request.Body != nil {
+		c.Request.Body = body
+	}
 
 	defer func() {
 		p := recover()
@@ -51,21 +55,19 @@ func (s *Server) requestMiddleware(c *gin.Context) {
 				writeError(c, err)
 			}
 		}
-		s.logRequest(c, id, time.Since(start))
+		took := time.Since(start)
+		s.logRequest(c, id, took)
+		s.opts.Observer.Request(routeOf(c), c.Request.Method, c.Writer.Status(), took, body.n, int64(max(c.Writer.Size(), 0)))
 	}()
 	c.Next()
 }
 
 // logRequest writes the request's one log line.
 func (s *Server) logRequest(c *gin.Context, id string, took time.Duration) {
-	route := c.FullPath()
-	if route == "" {
-		route = "(unmatched)"
-	}
 	fields := []zap.Field{
 		zap.String("request_id", id),
 		zap.String("method", c.Request.Method),
-		zap.String("route", route),
+		zap.String("route", routeOf(c)),
 		zap.Int("status", c.Writer.Status()),
 		zap.Duration("duration", took),
 		zap.Int("bytes", max(c.Writer.Size(), 0)),
@@ -90,6 +92,14 @@ func (s *Server) logRequest(c *gin.Context, id string, took time.Duration) {
 		return
 	}
 	s.logger.Info("request", fields...)
+}
+
+// routeOf is the request's route template, "(unmatched)" when none.
+func routeOf(c *gin.Context) string {
+	if route := c.FullPath(); route != "" {
+		return route
+	}
+	return "(unmatched)"
 }
 
 // validRequestID accepts 1 to maxRequestIDBytes characters of

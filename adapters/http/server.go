@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
@@ -36,6 +37,15 @@ type Options struct {
 	MultipartOverhead int64
 	// MaxJSONBytes bounds a JSON request body. Default 64 KiB.
 	MaxJSONBytes int64
+	// Readiness are the checks of GET /readyz; none means always ready.
+	Readiness []ReadinessCheck
+	// ReadinessTimeout bounds each readiness check. Default 2s.
+	ReadinessTimeout time.Duration
+	// Metrics, when set, is served at GET /metrics (unauthenticated). Leave
+	// it nil when metrics have a listener of their own.
+	Metrics http.Handler
+	// Observer hears of requests, uploads and refused tokens (metrics).
+	Observer Observer
 }
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
@@ -64,6 +74,12 @@ func NewServer(app *application.Application, download *application.Download, tok
 	}
 	if opts.MaxJSONBytes <= 0 {
 		opts.MaxJSONBytes = 64 << 10
+	}
+	if opts.ReadinessTimeout <= 0 {
+		opts.ReadinessTimeout = 2 * time.Second
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
 	}
 	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts,
 		receipt: receiptRule(opts.ContentRules)}
@@ -104,6 +120,10 @@ func (s *Server) routes() {
 		writeError(c, errorf(domain.ErrInvalid, codeMethodNotAllowed, "The route does not take this method."))
 	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", s.readyz)
+	if s.opts.Metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.opts.Metrics))
+	}
 
 	e.GET("/api/storage/openapi.json", func(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json", OpenAPIJSON())
@@ -117,6 +137,7 @@ func (s *Server) routes() {
 	api.POST("/app-zip-upload", s.appZipUpload)
 	api.POST("/signed-url", s.signURL)
 	api.DELETE("/delete", s.delete)
+	api.POST("/restore", s.restore)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)

@@ -73,6 +73,8 @@ func (s *Server) serveUpload(c *gin.Context, form uploadForm, fill func(*formUpl
 		writeError(c, err)
 		return
 	}
+	p := rec.Path()
+	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), p.OrgID(), rec.Content().SizeBytes)
 	c.JSON(http.StatusCreated, recordJSON(rec))
 }
 

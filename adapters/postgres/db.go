@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -37,6 +38,9 @@ type DB struct {
 	sql     *sql.DB
 	client  *ent.Client
 	dialect string
+	// purgeMu keeps this process's purge claims apart on SQLite, which
+	// has no row locks (see FileRepo.ClaimPurgeBatch).
+	purgeMu sync.Mutex
 }
 
 // Open connects to dsn and checks that the database answers. A dsn starting

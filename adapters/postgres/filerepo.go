@@ -14,11 +14,12 @@ var _ application.FileRepository = (*FileRepo)(nil)
 
 // FileRepo is the application.FileRepository on the file_records table.
 type FileRepo struct {
-	c *ent.Client
+	c  *ent.Client
+	db *DB
 }
 
 // NewFileRepo returns the file repository of db.
-func NewFileRepo(db *DB) *FileRepo { return &FileRepo{c: db.client} }
+func NewFileRepo(db *DB) *FileRepo { return &FileRepo{c: db.client, db: db} }
 
 // Create inserts rec with version 1.
 func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
@@ -66,8 +67,13 @@ func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.Fi
 // Update saves rec if the stored row still has rec's version, and advances
 // the version by one.
 func (r *FileRepo) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	return update(ctx, r.c, rec)
+}
+
+// update is Update through c, the client or a transaction's.
+func update(ctx context.Context, c *ent.Client, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	d := normalized(rec.Data())
-	u := r.c.FileRecord.Update().
+	u := c.FileRecord.Update().
 		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).
 		SetOriginalFilename(d.OriginalFilename).
 		SetState(filerecord.State(d.State)).
@@ -94,7 +100,7 @@ func (r *FileRepo) Update(ctx context.Context, rec *domain.FileRecord) (*domain.
 	}
 	n, err := u.Save(ctx)
 	if err == nil && n == 0 {
-		err = r.conflict(ctx, d.Path)
+		err = conflict(ctx, c, d.Path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: update %q: %w", d.Path, translate(err))
@@ -110,7 +116,7 @@ func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
 		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).
 		Exec(ctx)
 	if err == nil && n == 0 {
-		err = r.conflict(ctx, d.Path)
+		err = conflict(ctx, r.c, d.Path)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: delete %q: %w", d.Path, translate(err))
@@ -121,8 +127,8 @@ func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
 // conflict explains why a guarded write matched no row: the path holds no
 // record (ErrNotFound), or another version of it, possibly another record
 // created since (ErrExists, "concurrent_update").
-func (r *FileRepo) conflict(ctx context.Context, path domain.StoragePath) error {
-	exists, err := r.c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Exist(ctx)
+func conflict(ctx context.Context, c *ent.Client, path domain.StoragePath) error {
+	exists, err := c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Exist(ctx)
 	switch {
 	case err != nil:
 		return err

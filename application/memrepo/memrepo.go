@@ -17,12 +17,15 @@ import (
 type Files struct {
 	mu   sync.Mutex
 	rows map[string]domain.FileRecordData
+	held map[string]bool // ids of records a ClaimPurgeBatch holds
 }
 
 var _ application.FileRepository = (*Files)(nil)
 
 // NewFiles returns an empty repository.
-func NewFiles() *Files { return &Files{rows: map[string]domain.FileRecordData{}} }
+func NewFiles() *Files {
+	return &Files{rows: map[string]domain.FileRecordData{}, held: map[string]bool{}}
+}
 
 func conflict() error {
 	return domain.Errorf(domain.ErrExists, "concurrent_update", "The record changed concurrently; try again.")

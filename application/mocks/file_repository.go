@@ -24,6 +24,66 @@ func (_m *FileRepository) EXPECT() *FileRepository_Expecter {
 	return &FileRepository_Expecter{mock: &_m.Mock}
 }
 
+// ClaimPurgeBatch provides a mock function with given fields: ctx, q, work
+func (_m *FileRepository) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatchQuery, work application.PurgeWork) ([]*domain.FileRecord, error) {
+	ret := _m.Called(ctx, q, work)
+
+	if len(ret) == 0 {
+		panic("no return value specified for ClaimPurgeBatch")
+	}
+
+	var r0 []*domain.FileRecord
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, application.PurgeBatchQuery, application.PurgeWork) ([]*domain.FileRecord, error)); ok {
+		return rf(ctx, q, work)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, application.PurgeBatchQuery, application.PurgeWork) []*domain.FileRecord); ok {
+		r0 = rf(ctx, q, work)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]*domain.FileRecord)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, application.PurgeBatchQuery, application.PurgeWork) error); ok {
+		r1 = rf(ctx, q, work)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// FileRepository_ClaimPurgeBatch_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'ClaimPurgeBatch'
+type FileRepository_ClaimPurgeBatch_Call struct {
+	*mock.Call
+}
+
+// ClaimPurgeBatch is a helper method to define mock.On call
+//   - ctx context.Context
+//   - q application.PurgeBatchQuery
+//   - work application.PurgeWork
+func (_e *FileRepository_Expecter) ClaimPurgeBatch(ctx interface{}, q interface{}, work interface{}) *FileRepository_ClaimPurgeBatch_Call {
+	return &FileRepository_ClaimPurgeBatch_Call{Call: _e.mock.On("ClaimPurgeBatch", ctx, q, work)}
+}
+
+func (_c *FileRepository_ClaimPurgeBatch_Call) Run(run func(ctx context.Context, q application.PurgeBatchQuery, work application.PurgeWork)) *FileRepository_ClaimPurgeBatch_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(application.PurgeBatchQuery), args[2].(application.PurgeWork))
+	})
+	return _c
+}
+
+func (_c *FileRepository_ClaimPurgeBatch_Call) Return(_a0 []*domain.FileRecord, _a1 error) *FileRepository_ClaimPurgeBatch_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *FileRepository_ClaimPurgeBatch_Call) RunAndReturn(run func(context.Context, application.PurgeBatchQuery, application.PurgeWork) ([]*domain.FileRecord, error)) *FileRepository_ClaimPurgeBatch_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // Create provides a mock function with given fields: ctx, rec
 func (_m *FileRepository) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	ret := _m.Called(ctx, rec)
@@ -244,6 +304,66 @@ func (_c *FileRepository_List_Call) Return(_a0 []*domain.FileRecord, _a1 error) 
 }
 
 func (_c *FileRepository_List_Call) RunAndReturn(run func(context.Context, application.ListQuery) ([]*domain.FileRecord, error)) *FileRepository_List_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
+// ListOrgs provides a mock function with given fields: ctx, after, limit
+func (_m *FileRepository) ListOrgs(ctx context.Context, after string, limit int) ([]string, error) {
+	ret := _m.Called(ctx, after, limit)
+
+	if len(ret) == 0 {
+		panic("no return value specified for ListOrgs")
+	}
+
+	var r0 []string
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, int) ([]string, error)); ok {
+		return rf(ctx, after, limit)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, int) []string); ok {
+		r0 = rf(ctx, after, limit)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]string)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, int) error); ok {
+		r1 = rf(ctx, after, limit)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// FileRepository_ListOrgs_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'ListOrgs'
+type FileRepository_ListOrgs_Call struct {
+	*mock.Call
+}
+
+// ListOrgs is a helper method to define mock.On call
+//   - ctx context.Context
+//   - after string
+//   - limit int
+func (_e *FileRepository_Expecter) ListOrgs(ctx interface{}, after interface{}, limit interface{}) *FileRepository_ListOrgs_Call {
+	return &FileRepository_ListOrgs_Call{Call: _e.mock.On("ListOrgs", ctx, after, limit)}
+}
+
+func (_c *FileRepository_ListOrgs_Call) Run(run func(ctx context.Context, after string, limit int)) *FileRepository_ListOrgs_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(int))
+	})
+	return _c
+}
+
+func (_c *FileRepository_ListOrgs_Call) Return(_a0 []string, _a1 error) *FileRepository_ListOrgs_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *FileRepository_ListOrgs_Call) RunAndReturn(run func(context.Context, string, int) ([]string, error)) *FileRepository_ListOrgs_Call {
 	_c.Call.Return(run)
 	return _c
 }

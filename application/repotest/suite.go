@@ -49,6 +49,15 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		t.Run("ConcurrentCreate", func(t *testing.T) { t.Parallel(); testConcurrentCreate(t, fx) })
 		t.Run("ConcurrentUpdate", func(t *testing.T) { t.Parallel(); testConcurrentUpdate(t, fx) })
 		t.Run("ConcurrentRetries", func(t *testing.T) { t.Parallel(); testConcurrentRetries(t, fx) })
+		t.Run("ListOrgs", func(t *testing.T) { t.Parallel(); testListOrgs(t, fx) })
+		t.Run("PurgeClaimDue", func(t *testing.T) { t.Parallel(); testPurgeClaimDue(t, fx) })
+		t.Run("PurgeClaimPaging", func(t *testing.T) { t.Parallel(); testPurgeClaimPaging(t, fx) })
+		t.Run("PurgeClaimSaves", func(t *testing.T) { t.Parallel(); testPurgeClaimSaves(t, fx) })
+		t.Run("PurgeClaimConcurrent", func(t *testing.T) { t.Parallel(); testPurgeClaimConcurrent(t, fx) })
+	})
+	t.Run("Purge", func(t *testing.T) {
+		fx := open(t)
+		t.Run("Racing", func(t *testing.T) { t.Parallel(); testPurgeRacing(t, fx) })
 	})
 	t.Run("AuditLog", func(t *testing.T) {
 		fx := open(t)

@@ -1,0 +1,39 @@
+package httpapi
+
+import (
+	"io"
+	"time"
+)
+
+// Observer hears of what the adapter serves, for metrics (adapters/metrics
+// implements it). Its methods must be cheap and safe for concurrent use.
+// Labels it receives are bounded: route templates, never raw paths.
+type Observer interface {
+	// Request is one finished request: its route template ("(unmatched)"
+	// when no route matched), method, status, duration, and the body bytes
+	// received and sent.
+	Request(route, method string, status int, took time.Duration, bytesIn, bytesOut int64)
+	// Upload is one committed upload: its kind, org and size.
+	Upload(system, objectType, org string, size int64)
+	// RefusedToken is one request refused for its token, by error code.
+	RefusedToken(code string)
+}
+
+// nopObserver is the Observer of a Server built without one.
+type nopObserver struct{}
+
+func (nopObserver) Request(string, string, int, time.Duration, int64, int64) {}
+func (nopObserver) Upload(string, string, string, int64)                     {}
+func (nopObserver) RefusedToken(string)                                      {}
+
+// meteredBody counts the bytes a handler reads from a request body.
+type meteredBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *meteredBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
+}

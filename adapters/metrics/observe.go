@@ -1,0 +1,56 @@
+package metrics
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// Request counts one finished HTTP request (httpapi.Observer).
+func (m *Metrics) Request(route, method string, status int, took time.Duration, bytesIn, bytesOut int64) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, method).Observe(took.Seconds())
+	m.received.WithLabelValues(route).Add(float64(bytesIn))
+	m.sent.WithLabelValues(route).Add(float64(bytesOut))
+}
+
+// Upload counts one committed upload (httpapi.Observer). The per-org
+// series has one label value per org that uploads: bounded by the number
+// of orgs, which is the operator's to watch (see the runbook).
+func (m *Metrics) Upload(system, objectType, org string, size int64) {
+	m.uploads.WithLabelValues(system, objectType).Inc()
+	m.uploadBytes.WithLabelValues(system, objectType).Add(float64(size))
+	m.orgBytes.WithLabelValues(org).Add(float64(size))
+}
+
+// RefusedToken counts one request refused for its token (httpapi.Observer).
+func (m *Metrics) RefusedToken(code string) { m.refused.WithLabelValues(code).Inc() }
+
+// BackgroundError counts a failure reported through
+// application.Options.OnBackgroundError; op is one of a fixed set of
+// operation names.
+func (m *Metrics) BackgroundError(op string) { m.background.WithLabelValues(op).Inc() }
+
+// AuditLog wraps an application.AuditLog and counts the events it fails
+// to write, whichever use case wrote them.
+func (m *Metrics) AuditLog(inner application.AuditLog) application.AuditLog {
+	return &countingAuditLog{AuditLog: inner, failed: m.auditFailed.Inc}
+}
+
+type countingAuditLog struct {
+	application.AuditLog
+	failed func()
+}
+
+// Append counts a failure; an event that already exists (a retried purge)
+// is not one.
+func (a *countingAuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
+	err := a.AuditLog.Append(ctx, e)
+	if err != nil && domain.KindOf(err) != domain.ErrExists {
+		a.failed()
+	}
+	return err
+}

@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"storagegw/application"
+	"storagegw/domain"
+	"storagegw/ent"
+	"storagegw/ent/filerecord"
+	"storagegw/ent/predicate"
+)
+
+// ClaimPurgeBatch implements application.FileRepository.
+//
+// On PostgreSQL the batch is claimed in a transaction with SELECT … FOR
+// UPDATE SKIP LOCKED, so purgers in any number of processes take disjoint
+// batches, and a change to a claimed row through Update waits for the
+// transaction; the tombstones are saved in the same transaction. A crash
+// rolls it back: the records stay due. SQLite has no row locks and a
+// single writer: claims of this process take turns (one mutex per DB), the
+// tombstones are saved by the optimistic rule, and a purger in another
+// process that processed the same record loses its save, not the data.
+func (r *FileRepo) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatchQuery, work application.PurgeWork) ([]*domain.FileRecord, error) {
+	if q.Before.IsZero() || q.Limit < 1 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_purge_query", "A purge batch needs a cutoff and a positive limit.")
+	}
+	if r.db.dialect != DialectPostgres {
+		r.db.purgeMu.Lock()
+		defer r.db.purgeMu.Unlock()
+		return claimAndSave(ctx, r.c, q, false, work)
+	}
+	tx, err := r.c.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin purge claim: %w", translate(err))
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	saved, err := claimAndSave(ctx, tx.Client(), q, true, work)
+	if err != nil || len(saved) == 0 {
+		return nil, err // rolled back: nothing to keep
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("postgres: commit purge batch: %w", translate(err))
+	}
+	return saved, nil
+}
+
+// claimAndSave selects the due records (locking them when lock is set),
+// runs work and saves what it returns through c.
+func claimAndSave(ctx context.Context, c *ent.Client, q application.PurgeBatchQuery, lock bool, work application.PurgeWork) ([]*domain.FileRecord, error) {
+	where := []predicate.FileRecord{
+		filerecord.StateEQ(filerecord.StateActive), filerecord.Deleted(true), filerecord.DeletedAtLT(dbTime(q.Before)),
+	}
+	if q.OrgID != "" {
+		where = append(where, filerecord.OrgID(q.OrgID))
+	}
+	if q.AfterID != "" {
+		where = append(where, filerecord.IDGT(q.AfterID))
+	}
+	if lock {
+		where = append(where, func(s *entsql.Selector) { s.ForUpdate(entsql.WithLockAction(entsql.SkipLocked)) })
+	}
+	rows, err := c.FileRecord.Query().Where(where...).Order(filerecord.ByID()).Limit(q.Limit).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim purge batch: %w", translate(err))
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	due := make([]*domain.FileRecord, 0, len(rows))
+	for _, row := range rows {
+		rec, err := toRecord(row)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, rec)
+	}
+	save, err := work(ctx, due)
+	if err != nil {
+		return nil, err
+	}
+	saved := make([]*domain.FileRecord, 0, len(save))
+	for _, rec := range save {
+		got, err := update(ctx, c, rec)
+		var de *domain.Error
+		if errors.Is(err, domain.ErrNotFound) || errors.As(err, &de) && de.Code == "concurrent_update" {
+			continue // changed since it was claimed (SQLite): not ours to save
+		}
+		if err != nil {
+			return nil, err
+		}
+		saved = append(saved, got)
+	}
+	return saved, nil
+}
+
+// ListOrgs implements application.FileRepository.
+func (r *FileRepo) ListOrgs(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit < 1 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_list_query", "A listing needs a positive limit.")
+	}
+	orgs, err := r.c.FileRecord.Query().
+		Where(filerecord.OrgIDGT(after)).
+		Unique(true).
+		Order(filerecord.ByOrgID()).
+		Limit(limit).
+		Select(filerecord.FieldOrgID).
+		Strings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list orgs: %w", translate(err))
+	}
+	return orgs, nil
+}

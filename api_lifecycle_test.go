@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"go.uber.org/zap"
+)
+
+// TestAPIRestore: an admin restores a soft-deleted file; members cannot;
+// files that are not deleted, purged, or another org's are 404.
+func TestAPIRestore(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
+	body := `{"file_path": "` + rec.FilePath + `"}`
+	admin := a.token("org-1", "admin")
+
+	want(t, "not deleted", a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
+	want(t, "soft delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), body), http.StatusOK, "")
+	want(t, "member", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-1", "member"), body), http.StatusForbidden, "forbidden")
+	want(t, "other org", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-2", "admin"), body), http.StatusNotFound, "not_found")
+	want(t, "no token", a.sendJSON(http.MethodPost, "/api/storage/restore", "", body), http.StatusUnauthorized, "token_missing")
+
+	r := a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body)
+	want(t, "restore", r, http.StatusOK, "")
+	var got record
+	r.json(t, &got)
+	if got.Deleted || got.DeletedAt != nil || got.FilePath != rec.FilePath || got.SHA256 != rec.SHA256 {
+		t.Errorf("restored record: got %+v", got)
+	}
+	want(t, "metadata after restore", a.get("/api/storage/metadata/"+rec.FilePath, a.token("org-1", "viewer")), http.StatusOK, "")
+
+	hard := `{"file_path": "` + rec.FilePath + `", "hard": true}`
+	want(t, "hard delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", admin, hard), http.StatusOK, "")
+	want(t, "purged", a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
+
+	events := a.auditLog("org-1", "action_type=RESTORE")
+	if len(events) != 4 { // not deleted, member, restored, purged (org-2's is in org-2's trail)
+		t.Fatalf("RESTORE events: got %d, want 4: %+v", len(events), events)
+	}
+	ok := 0
+	for _, e := range events {
+		if e.Success {
+			ok++
+			if e.UserID != "admin-org-1" || e.Metadata["deleted_by"] != "member-org-1" {
+				t.Errorf("RESTORE event: got %+v", e)
+			}
+		}
+	}
+	if ok != 1 {
+		t.Errorf("got %d successful RESTORE events, want 1", ok)
+	}
+}
+
+// TestAPIReadyz: ready with SQLite and local disk; 503 naming the
+// database once it is closed.
+func TestAPIReadyz(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	var body struct {
+		Status string `json:"status"`
+		Checks map[string]struct {
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		} `json:"checks"`
+	}
+	r := a.get("/readyz", "")
+	want(t, "ready", r, http.StatusOK, "")
+	r.json(t, &body)
+	if body.Status != "ok" || body.Checks["database"].Status != "ok" || body.Checks["blob_store"].Status != "ok" {
+		t.Errorf("ready: got %s", r.body)
+	}
+	a.svc.DB.Close()
+	r = a.get("/readyz", "")
+	want(t, "database closed", r, http.StatusServiceUnavailable, "")
+	r.json(t, &body)
+	if body.Status != "unavailable" || body.Checks["database"].Status != "unavailable" || body.Checks["database"].Error == "" ||
+		body.Checks["blob_store"].Status != "ok" || bytes.Contains(r.body, []byte("sql:")) {
+		t.Errorf("database closed: got %s", r.body)
+	}
+	want(t, "healthz stays up", a.get("/healthz", ""), http.StatusOK, "")
+}
+
+// TestAPIReadyzBlobStore: a removed blob directory makes the store check fail.
+func TestAPIReadyzBlobStore(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	if err := os.RemoveAll(filepath.Join(a.cfg.BlobRoot(), "blobs")); err != nil {
+		t.Fatal(err)
+	}
+	r := a.get("/readyz", "")
+	want(t, "store gone", r, http.StatusServiceUnavailable, "")
+	if !bytes.Contains(r.body, []byte(`"blob_store":{"status":"unavailable"`)) {
+		t.Errorf("got %s", r.body)
+	}
+}
+
+// TestAPIMetrics: /metrics needs no token, parses as the Prometheus text
+// format and has the service's families.
+func TestAPIMetrics(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
+	a.get("/api/storage/files", "not-a-token")
+	a.get("/readyz", "")
+	r := a.get("/metrics", "")
+	want(t, "metrics", r, http.StatusOK, "")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v\n%s", err, r.body)
+	}
+	for _, name := range []string{
+		"storagegw_http_requests_total", "storagegw_http_request_duration_seconds",
+		"storagegw_http_request_body_bytes_total", "storagegw_http_response_body_bytes_total",
+		"storagegw_uploads_total", "storagegw_upload_bytes_total", "storagegw_org_upload_bytes_total",
+		"storagegw_auth_refused_total", "storagegw_build_info", "go_sql_open_connections", "go_goroutines",
+	} {
+		if families[name] == nil {
+			t.Errorf("family %s is missing", name)
+		}
+	}
+	org := families["storagegw_org_upload_bytes_total"].GetMetric()
+	if len(org) != 1 || org[0].GetLabel()[0].GetValue() != "org-1" || org[0].GetCounter().GetValue() < 100 {
+		t.Errorf("per-org bytes: got %v", org)
+	}
+	found := false
+	for _, m := range families["storagegw_http_requests_total"].GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		if labels["route"] == "/api/storage/upload" && labels["method"] == "POST" && labels["status"] == "201" {
+			found = true
+		}
+		if labels["route"] != "(unmatched)" && labels["route"] != "" && labels["route"][0] != '/' {
+			t.Errorf("route label %q is not a template", labels["route"])
+		}
+	}
+	if !found {
+		t.Error("no request count for POST /api/storage/upload 201")
+	}
+}
+
+// TestPurgeSchedule: serve's in-process purge removes what is due, and
+// stops when its context ends.
+func TestPurgeSchedule(t *testing.T) {
+	t.Parallel()
+	cfgFile := filepath.Join(t.TempDir(), "storagegw.yaml")
+	if err := os.WriteFile(cfgFile, []byte("retention:\n  soft_delete: 1ms\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(t, map[string]string{"STORAGEGW_CONFIG": cfgFile})
+	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
+	want(t, "delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	time.Sleep(5 * time.Millisecond)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	wg := startPurgeSchedule(ctx, 10*time.Millisecond, a.svc, zap.NewNop())
+	deadline := time.Now().Add(5 * time.Second)
+	for len(a.auditLog("org-1", "action_type=PURGE")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the scheduled purge did not run")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	ev := a.auditLog("org-1", "action_type=PURGE")[0]
+	if ev.UserID != "system" || ev.UserRole != "system" || ev.FilePath != rec.FilePath {
+		t.Errorf("PURGE event: got %+v", ev)
+	}
+	if _, err := os.Stat(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1")); err == nil {
+		entries, _ := filepath.Glob(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1", "*", "*", "*", "*", "*"))
+		if len(entries) != 0 {
+			t.Errorf("blobs left: %v", entries)
+		}
+	}
+}

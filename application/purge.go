@@ -1,0 +1,177 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"storagegw/domain"
+)
+
+// Batch sizes of the retention purge.
+const (
+	DefaultPurgeBatch = 100
+	MaxPurgeBatch     = 1000
+)
+
+// maxPurgeFailuresInARow stops a purge whose every attempt fails (the store
+// is down): the files are left for the next run.
+const maxPurgeFailuresInARow = 10
+
+// PurgeCommand asks to remove, for good, the files soft-deleted longer than
+// the retention.
+type PurgeCommand struct {
+	// OlderThan is the retention to apply; 0 means Options.Retention.
+	OlderThan time.Duration
+	OrgID     string // empty: every org
+	BatchSize int    // 0 means DefaultPurgeBatch; at most MaxPurgeBatch
+	// DryRun counts what would be purged and changes nothing.
+	DryRun bool
+	// Progress, when set, hears the running totals after each batch.
+	Progress func(PurgeReport)
+}
+
+// PurgeReport counts what a purge did, or in a dry run would do.
+type PurgeReport struct {
+	Due      int64 // records found due
+	Purged   int64 // files removed for good (dry run: that would be)
+	Bytes    int64 // their size
+	Skipped  int64 // changed concurrently: restored, overwritten or purged by another run
+	Failures int64 // left for the next run: the blob or the audit event could not be written
+}
+
+// Purge is the retention purge. It removes the blobs of files soft-deleted
+// longer than the retention, turns their records into purged tombstones and
+// writes one PURGE audit event per file with the system actor.
+//
+// Order, crashes and concurrency: records are claimed in batches through
+// FileRepository.ClaimPurgeBatch, which keeps concurrent purgers (replicas,
+// a scheduled run and the command) on disjoint batches and, on PostgreSQL,
+// holds the rows until the batch is saved. For each claimed record the
+// purge (1) decides the tombstone in memory (domain Purge), (2) removes the
+// blob, (3) appends the PURGE event under an id derived from the record and
+// its deletion, so that writing it again is a no-op, and (4) saves the
+// tombstone when the batch ends. The record therefore stays due until its
+// blob is gone and its event written: a failure or a crash anywhere before
+// (4) leaves a due record that the next run finishes, with the blob already
+// gone (removing a missing blob is not an error) and the event already
+// there (same id). No tombstone ever points at a blob that still exists, so
+// nothing needs to be found again without a column to mark it.
+type Purge struct {
+	*deps
+}
+
+// Run purges every due file, batch by batch, and returns the totals. It
+// fails on a bad command, when the database fails, or after
+// maxPurgeFailuresInARow files in a row could not be purged; the totals are
+// those reached so far.
+func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) {
+	var rep PurgeReport
+	olderThan, batch := cmd.OlderThan, cmd.BatchSize
+	if olderThan == 0 {
+		olderThan = p.opts.Retention
+	}
+	if batch == 0 {
+		batch = DefaultPurgeBatch
+	}
+	if olderThan < 0 || batch < 1 || batch > MaxPurgeBatch {
+		return rep, domain.Errorf(domain.ErrInvalid, "invalid_purge", "The retention must be positive and the batch size between 1 and %d.", MaxPurgeBatch)
+	}
+	run := &purgeRun{Purge: p, olderThan: olderThan, dryRun: cmd.DryRun, rep: &rep}
+	q := PurgeBatchQuery{Before: p.clock.Now().Add(-olderThan), OrgID: cmd.OrgID, Limit: batch}
+	for {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		var claimed []*domain.FileRecord
+		saved, err := p.files.ClaimPurgeBatch(ctx, q, func(ctx context.Context, due []*domain.FileRecord) ([]*domain.FileRecord, error) {
+			claimed = due
+			return run.batch(ctx, due), nil
+		})
+		if err != nil {
+			return rep, err
+		}
+		run.saved(saved)
+		if cmd.Progress != nil {
+			cmd.Progress(rep)
+		}
+		if run.abort != nil {
+			return rep, run.abort
+		}
+		if len(claimed) < batch {
+			return rep, nil
+		}
+		q.AfterID = claimed[len(claimed)-1].ID()
+	}
+}
+
+// purgeRun is the state of one Run.
+type purgeRun struct {
+	*Purge
+	olderThan time.Duration
+	dryRun    bool
+	rep       *PurgeReport
+	pending   int   // records handed back to save in the current batch
+	inARow    int   // consecutive failures
+	abort     error // set once too many failures in a row
+}
+
+// batch handles one claimed batch and returns the tombstones to save.
+func (r *purgeRun) batch(ctx context.Context, due []*domain.FileRecord) []*domain.FileRecord {
+	var save []*domain.FileRecord
+	for _, rec := range due {
+		if r.abort != nil || ctx.Err() != nil {
+			break
+		}
+		now := r.clock.Now()
+		if !rec.DeletedLongerThan(r.olderThan, now) {
+			continue // the claim's cutoff is the run's; a record is checked again here
+		}
+		r.rep.Due++
+		if r.dryRun {
+			r.rep.Purged++
+			r.rep.Bytes += rec.Content().SizeBytes
+			continue
+		}
+		if err := r.one(ctx, rec, now); err != nil {
+			r.failed(ctx, err)
+			continue
+		}
+		r.inARow = 0
+		save = append(save, rec)
+	}
+	r.pending = len(save)
+	return save
+}
+
+// one removes rec's blob and writes its PURGE event; rec becomes the
+// tombstone to save.
+func (r *purgeRun) one(ctx context.Context, rec *domain.FileRecord, now time.Time) error {
+	deleted := rec.Data()
+	key, err := rec.Purge(domain.SystemActor, now)
+	if err != nil {
+		return err
+	}
+	if err := r.blobs.Delete(ctx, key); err != nil {
+		return err
+	}
+	return r.appendEvent(ctx, rec.Path(), deleted, r.olderThan, now)
+}
+
+func (r *purgeRun) failed(ctx context.Context, err error) {
+	r.rep.Failures++
+	r.report(ctx, "purge", err)
+	if r.inARow++; r.inARow >= maxPurgeFailuresInARow {
+		r.abort = domain.Wrap(domain.ErrUnavailable, "purge_failing",
+			"The purge stopped after repeated failures; the remaining files are left for the next run.", err)
+	}
+}
+
+// saved accounts for the tombstones the repository stored.
+func (r *purgeRun) saved(recs []*domain.FileRecord) {
+	for _, rec := range recs {
+		r.rep.Purged++
+		r.rep.Bytes += rec.Content().SizeBytes
+	}
+	r.rep.Skipped += int64(r.pending - len(recs))
+	r.pending = 0
+}

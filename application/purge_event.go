@@ -1,0 +1,58 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"storagegw/domain"
+)
+
+// purgeEventNamespace derives the ids of PURGE events (UUID version 5).
+var purgeEventNamespace = uuid.MustParse("0b6f5e37-2f4c-4a53-9a0e-6d7d52b1c0de")
+
+// PurgeEventID is the id of the PURGE event of the record id soft-deleted
+// at deletedAt. It is the same for every attempt to purge that deletion, so
+// a purge that is retried or races another writes the event once.
+func PurgeEventID(recordID string, deletedAt time.Time) string {
+	name := recordID + "\x00" + deletedAt.UTC().Format(time.RFC3339Nano)
+	return uuid.NewSHA1(purgeEventNamespace, []byte(name)).String()
+}
+
+// appendEvent writes the PURGE event of a file whose blob is gone. deleted
+// is the record as it was before the purge. An event already written for
+// the same deletion (an interrupted or concurrent run) counts as written.
+func (r *purgeRun) appendEvent(ctx context.Context, path domain.StoragePath, deleted domain.FileRecordData,
+	olderThan time.Duration, now time.Time) error {
+	ev, err := domain.NewAuditEvent(domain.AuditEventData{
+		ID:        PurgeEventID(deleted.ID, deleted.DeletedAt),
+		Timestamp: now,
+		Actor:     domain.Actor{UserID: domain.SystemActor, Role: domain.RoleSystem, OrgID: path.OrgID()},
+		Action:    domain.ActionPurge,
+		FilePath:  path.String(), RelatedObjectType: string(path.ObjectType()), RelatedObjectID: path.ObjectID(),
+		Metadata: map[string]any{
+			"size_bytes": deleted.Content.SizeBytes,
+			"sha256":     deleted.Content.SHA256,
+			"deleted_at": deleted.DeletedAt.UTC().Format(time.RFC3339Nano),
+			"deleted_by": deleted.DeletedBy,
+			"retention":  olderThan.String(),
+		},
+		Success: true,
+	})
+	if err != nil {
+		return err
+	}
+	actx, cancel := detached(ctx)
+	defer cancel()
+	err = r.audit.log.Append(actx, ev)
+	if errors.Is(err, domain.ErrExists) {
+		return nil
+	}
+	if err != nil {
+		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
+			"The audit trail could not be written; try again later.", err)
+	}
+	return nil
+}
