@@ -12,14 +12,19 @@ import (
 	httpapi "storagegw/adapters/http"
 	"storagegw/adapters/localfs"
 	"storagegw/adapters/postgres"
+	"storagegw/adapters/spaces"
 	"storagegw/application"
 	"storagegw/configs"
 )
 
-// initService assembles the service on local disk, with SQLite or (when
-// DATABASE_URL is set) PostgreSQL. The local signer's URLs are served by
-// the service itself, so its Signer also verifies them for Download.
-func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+// One injector per environment (go-cloud style): local disk, or Spaces.
+// environments.go picks one from the configuration. Either runs on SQLite
+// or, when DATABASE_URL is set, PostgreSQL.
+
+// initLocalService assembles the service on local disk. The local signer's
+// URLs are served by the service itself, so its Signer also verifies them
+// for Download.
+func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	panic(wire.Build(
 		databaseSet, localStoreSet,
 		provideClock, provideOptions, application.New, application.NewDownload,
@@ -44,18 +49,47 @@ var localStoreSet = wire.NewSet(
 	wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
 )
 
-// initJobs assembles the use cases without the HTTP side, for the purge
-// and reconcile commands.
-func initJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+// initSpacesService assembles the service on Spaces (or any S3-compatible
+// store): URLs are presigned by the store, so there is no local download
+// route.
+func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+	panic(wire.Build(
+		databaseSet, spacesStoreSet,
+		provideClock, provideOptions, application.New, noDownload,
+		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
+		provideReadiness, provideHTTPOptions, httpapi.NewServer,
+		wire.Struct(new(Service), "*"),
+	))
+}
+
+// spacesStoreSet is the Spaces blob store, which also presigns URLs.
+var spacesStoreSet = wire.NewSet(spaces.OptionsFromConfig, spaces.ProviderSet)
+
+// initLocalJobs assembles the use cases without the HTTP side, for the
+// purge and reconcile commands, on local disk.
+func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
 	panic(wire.Build(
 		databaseSet, localStoreSet, provideClock, provideOptions, application.New,
 		wire.Struct(new(Jobs), "*"),
 	))
 }
 
-// initBlobStore opens the configured blob store alone, for doctor.
-func initBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+// initSpacesJobs is initLocalJobs on Spaces.
+func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+	panic(wire.Build(
+		databaseSet, spacesStoreSet, provideClock, provideOptions, application.New,
+		wire.Struct(new(Jobs), "*"),
+	))
+}
+
+// initLocalBlobStore opens the local blob store alone, for doctor.
+func initLocalBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
 	panic(wire.Build(provideBlobRoot, localfs.ProvideStore, wire.Bind(new(application.BlobStore), new(*localfs.Store))))
+}
+
+// initSpacesBlobStore opens the Spaces blob store alone, for doctor.
+func initSpacesBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+	panic(wire.Build(spaces.OptionsFromConfig, spaces.ProvideStore, wire.Bind(new(application.BlobStore), new(*spaces.Store))))
 }
 
 // initDatabase opens the configured database alone, for migrate.

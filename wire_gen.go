@@ -14,16 +14,17 @@ import (
 	"storagegw/adapters/http"
 	"storagegw/adapters/localfs"
 	"storagegw/adapters/postgres"
+	"storagegw/adapters/spaces"
 	"storagegw/application"
 	"storagegw/configs"
 )
 
 // Injectors from wire.go:
 
-// initService assembles the service on local disk, with SQLite or (when
-// DATABASE_URL is set) PostgreSQL. The local signer's URLs are served by
-// the service itself, so its Signer also verifies them for Download.
-func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+// initLocalService assembles the service on local disk. The local signer's
+// URLs are served by the service itself, so its Signer also verifies them
+// for Download.
+func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	root := provideBlobRoot(cfg)
 	store, cleanup, err := localfs.ProvideStore(root)
 	if err != nil {
@@ -90,9 +91,71 @@ func initService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (
 	}, nil
 }
 
-// initJobs assembles the use cases without the HTTP side, for the purge
-// and reconcile commands.
-func initJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+// initSpacesService assembles the service on Spaces (or any S3-compatible
+// store): URLs are presigned by the store, so there is no local download
+// route.
+func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+	options := spaces.OptionsFromConfig(cfg)
+	store, cleanup, err := spaces.ProvideStore(ctx, options)
+	if err != nil {
+		return nil, nil, err
+	}
+	dsn := provideDSN(cfg)
+	db, cleanup2, err := postgres.ProvideDB(ctx, dsn)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fileRepo := postgres.NewFileRepo(db)
+	auditLog := postgres.NewAuditLog(db)
+	metrics, err := provideMetrics(db)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	clock := provideClock()
+	applicationOptions, err := provideOptions(cfg, logger, metrics)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, store, clock, applicationOptions)
+	download := noDownload()
+	refreshErrorHandler := provideJWKSErrors(logger)
+	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v := provideReadiness(db, store)
+	httpapiOptions := provideHTTPOptions(cfg, applicationOptions, metrics, v)
+	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	service := &Service{
+		HTTP:    server,
+		DB:      db,
+		App:     applicationApplication,
+		Metrics: metrics,
+	}
+	return service, func() {
+		cleanup3()
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// initLocalJobs assembles the use cases without the HTTP side, for the
+// purge and reconcile commands, on local disk.
+func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
 	dsn := provideDSN(cfg)
 	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
 	if err != nil {
@@ -140,10 +203,63 @@ func initJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jo
 	}, nil
 }
 
-// initBlobStore opens the configured blob store alone, for doctor.
-func initBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+// initSpacesJobs is initLocalJobs on Spaces.
+func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+	dsn := provideDSN(cfg)
+	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	options := spaces.OptionsFromConfig(cfg)
+	store, cleanup2, err := spaces.ProvideStore(ctx, options)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fileRepo := postgres.NewFileRepo(db)
+	auditLog := postgres.NewAuditLog(db)
+	metrics, err := provideMetrics(db)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	clock := provideClock()
+	applicationOptions, err := provideOptions(cfg, logger, metrics)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, store, clock, applicationOptions)
+	jobs := &Jobs{
+		DB:      db,
+		App:     applicationApplication,
+		Metrics: metrics,
+	}
+	return jobs, func() {
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// initLocalBlobStore opens the local blob store alone, for doctor.
+func initLocalBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
 	root := provideBlobRoot(cfg)
 	store, cleanup, err := localfs.ProvideStore(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, func() {
+		cleanup()
+	}, nil
+}
+
+// initSpacesBlobStore opens the Spaces blob store alone, for doctor.
+func initSpacesBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+	options := spaces.OptionsFromConfig(cfg)
+	store, cleanup, err := spaces.ProvideStore(ctx, options)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,3 +293,6 @@ var databaseSet = wire.NewSet(
 var localStoreSet = wire.NewSet(
 	provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet, wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
 )
+
+// spacesStoreSet is the Spaces blob store, which also presigns URLs.
+var spacesStoreSet = wire.NewSet(spaces.OptionsFromConfig, spaces.ProviderSet)

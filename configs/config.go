@@ -76,6 +76,12 @@ type SpacesConfig struct {
 	CDNEndpoint string `yaml:"cdn_endpoint"`
 	UseSSL      bool   `yaml:"use_ssl"`
 	PathStyle   bool   `yaml:"path_style"`
+	// PartSizeMiB is the multipart part size of streamed uploads (5–5120).
+	PartSizeMiB int `yaml:"part_size_mib"`
+	// RequestTimeout bounds connecting, awaiting response headers and any
+	// stall of a transfer; OperationTimeout bounds whole small operations.
+	RequestTimeout   time.Duration `yaml:"request_timeout"`
+	OperationTimeout time.Duration `yaml:"operation_timeout"`
 }
 
 // LogConfig is the logger's level and format (auto, console or json).

@@ -116,6 +116,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad bool env", map[string]string{"STORAGEGW_MIGRATE_ON_START": "maybe"}, "STORAGEGW_MIGRATE_ON_START must be true or false"},
 		{"bad duration env", map[string]string{"JWT_LEEWAY": "5"}, "JWT_LEEWAY must be a duration"},
 		{"bad purge interval env", map[string]string{"STORAGEGW_PURGE_INTERVAL": "daily"}, "STORAGEGW_PURGE_INTERVAL must be a duration"},
+		{"bad part size env", map[string]string{"SPACES_PART_SIZE_MIB": "big"}, "SPACES_PART_SIZE_MIB must be a whole number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

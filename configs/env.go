@@ -32,6 +32,17 @@ func boolean(f func(c *Config) *bool) func(*Config, string) error {
 	}
 }
 
+func integer(f func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("must be a whole number, got %q", v)
+		}
+		*f(c) = n
+		return nil
+	}
+}
+
 func duration(f func(c *Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
@@ -67,6 +78,9 @@ var envVars = []envVar{
 	{"SPACES_CDN_ENDPOINT", str(func(c *Config) *string { return &c.Spaces.CDNEndpoint })},
 	{"SPACES_USE_SSL", boolean(func(c *Config) *bool { return &c.Spaces.UseSSL })},
 	{"SPACES_PATH_STYLE", boolean(func(c *Config) *bool { return &c.Spaces.PathStyle })},
+	{"SPACES_PART_SIZE_MIB", integer(func(c *Config) *int { return &c.Spaces.PartSizeMiB })},
+	{"SPACES_REQUEST_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Spaces.RequestTimeout })},
+	{"SPACES_OPERATION_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Spaces.OperationTimeout })},
 	{"STORAGEGW_LOG_LEVEL", str(func(c *Config) *string { return &c.Log.Level })},
 	{"STORAGEGW_LOG_FORMAT", str(func(c *Config) *string { return &c.Log.Format })},
 	{"STORAGEGW_MIGRATE_ON_START", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},

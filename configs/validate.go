@@ -170,6 +170,12 @@ func (c *Config) validateSpaces(add func(string, ...any)) {
 	if u := s.CDNEndpoint; u != "" && !httpURL(u) {
 		add("SPACES_CDN_ENDPOINT %q is not an absolute http(s) URL", u)
 	}
+	if s.PartSizeMiB < 5 || s.PartSizeMiB > 5120 {
+		add("SPACES_PART_SIZE_MIB is %d: S3 parts are 5 to 5120 MiB", s.PartSizeMiB)
+	}
+	if s.RequestTimeout <= 0 || s.OperationTimeout <= 0 {
+		add("SPACES_REQUEST_TIMEOUT and SPACES_OPERATION_TIMEOUT must be positive durations such as 15s")
+	}
 }
 
 func (c *Config) validateProduction(add func(string, ...any)) {

@@ -73,6 +73,8 @@ func TestValidateMessages(t *testing.T) {
 		{"spaces region only", with(nil, "SPACES_REGION", "nyc3"), "SPACES_ENDPOINT is empty but SPACES_REGION or SPACES_CDN_ENDPOINT is set"},
 		{"spaces endpoint path", with(production(), "SPACES_ENDPOINT", "nyc3/x"), `SPACES_ENDPOINT "nyc3/x" is neither a host name`},
 		{"cdn not url", with(production(), "SPACES_CDN_ENDPOINT", "cdn.example.com"), `SPACES_CDN_ENDPOINT "cdn.example.com" is not an absolute http(s) URL`},
+		{"part size too small", with(production(), "SPACES_PART_SIZE_MIB", "4"), "SPACES_PART_SIZE_MIB is 4: S3 parts are 5 to 5120 MiB"},
+		{"zero store timeout", with(production(), "SPACES_OPERATION_TIMEOUT", "0s"), "SPACES_OPERATION_TIMEOUT must be positive"},
 		{"log level", with(nil, "STORAGEGW_LOG_LEVEL", "loud"), `STORAGEGW_LOG_LEVEL is "loud": use debug, info, warn or error`},
 		{"log format", with(nil, "STORAGEGW_LOG_FORMAT", "xml"), `STORAGEGW_LOG_FORMAT is "xml": use auto, console or json`},
 		{"trusted proxy", with(nil, "STORAGEGW_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local"), `STORAGEGW_TRUSTED_PROXIES entry "proxy.local" is not an IP address or CIDR`},

@@ -34,8 +34,7 @@ func ProvideStore(ctx context.Context, opts Options) (*Store, func(), error) {
 	return s, s.Close, nil
 }
 
-// OptionsFromConfig maps the SPACES_* settings to Options; part size and
-// timeouts keep their defaults.
+// OptionsFromConfig maps the SPACES_* settings to Options.
 func OptionsFromConfig(c *configs.Config) Options {
 	sc := c.Spaces
 	return Options{
@@ -47,5 +46,9 @@ func OptionsFromConfig(c *configs.Config) Options {
 		CDNEndpoint: sc.CDNEndpoint,
 		Insecure:    !sc.UseSSL,
 		PathStyle:   sc.PathStyle,
+
+		PartSize:         uint64(sc.PartSizeMiB) << 20,
+		RequestTimeout:   sc.RequestTimeout,
+		OperationTimeout: sc.OperationTimeout,
 	}
 }
