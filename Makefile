@@ -3,7 +3,7 @@
 #   make test   run every test, bringing up PostgreSQL and an S3 server as needed
 GO ?= go
 
-.PHONY: run test generate check-generate vet fmt-check build
+.PHONY: run test generate check-generate vet fmt-check build bench-upload
 
 run:
 	$(GO) run .
@@ -13,6 +13,11 @@ test:
 
 build:
 	$(GO) build -o bin/storagegw .
+
+# 1 GiB through the gateway to versitygw next to a direct minio-go PUT:
+# throughput of both and the gateway's peak RSS.
+bench-upload:
+	bash scripts/bench-upload.sh
 
 # Regenerate Ent, Wire and the mockery mocks.
 generate:
