@@ -26,6 +26,22 @@ type Range struct {
 // Whole is the Range of an entire blob.
 var Whole = Range{Offset: 0, Length: -1}
 
+// Resolve applies r to a blob of size bytes, as every BlobStore.Open must:
+// a Length below 1 reads to the end, a Length past the end is cut short,
+// and an Offset at or past the end of a non-empty blob (or a negative one)
+// is domain.ErrInvalid.
+func (r Range) Resolve(size int64) (off, n int64, err error) {
+	if r.Offset < 0 || (r.Offset > 0 && r.Offset >= size) {
+		return 0, 0, domain.Errorf(domain.ErrInvalid, "invalid_range",
+			"The range starts at byte %d of a %d-byte blob.", r.Offset, size)
+	}
+	n = size - r.Offset
+	if r.Length > 0 && r.Length < n {
+		n = r.Length
+	}
+	return r.Offset, n, nil
+}
+
 // BlobStore keeps blobs under keys. Keys follow ValidateBlobKey; any other
 // key is refused with domain.ErrInvalid before any I/O, whatever the backend
 // would accept. Every method returns domain.ErrUnavailable (wrapped) when the

@@ -3,11 +3,9 @@ package httpapi
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,7 +30,7 @@ func (s *Server) serveBlob(c *gin.Context) {
 	defer res.Body.Close()
 	h := c.Writer.Header()
 	h.Set("Content-Type", res.ContentType)
-	h.Set("Content-Disposition", contentDisposition(string(res.Disposition), res.Filename))
+	h.Set("Content-Disposition", res.Disposition.Header(res.Filename))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Accept-Ranges", "bytes")
@@ -92,49 +90,4 @@ func parseOffset(s string) (int64, error) {
 		return 0, strconv.ErrSyntax
 	}
 	return strconv.ParseInt(s, 10, 64)
-}
-
-// contentDisposition renders the header of RFC 6266: the disposition, an
-// ASCII fallback filename and the exact name in UTF-8 as filename* (RFC 8187).
-func contentDisposition(disposition, name string) string {
-	if disposition != "attachment" {
-		disposition = "inline"
-	}
-	if name == "" {
-		return disposition
-	}
-	name = strings.ToValidUTF8(name, "\uFFFD")
-	params := map[string]string{"filename": asciiFallback(name), "filename*": "UTF-8''" + encodeExtValue(name)}
-	if v := mime.FormatMediaType(disposition, params); v != "" {
-		return v
-	}
-	return disposition
-}
-
-// asciiFallback replaces what an old client could misread: non-ASCII,
-// control characters, backslashes and percent signs.
-func asciiFallback(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7f || r == '\\' || r == '%' {
-			r = '_'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// encodeExtValue percent-encodes UTF-8 bytes outside RFC 8187's attr-char.
-func encodeExtValue(s string) string {
-	const attrChar = "!#$&+-.^_`|~"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attrChar, c) >= 0) {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
 }

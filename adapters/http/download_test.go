@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"mime"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -43,31 +42,6 @@ func TestRequestedRange(t *testing.T) {
 		got := requestedRange(req)
 		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
 			t.Errorf("Range %q: got %+v, want %+v", tc.header, got, tc.want)
-		}
-	}
-}
-
-func TestContentDisposition(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		disposition, name, want string
-	}{
-		{"inline", "report.pdf", `inline; filename=report.pdf; filename*=UTF-8''report.pdf`},
-		{"attachment", "my report.pdf", `attachment; filename="my report.pdf"; filename*=UTF-8''my%20report.pdf`},
-		{"attachment", `say "hi".txt`, `attachment; filename="say \"hi\".txt"; filename*=UTF-8''say%20%22hi%22.txt`},
-		{"attachment", "€ invoice ünï.pdf", `attachment; filename="_ invoice _n_.pdf"; filename*=UTF-8''%E2%82%AC%20invoice%20%C3%BCn%C3%AF.pdf`},
-		{"attachment", "a\\b%c\x01.txt", `attachment; filename=a_b_c_.txt; filename*=UTF-8''a%5Cb%25c%01.txt`},
-		{"anything else", "x.txt", `inline; filename=x.txt; filename*=UTF-8''x.txt`},
-		{"inline", "", "inline"},
-	}
-	for _, tc := range tests {
-		got := contentDisposition(tc.disposition, tc.name)
-		if got != tc.want {
-			t.Errorf("%q: got %s, want %s", tc.name, got, tc.want)
-		}
-		// What a browser would read back: the exact name.
-		if _, params, err := mime.ParseMediaType(got); tc.name != "" && (err != nil || params["filename"] != tc.name) {
-			t.Errorf("%q: parses back as %q, %v", tc.name, params["filename"], err)
 		}
 	}
 }

@@ -104,18 +104,3 @@ func fsError(op, key string, err error) error {
 	}
 	return fmt.Errorf("localfs: %s %q: %w: %w", op, key, kind, err)
 }
-
-// clamp resolves rng against a blob of size bytes: Length < 0 (or the zero
-// Range's 0) reads to the end, a Length past the end is cut short, and an
-// Offset at or past the end of a non-empty blob is domain.ErrInvalid.
-func clamp(rng application.Range, size int64) (off, n int64, err error) {
-	if rng.Offset < 0 || (rng.Offset > 0 && rng.Offset >= size) {
-		return 0, 0, domain.Errorf(domain.ErrInvalid, "invalid_range",
-			"The range starts at byte %d of a %d-byte blob.", rng.Offset, size)
-	}
-	n = size - rng.Offset
-	if rng.Length > 0 && rng.Length < n {
-		n = rng.Length
-	}
-	return rng.Offset, n, nil
-}

@@ -33,7 +33,7 @@ func (s *Store) Open(ctx context.Context, key string, rng application.Range) (io
 		f.Close()
 		return nil, application.BlobInfo{}, fsError("open", key, err)
 	}
-	off, n, err := clamp(rng, fi.Size())
+	off, n, err := rng.Resolve(fi.Size())
 	if err != nil {
 		f.Close()
 		return nil, application.BlobInfo{}, fmt.Errorf("localfs: open %q: %w", key, err)

@@ -12,27 +12,6 @@ import (
 	"storagegw/domain"
 )
 
-func TestContentDisposition(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		disp     domain.Disposition
-		filename string
-		want     string
-	}{
-		{domain.DispositionInline, "", `inline`},
-		{domain.DispositionInline, "report.pdf", `inline; filename="report.pdf"; filename*=UTF-8''report.pdf`},
-		{domain.DispositionAttachment, "my report.pdf", `attachment; filename="my report.pdf"; filename*=UTF-8''my%20report.pdf`},
-		{domain.DispositionAttachment, `say "hi".txt`, `attachment; filename="say _hi_.txt"; filename*=UTF-8''say%20%22hi%22.txt`},
-		{domain.DispositionAttachment, "€ ünï.pdf", `attachment; filename="_ _n_.pdf"; filename*=UTF-8''%E2%82%AC%20%C3%BCn%C3%AF.pdf`},
-		{domain.DispositionAttachment, "a\\b%c\x01\xff.txt", `attachment; filename="a_b_c__.txt"; filename*=UTF-8''a%5Cb%25c%01%EF%BF%BD.txt`},
-	}
-	for _, tc := range tests {
-		if got := contentDisposition(tc.disp, tc.filename); got != tc.want {
-			t.Errorf("contentDisposition(%q, %q): got %s, want %s", tc.disp, tc.filename, got, tc.want)
-		}
-	}
-}
-
 // TestSignURLShape checks the URLs signed for Spaces, without a server:
 // https, the origin or CDN host, the response overrides, SigV4 over host.
 func TestSignURLShape(t *testing.T) {

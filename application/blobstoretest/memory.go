@@ -63,7 +63,7 @@ func (m *Memory) Open(_ context.Context, key string, rng application.Range) (io.
 	if err != nil {
 		return nil, application.BlobInfo{}, err
 	}
-	off, n, err := clamp(rng, int64(len(b.data)))
+	off, n, err := rng.Resolve(int64(len(b.data)))
 	if err != nil {
 		return nil, application.BlobInfo{}, fmt.Errorf("memory: open %q: %w", key, err)
 	}
@@ -130,19 +130,4 @@ func (m *Memory) get(key string) (memBlob, error) {
 
 func (b memBlob) info(key string) application.BlobInfo {
 	return application.BlobInfo{Key: key, Size: int64(len(b.data)), ModTime: b.modTime}
-}
-
-// clamp resolves rng against a blob of size bytes: Length < 0 (or the zero
-// Range's 0) reads to the end, a Length past the end is cut short, and an
-// Offset at or past the end of a non-empty blob is domain.ErrInvalid.
-func clamp(rng application.Range, size int64) (off, n int64, err error) {
-	if rng.Offset < 0 || (rng.Offset > 0 && rng.Offset >= size) {
-		return 0, 0, domain.Errorf(domain.ErrInvalid, "invalid_range",
-			"The range starts at byte %d of a %d-byte blob.", rng.Offset, size)
-	}
-	n = size - rng.Offset
-	if rng.Length > 0 && rng.Length < n {
-		n = rng.Length
-	}
-	return rng.Offset, n, nil
 }
