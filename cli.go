@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"storagegw/adapters/logging"
 	"storagegw/configs"
 )
 
@@ -40,4 +41,24 @@ func newVersionCommand() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "storagegw", version)
 		},
 	}
+}
+
+// openJobs loads the configuration and assembles the use cases for an
+// operator command (purge, reconcile); the cleanup closes the database and
+// store and flushes the logger.
+func openJobs(cmd *cobra.Command, getenv func(string) string) (*Jobs, func(), error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger, flush, err := logging.FromConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs, cleanup, err := initJobs(cmd.Context(), cfg, logger)
+	if err != nil {
+		flush()
+		return nil, nil, err
+	}
+	return jobs, func() { cleanup(); flush() }, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"storagegw/adapters/logging"
 	"storagegw/application"
 )
 
@@ -40,16 +39,7 @@ func runPurge(cmd *cobra.Command, getenv func(string) string, f purgeFlags) erro
 	if f.cmd.BatchSize < 1 || f.cmd.BatchSize > application.MaxPurgeBatch {
 		return failed(fmt.Errorf("purge: --batch must be between 1 and %d", application.MaxPurgeBatch))
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return failed(err)
-	}
-	logger, flush, err := logging.FromConfig(cfg)
-	if err != nil {
-		return failed(err)
-	}
-	defer flush()
-	jobs, cleanup, err := initJobs(cmd.Context(), cfg, logger)
+	jobs, cleanup, err := openJobs(cmd, getenv)
 	if err != nil {
 		return failed(err)
 	}

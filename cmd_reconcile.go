@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"storagegw/adapters/logging"
 	"storagegw/application"
 )
 
@@ -38,16 +37,7 @@ func newReconcileCommand(getenv func(string) string) *cobra.Command {
 }
 
 func runReconcile(cmd *cobra.Command, getenv func(string) string, f reconcileFlags) error {
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return failed(err)
-	}
-	logger, flush, err := logging.FromConfig(cfg)
-	if err != nil {
-		return failed(err)
-	}
-	defer flush()
-	jobs, cleanup, err := initJobs(cmd.Context(), cfg, logger)
+	jobs, cleanup, err := openJobs(cmd, getenv)
 	if err != nil {
 		return failed(err)
 	}
