@@ -5,11 +5,12 @@
 #     database per test run, dropped after) or a throwaway cluster;
 #   - scripts/with-s3.sh: versitygw, a real S3 server on a random loopback port.
 # Outside CI a missing service makes its tests skip with a printed warning;
-# with CI=true it fails the run.
+# with CI=true it fails the run. Tests run with the race detector; arguments
+# of scripts/test.sh are passed to go test (scripts/test.sh -run TestAPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Then scripts/doc-check.sh runs every shell command of docs/DEVELOPER_GUIDE.md
 # and docs/OPERATIONAL_RUNBOOK.md against a live instance (and their SQL
 # against the same PostgreSQL).
 exec scripts/with-postgres.sh scripts/with-s3.sh \
-  bash -c 'go test -count=1 "$@" ./... && scripts/doc-check.sh' test.sh "$@"
+  bash -c 'go test -race -count=1 "$@" ./... && scripts/doc-check.sh' test.sh "$@"
