@@ -23,7 +23,8 @@ func newRootCommand(getenv func(string) string) *cobra.Command {
 	}
 	root.AddCommand(newServeCommand(getenv), newMigrateCommand(getenv),
 		newTokenCommand(getenv), newVersionCommand(),
-		newPurgeCommand(getenv), newReconcileCommand(getenv), newDoctorCommand(getenv))
+		newPurgeCommand(getenv), newReconcileCommand(getenv), newDoctorCommand(getenv),
+		newCleanupUploadsCommand(getenv))
 	return root
 }
 
@@ -44,8 +45,8 @@ func newVersionCommand() *cobra.Command {
 }
 
 // openJobs loads the configuration and assembles the use cases for an
-// operator command (purge, reconcile); the cleanup closes the database and
-// store and flushes the logger.
+// operator command (purge, reconcile, cleanup-uploads); the cleanup closes
+// the database and store and flushes the logger.
 func openJobs(cmd *cobra.Command, getenv func(string) string) (*Jobs, func(), error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -69,10 +69,12 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
 
-	// The in-process purge stops with ctx (a stop signal); it is waited
-	// for before the database closes.
+	// The in-process purge and upload clean-up stop with ctx (a stop
+	// signal); they are waited for before the database closes.
 	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc, logger)
 	defer jobs.Wait()
+	cleanups := startCleanupSchedule(ctx, cfg.Uploads.CleanupInterval, svc, logger)
+	defer cleanups.Wait()
 
 	var serveErr error
 	select {
@@ -89,9 +91,9 @@ func newHTTPServer(addr string, h http.Handler) *http.Server {
 }
 
 // shutdown stops accepting connections and lets in-flight requests finish
-// within timeout. What runs after it, in order: the purge schedule is
-// waited for, the database, store and key refresh are closed (the
-// injector's cleanup), and the logger is flushed.
+// within timeout. What runs after it, in order: the purge and clean-up
+// schedules are waited for, the database, store and key refresh are
+// closed (the injector's cleanup), and the logger is flushed.
 func shutdown(ctx context.Context, timeout time.Duration, servers []*http.Server, logger *zap.Logger) error {
 	logger.Info("shutting down: waiting for in-flight requests", zap.Duration("timeout", timeout))
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)

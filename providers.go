@@ -65,6 +65,10 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics)
 		ContentRules:     rules,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
 		Retention:        cfg.Retention.SoftDelete,
+		Multipart: application.MultipartOptions{
+			SessionTTL: cfg.Uploads.MultipartSessionTTL,
+			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,
+		},
 		OnBackgroundError: func(_ context.Context, op string, err error) {
 			m.BackgroundError(op)
 			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))

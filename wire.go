@@ -34,11 +34,12 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 	))
 }
 
-// databaseSet is the database, its repository and the audit trail (whose
+// databaseSet is the database, its repositories and the audit trail (whose
 // failed writes are counted), and the metrics registry.
 var databaseSet = wire.NewSet(
 	provideDSN, postgres.ProvideDB,
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
+	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
 	postgres.NewAuditLog, provideAuditLog, provideMetrics,
 )
 

@@ -30,6 +30,15 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 	if err != nil {
 		return nil, nil, err
 	}
+	baseURL := provideBaseURL(cfg)
+	keyFile := provideKeyFile(cfg)
+	clock := provideClock()
+	signer, err := localfs.ProvideSigner(baseURL, keyFile, clock)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	multipart := localfs.NewMultipart(store, signer)
 	dsn := provideDSN(cfg)
 	db, cleanup2, err := postgres.ProvideDB(ctx, dsn)
 	if err != nil {
@@ -45,23 +54,15 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 		return nil, nil, err
 	}
 	applicationAuditLog := provideAuditLog(auditLog, metrics)
-	baseURL := provideBaseURL(cfg)
-	keyFile := provideKeyFile(cfg)
-	clock := provideClock()
-	signer, err := localfs.ProvideSigner(baseURL, keyFile, clock)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	sessions := postgres.NewSessions(db)
 	options, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, signer, clock, options)
-	download := application.NewDownload(store, fileRepo, applicationAuditLog, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
+	download := application.NewDownload(multipart, fileRepo, applicationAuditLog, signer, clock, options)
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
 	if err != nil {
@@ -69,7 +70,7 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 		cleanup()
 		return nil, nil, err
 	}
-	v := provideReadiness(db, store)
+	v := provideReadiness(db, multipart)
 	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
 	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
 	if err != nil {
@@ -115,6 +116,7 @@ func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Log
 		return nil, nil, err
 	}
 	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	sessions := postgres.NewSessions(db)
 	clock := provideClock()
 	applicationOptions, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
@@ -122,7 +124,7 @@ func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Log
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, store, clock, applicationOptions)
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
 	download := noDownload()
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
@@ -167,15 +169,6 @@ func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger)
 		cleanup()
 		return nil, nil, err
 	}
-	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
-	metrics, err := provideMetrics(db)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
 	baseURL := provideBaseURL(cfg)
 	keyFile := provideKeyFile(cfg)
 	clock := provideClock()
@@ -185,13 +178,24 @@ func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger)
 		cleanup()
 		return nil, nil, err
 	}
+	multipart := localfs.NewMultipart(store, signer)
+	fileRepo := postgres.NewFileRepo(db)
+	auditLog := postgres.NewAuditLog(db)
+	metrics, err := provideMetrics(db)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	sessions := postgres.NewSessions(db)
 	options, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
 	jobs := &Jobs{
 		DB:      db,
 		App:     applicationApplication,
@@ -225,6 +229,7 @@ func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger
 		return nil, nil, err
 	}
 	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	sessions := postgres.NewSessions(db)
 	clock := provideClock()
 	applicationOptions, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
@@ -232,7 +237,7 @@ func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, store, clock, applicationOptions)
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
 	jobs := &Jobs{
 		DB:      db,
 		App:     applicationApplication,
@@ -282,10 +287,10 @@ func initDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(
 
 // wire.go:
 
-// databaseSet is the database, its repository and the audit trail (whose
+// databaseSet is the database, its repositories and the audit trail (whose
 // failed writes are counted), and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
 )
 
 // localStoreSet is the local-disk blob store and its URL signer, whose

@@ -18,6 +18,8 @@ type Options struct {
 	// Retention is how long a soft-deleted file can be restored before the
 	// retention purge may remove it. Default DefaultRetention (90 days).
 	Retention time.Duration
+	// Multipart tunes multipart uploads.
+	Multipart MultipartOptions
 	// OnBackgroundError hears of failures that cannot change a request's
 	// answer: a compensation that could not remove a blob, an audit event
 	// that could not be written after a change was already made. The
@@ -36,6 +38,13 @@ type Application struct {
 	Restore   *Restore
 	Purge     *Purge
 	Reconcile *Reconcile
+
+	InitiateMultipart *InitiateMultipart
+	MultipartPartURLs *MultipartPartURLs
+	CompleteMultipart *CompleteMultipart
+	AbortMultipart    *AbortMultipart
+	ReceivePart       *ReceivePart
+	CleanupUploads    *CleanupUploads
 }
 
 // DefaultRetention is how long soft-deleted files are kept (SPEC §6).
@@ -51,8 +60,11 @@ type deps struct {
 	report func(ctx context.Context, op string, err error)
 }
 
-// New assembles the use cases over the given ports.
-func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner, clock Clock, opts Options) *Application {
+// New assembles the use cases over the given ports. Multipart uploads
+// need sessions and a blob store that is a MultipartStore; without either
+// they answer domain.ErrUnavailable.
+func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, signer URLSigner,
+	clock Clock, opts Options) *Application {
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}
@@ -68,6 +80,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner
 	}
 	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
 		audit: auditor{log: audit, clock: clock, report: report}}
+	mp := newMultipart(d, sessions, opts.Multipart)
 	return &Application{
 		Upload:    &Upload{deps: d},
 		SignURL:   &SignURL{deps: d, signer: signer},
@@ -78,6 +91,13 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, signer URLSigner
 		Restore:   &Restore{deps: d},
 		Purge:     &Purge{deps: d},
 		Reconcile: &Reconcile{deps: d},
+
+		InitiateMultipart: &InitiateMultipart{mp},
+		MultipartPartURLs: &MultipartPartURLs{mp},
+		CompleteMultipart: &CompleteMultipart{mp},
+		AbortMultipart:    &AbortMultipart{mp},
+		ReceivePart:       &ReceivePart{mp},
+		CleanupUploads:    &CleanupUploads{mp},
 	}
 }
 

@@ -106,7 +106,7 @@ type Download struct {
 // NewDownload builds the Download use case over the given ports. It shares
 // New's defaults for opts.
 func NewDownload(blobs BlobStore, files FileRepository, audit AuditLog, verifier SignedURLVerifier, clock Clock, opts Options) *Download {
-	return &Download{deps: New(blobs, files, audit, nil, clock, opts).Metadata.deps, verifier: verifier}
+	return &Download{deps: New(blobs, files, audit, nil, nil, clock, opts).Metadata.deps, verifier: verifier}
 }
 
 // Handle verifies the URL and opens the file. It writes one DOWNLOAD audit

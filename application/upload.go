@@ -128,11 +128,12 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	return saved, nil
 }
 
-func (u *Upload) rule(k domain.Kind, override *domain.ContentRule) (domain.ContentRule, error) {
+// rule is the content rule of kind k, or override when set.
+func (d *deps) rule(k domain.Kind, override *domain.ContentRule) (domain.ContentRule, error) {
 	if override != nil {
 		return *override, nil
 	}
-	rule, ok := u.opts.ContentRules[k]
+	rule, ok := d.opts.ContentRules[k]
 	if !ok {
 		return domain.ContentRule{}, domain.Errorf(domain.ErrUnsupportedType, "kind_not_accepted",
 			"Files of kind %s are not accepted.", k)

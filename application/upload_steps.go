@@ -12,19 +12,22 @@ const maxAttempts = 3
 
 // reserve claims path for uploadID: a new pending record, or the existing
 // record's reservation when the rules allow (see FileRecord.BeginUpload).
-func (u *Upload) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, e *entry) (*domain.FileRecord, error) {
+// It uses cmd's caller, filename and overwrite flag, and turns e into an
+// EDIT when the upload would replace a file. Upload and the multipart
+// uploads share it, and commit and abandon.
+func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, e *entry) (*domain.FileRecord, error) {
 	by := cmd.Caller.Principal.UserID
 	for attempt := 0; ; attempt++ {
-		now := u.clock.Now()
+		now := d.clock.Now()
 		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now)
 		if err != nil {
 			return nil, err
 		}
-		rec, err := u.files.Create(ctx, fresh)
+		rec, err := d.files.Create(ctx, fresh)
 		if err == nil || !errors.Is(err, domain.ErrExists) {
 			return rec, err
 		}
-		existing, err := u.files.Get(ctx, path)
+		existing, err := d.files.Get(ctx, path)
 		if errors.Is(err, domain.ErrNotFound) && attempt < maxAttempts {
 			continue // removed since our insert failed: try again
 		}
@@ -37,10 +40,10 @@ func (u *Upload) reserve(ctx context.Context, path domain.StoragePath, cmd Uploa
 				return nil, err
 			}
 		}
-		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, u.opts.StaleUploadAfter); err != nil {
+		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, d.opts.StaleUploadAfter); err != nil {
 			return nil, err
 		}
-		rec, err = u.files.Update(ctx, existing)
+		rec, err = d.files.Update(ctx, existing)
 		if isConflict(err) && attempt < maxAttempts {
 			continue
 		}
@@ -53,20 +56,20 @@ func (u *Upload) reserve(ctx context.Context, path domain.StoragePath, cmd Uploa
 
 // commit points the record at the new content, retrying when a concurrent
 // change (a soft delete, say) moved the record's version on.
-func (u *Upload) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, string, error) {
+func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, string, error) {
 	for attempt := 0; ; attempt++ {
-		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, u.clock.Now())
+		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, d.clock.Now())
 		if err != nil {
 			return nil, "", err
 		}
-		saved, err := u.files.Update(ctx, rec)
+		saved, err := d.files.Update(ctx, rec)
 		if err == nil {
 			return saved, replaced, nil
 		}
 		if !isConflict(err) || attempt >= maxAttempts {
 			return nil, "", err
 		}
-		if rec, err = u.files.Get(ctx, rec.Path()); err != nil {
+		if rec, err = d.files.Get(ctx, rec.Path()); err != nil {
 			return nil, "", err
 		}
 	}
@@ -75,32 +78,32 @@ func (u *Upload) commit(ctx context.Context, rec *domain.FileRecord, uploadID st
 // abandon undoes a failed upload: it removes this upload's own blob and
 // releases its reservation (removing a record that never held content). It
 // runs detached from the request so a client that went away cannot stop it.
-func (u *Upload) abandon(ctx context.Context, path domain.StoragePath, uploadID, key string) {
+func (d *deps) abandon(ctx context.Context, path domain.StoragePath, uploadID, key string) {
 	ctx2, cancel := detached(ctx)
 	defer cancel()
-	if err := u.blobs.Delete(ctx2, key); err != nil {
-		u.report(ctx, "remove abandoned blob", err)
+	if err := d.blobs.Delete(ctx2, key); err != nil {
+		d.report(ctx, "remove abandoned blob", err)
 	}
 	for attempt := 0; attempt <= maxAttempts; attempt++ {
-		rec, err := u.files.Get(ctx2, path)
+		rec, err := d.files.Get(ctx2, path)
 		if errors.Is(err, domain.ErrNotFound) {
 			return
 		}
 		if err != nil {
-			u.report(ctx, "release reservation", err)
+			d.report(ctx, "release reservation", err)
 			return
 		}
 		if rec.PendingUploadID() != uploadID {
 			return // the reservation is someone else's now
 		}
 		if rec.AbandonUpload(uploadID) {
-			err = u.files.Delete(ctx2, rec)
+			err = d.files.Delete(ctx2, rec)
 		} else {
-			_, err = u.files.Update(ctx2, rec)
+			_, err = d.files.Update(ctx2, rec)
 		}
 		if !isConflict(err) {
 			if err != nil && !errors.Is(err, domain.ErrNotFound) {
-				u.report(ctx, "release reservation", err)
+				d.report(ctx, "release reservation", err)
 			}
 			return
 		}

@@ -93,6 +93,15 @@ type LogConfig struct {
 // UploadsConfig tunes upload handling.
 type UploadsConfig struct {
 	StaleAfter time.Duration `yaml:"stale_after"`
+	// MultipartSessionTTL is how long a multipart upload may take from
+	// initiate to complete before it is refused and cleaned up.
+	MultipartSessionTTL time.Duration `yaml:"multipart_session_ttl"`
+	// MultipartPartSizeMiB is the part size offered to multipart clients
+	// (5 to 5120); it grows for files that would need more than 10,000 parts.
+	MultipartPartSizeMiB int `yaml:"multipart_part_size_mib"`
+	// CleanupInterval is how often serve cleans up expired multipart
+	// uploads itself; 0 = never (run `storagegw cleanup-uploads`).
+	CleanupInterval time.Duration `yaml:"cleanup_interval"`
 }
 
 // RetentionConfig says how long soft-deleted files are kept, and how often

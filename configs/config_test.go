@@ -49,6 +49,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"LogLevel", c.Log.Level, "info"},
 		{"LogFormat", c.LogFormat(), "console"},
 		{"StaleAfter", c.Uploads.StaleAfter, time.Hour},
+		{"MultipartSessionTTL", c.Uploads.MultipartSessionTTL, 24 * time.Hour},
+		{"MultipartPartSizeMiB", c.Uploads.MultipartPartSizeMiB, 16},
+		{"CleanupInterval", c.Uploads.CleanupInterval, time.Hour},
 		{"SoftDelete", c.Retention.SoftDelete, 90 * 24 * time.Hour},
 		{"PurgeInterval", c.Retention.PurgeInterval, time.Duration(0)},
 		{"MetricsAddr", c.MetricsAddr, ""},
@@ -116,6 +119,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad bool env", map[string]string{"STORAGEGW_MIGRATE_ON_START": "maybe"}, "STORAGEGW_MIGRATE_ON_START must be true or false"},
 		{"bad duration env", map[string]string{"JWT_LEEWAY": "5"}, "JWT_LEEWAY must be a duration"},
 		{"bad purge interval env", map[string]string{"STORAGEGW_PURGE_INTERVAL": "daily"}, "STORAGEGW_PURGE_INTERVAL must be a duration"},
+		{"bad session ttl env", map[string]string{"STORAGEGW_MULTIPART_SESSION_TTL": "a day"}, "STORAGEGW_MULTIPART_SESSION_TTL must be a duration"},
+		{"bad part size env", map[string]string{"STORAGEGW_MULTIPART_PART_SIZE_MIB": "16MiB"}, "STORAGEGW_MULTIPART_PART_SIZE_MIB must be"},
 		{"bad part size env", map[string]string{"SPACES_PART_SIZE_MIB": "big"}, "SPACES_PART_SIZE_MIB must be a whole number"},
 	}
 	for _, tt := range tests {

@@ -89,6 +89,9 @@ var envVars = []envVar{
 		return nil
 	}},
 	{"STORAGEGW_PURGE_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Retention.PurgeInterval })},
+	{"STORAGEGW_MULTIPART_SESSION_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.MultipartSessionTTL })},
+	{"STORAGEGW_MULTIPART_PART_SIZE_MIB", integer(func(c *Config) *int { return &c.Uploads.MultipartPartSizeMiB })},
+	{"STORAGEGW_UPLOAD_CLEANUP_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Uploads.CleanupInterval })},
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
 	{"STORAGEGW_SHUTDOWN_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},

@@ -98,6 +98,15 @@ func (c *Config) Validate() error {
 	if c.Uploads.StaleAfter <= 0 {
 		add("uploads.stale_after is %s: use a positive duration, e.g. 1h", c.Uploads.StaleAfter)
 	}
+	if ttl := c.Uploads.MultipartSessionTTL; ttl < time.Minute || ttl > 7*24*time.Hour {
+		add("STORAGEGW_MULTIPART_SESSION_TTL is %s: use 1m to 168h, e.g. 24h", ttl)
+	}
+	if n := c.Uploads.MultipartPartSizeMiB; n < 5 || n > 5120 {
+		add("STORAGEGW_MULTIPART_PART_SIZE_MIB is %d: use 5 to 5120", n)
+	}
+	if i := c.Uploads.CleanupInterval; i != 0 && i < time.Minute {
+		add("STORAGEGW_UPLOAD_CLEANUP_INTERVAL is %s: use 0s (no in-process clean-up) or at least 1m, e.g. 1h", i)
+	}
 	if c.Retention.SoftDelete <= 0 {
 		add("retention.soft_delete is %s: use a positive duration, e.g. 2160h (90 days)", c.Retention.SoftDelete)
 	}

@@ -42,6 +42,7 @@ func TestValidateAccepts(t *testing.T) {
 		"jwks only":            with(production(), "JWT_HS256_SECRET", "", "JWT_JWKS_URL", "https://idp.example.com/jwks.json"),
 		"ipv6 addr":            {"STORAGEGW_ADDR": "[::1]:8080"},
 		"operations":           {"STORAGEGW_PURGE_INTERVAL": "24h", "STORAGEGW_METRICS_ADDR": "127.0.0.1:9090", "STORAGEGW_READYZ_TIMEOUT": "500ms", "STORAGEGW_SHUTDOWN_TIMEOUT": "2m"},
+		"multipart":            {"STORAGEGW_MULTIPART_SESSION_TTL": "2h", "STORAGEGW_MULTIPART_PART_SIZE_MIB": "64", "STORAGEGW_UPLOAD_CLEANUP_INTERVAL": "0s"},
 	} {
 		if _, err := Load(env(e)); err != nil {
 			t.Errorf("%s: got %v, want no error", name, err)
@@ -85,6 +86,11 @@ func TestValidateMessages(t *testing.T) {
 		{"soft delete", with(nil, "STORAGEGW_CONFIG", writeFile(t, "retention:\n  soft_delete: -1h\n")), "retention.soft_delete is -1h0m0s: use a positive duration"},
 		{"purge interval short", with(nil, "STORAGEGW_PURGE_INTERVAL", "5s"), "STORAGEGW_PURGE_INTERVAL is 5s: use 0s (no in-process purge) or at least 1m"},
 		{"purge interval negative", with(nil, "STORAGEGW_PURGE_INTERVAL", "-1h"), "STORAGEGW_PURGE_INTERVAL is -1h0m0s"},
+		{"session ttl short", with(nil, "STORAGEGW_MULTIPART_SESSION_TTL", "30s"), "STORAGEGW_MULTIPART_SESSION_TTL is 30s: use 1m to 168h"},
+		{"session ttl long", with(nil, "STORAGEGW_MULTIPART_SESSION_TTL", "200h"), "STORAGEGW_MULTIPART_SESSION_TTL is 200h0m0s"},
+		{"part size small", with(nil, "STORAGEGW_MULTIPART_PART_SIZE_MIB", "4"), "STORAGEGW_MULTIPART_PART_SIZE_MIB is 4: use 5 to 5120"},
+		{"part size large", with(nil, "STORAGEGW_MULTIPART_PART_SIZE_MIB", "6000"), "STORAGEGW_MULTIPART_PART_SIZE_MIB is 6000"},
+		{"cleanup interval short", with(nil, "STORAGEGW_UPLOAD_CLEANUP_INTERVAL", "10s"), "STORAGEGW_UPLOAD_CLEANUP_INTERVAL is 10s: use 0s"},
 		{"metrics addr", with(nil, "STORAGEGW_METRICS_ADDR", "9090"), `STORAGEGW_METRICS_ADDR "9090" is not host:port`},
 		{"metrics addr same", with(nil, "STORAGEGW_METRICS_ADDR", ":8080"), "STORAGEGW_METRICS_ADDR equals STORAGEGW_ADDR"},
 		{"readyz timeout", with(nil, "STORAGEGW_READYZ_TIMEOUT", "0s"), "STORAGEGW_READYZ_TIMEOUT is 0s"},

@@ -22,12 +22,18 @@ const (
 	ActionRestore            Action = "RESTORE"
 	ActionPurge              Action = "PURGE"
 	ActionAuditQuery         Action = "AUDIT_QUERY"
+	// The steps of a multipart upload but its completion, which is an
+	// UPLOAD or EDIT like any upload.
+	ActionMultipartInitiate Action = "MULTIPART_INITIATE"
+	ActionMultipartPartURLs Action = "MULTIPART_PART_URLS"
+	ActionMultipartAbort    Action = "MULTIPART_ABORT"
 )
 
 // Actions lists every action in a stable order.
 func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
-		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery}
+		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
+		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort}
 }
 
 // ParseAction accepts one of Actions.

@@ -131,6 +131,18 @@ func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time,
 	return nil
 }
 
+// RenewUpload refreshes uploadID's reservation of the record's path, so an
+// upload that is still making progress (a multipart session) is not taken
+// over as stale. A reservation that is no longer uploadID's is ErrExists
+// (upload_superseded).
+func (r *FileRecord) RenewUpload(uploadID string, now time.Time) error {
+	if uploadID == "" || r.d.PendingUploadID != uploadID {
+		return Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
+	}
+	r.d.PendingSince = now.UTC()
+	return nil
+}
+
 // CompleteUpload commits the blob written by uploadID as the record's
 // content. It returns the blob key the new content replaces ("" if none),
 // which the caller removes once the record is saved. An upload whose

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/uploadsession"
 	"sync"
 
 	"entgo.io/ent"
@@ -74,8 +75,9 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table: auditevent.ValidColumn,
-			filerecord.Table: filerecord.ValidColumn,
+			auditevent.Table:    auditevent.ValidColumn,
+			filerecord.Table:    filerecord.ValidColumn,
+			uploadsession.Table: uploadsession.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

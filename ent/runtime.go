@@ -6,6 +6,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/schema"
+	"storagegw/ent/uploadsession"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -108,4 +109,38 @@ func init() {
 	filerecordDescID := filerecordFields[0].Descriptor()
 	// filerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	filerecord.IDValidator = filerecordDescID.Validators[0].(func(string) error)
+	uploadsessionFields := schema.UploadSession{}.Fields()
+	_ = uploadsessionFields
+	// uploadsessionDescOrgID is the schema descriptor for org_id field.
+	uploadsessionDescOrgID := uploadsessionFields[1].Descriptor()
+	// uploadsession.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	uploadsession.OrgIDValidator = uploadsessionDescOrgID.Validators[0].(func(string) error)
+	// uploadsessionDescFilePath is the schema descriptor for file_path field.
+	uploadsessionDescFilePath := uploadsessionFields[2].Descriptor()
+	// uploadsession.FilePathValidator is a validator for the "file_path" field. It is called by the builders before save.
+	uploadsession.FilePathValidator = uploadsessionDescFilePath.Validators[0].(func(string) error)
+	// uploadsessionDescUploadID is the schema descriptor for upload_id field.
+	uploadsessionDescUploadID := uploadsessionFields[3].Descriptor()
+	// uploadsession.UploadIDValidator is a validator for the "upload_id" field. It is called by the builders before save.
+	uploadsession.UploadIDValidator = uploadsessionDescUploadID.Validators[0].(func(string) error)
+	// uploadsessionDescStoreUploadID is the schema descriptor for store_upload_id field.
+	uploadsessionDescStoreUploadID := uploadsessionFields[4].Descriptor()
+	// uploadsession.StoreUploadIDValidator is a validator for the "store_upload_id" field. It is called by the builders before save.
+	uploadsession.StoreUploadIDValidator = uploadsessionDescStoreUploadID.Validators[0].(func(string) error)
+	// uploadsessionDescOriginalFilename is the schema descriptor for original_filename field.
+	uploadsessionDescOriginalFilename := uploadsessionFields[5].Descriptor()
+	// uploadsession.DefaultOriginalFilename holds the default value on creation for the original_filename field.
+	uploadsession.DefaultOriginalFilename = uploadsessionDescOriginalFilename.Default.(string)
+	// uploadsessionDescContentType is the schema descriptor for content_type field.
+	uploadsessionDescContentType := uploadsessionFields[8].Descriptor()
+	// uploadsession.DefaultContentType holds the default value on creation for the content_type field.
+	uploadsession.DefaultContentType = uploadsessionDescContentType.Default.(string)
+	// uploadsessionDescVersion is the schema descriptor for version field.
+	uploadsessionDescVersion := uploadsessionFields[14].Descriptor()
+	// uploadsession.DefaultVersion holds the default value on creation for the version field.
+	uploadsession.DefaultVersion = uploadsessionDescVersion.Default.(int64)
+	// uploadsessionDescID is the schema descriptor for id field.
+	uploadsessionDescID := uploadsessionFields[0].Descriptor()
+	// uploadsession.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	uploadsession.IDValidator = uploadsessionDescID.Validators[0].(func(string) error)
 }

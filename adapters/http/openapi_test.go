@@ -46,6 +46,11 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"HEAD", "/api/storage/metadata/*file_path"}: {statuses: []string{"200", "400", "401", "403", "404", "503", "default"}, perm: domain.PermReadMetadata},
 	{"GET", "/api/storage/files"}:                {statuses: []string{"200", "400", "401", "403", "503", "default"}, perm: domain.PermList},
 	{"GET", "/api/storage/audit-logs"}:           {statuses: []string{"200", "400", "401", "403", "503", "default"}, perm: domain.PermReadAudit},
+	{"POST", "/api/storage/multipart/initiate"}:  {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/parts"}:     {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/complete"}:  {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/abort"}:     {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "503", "default"}, perm: domain.PermUpload},
+	{"PUT", "/api/storage/multipart/part"}:       {statuses: []string{"200", "400", "403", "404", "413", "503", "default"}, public: true},
 }
 
 // openAPIExpectedRoutes is the contract's route list, sorted like DescribedRoutes.

@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	if s.download != nil {
 		e.GET(blobRoute, s.serveBlob)
 	}
+	e.PUT(partRoute, s.receivePart)
 	api := e.Group("/api/storage", s.authenticate)
 	api.POST("/upload", s.upload)
 	api.POST("/receipt-upload", s.receiptUpload)
@@ -138,6 +139,10 @@ func (s *Server) routes() {
 	api.POST("/signed-url", s.signURL)
 	api.DELETE("/delete", s.delete)
 	api.POST("/restore", s.restore)
+	api.POST("/multipart/initiate", s.initiateMultipart)
+	api.POST("/multipart/parts", s.multipartPartURLs)
+	api.POST("/multipart/complete", s.completeMultipart)
+	api.POST("/multipart/abort", s.abortMultipart)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)

@@ -140,9 +140,13 @@ func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 
 // mac is the HMAC-SHA256 of the fields, each prefixed with its length, so
 // no two different field lists share an encoding.
-func (s *Signer) mac(fields []string) []byte {
+func (s *Signer) mac(fields []string) []byte { return s.macWith(macContext, fields) }
+
+// macWith is mac under another context, for the part URLs of multipart
+// uploads (see partsign.go), so no URL of one kind verifies as the other.
+func (s *Signer) macWith(context string, fields []string) []byte {
 	h := hmac.New(sha256.New, s.key)
-	h.Write([]byte(macContext))
+	h.Write([]byte(context))
 	for _, f := range fields {
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(f))))
 		h.Write([]byte(f))

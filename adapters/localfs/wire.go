@@ -6,12 +6,14 @@ import (
 	"storagegw/application"
 )
 
-// ProviderSet provides the local-disk BlobStore and URLSigner, bound to
-// their ports, for the development injector. It needs a Root, a BaseURL,
-// a KeyFile and an application.Clock.
+// ProviderSet provides the local-disk BlobStore (with multipart uploads,
+// whose part URLs the Signer signs) and URLSigner, bound to their ports,
+// for the development injector. It needs a Root, a BaseURL, a KeyFile and
+// an application.Clock.
 var ProviderSet = wire.NewSet(
 	ProvideStore,
-	wire.Bind(new(application.BlobStore), new(*Store)),
+	NewMultipart,
+	wire.Bind(new(application.BlobStore), new(*Multipart)),
 	ProvideSigner,
 	wire.Bind(new(application.URLSigner), new(*Signer)),
 )

@@ -1,5 +1,6 @@
-// Package postgres persists file records and the audit trail with Ent, on
-// PostgreSQL (pgx) in production and embedded SQLite in development.
+// Package postgres persists file records, multipart upload sessions and the
+// audit trail with Ent, on PostgreSQL (pgx) in production and embedded SQLite
+// in development.
 package postgres
 
 import (

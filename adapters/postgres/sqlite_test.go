@@ -14,8 +14,9 @@ import (
 // fixture exposes db to the conformance suite.
 func fixture(db *postgres.DB) repotest.Fixture {
 	return repotest.Fixture{
-		Files: postgres.NewFileRepo(db),
-		Audit: postgres.NewAuditLog(db),
+		Files:    postgres.NewFileRepo(db),
+		Audit:    postgres.NewAuditLog(db),
+		Sessions: postgres.NewSessions(db),
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err

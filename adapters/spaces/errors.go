@@ -18,6 +18,8 @@ const (
 	msgRange       = "The requested range starts past the end of the file."
 	msgKey         = "The file store refused the blob key."
 	msgConflict    = "The file store holds an object that conflicts with this key."
+	msgNoUpload    = "No such multipart upload."
+	msgPart        = "The parts listed do not match the parts uploaded (number, order, ETag or size)."
 )
 
 // conflictCodes are how stores that keep objects as files (versitygw's
@@ -32,6 +34,9 @@ var conflictCodes = map[string]bool{"ExistingObjectIsDirectory": true, "ObjectPa
 // storeError is the one place that translates what minio-go returns into
 // the domain's errors, wrapping err once with the operation and key:
 //
+//   - NoSuchUpload (a multipart upload completed, aborted or unknown) is
+//     domain.ErrNotFound; a part list the store refuses (InvalidPart,
+//     InvalidPartOrder, EntityTooSmall) is domain.ErrInvalid.
 //   - NoSuchKey (and a 404 of an object) is domain.ErrNotFound. A HEAD
 //     answer (Stat) has no body: a missing bucket, or on versitygw an
 //     unknown access key, then looks like a missing key. Check, at start
@@ -70,6 +75,10 @@ func storeError(op, key string, err error) error {
 	switch er.Code {
 	case "NoSuchKey":
 		return domain.Wrap(domain.ErrNotFound, "blob_not_found", msgNotFound, cause(""))
+	case "NoSuchUpload":
+		return domain.Wrap(domain.ErrNotFound, "upload_not_found", msgNoUpload, cause(""))
+	case "InvalidPart", "InvalidPartOrder", "EntityTooSmall":
+		return domain.Wrap(domain.ErrInvalid, "invalid_part", msgPart, cause(""))
 	case "InvalidRange":
 		return domain.Wrap(domain.ErrInvalid, "invalid_range", msgRange, cause(""))
 	case "KeyTooLong", "XMinioInvalidObjectName", "InvalidObjectName":

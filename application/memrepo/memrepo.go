@@ -1,5 +1,5 @@
-// Package memrepo provides in-memory FileRepository and AuditLog fakes for
-// use-case tests. They pass the same conformance suite as the database
+// Package memrepo provides in-memory FileRepository, UploadSessions and
+// AuditLog fakes for use-case tests. They pass the same conformance suite as the database
 // adapters, so they cannot drift from them.
 package memrepo
 

@@ -1,6 +1,7 @@
 // Package repotest is the conformance suite of the persistence ports
-// (application.FileRepository and application.AuditLog). Every adapter runs
-// it: adapters/postgres on PostgreSQL and on SQLite, and any fake.
+// (application.FileRepository, application.AuditLog and
+// application.UploadSessions). Every adapter runs it: adapters/postgres on
+// PostgreSQL and on SQLite, and any fake.
 package repotest
 
 import (
@@ -20,8 +21,9 @@ import (
 
 // Fixture is one store under test.
 type Fixture struct {
-	Files application.FileRepository
-	Audit application.AuditLog
+	Files    application.FileRepository
+	Audit    application.AuditLog
+	Sessions application.UploadSessions // nil: the store keeps no upload sessions
 
 	// Exec runs raw SQL on the store's database, for the checks that the
 	// audit trail refuses updates and deletes whatever the service does.
@@ -58,6 +60,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("Purge", func(t *testing.T) {
 		fx := open(t)
 		t.Run("Racing", func(t *testing.T) { t.Parallel(); testPurgeRacing(t, fx) })
+	})
+	t.Run("UploadSessions", func(t *testing.T) {
+		if fx := open(t); fx.Sessions != nil {
+			runSessions(t, fx)
+		}
 	})
 	t.Run("AuditLog", func(t *testing.T) {
 		fx := open(t)

@@ -133,10 +133,47 @@ var (
 			},
 		},
 	}
+	// UploadSessionsColumns holds the columns for the "upload_sessions" table.
+	UploadSessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "file_path", Type: field.TypeString},
+		{Name: "upload_id", Type: field.TypeString, Unique: true},
+		{Name: "store_upload_id", Type: field.TypeString},
+		{Name: "original_filename", Type: field.TypeString, Default: ""},
+		{Name: "declared_size", Type: field.TypeInt64},
+		{Name: "part_size", Type: field.TypeInt64},
+		{Name: "content_type", Type: field.TypeString, Default: ""},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"active", "completing", "aborting"}},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+	}
+	// UploadSessionsTable holds the schema information for the "upload_sessions" table.
+	UploadSessionsTable = &schema.Table{
+		Name:       "upload_sessions",
+		Columns:    UploadSessionsColumns,
+		PrimaryKey: []*schema.Column{UploadSessionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "upload_sessions_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{UploadSessionsColumns[1]},
+			},
+			{
+				Name:    "upload_sessions_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{UploadSessionsColumns[12]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		StorageAuditLogsTable,
 		FileRecordsTable,
+		UploadSessionsTable,
 	}
 )
 
@@ -146,5 +183,8 @@ func init() {
 	}
 	FileRecordsTable.Annotation = &entsql.Annotation{
 		Table: "file_records",
+	}
+	UploadSessionsTable.Annotation = &entsql.Annotation{
+		Table: "upload_sessions",
 	}
 }

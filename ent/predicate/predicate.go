@@ -11,3 +11,6 @@ type AuditEvent func(*sql.Selector)
 
 // FileRecord is the predicate function for filerecord builders.
 type FileRecord func(*sql.Selector)
+
+// UploadSession is the predicate function for uploadsession builders.
+type UploadSession func(*sql.Selector)

@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+type initiateRequest struct {
+	System       string `json:"system"`
+	ObjectType   string `json:"object_type"`
+	ObjectID     string `json:"object_id"`
+	Filename     string `json:"filename"`
+	Size         *int64 `json:"size"`
+	ContentType  string `json:"content_type"`
+	AddTimestamp bool   `json:"add_timestamp"`
+	Overwrite    bool   `json:"overwrite"`
+}
+
+type uploadSessionJSON struct {
+	UploadID  string `json:"upload_id"`
+	FilePath  string `json:"file_path"`
+	Size      int64  `json:"size"`
+	PartSize  int64  `json:"part_size"`
+	PartCount int    `json:"part_count"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+// initiateMultipart is POST /api/storage/multipart/initiate.
+func (s *Server) initiateMultipart(c *gin.Context) {
+	var req initiateRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.Size == nil {
+		writeError(c, errorf(domain.ErrInvalid, "invalid_size", "size (the file's size in bytes) is required."))
+		return
+	}
+	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
+		Caller: caller(c), System: req.System, ObjectType: req.ObjectType, ObjectID: req.ObjectID,
+		Filename: req.Filename, Size: *req.Size, ContentType: req.ContentType,
+		AddTimestamp: req.AddTimestamp, Overwrite: req.Overwrite,
+	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	plan := sess.Plan()
+	c.JSON(http.StatusCreated, uploadSessionJSON{UploadID: sess.ID(), FilePath: sess.Path().String(),
+		Size: sess.DeclaredSize(), PartSize: plan.Size, PartCount: plan.Count, ExpiresAt: timeJSON(sess.ExpiresAt())})
+}
+
+type partURLsRequest struct {
+	UploadID    string `json:"upload_id"`
+	PartNumbers []int  `json:"part_numbers"`
+	From        *int   `json:"from"`
+	To          *int   `json:"to"`
+}
+
+type partURLJSON struct {
+	PartNumber int    `json:"part_number"`
+	URL        string `json:"url"`
+	Size       int64  `json:"size"`
+	ExpiresAt  string `json:"expires_at"`
+}
+
+type partURLsResponse struct {
+	Parts []partURLJSON `json:"parts"`
+}
+
+// multipartPartURLs is POST /api/storage/multipart/parts: part_numbers,
+// or the range from..to (inclusive).
+func (s *Server) multipartPartURLs(c *gin.Context) {
+	var req partURLsRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	numbers, err := req.numbers()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	urls, err := s.app.MultipartPartURLs.Handle(c.Request.Context(),
+		application.PartURLsCommand{Caller: caller(c), UploadID: req.UploadID, Parts: numbers})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := partURLsResponse{Parts: make([]partURLJSON, len(urls))}
+	for i, u := range urls {
+		out.Parts[i] = partURLJSON{PartNumber: u.Number, URL: u.URL, Size: u.Size, ExpiresAt: timeJSON(u.ExpiresAt)}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// numbers returns the part numbers asked for: the list, or the range.
+func (r partURLsRequest) numbers() ([]int, error) {
+	switch {
+	case r.PartNumbers != nil && r.From == nil && r.To == nil:
+		return r.PartNumbers, nil
+	case r.PartNumbers == nil && r.From != nil && r.To != nil && *r.From <= *r.To &&
+		*r.To-*r.From < application.MaxPartURLsPerRequest:
+		out := make([]int, 0, *r.To-*r.From+1)
+		for n := *r.From; n <= *r.To; n++ {
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	return nil, errorf(domain.ErrInvalid, "invalid_part_numbers",
+		"Ask for part_numbers, or for a range from..to of at most %d parts.", application.MaxPartURLsPerRequest)
+}
+
+type completeRequest struct {
+	UploadID string `json:"upload_id"`
+	Parts    []struct {
+		PartNumber int    `json:"part_number"`
+		ETag       string `json:"etag"`
+	} `json:"parts"`
+}
+
+// completeMultipart is POST /api/storage/multipart/complete. An
+// app-builder archive must be a readable zip, as on app-zip-upload.
+func (s *Server) completeMultipart(c *gin.Context) {
+	var req completeRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	parts := make([]domain.PartRef, len(req.Parts))
+	for i, p := range req.Parts {
+		parts[i] = domain.PartRef{Number: p.PartNumber, ETag: p.ETag}
+	}
+	rec, err := s.app.CompleteMultipart.Handle(c.Request.Context(), application.CompleteMultipartCommand{
+		Caller: caller(c), UploadID: req.UploadID, Parts: parts, Verify: verifyKind})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	p := rec.Path()
+	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), p.OrgID(), rec.Content().SizeBytes)
+	c.JSON(http.StatusCreated, recordJSON(rec))
+}
+
+type abortRequest struct {
+	UploadID string `json:"upload_id"`
+}
+
+type abortResponse struct {
+	UploadID string `json:"upload_id"`
+	Aborted  bool   `json:"aborted"`
+}
+
+// abortMultipart is POST /api/storage/multipart/abort.
+func (s *Server) abortMultipart(c *gin.Context) {
+	var req abortRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	err := s.app.AbortMultipart.Handle(c.Request.Context(),
+		application.AbortMultipartCommand{Caller: caller(c), UploadID: req.UploadID})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, abortResponse{UploadID: req.UploadID, Aborted: true})
+}
+
+// verifyKind is CompleteMultipart's check of the assembled file: an
+// app-builder archive must be a readable zip (verifyZip), as on
+// app-zip-upload; other kinds need nothing beyond their content rule.
+func verifyKind(ctx context.Context, k domain.Kind, r io.ReaderAt, size int64) error {
+	if k.System == domain.SystemAppBuilder {
+		return verifyZip(ctx, r, size)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package localfs
+
+import (
+	"crypto/hmac"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"time"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// PartURLPath is where the service receives the parts of multipart
+// uploads sent to the part URLs a Multipart signs (development only: in
+// production the parts go to the object store).
+const PartURLPath = "/api/storage/multipart/part"
+
+// The query parameters of a part URL, covered by the signature in this
+// order; paramSig carries it.
+const (
+	paramUpload = "upload"
+	paramPart   = "part"
+	paramSize   = "size"
+)
+
+var partParams = []string{paramKey, paramUpload, paramPart, paramSize, paramExp}
+
+// partMacContext separates part URLs from signed download URLs.
+const partMacContext = "storagegw localfs part URL v1\n"
+
+// partTicket is what a part URL grants: PUT exactly Size bytes as part
+// Part of upload Upload to Key.
+type partTicket struct {
+	Key    string
+	Upload string
+	Part   int
+	Size   int64
+}
+
+// signPart returns the URL of t, valid for expiry (whole seconds).
+func (s *Signer) signPart(t partTicket, expiry time.Duration) (string, error) {
+	if err := application.ValidateBlobKey(t.Key); err != nil {
+		return "", err
+	}
+	if !validUploadID(t.Upload) || t.Part < 1 || t.Part > domain.MaxParts || t.Size < 1 ||
+		t.Size > domain.MaxPartBytes || expiry < time.Second {
+		return "", domain.Errorf(domain.ErrInvalid, "invalid_part",
+			"The upload id, part number, size or expiry of a part URL is out of range.")
+	}
+	fields := []string{t.Key, t.Upload, strconv.Itoa(t.Part), strconv.FormatInt(t.Size, 10),
+		strconv.FormatInt(s.clock.Now().Add(expiry).Unix(), 10)}
+	q := make(url.Values, len(fields)+1)
+	for i, name := range partParams {
+		q.Set(name, fields[i])
+	}
+	q.Set(paramSig, base64.RawURLEncoding.EncodeToString(s.macWith(partMacContext, fields)))
+	return s.base + PartURLPath + "?" + q.Encode(), nil
+}
+
+// verifyPart checks the query of a part URL. A missing, repeated or
+// altered field is domain.ErrForbidden (signature_invalid); an authentic
+// but expired URL domain.ErrForbidden (url_expired).
+func (s *Signer) verifyPart(q url.Values) (partTicket, error) {
+	invalid := domain.Errorf(domain.ErrForbidden, "signature_invalid", "The link is not valid.")
+	fields := make([]string, len(partParams))
+	for i, name := range partParams {
+		if len(q[name]) != 1 {
+			return partTicket{}, invalid
+		}
+		fields[i] = q[name][0]
+	}
+	if len(q[paramSig]) != 1 {
+		return partTicket{}, invalid
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(q[paramSig][0])
+	if err != nil || !hmac.Equal(sig, s.macWith(partMacContext, fields)) {
+		return partTicket{}, invalid
+	}
+	// Authentic from here on; still, trust nothing that does not parse.
+	part, perr := strconv.Atoi(fields[2])
+	size, serr := strconv.ParseInt(fields[3], 10, 64)
+	exp, eerr := strconv.ParseInt(fields[4], 10, 64)
+	t := partTicket{Key: fields[0], Upload: fields[1], Part: part, Size: size}
+	if perr != nil || serr != nil || eerr != nil || application.ValidateBlobKey(t.Key) != nil ||
+		!validUploadID(t.Upload) || part < 1 || part > domain.MaxParts || size < 1 || size > domain.MaxPartBytes {
+		return partTicket{}, invalid
+	}
+	if !s.clock.Now().Before(time.Unix(exp, 0)) {
+		return partTicket{}, domain.Errorf(domain.ErrForbidden, "url_expired", "The link has expired.")
+	}
+	return t, nil
+}
+
+// validUploadID accepts the ids InitiateMultipart makes (rand.Text:
+// 26 characters of base32), which are safe as a directory name.
+func validUploadID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for _, c := range id {
+		if !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

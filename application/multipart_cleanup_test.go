@@ -1,0 +1,120 @@
+package application_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"storagegw/application"
+	"storagegw/domain"
+)
+
+// TestCleanupUploads lets sessions expire and cleans up: expired active
+// sessions go at once, those a request was completing only after the
+// grace (a session whose file was already committed keeps its file), and
+// store uploads without a session once older than TTL + grace.
+func TestCleanupUploads(t *testing.T) {
+	t.Parallel()
+	f := newMPFixture(t)
+	c := caller("org-1", domain.RoleMember)
+	expired := f.initiate(t, c, "expired.pdf", 6<<20)
+	f.sendParts(t, c, expired, pdfBytes(6<<20))
+	busy := f.initiate(t, c, "busy.pdf", 100)
+	claim(t, f, busy)
+	committed := f.initiate(t, c, "committed.pdf", 100)
+	commitBehindTheSessionsBack(t, f, c, committed)
+	orphanKey := "org-1/workspace/doc/doc-1/orphan.pdf/" + "0190c3a1-0000-7000-8000-000000000000"
+	if _, err := f.blobs.InitiateMultipart(t.Context(), orphanKey, ""); err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := f.blobs.InitiateMultipart(t.Context(), "not-our-layout", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f.clock.Advance(23 * time.Hour)
+	rep, err := f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep != (application.CleanupReport{}) {
+		t.Fatalf("cleanup before expiry: got (%+v, %v), want nothing done", rep, err)
+	}
+	f.clock.Advance(time.Hour + time.Second)
+	rep, err = f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep.Sessions != 1 || rep.Skipped != 2 || rep.StoreUploads != 0 || rep.Failures != 0 {
+		t.Fatalf("cleanup after expiry: got (%+v, %v), want the expired session cleaned, the two being completed skipped", rep, err)
+	}
+	f.wantNothingLeft(t, expired)
+
+	f.clock.Advance(time.Hour)
+	rep, err = f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep.Sessions != 2 || rep.StoreUploads != 1 || rep.Failures != 0 {
+		t.Fatalf("cleanup after the grace: got (%+v, %v), want the sessions left completing and the orphan cleaned", rep, err)
+	}
+	for _, s := range []*domain.UploadSession{busy, committed} {
+		if _, err := f.sessions.Get(t.Context(), s.ID()); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("session %s: got %v, want it cleaned after the grace", s.OriginalFilename(), err)
+		}
+	}
+	if _, err := f.files.Get(t.Context(), busy.Path()); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("busy session's reservation: got %v, want it released", err)
+	}
+	if rec, err := f.files.Get(t.Context(), committed.Path()); err != nil || !rec.Visible() {
+		t.Errorf("committed file: got (%v, %v), want it kept", rec, err)
+	} else if _, err := f.blobs.Stat(t.Context(), rec.Content().BlobKey); err != nil {
+		t.Errorf("committed file's blob: got %v, want it kept", err)
+	}
+	ups, _ := f.blobs.ListMultipart(t.Context(), "", "", "", 10)
+	if len(ups) != 1 || ups[0].StoreUploadID != foreign {
+		t.Errorf("store uploads left: got %+v, want only the one outside the key layout", ups)
+	}
+	var cleaned int
+	for _, e := range f.events(t, "org-1") {
+		if e.Action == domain.ActionMultipartAbort && e.Actor.UserID == domain.SystemActor && e.Success {
+			cleaned++
+		}
+	}
+	if cleaned != 3 {
+		t.Errorf("audit: got %d MULTIPART_ABORT events by the system, want 3", cleaned)
+	}
+	rep, err = f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep != (application.CleanupReport{}) {
+		t.Errorf("cleanup again: got (%+v, %v), want nothing left to do", rep, err)
+	}
+}
+
+// claim marks s as being completed, as a request that then stopped would.
+func claim(t *testing.T, f *mpFixture, s *domain.UploadSession) {
+	t.Helper()
+	got, err := f.sessions.Get(t.Context(), s.ID())
+	if err == nil {
+		err = got.BeginComplete(f.clock.Now())
+	}
+	if err == nil {
+		_, err = f.sessions.Update(t.Context(), got)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// commitBehindTheSessionsBack completes s as a complete that stopped
+// after committing, before deleting its session.
+func commitBehindTheSessionsBack(t *testing.T, f *mpFixture, c application.Caller, s *domain.UploadSession) {
+	t.Helper()
+	refs := f.sendParts(t, c, s, pdfBytes(100))
+	claim(t, f, s)
+	if _, err := f.blobs.CompleteMultipart(t.Context(), s.BlobKey(), s.StoreUploadID(), refs); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.files.Get(t.Context(), s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := domain.Content{BlobKey: s.BlobKey(), ContentType: "application/pdf", SizeBytes: 100,
+		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+	if _, err := rec.CompleteUpload(s.UploadID(), content, "committed.pdf", "user-member", f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.files.Update(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+}

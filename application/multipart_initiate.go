@@ -1,0 +1,143 @@
+package application
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"storagegw/domain"
+)
+
+// InitiateMultipartCommand asks to start a multipart upload of one file.
+type InitiateMultipartCommand struct {
+	Caller       Caller
+	System       string
+	ObjectType   string
+	ObjectID     string
+	Filename     string // as the client named it
+	Size         int64  // the exact size of the file, in bytes
+	ContentType  string // optional: the type the client expects; checked early, the bytes decide
+	AddTimestamp bool
+	Overwrite    bool
+}
+
+// InitiateMultipart starts a multipart upload: the client then asks for
+// part URLs (MultipartPartURLs), sends the parts straight to the store and
+// completes (CompleteMultipart) or aborts (AbortMultipart) it.
+//
+// It checks what it can before any byte is sent: the role, the path (built
+// as Upload builds it, org from the token), the declared size against the
+// kind's limit (domain.ErrTooLarge) and a declared content type against
+// the kind's types (domain.ErrUnsupportedType). It then reserves the path
+// exactly as Upload does, starts the store's multipart upload and saves
+// the session. A failure after the reservation releases it, and one after
+// the store's upload started aborts that too.
+type InitiateMultipart struct {
+	*multipart
+}
+
+// Handle starts the upload and returns its session. It writes one
+// MULTIPART_INITIATE audit event.
+func (u *InitiateMultipart) Handle(ctx context.Context, cmd InitiateMultipartCommand) (*domain.UploadSession, error) {
+	e := entry{action: domain.ActionMultipartInitiate, objType: cmd.ObjectType, objID: cmd.ObjectID,
+		metadata: map[string]any{"overwrite": cmd.Overwrite, "declared_size": cmd.Size}}
+	s, err := u.run(ctx, cmd, &e)
+	if err := u.audit.finish(ctx, cmd.Caller, e, err, false); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartCommand, e *entry) (*domain.UploadSession, error) {
+	p := cmd.Caller.Principal
+	if err := p.Authorize(domain.PermUpload); err != nil {
+		return nil, err
+	}
+	spec := domain.PathSpec{OrgID: p.OrgID, System: cmd.System, ObjectType: cmd.ObjectType,
+		ObjectID: cmd.ObjectID, Filename: cmd.Filename}
+	if cmd.AddTimestamp {
+		spec.Timestamp = u.clock.Now()
+	}
+	path, err := domain.NewStoragePath(spec)
+	if err != nil {
+		return nil, err
+	}
+	e.forPath(path)
+	rule, err := u.rule(path.Kind(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := rule.CheckSize(cmd.Size); err != nil {
+		return nil, err
+	}
+	plan, err := domain.PlanParts(cmd.Size, u.mopts.PartSize)
+	if err != nil {
+		return nil, err
+	}
+	contentType, err := declaredType(rule, cmd.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	store, err := u.store()
+	if err != nil {
+		return nil, err
+	}
+
+	uploadID := newID()
+	reservation := entry{action: domain.ActionUpload}
+	ucmd := UploadCommand{Caller: cmd.Caller, Filename: cmd.Filename, Overwrite: cmd.Overwrite}
+	if _, err := u.reserve(ctx, path, ucmd, uploadID, &reservation); err != nil {
+		return nil, err
+	}
+	key := domain.BlobKeyFor(path, uploadID)
+	storeID, err := store.InitiateMultipart(ctx, key, contentType)
+	if err != nil {
+		u.abandon(ctx, path, uploadID, key)
+		return nil, err
+	}
+	s, err := domain.NewUploadSession(domain.UploadSessionData{
+		ID: newID(), Path: path, UploadID: uploadID, StoreUploadID: storeID,
+		OriginalFilename: cmd.Filename, DeclaredSize: cmd.Size, PartSize: plan.Size,
+		ContentType: contentType, CreatedBy: p.UserID,
+	}, u.clock.Now(), u.mopts.SessionTTL)
+	if err == nil {
+		s, err = u.sessions.Create(ctx, s)
+	}
+	if err != nil {
+		u.abortStore(ctx, store, key, storeID)
+		u.abandon(ctx, path, uploadID, key)
+		return nil, err
+	}
+	e.metadata["upload_id"], e.metadata["part_size"], e.metadata["part_count"] = s.ID(), plan.Size, plan.Count
+	e.metadata["replaces_file"] = reservation.action == domain.ActionEdit
+	return s, nil
+}
+
+// declaredType checks a content type the client declared against rule,
+// as allowedType checks a sniffed one, and returns it ("" when none was
+// declared). Only the bytes decide the type that is recorded.
+func declaredType(rule domain.ContentRule, declared string) (string, error) {
+	ct, _, _ := strings.Cut(declared, ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	if ct == "" {
+		return "", nil
+	}
+	if m := mimetype.Lookup(ct); m != nil {
+		return allowedType(rule, m)
+	}
+	if err := rule.CheckType(ct); err != nil {
+		return "", err
+	}
+	return ct, nil
+}
+
+// abortStore aborts the store's upload after a failure, detached from the
+// request; a failed abort is reported and left to the clean-up.
+func (m *multipart) abortStore(ctx context.Context, store MultipartStore, key, storeID string) {
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	if err := store.AbortMultipart(dctx, key, storeID); err != nil {
+		m.report(ctx, "abort multipart upload", err)
+	}
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "cleanup-uploads",
+		Short: "Clean up expired multipart uploads and the store's leftover incomplete uploads",
+		Long: "Discard multipart upload sessions past uploads.multipart_session_ttl (their parts in the store,\n" +
+			"their path reservation, the session; one MULTIPART_ABORT event each, by the system), and abort the\n" +
+			"store's incomplete uploads that no session owns once older than the TTL plus an hour. serve does\n" +
+			"this itself every uploads.cleanup_interval; run this from cron when that is 0s. Safe to run from\n" +
+			"several hosts at once.\n" +
+			"Exit status: 0 done, 1 some uploads could not be cleaned up (run again), 2 could not run.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCleanupUploads(cmd, getenv) },
+	}
+}
+
+func runCleanupUploads(cmd *cobra.Command, getenv func(string) string) error {
+	jobs, cleanup, err := openJobs(cmd, getenv)
+	if err != nil {
+		return failed(err)
+	}
+	defer cleanup()
+	rep, err := jobs.App.CleanupUploads.Run(cmd.Context())
+	fmt.Fprintf(cmd.OutOrStdout(), "cleaned up %d expired sessions and %d leftover store uploads; %d skipped (in use), %d failures\n",
+		rep.Sessions, rep.StoreUploads, rep.Skipped, rep.Failures)
+	switch {
+	case err != nil:
+		return failed(fmt.Errorf("cleanup-uploads: %w", err))
+	case rep.Failures > 0:
+		return &exitError{code: 1, err: fmt.Errorf("cleanup-uploads: %d uploads could not be cleaned up; they are left for the next run", rep.Failures)}
+	}
+	return nil
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// startCleanupSchedule cleans up expired multipart uploads in the
+// background every interval until ctx ends (nothing when interval is 0).
+// Replicas may all run it: sessions are claimed one at a time. The
+// returned group is done once a run in progress has stopped.
+func startCleanupSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	if interval <= 0 {
+		return &wg
+	}
+	wg.Go(func() {
+		t := time.NewTimer(min(interval, maxFirstPurgeDelay))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			scheduledCleanup(ctx, svc, logger)
+			t.Reset(interval)
+		}
+	})
+	logger.Info("upload clean-up scheduled", zap.Duration("interval", interval))
+	return &wg
+}
+
+// scheduledCleanup runs one clean-up and logs its outcome once (quietly
+// when there was nothing to do).
+func scheduledCleanup(ctx context.Context, svc *Service, logger *zap.Logger) {
+	rep, err := svc.App.CleanupUploads.Run(ctx)
+	fields := []zap.Field{zap.Int64("sessions", rep.Sessions), zap.Int64("store_uploads", rep.StoreUploads),
+		zap.Int64("skipped", rep.Skipped), zap.Int64("failures", rep.Failures)}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		logger.Info("upload clean-up interrupted by shutdown", fields...)
+	case err != nil:
+		logger.Error("upload clean-up failed", append(fields, zap.Error(err))...)
+	case rep.Failures > 0:
+		logger.Warn("upload clean-up left uploads for the next run", fields...)
+	case rep.Sessions > 0 || rep.StoreUploads > 0:
+		logger.Info("upload clean-up done", fields...)
+	}
+}
