@@ -54,18 +54,7 @@ func (u *CompleteMultipart) commitAssembled(ctx context.Context, s *domain.Uploa
 	// The record names the session's creator as the uploader, whoever
 	// (the creator or an admin of the org) completes it.
 	by := UploadCommand{Caller: Caller{Principal: domain.Principal{UserID: s.CreatedBy()}}, Filename: s.OriginalFilename()}
-	saved, replaced, err := u.commit(ctx, rec, s.UploadID(), content, by)
-	if err != nil {
-		return nil, err
-	}
-	if replaced != "" {
-		dctx, cancel := detached(ctx)
-		defer cancel()
-		if err := u.blobs.Delete(dctx, replaced); err != nil {
-			u.report(ctx, "remove replaced blob", err)
-		}
-	}
-	return saved, nil
+	return u.commit(ctx, rec, s.UploadID(), content, by)
 }
 
 // sniffBlob detects the type of a stored blob from its first bytes,

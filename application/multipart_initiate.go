@@ -50,21 +50,8 @@ func (u *InitiateMultipart) Handle(ctx context.Context, cmd InitiateMultipartCom
 }
 
 func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartCommand, e *entry) (*domain.UploadSession, error) {
-	p := cmd.Caller.Principal
-	if err := p.Authorize(domain.PermUpload); err != nil {
-		return nil, err
-	}
-	spec := domain.PathSpec{OrgID: p.OrgID, System: cmd.System, ObjectType: cmd.ObjectType,
-		ObjectID: cmd.ObjectID, Filename: cmd.Filename}
-	if cmd.AddTimestamp {
-		spec.Timestamp = u.clock.Now()
-	}
-	path, err := domain.NewStoragePath(spec)
-	if err != nil {
-		return nil, err
-	}
-	e.forPath(path)
-	rule, err := u.rule(path.Kind(), nil)
+	spec := domain.PathSpec{System: cmd.System, ObjectType: cmd.ObjectType, ObjectID: cmd.ObjectID, Filename: cmd.Filename}
+	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, nil, e)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +86,7 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	s, err := domain.NewUploadSession(domain.UploadSessionData{
 		ID: newID(), Path: path, UploadID: uploadID, StoreUploadID: storeID,
 		OriginalFilename: cmd.Filename, DeclaredSize: cmd.Size, PartSize: plan.Size,
-		ContentType: contentType, CreatedBy: p.UserID,
+		ContentType: contentType, CreatedBy: cmd.Caller.Principal.UserID,
 	}, u.clock.Now(), u.mopts.SessionTTL)
 	if err == nil {
 		s, err = u.sessions.Create(ctx, s)

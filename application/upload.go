@@ -59,21 +59,8 @@ func (u *Upload) Handle(ctx context.Context, cmd UploadCommand) (*domain.FileRec
 }
 
 func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.FileRecord, error) {
-	p := cmd.Caller.Principal
-	if err := p.Authorize(domain.PermUpload); err != nil {
-		return nil, err
-	}
-	spec := domain.PathSpec{OrgID: p.OrgID, System: cmd.System, ObjectType: cmd.ObjectType,
-		ObjectID: cmd.ObjectID, Filename: cmd.Filename}
-	if cmd.AddTimestamp {
-		spec.Timestamp = u.clock.Now()
-	}
-	path, err := domain.NewStoragePath(spec)
-	if err != nil {
-		return nil, err
-	}
-	e.forPath(path)
-	rule, err := u.rule(path.Kind(), cmd.Rule)
+	spec := domain.PathSpec{System: cmd.System, ObjectType: cmd.ObjectType, ObjectID: cmd.ObjectID, Filename: cmd.Filename}
+	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, cmd.Rule, e)
 	if err != nil {
 		return nil, err
 	}
@@ -113,17 +100,10 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	}
 	content := domain.Content{BlobKey: key, ContentType: contentType, SizeBytes: m.n, SHA256: m.sum()}
 	e.metadata["size_bytes"], e.metadata["sha256"] = m.n, content.SHA256
-	saved, replaced, err := u.commit(ctx, rec, uploadID, content, cmd)
+	saved, err := u.commit(ctx, rec, uploadID, content, cmd)
 	if err != nil {
 		u.abandon(ctx, path, uploadID, key)
 		return nil, err
-	}
-	if replaced != "" {
-		dctx, cancel := detached(ctx)
-		defer cancel()
-		if err := u.blobs.Delete(dctx, replaced); err != nil {
-			u.report(ctx, "remove replaced blob", err)
-		}
 	}
 	return saved, nil
 }

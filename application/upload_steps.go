@@ -55,24 +55,59 @@ func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadC
 }
 
 // commit points the record at the new content, retrying when a concurrent
-// change (a soft delete, say) moved the record's version on.
-func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, string, error) {
+// change (a soft delete, say) moved the record's version on, and then
+// removes the blob the new content replaced (a failure there is reported
+// and left to reconciliation: the record is already right).
+func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, error) {
 	for attempt := 0; ; attempt++ {
 		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, d.clock.Now())
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		saved, err := d.files.Update(ctx, rec)
 		if err == nil {
-			return saved, replaced, nil
+			d.removeReplaced(ctx, replaced)
+			return saved, nil
 		}
 		if !isConflict(err) || attempt >= maxAttempts {
-			return nil, "", err
+			return nil, err
 		}
 		if rec, err = d.files.Get(ctx, rec.Path()); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 	}
+}
+
+// removeReplaced removes a blob that committed content replaced, if any.
+func (d *deps) removeReplaced(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	if err := d.blobs.Delete(dctx, key); err != nil {
+		d.report(ctx, "remove replaced blob", err)
+	}
+}
+
+// target authorizes an upload by p and resolves where the file goes (the
+// org from p, the timestamp prefix when asked) and the content rule it must
+// meet (override when set, else the configured rule of its kind).
+func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp bool, override *domain.ContentRule, e *entry) (domain.StoragePath, domain.ContentRule, error) {
+	if err := p.Authorize(domain.PermUpload); err != nil {
+		return domain.StoragePath{}, domain.ContentRule{}, err
+	}
+	spec.OrgID = p.OrgID
+	if addTimestamp {
+		spec.Timestamp = d.clock.Now()
+	}
+	path, err := domain.NewStoragePath(spec)
+	if err != nil {
+		return domain.StoragePath{}, domain.ContentRule{}, err
+	}
+	e.forPath(path)
+	rule, err := d.rule(path.Kind(), override)
+	return path, rule, err
 }
 
 // abandon undoes a failed upload: it removes this upload's own blob and
