@@ -10,23 +10,20 @@ import (
 	"storagegw/application"
 )
 
-// maxFirstPurgeDelay bounds the wait before the first scheduled purge, so
-// a service restarted more often than the interval still purges.
-const maxFirstPurgeDelay = time.Minute
+// maxFirstRunDelay bounds the wait before the first run of a scheduled
+// job, so a service restarted more often than the interval still runs it.
+const maxFirstRunDelay = time.Minute
 
-// startPurgeSchedule runs the retention purge in the background every
-// interval until ctx ends (nothing when interval is 0). Replicas may all
-// run it: batches are claimed, so they share the work. The returned group
-// is done once a run in progress has stopped.
-func startPurgeSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
+// every runs job in the background every interval until ctx ends (nothing
+// when interval is 0); the first run comes after min(interval, a minute).
+// The returned group is done once a run in progress has stopped.
+func every(ctx context.Context, interval time.Duration, job func(context.Context)) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	if interval <= 0 {
 		return &wg
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTimer(min(interval, maxFirstPurgeDelay))
+	wg.Go(func() {
+		t := time.NewTimer(min(interval, maxFirstRunDelay))
 		defer t.Stop()
 		for {
 			select {
@@ -34,12 +31,20 @@ func startPurgeSchedule(ctx context.Context, interval time.Duration, svc *Servic
 				return
 			case <-t.C:
 			}
-			scheduledPurge(ctx, svc, logger)
+			job(ctx)
 			t.Reset(interval)
 		}
-	}()
-	logger.Info("retention purge scheduled", zap.Duration("interval", interval))
+	})
 	return &wg
+}
+
+// startPurgeSchedule runs the retention purge every interval (see every).
+// Replicas may all run it: batches are claimed, so they share the work.
+func startPurgeSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
+	if interval > 0 {
+		logger.Info("retention purge scheduled", zap.Duration("interval", interval))
+	}
+	return every(ctx, interval, func(ctx context.Context) { scheduledPurge(ctx, svc, logger) })
 }
 
 // scheduledPurge runs one purge, counts it and logs its outcome once.

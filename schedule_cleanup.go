@@ -8,30 +8,13 @@ import (
 	"go.uber.org/zap"
 )
 
-// startCleanupSchedule cleans up expired multipart uploads in the
-// background every interval until ctx ends (nothing when interval is 0).
-// Replicas may all run it: sessions are claimed one at a time. The
-// returned group is done once a run in progress has stopped.
+// startCleanupSchedule cleans up expired multipart uploads every interval
+// (see every). Replicas may all run it: sessions are claimed one at a time.
 func startCleanupSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	if interval <= 0 {
-		return &wg
+	if interval > 0 {
+		logger.Info("upload clean-up scheduled", zap.Duration("interval", interval))
 	}
-	wg.Go(func() {
-		t := time.NewTimer(min(interval, maxFirstPurgeDelay))
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			scheduledCleanup(ctx, svc, logger)
-			t.Reset(interval)
-		}
-	})
-	logger.Info("upload clean-up scheduled", zap.Duration("interval", interval))
-	return &wg
+	return every(ctx, interval, func(ctx context.Context) { scheduledCleanup(ctx, svc, logger) })
 }
 
 // scheduledCleanup runs one clean-up and logs its outcome once (quietly
