@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Keeps docs/DEVELOPER_GUIDE.md and docs/OPERATIONAL_RUNBOOK.md true: builds
+# Keeps README.md, docs/DEVELOPER_GUIDE.md and docs/OPERATIONAL_RUNBOOK.md
+# true: builds
 # storagegw, starts a development instance (SQLite + local disk in a temp
 # data dir, a free loopback port), and runs every block fenced ```sh of each
 # document in order, in one bash per document (set -euo pipefail), with
 # http://localhost:8080 replaced by the instance's URL, `storagegw` on PATH
 # and STORAGEGW_DATA_DIR pointing at the instance. Any non-zero exit fails
 # the check and names the block. Blocks fenced ```sh no-check (production
-# commands) are not run.
+# commands) are not run. README.md's blocks run from the repository root,
+# as a new user runs them (its quick start uses `go run . token`); the
+# others from a scratch directory.
 #
 # The ```sql blocks of the runbook are run with psql (ON_ERROR_STOP) against
 # a fresh, migrated PostgreSQL database when STORAGEGW_TEST_DATABASE_URL is
@@ -22,7 +25,7 @@ cd "$(dirname "$0")/.."
 repo="$PWD"
 
 docs=("$@")
-[ ${#docs[@]} -gt 0 ] || docs=(docs/DEVELOPER_GUIDE.md docs/OPERATIONAL_RUNBOOK.md)
+[ ${#docs[@]} -gt 0 ] || docs=(README.md docs/DEVELOPER_GUIDE.md docs/OPERATIONAL_RUNBOOK.md)
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/storagegw-doccheck.XXXXXX")"
 server_pid=""
@@ -86,7 +89,9 @@ for doc in "${docs[@]}"; do
   } >"$script"
   n=$(grep -c '^__doccheck_at=' "$script" || true)
   echo "doc-check: $doc: running $n sh blocks" >&2
-  if (cd "$work/run" && bash "$script" >"$work/$(basename "$doc" .md).out" 2>&1); then
+  run_dir="$work/run"
+  [ "$(basename "$doc")" = README.md ] && run_dir="$repo"
+  if (cd "$run_dir" && bash "$script" >"$work/$(basename "$doc" .md).out" 2>&1); then
     echo "doc-check: $doc: ok" >&2
   else
     failed=1
