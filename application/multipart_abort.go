@@ -30,18 +30,10 @@ func (u *AbortMultipart) Handle(ctx context.Context, cmd AbortMultipartCommand) 
 }
 
 func (u *AbortMultipart) run(ctx context.Context, cmd AbortMultipartCommand, e *entry) error {
-	if err := cmd.Caller.Principal.Authorize(domain.PermUpload); err != nil {
-		return err
-	}
-	store, err := u.store()
+	store, s, err := u.open(ctx, cmd.Caller, cmd.UploadID, e)
 	if err != nil {
 		return err
 	}
-	s, err := u.session(ctx, cmd.Caller, cmd.UploadID)
-	if err != nil {
-		return err
-	}
-	e.forPath(s.Path())
 	if err := s.BeginAbort(u.clock.Now()); err != nil {
 		return err
 	}

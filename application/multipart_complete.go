@@ -52,18 +52,10 @@ func (u *CompleteMultipart) Handle(ctx context.Context, cmd CompleteMultipartCom
 }
 
 func (u *CompleteMultipart) run(ctx context.Context, cmd CompleteMultipartCommand, e *entry) (*domain.FileRecord, error) {
-	if err := cmd.Caller.Principal.Authorize(domain.PermUpload); err != nil {
-		return nil, err
-	}
-	store, err := u.store()
+	store, s, err := u.open(ctx, cmd.Caller, cmd.UploadID, e)
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.session(ctx, cmd.Caller, cmd.UploadID)
-	if err != nil {
-		return nil, err
-	}
-	e.forPath(s.Path())
 	if err := s.BeginComplete(u.clock.Now()); err != nil {
 		return nil, err
 	}

@@ -51,18 +51,10 @@ func (u *MultipartPartURLs) Handle(ctx context.Context, cmd PartURLsCommand) ([]
 }
 
 func (u *MultipartPartURLs) run(ctx context.Context, cmd PartURLsCommand, e *entry) ([]PartURL, error) {
-	if err := cmd.Caller.Principal.Authorize(domain.PermUpload); err != nil {
-		return nil, err
-	}
-	store, err := u.store()
+	store, s, err := u.open(ctx, cmd.Caller, cmd.UploadID, e)
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.session(ctx, cmd.Caller, cmd.UploadID)
-	if err != nil {
-		return nil, err
-	}
-	e.forPath(s.Path())
 	now := u.clock.Now()
 	if err := s.CheckOpen(now); err != nil {
 		return nil, err

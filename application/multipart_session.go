@@ -75,6 +75,25 @@ func errNoUpload() error {
 	return domain.Errorf(domain.ErrNotFound, "upload_not_found", "No such upload.")
 }
 
+// open is the prelude of every call on an existing upload: the caller may
+// upload, the store does multipart, and the session is one the caller may
+// use. It records the session's path in e.
+func (m *multipart) open(ctx context.Context, c Caller, id string, e *entry) (MultipartStore, *domain.UploadSession, error) {
+	if err := c.Principal.Authorize(domain.PermUpload); err != nil {
+		return nil, nil, err
+	}
+	store, err := m.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := m.session(ctx, c, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.forPath(s.Path())
+	return store, s, nil
+}
+
 // session loads the session id for the caller, hiding those it may not
 // see (domain.UploadSession.AccessibleBy) behind errNoUpload.
 func (m *multipart) session(ctx context.Context, c Caller, id string) (*domain.UploadSession, error) {
