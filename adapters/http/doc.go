@@ -13,6 +13,8 @@
 //   - A Content-Length that already exceeds the kind's limit is 413 after
 //     the few KiB of fields are read, never the file; any refused upload is
 //     answered with Connection: close so its body is not read to the end.
+//     The connection is half-closed after the answer and closed a moment
+//     later, so a client still sending reads the error, not a reset.
 //   - app-zip-upload: a file name not ending in .zip is 400
 //     zip_extension_required (refused before the body is read); content
 //     that is not a readable, bounded zip archive is 415 not_a_zip.

@@ -37,12 +37,19 @@ func (s *Server) requestMiddleware(c *gin.Context) {
 		id = uuid.NewString()
 	}
 	c.Header(requestIDHeader, id)
-	body := &meteredBody{ReadCloser: c.Request.Body}
-	if c.Request.Body != nil {
+	orig := c.Request.Body
+	body := &meteredBody{ReadCloser: orig}
+	if orig != nil {
 		c.Request.Body = body
 	}
 
 	defer func() {
+		// net/http half-closes the connection of a request whose body was
+		// left unread (FIN, then a pause before the close) only when it
+		// finds its own body on the request; a plain close with unread
+		// bytes is a reset that can destroy the answer before the client
+		// reads it. So every wrapper, this one and later ones, is undone.
+		c.Request.Body = orig
 		p := recover()
 		if p == http.ErrAbortHandler {
 			panic(p) // the server's own signal to drop the connection
