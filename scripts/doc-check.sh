@@ -11,6 +11,9 @@
 # as a new user runs them (its quick start uses `go run . token`); the
 # others from a scratch directory.
 #
+# The ```ts blocks of the developer guide are compiled with tsc --strict
+# and run with Node against the same instance (see below).
+#
 # The ```sql blocks of the runbook are run with psql (ON_ERROR_STOP) against
 # a fresh, migrated PostgreSQL database when STORAGEGW_TEST_DATABASE_URL is
 # set (scripts/with-postgres.sh sets it) or a server answers on
@@ -99,6 +102,37 @@ for doc in "${docs[@]}"; do
     tail -n 40 "$work/$(basename "$doc" .md).out" >&2
   fi
 done
+
+# The TypeScript examples of the developer guide: the ```ts blocks, in
+# order, make one module; tsc (pinned in scripts/ts-examples) compiles it
+# strictly, and scripts/ts-examples/run.mjs runs it with Node against the
+# instance. Without node and npm they are skipped with a warning (an
+# error when CI=true).
+guide=docs/DEVELOPER_GUIDE.md
+if printf '%s\n' "${docs[@]}" | grep -qx "$guide" && grep -q '^```ts$' "$guide"; then
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    mkdir -p "$work/ts"
+    blocks "$guide" ts | sed -E 's#^__doccheck_at=(.*)$#// doc-check: \1#; /^__doccheck_block_end$/d' >"$work/ts/guide.ts"
+    n=$(grep -c '^// doc-check:' "$work/ts/guide.ts" || true)
+    if tsc="$(scripts/install-typescript.sh)" &&
+      node "$tsc" --strict --noUnusedLocals --target es2022 --module es2022 --lib es2022,dom \
+        --skipLibCheck --outDir "$work/ts" "$work/ts/guide.ts" >"$work/ts.out" 2>&1 &&
+      member="$(storagegw token --sub doc-check-ts --org org-1 --role member)" &&
+      node scripts/ts-examples/run.mjs "$work/ts/guide.js" "$url" "$member" >>"$work/ts.out" 2>&1; then
+      sed 's/^/doc-check: /' "$work/ts.out" >&2
+      echo "doc-check: $guide: $n ts blocks compile (tsc --strict) and run" >&2
+    else
+      failed=1
+      echo "doc-check: $guide: the ts blocks FAILED; tsc and node said:" >&2
+      tail -n 30 "$work/ts.out" >&2 || true
+    fi
+  elif [ "${CI:-}" = "true" ]; then
+    echo "doc-check: no node/npm to check the ts blocks with (CI=true)" >&2
+    failed=1
+  else
+    echo "doc-check: WARNING: node or npm missing; the ts blocks were NOT checked" >&2
+  fi
+fi
 
 # SQL blocks against PostgreSQL.
 pg_url="${STORAGEGW_TEST_DATABASE_URL:-}"

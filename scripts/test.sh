@@ -9,8 +9,9 @@
 # of scripts/test.sh are passed to go test (scripts/test.sh -run TestAPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Then scripts/doc-check.sh runs every shell command of docs/DEVELOPER_GUIDE.md
-# and docs/OPERATIONAL_RUNBOOK.md against a live instance (and their SQL
-# against the same PostgreSQL).
+# Then scripts/doc-check.sh runs every shell command of README.md,
+# docs/DEVELOPER_GUIDE.md and docs/OPERATIONAL_RUNBOOK.md against a live
+# instance, their SQL against the same PostgreSQL, and the guide's
+# TypeScript examples with Node.
 exec scripts/with-postgres.sh scripts/with-s3.sh \
   bash -c 'go test -race -count=1 "$@" ./... && scripts/doc-check.sh' test.sh "$@"

@@ -1,0 +1,93 @@
+// Runs the TypeScript examples of docs/DEVELOPER_GUIDE.md, compiled by
+// scripts/doc-check.sh, against its live development instance:
+//
+//   node run.mjs GUIDE.js BASE_URL MEMBER_TOKEN
+//
+// uploadLargeFile sends a file in parts (and resumes after parts fail),
+// signedUrl hands out a URL that serves the same bytes. uploadFile needs
+// XMLHttpRequest, which Node lacks: it is type-checked only. Exits non-zero
+// with a message on the first check that fails.
+import { createHash, randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
+
+const [guidePath, base, token] = process.argv.slice(2);
+if (!guidePath || !base || !token) {
+  console.error("usage: node run.mjs GUIDE.js BASE_URL MEMBER_TOKEN");
+  process.exit(2);
+}
+const guide = await import(pathToFileURL(guidePath).href);
+
+function check(cond, what) {
+  if (!cond) throw new Error(`ts-examples: ${what}`);
+}
+const sha256 = (buf) => createHash("sha256").update(buf).digest("hex");
+const target = { system: "communications", objectType: "email-attachment", objectId: "m-ts" };
+
+// 1. A 34 MiB file in parts of the instance's part size (16 MiB: 3 parts).
+const bytes = randomBytes(34 << 20);
+const file = new File([bytes], "archive.bin", { type: "application/octet-stream" });
+let last = 0;
+const rec = await guide.uploadLargeFile(base, token, file, target, (f) => { last = f; });
+check(rec.size_bytes === file.size, `uploadLargeFile: size_bytes ${rec.size_bytes}, want ${file.size}`);
+check(rec.sha256 === sha256(bytes), "uploadLargeFile: the record's sha256 is not the file's");
+check(last === 1, `uploadLargeFile: last progress ${last}, want 1`);
+console.log(`ts-examples: uploadLargeFile stored ${rec.file_path} (${rec.size_bytes} bytes, sha256 matches)`);
+
+// 2. The same target again without overwrite: 409 file_exists, before any part.
+let refused;
+try {
+  await guide.uploadLargeFile(base, token, file, target, () => {});
+} catch (e) {
+  refused = e;
+}
+check(refused?.status === 409 && refused?.code === "file_exists",
+  `uploadLargeFile again: got ${refused?.status} ${refused?.code}, want 409 file_exists`);
+
+// 3. Resume: every PUT of part 2 fails (the example tries it 5 times, with
+// its back-off: 15 s in all), the error carries the session; a second call
+// with it sends part 2 only and completes.
+const realFetch = globalThis.fetch;
+const puts = [];
+let failPart2 = true;
+globalThis.fetch = async (url, init) => {
+  if (init?.method === "PUT") {
+    const part = Number(new URL(url).searchParams.get("part") ?? new URL(url).searchParams.get("partNumber"));
+    puts.push(part);
+    if (part === 2 && failPart2) throw new TypeError("fetch failed (simulated)");
+  }
+  return realFetch(url, init);
+};
+const other = { ...target, objectId: "m-ts-resume" };
+let interrupted;
+try {
+  await guide.uploadLargeFile(base, token, file, other, () => {});
+} catch (e) {
+  interrupted = e;
+}
+check(interrupted?.resume?.session?.upload_id, `interrupted upload: got ${interrupted}, want an error with resume.session`);
+check(interrupted.resume.done.size === 2 && !interrupted.resume.done.has(2),
+  `interrupted upload: parts done ${[...interrupted.resume.done.keys()]}, want 1 and 3`);
+failPart2 = false;
+puts.length = 0;
+const resumed = await guide.uploadLargeFile(base, token, file, other, () => {}, { resume: interrupted.resume });
+globalThis.fetch = realFetch;
+check(puts.length === 1 && puts[0] === 2, `resume sent parts ${puts}, want part 2 only`);
+check(resumed.sha256 === sha256(bytes), "resumed upload: the record's sha256 is not the file's");
+console.log(`ts-examples: an interrupted upload resumed with part 2 only (${resumed.file_path})`);
+
+// 4. A signed URL for the file serves its bytes, as an attachment.
+const { url, expiresAt } = await guide.signedUrl(base, token, rec.file_path, "attachment");
+check(expiresAt instanceof Date && expiresAt.getTime() > Date.now(), `signedUrl: expiresAt ${expiresAt}`);
+const res = await fetch(url);
+check(res.status === 200, `signed URL: status ${res.status}, want 200`);
+check((res.headers.get("content-disposition") ?? "").startsWith("attachment"),
+  `signed URL: Content-Disposition ${res.headers.get("content-disposition")}, want attachment`);
+check(sha256(Buffer.from(await res.arrayBuffer())) === sha256(bytes), "signed URL: the bytes differ from the upload");
+let missing;
+try {
+  await guide.signedUrl(base, token, "org-1/communications/email-attachment/none/none.bin");
+} catch (e) {
+  missing = e;
+}
+check(missing?.status === 404 && missing?.code === "not_found", `signedUrl of no file: got ${missing?.status} ${missing?.code}, want 404 not_found`);
+console.log("ts-examples: signedUrl served the same bytes; an unknown path is 404 not_found");
