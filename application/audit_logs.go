@@ -18,7 +18,7 @@ type AuditLogsQuery struct {
 	RelatedObjectID   string
 	Success           *bool
 	From, To          time.Time
-	Limit             int // 0 = 100; at most 500
+	Limit             *int // nil = 100; 1 to 500
 	Cursor            string
 }
 

@@ -28,7 +28,7 @@ func TestAuditLogsQuery(t *testing.T) {
 	var got []*domain.AuditEvent
 	cursor := ""
 	for {
-		page, err := f.app.AuditLogs.Handle(ctx, application.AuditLogsQuery{Caller: admin, ActionType: "UPLOAD", Limit: 2, Cursor: cursor})
+		page, err := f.app.AuditLogs.Handle(ctx, application.AuditLogsQuery{Caller: admin, ActionType: "UPLOAD", Limit: new(2), Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestAuditLogsQuery(t *testing.T) {
 		code string
 	}{
 		"member may not read": {application.AuditLogsQuery{Caller: m}, domain.ErrForbidden, "forbidden"},
-		"limit over 500":      {application.AuditLogsQuery{Caller: admin, Limit: 501}, domain.ErrInvalid, "invalid_limit"},
+		"limit over 500":      {application.AuditLogsQuery{Caller: admin, Limit: new(501)}, domain.ErrInvalid, "invalid_limit"},
 		"unknown action":      {application.AuditLogsQuery{Caller: admin, ActionType: "HACK"}, domain.ErrInvalid, "invalid_action_type"},
 		"bad cursor":          {application.AuditLogsQuery{Caller: admin, Cursor: "bm9wZQ"}, domain.ErrInvalid, "invalid_cursor"},
 		"reversed range":      {application.AuditLogsQuery{Caller: admin, From: f.clock.Now(), To: f.clock.Now().Add(-time.Hour)}, domain.ErrInvalid, "invalid_time_range"},

@@ -46,14 +46,14 @@ func decodeAuditCursor(s string) (*AuditCursor, error) {
 	return &AuditCursor{Timestamp: ts, ID: parts[1]}, nil
 }
 
-// pageLimit resolves a requested page size: 0 means def, above max or
-// negative is refused.
-func pageLimit(requested, def, max int) (int, error) {
+// pageLimit resolves a requested page size: none (nil) means def;
+// anything outside 1…max is refused.
+func pageLimit(requested *int, def, max int) (int, error) {
 	switch {
-	case requested == 0:
+	case requested == nil:
 		return def, nil
-	case requested < 0 || requested > max:
+	case *requested < 1 || *requested > max:
 		return 0, domain.Errorf(domain.ErrInvalid, "invalid_limit", "limit must be between 1 and %d.", max)
 	}
-	return requested, nil
+	return *requested, nil
 }

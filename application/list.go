@@ -13,7 +13,7 @@ type ListFilesQuery struct {
 	// Prefix narrows the listing within the caller's org, relative to it:
 	// "accounting/receipt/" lists every receipt. It may end mid-segment.
 	Prefix string
-	Limit  int    // 0 = 100; at most 1000
+	Limit  *int   // nil = 100; 1 to 1000
 	Cursor string // from the previous page
 }
 

@@ -31,7 +31,7 @@ func TestListPagesThroughOwnOrgOnly(t *testing.T) {
 	var seen []string
 	cursor := ""
 	for pages := 0; ; pages++ {
-		page, err := f.app.List.Handle(ctx, application.ListFilesQuery{Caller: c, Prefix: "accounting/", Limit: 3, Cursor: cursor})
+		page, err := f.app.List.Handle(ctx, application.ListFilesQuery{Caller: c, Prefix: "accounting/", Limit: new(3), Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestListPagesThroughOwnOrgOnly(t *testing.T) {
 		}
 		wantKind(t, err, domain.ErrInvalid, "invalid_prefix")
 	}
-	_, err = f.app.List.Handle(ctx, application.ListFilesQuery{Caller: c, Limit: 1001})
+	_, err = f.app.List.Handle(ctx, application.ListFilesQuery{Caller: c, Limit: new(1001)})
 	wantKind(t, err, domain.ErrInvalid, "invalid_limit")
 	_, err = f.app.List.Handle(ctx, application.ListFilesQuery{Caller: c, Cursor: "!!"})
 	wantKind(t, err, domain.ErrInvalid, "invalid_cursor")

@@ -44,8 +44,8 @@ func TestSignURL(t *testing.T) {
 		{"another org's file is not found", application.SignURLQuery{Caller: member, FilePath: other.Path().String()}, domain.ErrNotFound, "not_found"},
 		{"missing file", application.SignURLQuery{Caller: member, FilePath: "org-1/accounting/receipt/exp-1/none.png"}, domain.ErrNotFound, "not_found"},
 		{"traversal", application.SignURLQuery{Caller: member, FilePath: "org-1/accounting/receipt/../../org-2/x.png"}, domain.ErrInvalid, "invalid_path"},
-		{"expiry below 60s", application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: 59 * time.Second}, domain.ErrInvalid, "invalid_expires_in"},
-		{"expiry above 900s", application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: 901 * time.Second}, domain.ErrInvalid, "invalid_expires_in"},
+		{"expiry below 60s", application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: new(59 * time.Second)}, domain.ErrInvalid, "invalid_expires_in"},
+		{"expiry above 900s", application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: new(901 * time.Second)}, domain.ErrInvalid, "invalid_expires_in"},
 		{"bad disposition", application.SignURLQuery{Caller: member, FilePath: path, Disposition: "download"}, domain.ErrInvalid, "invalid_disposition"},
 		{"auditor may not sign", application.SignURLQuery{Caller: caller("org-1", domain.RoleAuditor), FilePath: path}, domain.ErrForbidden, "forbidden"},
 	}
@@ -62,7 +62,7 @@ func TestSignURL(t *testing.T) {
 		}
 	}
 
-	got, err = f.app.SignURL.Handle(ctx, application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: 60 * time.Second, Disposition: "attachment"})
+	got, err = f.app.SignURL.Handle(ctx, application.SignURLQuery{Caller: member, FilePath: path, ExpiresIn: new(60 * time.Second), Disposition: "attachment"})
 	if err != nil || got.ExpiresIn != time.Minute {
 		t.Errorf("explicit expiry: got %v, %v", got, err)
 	}

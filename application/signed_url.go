@@ -11,7 +11,7 @@ import (
 type SignURLQuery struct {
 	Caller      Caller
 	FilePath    string
-	ExpiresIn   time.Duration // 0 = the kind's default
+	ExpiresIn   *time.Duration // nil = the kind's default
 	Disposition string        // "inline" (default) or "attachment"
 }
 

@@ -104,17 +104,18 @@ func DefaultSignedURLExpiry(k Kind) time.Duration {
 	return 10 * time.Minute
 }
 
-// SignedURLExpiry resolves a requested lifetime: zero means the kind's
-// default; anything outside [MinSignedURLExpiry, MaxSignedURLExpiry] is ErrInvalid.
-func SignedURLExpiry(k Kind, requested time.Duration) (time.Duration, error) {
-	if requested == 0 {
+// SignedURLExpiry resolves a requested lifetime: none (nil) means the
+// kind's default; anything outside [MinSignedURLExpiry, MaxSignedURLExpiry],
+// zero included, is ErrInvalid.
+func SignedURLExpiry(k Kind, requested *time.Duration) (time.Duration, error) {
+	if requested == nil {
 		return DefaultSignedURLExpiry(k), nil
 	}
-	if requested < MinSignedURLExpiry || requested > MaxSignedURLExpiry {
+	if *requested < MinSignedURLExpiry || *requested > MaxSignedURLExpiry {
 		return 0, Errorf(ErrInvalid, "invalid_expires_in",
 			"expires_in must be between %d and %d seconds.", int(MinSignedURLExpiry.Seconds()), int(MaxSignedURLExpiry.Seconds()))
 	}
-	return requested, nil
+	return *requested, nil
 }
 
 // Disposition says how a browser should treat a downloaded file.

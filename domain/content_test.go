@@ -130,8 +130,8 @@ func TestDefaultSignedURLExpiry(t *testing.T) {
 			if got := domain.DefaultSignedURLExpiry(k); got != w {
 				t.Errorf("DefaultSignedURLExpiry(%s) = %v, want %v", k, got, w)
 			}
-			if got, err := domain.SignedURLExpiry(k, 0); err != nil || got != w {
-				t.Errorf("SignedURLExpiry(%s, 0) = %v, %v, want %v, nil", k, got, err, w)
+			if got, err := domain.SignedURLExpiry(k, nil); err != nil || got != w {
+				t.Errorf("SignedURLExpiry(%s, nil) = %v, %v, want %v, nil", k, got, err, w)
 			}
 		})
 	}
@@ -146,7 +146,7 @@ func TestSignedURLExpiry(t *testing.T) {
 		want      time.Duration
 		ok        bool
 	}{
-		{"zero means default", 0, 15 * time.Minute, true},
+		{"zero", 0, 0, false},
 		{"minimum", 60 * time.Second, 60 * time.Second, true},
 		{"maximum", 900 * time.Second, 900 * time.Second, true},
 		{"in between", 300 * time.Second, 300 * time.Second, true},
@@ -159,7 +159,7 @@ func TestSignedURLExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := domain.SignedURLExpiry(doc, tt.requested)
+			got, err := domain.SignedURLExpiry(doc, &tt.requested)
 			if !tt.ok {
 				checkErr(t, err, domain.ErrInvalid, "invalid_expires_in")
 				return

@@ -33,14 +33,10 @@ func (s *Server) signURL(c *gin.Context) {
 	}
 	q := application.SignURLQuery{Caller: caller(c), FilePath: req.FilePath, Disposition: req.Disposition}
 	if req.ExpiresIn != nil {
-		// 0 would mean "the default" to the use case: an explicit 0 (or
-		// anything absurd) is refused here with the same message.
-		if *req.ExpiresIn <= 0 || *req.ExpiresIn > 1<<31 {
-			writeError(c, errorf(domain.ErrInvalid, "invalid_expires_in", "expires_in must be between %d and %d seconds.",
-				int(domain.MinSignedURLExpiry.Seconds()), int(domain.MaxSignedURLExpiry.Seconds())))
-			return
-		}
-		q.ExpiresIn = time.Duration(*req.ExpiresIn) * time.Second
+		// Clamped only so that the Duration cannot overflow; the use case
+		// judges the value (an explicit 0 included) and audits a refusal.
+		secs := min(max(*req.ExpiresIn, -1), 1<<31)
+		q.ExpiresIn = new(time.Duration(secs) * time.Second)
 	}
 	out, err := s.app.SignURL.Handle(c.Request.Context(), q)
 	if err != nil {
@@ -132,18 +128,18 @@ func (s *Server) list(c *gin.Context) {
 	c.JSON(http.StatusOK, page(items, p.NextCursor))
 }
 
-// intParam reads an optional non-negative integer query parameter (0 when
-// absent).
-func intParam(c *gin.Context, name string) (int, error) {
+// intParam reads an optional integer query parameter (nil when absent);
+// the use case judges its range.
+func intParam(c *gin.Context, name string) (*int, error) {
 	v, ok := c.GetQuery(name)
 	if !ok {
-		return 0, nil
+		return nil, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, errorf(domain.ErrInvalid, "invalid_"+name, "%s must be a whole number.", name)
+	if err != nil {
+		return nil, errorf(domain.ErrInvalid, "invalid_"+name, "%s must be a whole number.", name)
 	}
-	return n, nil
+	return &n, nil
 }
 
 // parseBool reads a form or query flag strictly: true/false/1/0.

@@ -33,6 +33,15 @@ func TestStrictJSON(t *testing.T) {
 	for _, tc := range tests {
 		wantError(t, tc.name, h.doJSON(t, http.MethodPost, "/api/storage/signed-url", tc.body, tok), tc.status, tc.code)
 	}
+	// A value that decodes reaches the use case, which audits the refusal;
+	// 0 is no exception.
+	for _, secs := range []string{"0", "5", "99999999999999"} {
+		before := len(h.audit.Events())
+		h.doJSON(t, http.MethodPost, "/api/storage/signed-url", `{"file_path":"`+f.FilePath+`","expires_in":`+secs+`}`, tok)
+		if ev := h.lastEvent(t); len(h.audit.Events()) != before+1 || ev.Action != "SIGNED_URL_GENERATED" || ev.Success {
+			t.Errorf("expires_in %s: got %+v, want one more event, a failed SIGNED_URL_GENERATED", secs, ev)
+		}
+	}
 	wantError(t, "delete: hard as a string", h.doJSON(t, http.MethodDelete, "/api/storage/delete",
 		`{"file_path":"`+f.FilePath+`","hard":"true"}`, tok), http.StatusBadRequest, "invalid_json")
 }
@@ -128,6 +137,11 @@ func TestMetadataHeadListDelete(t *testing.T) {
 	}
 	wantError(t, "list: bad limit", h.do(httptest.NewRequest(http.MethodGet, "/api/storage/files?limit=ten", nil), viewer),
 		http.StatusBadRequest, "invalid_limit")
+	wantError(t, "list: limit=0", h.do(httptest.NewRequest(http.MethodGet, "/api/storage/files?limit=0", nil), viewer),
+		http.StatusBadRequest, "invalid_limit")
+	if ev := h.lastEvent(t); ev.Action != "LIST" || ev.Success {
+		t.Errorf("limit=0: got %+v, want a failed LIST event (the use case judges the range)", ev)
+	}
 
 	wantError(t, "hard delete by a member", h.doJSON(t, http.MethodDelete, "/api/storage/delete",
 		`{"file_path":"`+f.FilePath+`","hard":true}`, member), http.StatusForbidden, "forbidden")
@@ -175,6 +189,7 @@ func TestAuditLogsQuery(t *testing.T) {
 		{"to=2026-01-01", "invalid_to"},
 		{"limit=501", "invalid_limit"},
 		{"limit=-1", "invalid_limit"},
+		{"limit=0", "invalid_limit"},
 		{"action_type=NOPE", "invalid_action_type"},
 		{"cursor=!!", "invalid_cursor"},
 	}
