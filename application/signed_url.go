@@ -12,7 +12,7 @@ type SignURLQuery struct {
 	Caller      Caller
 	FilePath    string
 	ExpiresIn   *time.Duration // nil = the kind's default
-	Disposition string        // "inline" (default) or "attachment"
+	Disposition string         // "inline" (default) or "attachment"
 }
 
 // SignedURL is a URL valid until ExpiresAt.
@@ -29,7 +29,9 @@ type SignURL struct {
 }
 
 // Handle issues the URL and audits SIGNED_URL_GENERATED. No URL is returned
-// unless its audit event was written.
+// unless its audit event was written. Active content (HTML, SVG, XML,
+// JavaScript) gets an attachment URL whatever was asked: the event then
+// holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
 	e := entry{action: domain.ActionSignedURLGenerated}
 	out, err := s.run(ctx, q, &e)
@@ -60,6 +62,11 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	rec, err := s.loadVisible(ctx, path)
 	if err != nil {
 		return SignedURL{}, err
+	}
+	if served := domain.ServedDisposition(disp, rec.Content().ContentType); served != disp {
+		e.metadata["requested_disposition"] = string(disp)
+		disp = served
+		e.metadata["disposition"] = string(disp)
 	}
 	now := s.clock.Now()
 	url, err := s.signer.SignURL(ctx, SignRequest{

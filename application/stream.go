@@ -32,11 +32,16 @@ func sniff(r io.Reader) (*mimetype.MIME, *bufio.Reader, error) {
 
 // allowedType reports whether rule allows the detected type or one of the
 // types it specialises (a CSV is also text/plain), ignoring the catch-all
-// application/octet-stream root. It returns the type to record.
+// application/octet-stream root. Active content (domain.IsActiveContent:
+// HTML is also text/plain, XHTML also text/xml) must be allowed by its own
+// type. It returns the type to record.
 func allowedType(rule domain.ContentRule, m *mimetype.MIME) (string, error) {
 	detected := m.String()
 	if rule.Allows(detected) {
 		return detected, nil
+	}
+	if domain.IsActiveContent(detected) {
+		return "", rule.CheckType(detected)
 	}
 	for p := m.Parent(); p != nil && p.Parent() != nil; p = p.Parent() {
 		if rule.Allows(p.String()) {

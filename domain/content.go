@@ -127,6 +127,35 @@ const (
 	DispositionAttachment Disposition = "attachment"
 )
 
+// activeTypes are the content types a browser renders as a document that
+// can run script: HTML and XHTML, SVG, XML (which may carry either, or an
+// XSLT), and JavaScript itself.
+var activeTypes = map[string]bool{
+	"text/html": true, "application/xhtml+xml": true, "image/svg+xml": true,
+	"text/xml": true, "application/xml": true,
+	"text/javascript": true, "application/javascript": true, "application/x-javascript": true,
+}
+
+// IsActiveContent reports whether contentType (parameters ignored) is one a
+// browser may run script in when it opens it. Such files are accepted only
+// where a rule allows their very type, and are always served as
+// attachments (ServedDisposition).
+func IsActiveContent(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	return activeTypes[strings.ToLower(strings.TrimSpace(ct))]
+}
+
+// ServedDisposition is the disposition a file of contentType is served
+// with when requested is asked for: active content (IsActiveContent) is
+// never shown inline, so that a stored page cannot run script on the
+// origin that serves it.
+func ServedDisposition(requested Disposition, contentType string) Disposition {
+	if IsActiveContent(contentType) {
+		return DispositionAttachment
+	}
+	return requested
+}
+
 // ParseDisposition accepts "inline" (also the default for "") or "attachment".
 func ParseDisposition(s string) (Disposition, error) {
 	switch Disposition(s) {

@@ -201,3 +201,40 @@ func TestParseDisposition(t *testing.T) {
 		})
 	}
 }
+
+func TestServedDisposition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		contentType string
+		active      bool
+	}{
+		{"text/html; charset=utf-8", true},
+		{"TEXT/HTML", true},
+		{"application/xhtml+xml", true},
+		{"image/svg+xml", true},
+		{"text/xml; charset=utf-8", true},
+		{"application/xml", true},
+		{"text/javascript", true},
+		{"application/javascript", true},
+		{"text/plain; charset=utf-8", false},
+		{"image/png", false},
+		{"application/pdf", false},
+		{"application/zip", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := domain.IsActiveContent(tt.contentType); got != tt.active {
+			t.Errorf("IsActiveContent(%q) = %v, want %v", tt.contentType, got, tt.active)
+		}
+		want := domain.DispositionInline
+		if tt.active {
+			want = domain.DispositionAttachment
+		}
+		if got := domain.ServedDisposition(domain.DispositionInline, tt.contentType); got != want {
+			t.Errorf("ServedDisposition(inline, %q) = %s, want %s", tt.contentType, got, want)
+		}
+		if got := domain.ServedDisposition(domain.DispositionAttachment, tt.contentType); got != domain.DispositionAttachment {
+			t.Errorf("ServedDisposition(attachment, %q) = %s, want attachment", tt.contentType, got)
+		}
+	}
+}

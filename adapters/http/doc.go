@@ -25,6 +25,11 @@
 //   - JSON bodies are strict: unknown fields, trailing data and wrong types
 //     are 400; an explicit expires_in of 0 is 400 like any value outside
 //     60–900 s.
+//   - Files a browser could run script in (HTML, XHTML, SVG, XML,
+//     JavaScript) are signed as attachments whatever disposition asks, and
+//     local signed URLs serve every file but PDFs with a sandboxing
+//     Content-Security-Policy (docs/DESIGN.md, "Content that can run
+//     script").
 //   - Local signed URLs (GET /api/storage/blob, served only with the
 //     local-disk store) stop working once their file is deleted or
 //     overwritten, unlike presigned store URLs, which live until they

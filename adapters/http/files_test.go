@@ -77,7 +77,8 @@ func TestSignedURLAndDownload(t *testing.T) {
 	if full.Code != http.StatusOK || full.Body.String() != string(want) || hd.Get("Content-Type") != "image/png" ||
 		hd.Get("Content-Disposition") != `attachment; filename=a.png; filename*=UTF-8''a.png` ||
 		hd.Get("X-Content-Type-Options") != "nosniff" || hd.Get("Cache-Control") != "private, no-store" ||
-		hd.Get("Accept-Ranges") != "bytes" || hd.Get("ETag") != `"`+f.SHA256+`"` || hd.Get("Content-Length") != "5000" {
+		hd.Get("Accept-Ranges") != "bytes" || hd.Get("ETag") != `"`+f.SHA256+`"` || hd.Get("Content-Length") != "5000" ||
+		hd.Get("Content-Security-Policy") != blobCSP || !strings.Contains(blobCSP, "sandbox") {
 		t.Errorf("download: got %d, %d bytes, headers %v", full.Code, full.Body.Len(), hd)
 	}
 	if ev := h.lastEvent(t); ev.Action != "DOWNLOAD" || !ev.Success || ev.Actor.UserID != "user-viewer" || ev.Actor.Role != "viewer" {
@@ -201,5 +202,31 @@ func TestAuditLogsQuery(t *testing.T) {
 	}
 	if rec := get("", token(t, "org-1", "auditor")); rec.Code != http.StatusOK {
 		t.Errorf("auditor: got %d", rec.Code)
+	}
+}
+
+// TestActivePageIsServedAsAttachment stores an HTML page (a workspace doc
+// may be one) and asks for an inline URL: the page is served as an
+// attachment, sandboxed, so its script never runs on this origin.
+func TestActivePageIsServedAsAttachment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok := token(t, "org-1", "member")
+	page := "<!DOCTYPE html><html><body><script>alert(document.domain)</script></body></html>\n"
+	rec := h.upload(t, "/api/storage/upload", tok, append(docFields(), file("page.html", []byte(page)))...)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("upload: got %d %s", rec.Code, rec.Body.String())
+	}
+	f := decode[fileRecordJSON](t, rec)
+	rec = h.doJSON(t, http.MethodPost, "/api/storage/signed-url", `{"file_path":"`+f.FilePath+`","disposition":"inline"}`, tok)
+	u, err := url.Parse(decode[signURLResponse](t, rec).URL)
+	if rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("signed-url: got %d %s", rec.Code, rec.Body.String())
+	}
+	got := h.do(httptest.NewRequest(http.MethodGet, u.RequestURI(), nil), "")
+	hd := got.Header()
+	if got.Code != http.StatusOK || !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment;") ||
+		hd.Get("Content-Type") != "text/html; charset=utf-8" || hd.Get("Content-Security-Policy") != blobCSP {
+		t.Errorf("download: got %d, headers %v", got.Code, hd)
 	}
 }
