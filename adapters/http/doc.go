@@ -17,7 +17,9 @@
 //     later, so a client still sending reads the error, not a reset.
 //   - app-zip-upload: a file name not ending in .zip is 400
 //     zip_extension_required (refused before the body is read); content
-//     that is not a readable, bounded zip archive is 415 not_a_zip.
+//     that is not a readable, bounded zip archive is 415 not_a_zip. The
+//     same holds for app-builder files sent through POST /upload and
+//     multipart initiate (the name) and complete (the archive).
 //   - receipt-upload accepts images and PDF only, whatever else the
 //     configured accounting/receipt rule allows.
 //   - Path parameters are matched still percent-encoded, so an encoded

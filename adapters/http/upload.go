@@ -19,10 +19,17 @@ var (
 	appZipForm  = uploadForm{required: []string{"object_id"}, optional: []string{"object_type", "overwrite"}}
 )
 
-// upload is POST /api/storage/upload.
+// upload is POST /api/storage/upload. An app-builder file is held to
+// app-zip-upload's rules: a .zip name and a readable, bounded archive.
 func (s *Server) upload(c *gin.Context) {
 	s.serveUpload(c, genericForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = u.fields["system"], u.fields["object_type"], u.fields["object_id"]
+		if err := checkZipName(cmd.System, u.filename); err != nil {
+			return err
+		}
+		if cmd.System == string(domain.SystemAppBuilder) {
+			cmd.Verify = verifyZip
+		}
 		var err error
 		if cmd.AddTimestamp, err = optionalBool(u.fields, "add_timestamp"); err != nil {
 			return err
@@ -49,10 +56,10 @@ func (s *Server) receiptUpload(c *gin.Context) {
 // is read (400); content that is not a readable zip archive is 415.
 func (s *Server) appZipUpload(c *gin.Context) {
 	s.serveUpload(c, appZipForm, func(u *formUpload, cmd *application.UploadCommand) error {
-		if !strings.HasSuffix(strings.ToLower(u.filename), ".zip") {
-			return errorf(domain.ErrInvalid, "zip_extension_required", "The file's name must end in .zip.")
-		}
 		cmd.System, cmd.ObjectType, cmd.ObjectID = string(domain.SystemAppBuilder), string(domain.TypeSource), u.fields["object_id"]
+		if err := checkZipName(cmd.System, u.filename); err != nil {
+			return err
+		}
 		if t, ok := u.fields["object_type"]; ok {
 			cmd.ObjectType = t
 		}

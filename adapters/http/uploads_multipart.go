@@ -42,6 +42,10 @@ func (s *Server) initiateMultipart(c *gin.Context) {
 		writeError(c, errorf(domain.ErrInvalid, "invalid_size", "size (the file's size in bytes) is required."))
 		return
 	}
+	if err := checkZipName(req.System, req.Filename); err != nil {
+		writeError(c, err)
+		return
+	}
 	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
 		Caller: caller(c), System: req.System, ObjectType: req.ObjectType, ObjectID: req.ObjectID,
 		Filename: req.Filename, Size: *req.Size, ContentType: req.ContentType,

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 
 	"storagegw/domain"
 )
@@ -31,6 +32,16 @@ const (
 	zip64EOCDMinLen  = 56
 	maxZipCommentLen = 0xffff
 )
+
+// checkZipName refuses an app-builder file whose name does not end in .zip
+// (400 zip_extension_required), on every route that stores one, before its
+// body is read.
+func checkZipName(system, filename string) error {
+	if system == string(domain.SystemAppBuilder) && !strings.HasSuffix(strings.ToLower(filename), ".zip") {
+		return errorf(domain.ErrInvalid, "zip_extension_required", "An app-builder file's name must end in .zip.")
+	}
+	return nil
+}
 
 // verifyZip is the app-zip upload's UploadCommand.Verify: the stored blob
 // must be a zip archive whose central directory parses, with at most

@@ -125,3 +125,29 @@ func TestAppZipUpload(t *testing.T) {
 		t.Errorf("the broken zip's blob was kept: %v", keys)
 	}
 }
+
+// TestAppBuilderRulesOnEveryRoute sends app-builder files through the
+// generic upload and multipart initiate: app-zip-upload's rules hold there
+// too (a .zip name, a readable archive).
+func TestAppBuilderRulesOnEveryRoute(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok := token(t, "org-1", "member")
+	fields := func(objectType string) []part {
+		return []part{field("system", "app-builder"), field("object_type", objectType), field("object_id", "app-1")}
+	}
+	broken := append([]byte("PK\x03\x04"), make([]byte, 100)...)
+	wantError(t, "upload: a zip named .exe", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("payload.exe", zipOf(t, "x")))...),
+		http.StatusBadRequest, "zip_extension_required")
+	wantError(t, "upload: a broken zip", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("b.zip", broken))...),
+		http.StatusUnsupportedMediaType, "not_a_zip")
+	if rec := h.upload(t, "/api/storage/upload", tok, append(fields("source"), file("app.zip", zipOf(t, "index.html")))...); rec.Code != http.StatusCreated {
+		t.Errorf("upload: a good zip: got %d %s", rec.Code, rec.Body.String())
+	}
+	wantError(t, "initiate: a name without .zip", h.doJSON(t, http.MethodPost, "/api/storage/multipart/initiate",
+		`{"system":"app-builder","object_type":"build","object_id":"app-1","filename":"payload.exe","size":100}`, tok),
+		http.StatusBadRequest, "zip_extension_required")
+	if keys, _ := h.blobs.List(t.Context(), "org-1/app-builder/", "", 10); len(keys) != 1 {
+		t.Errorf("blobs under app-builder: got %v, want the good zip's only", keys)
+	}
+}
