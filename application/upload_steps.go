@@ -36,8 +36,10 @@ func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadC
 		}
 		if existing.WouldOverwrite() {
 			e.action = domain.ActionEdit
-			if err := cmd.Caller.Principal.Authorize(domain.PermOverwrite); err != nil {
-				return nil, err
+			if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
+				if err := existing.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, d.opts.StaleUploadAfter); err != nil {

@@ -174,6 +174,38 @@ func TestUploadOverDeletedFileNeedsOverwrite(t *testing.T) {
 	wantKind(t, err, domain.ErrExists, "deleted_file_at_path")
 }
 
+// TestOnlyAnAdminReplacesADeletedFile overwrites a soft-deleted file: a
+// member may not (403, the bytes stay restorable), an admin may.
+func TestOnlyAnAdminReplacesADeletedFile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
+	precious := pngBytes(100)
+	rec := f.mustUpload(t, receipt(member, "r.png", precious))
+	if _, err := f.app.Delete.Handle(t.Context(), application.DeleteCommand{Caller: member, FilePath: rec.Path().String()}); err != nil {
+		t.Fatal(err)
+	}
+	junk := receipt(member, "r.png", pngBytes(50))
+	junk.Overwrite = true
+	_, err := f.app.Upload.Handle(t.Context(), junk)
+	wantKind(t, err, domain.ErrForbidden, "forbidden")
+	if keys := f.blobKeys(t, "org-1/"); len(keys) != 1 || string(f.blobBytes(t, keys[0])) != string(precious) {
+		t.Fatalf("after the member's overwrite: blobs %v, want the deleted file's intact", keys)
+	}
+	restored, err := f.app.Restore.Handle(t.Context(), application.RestoreCommand{Caller: admin, FilePath: rec.Path().String()})
+	if err != nil || restored.Content().SHA256 != sha(precious) {
+		t.Fatalf("restore: got %v, %v; want the original bytes", restored, err)
+	}
+	if _, err := f.app.Delete.Handle(t.Context(), application.DeleteCommand{Caller: member, FilePath: rec.Path().String()}); err != nil {
+		t.Fatal(err)
+	}
+	byAdmin := receipt(admin, "r.png", pngBytes(50))
+	byAdmin.Overwrite = true
+	if got := f.mustUpload(t, byAdmin); got.Content().SizeBytes != 50 || got.Deleted() {
+		t.Errorf("admin's overwrite: got %+v", got.Data())
+	}
+}
+
 func TestUploadAfterHardDeleteReusesPath(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -109,6 +109,21 @@ func (r *FileRecord) Visible() bool { return r.d.State == StateActive && !r.d.De
 // audited as EDIT).
 func (r *FileRecord) WouldOverwrite() bool { return r.d.State == StateActive }
 
+// AuthorizeOverwrite checks that p may replace this record's content
+// (WouldOverwrite): a visible file needs PermOverwrite; a soft-deleted one
+// needs PermHardDelete, since replacing it destroys what an admin could
+// still restore.
+func (r *FileRecord) AuthorizeOverwrite(p Principal) error {
+	if !r.d.Deleted {
+		return p.Authorize(PermOverwrite)
+	}
+	if !p.Role.Can(PermHardDelete) {
+		return Errorf(ErrForbidden, "forbidden",
+			"Replacing a deleted file destroys it, which your role (%s) does not allow; an admin can restore it or replace it.", p.Role)
+	}
+	return nil
+}
+
 // BeginUpload reserves the record's path for uploadID. A path holding a file
 // (visible or soft-deleted) needs overwrite; a path another upload reserved
 // less than staleAfter ago is ErrExists.
@@ -122,7 +137,7 @@ func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time,
 	if r.d.State == StateActive && !overwrite {
 		if r.d.Deleted {
 			return Errorf(ErrExists, "deleted_file_at_path",
-				"A deleted file still occupies this path; restore it, or upload with overwrite=true.")
+				"A deleted file still occupies this path; an admin can restore it, or replace it with overwrite=true.")
 		}
 		return Errorf(ErrExists, "file_exists", "A file already exists at this path; set overwrite=true to replace it.")
 	}
