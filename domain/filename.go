@@ -8,6 +8,10 @@ import (
 // MaxFilenameBytes bounds a sanitized filename, timestamp prefix included.
 const MaxFilenameBytes = 200
 
+// MaxOriginalFilenameBytes bounds a filename as a client sends it (kept as
+// the record's original_filename); a longer one is refused, not cut.
+const MaxOriginalFilenameBytes = 1024
+
 // maxExtensionBytes bounds what counts as an extension (the dot included);
 // a longer dotted tail is treated as part of the name.
 const maxExtensionBytes = 16
@@ -20,7 +24,8 @@ const TimestampLayout = "20060102_150405_"
 // used in storage paths. Characters outside [A-Za-z0-9._-] become '_', runs of
 // '_' and '.' collapse, leading and trailing dots are stripped, the extension
 // is kept, and the result is at most MaxFilenameBytes bytes. It is idempotent.
-// A name that sanitizes to nothing, or to only an extension, is ErrInvalid.
+// A name that sanitizes to nothing, or to only an extension, is ErrInvalid,
+// and so is one longer than MaxOriginalFilenameBytes (filename_too_long).
 func SanitizeFilename(name string) (string, error) {
 	return sanitizeFilename(name, MaxFilenameBytes)
 }
@@ -39,6 +44,9 @@ func TimestampedFilename(name string, at time.Time) (string, error) {
 }
 
 func sanitizeFilename(name string, maxBytes int) (string, error) {
+	if len(name) > MaxOriginalFilenameBytes {
+		return "", Errorf(ErrInvalid, "filename_too_long", "The file name is longer than %d bytes.", MaxOriginalFilenameBytes)
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	var last rune

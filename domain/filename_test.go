@@ -65,6 +65,7 @@ func TestSanitizeFilename(t *testing.T) {
 		{name: "longest extension kept", in: long + "." + strings.Repeat("e", 15), want: strings.Repeat("a", 184) + "." + strings.Repeat("e", 15)},
 		{name: "long extension is part of the name", in: "report." + strings.Repeat("x", 20), want: "report." + strings.Repeat("x", 20)},
 		{name: "long extension on long name is cut", in: long + "." + strings.Repeat("e", 16), want: strings.Repeat("a", 200)},
+		{name: "longest name a client may send", in: strings.Repeat("a", 1020) + ".pdf", want: strings.Repeat("a", 196) + ".pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,4 +223,19 @@ func FuzzSanitizeFilename(f *testing.F) {
 			t.Errorf("%q: TimestampedFilename = %q is not canonical: sanitize gives %q, %v", in, ts, again, err)
 		}
 	})
+}
+
+func TestSanitizeFilenameRefusesOverlongNames(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{strings.Repeat("a", 1021) + ".pdf", strings.Repeat("é", 600), strings.Repeat("a", 2<<20)} {
+		got, err := domain.SanitizeFilename(in)
+		checkErr(t, err, domain.ErrInvalid, "filename_too_long")
+		if got != "" {
+			t.Errorf("%d bytes: got %q with the error", len(in), got)
+		}
+	}
+	p := domain.MustParseStoragePath("org-1/workspace/doc/d1/a.pdf")
+	if _, err := domain.NewPendingRecord("id", p, strings.Repeat("a", 1025), "u1", "up1", time.Now()); !errors.Is(err, domain.ErrInvalid) {
+		t.Errorf("NewPendingRecord with a 1025-byte original name: got %v, want ErrInvalid", err)
+	}
 }

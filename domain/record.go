@@ -58,6 +58,8 @@ func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadI
 		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs an uploader.")
 	case now.IsZero():
 		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a time.")
+	case len(originalFilename) > MaxOriginalFilenameBytes:
+		return nil, Errorf(ErrInvalid, "filename_too_long", "The file name is longer than %d bytes.", MaxOriginalFilenameBytes)
 	}
 	now = now.UTC()
 	return &FileRecord{d: FileRecordData{

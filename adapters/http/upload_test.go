@@ -209,3 +209,15 @@ func TestReceiptRule(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadRefusesOverlongFilename(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok := token(t, "org-1", "member")
+	name := strings.Repeat("n", 4096) + ".png"
+	wantError(t, "4 KiB name", h.upload(t, "/api/storage/upload", tok, append(docFields(), file(name, pngBytes(64)))...),
+		http.StatusBadRequest, "filename_too_long")
+	wantError(t, "4 KiB name, multipart", h.doJSON(t, http.MethodPost, "/api/storage/multipart/initiate",
+		`{"system":"workspace","object_type":"doc","object_id":"d1","filename":"`+name+`","size":100}`, tok),
+		http.StatusBadRequest, "filename_too_long")
+}
