@@ -28,7 +28,7 @@ func TestRunbookMetricNames(t *testing.T) {
 	m := a.svc.Metrics
 	// Touch every labelled family so that it is exported.
 	m.Request("/healthz", "GET", 200, time.Millisecond, 0, 10)
-	m.Upload("workspace", "doc", "org-1", 10)
+	m.Upload("workspace", "doc", 10)
 	m.RefusedToken("token_expired")
 	m.BackgroundError("remove replaced blob")
 	m.PurgeDone(application.PurgeReport{Purged: 1}, nil)

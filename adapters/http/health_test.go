@@ -87,10 +87,10 @@ func (o *recordingObserver) Request(route, method string, status int, _ time.Dur
 	o.out += out
 }
 
-func (o *recordingObserver) Upload(system, objectType, org string, size int64) {
+func (o *recordingObserver) Upload(system, objectType string, size int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.uploads = append(o.uploads, sprintf("%s/%s %s %d", system, objectType, org, size))
+	o.uploads = append(o.uploads, sprintf("%s/%s %d", system, objectType, size))
 }
 
 func (o *recordingObserver) RefusedToken(code string) {
@@ -112,7 +112,7 @@ func TestObserverHearsRequestsUploadsAndRefusals(t *testing.T) {
 	if !slices.Equal(obs.requests, want) {
 		t.Errorf("requests: got %q, want %q", obs.requests, want)
 	}
-	if want := []string{"workspace/doc org-1 300"}; !slices.Equal(obs.uploads, want) {
+	if want := []string{"workspace/doc 300"}; !slices.Equal(obs.uploads, want) {
 		t.Errorf("uploads: got %q, want %q", obs.uploads, want)
 	}
 	if want := []string{"token_missing"}; !slices.Equal(obs.refused, want) {

@@ -13,8 +13,9 @@ type Observer interface {
 	// when no route matched), method, status, duration, and the body bytes
 	// received and sent.
 	Request(route, method string, status int, took time.Duration, bytesIn, bytesOut int64)
-	// Upload is one committed upload: its kind, org and size.
-	Upload(system, objectType, org string, size int64)
+	// Upload is one committed upload: its kind and size. No org: /metrics
+	// needs no token, so nothing it shows may name a tenant.
+	Upload(system, objectType string, size int64)
 	// RefusedToken is one request refused for its token, by error code.
 	RefusedToken(code string)
 }
@@ -23,7 +24,7 @@ type Observer interface {
 type nopObserver struct{}
 
 func (nopObserver) Request(string, string, int, time.Duration, int64, int64) {}
-func (nopObserver) Upload(string, string, string, int64)                     {}
+func (nopObserver) Upload(string, string, int64)                             {}
 func (nopObserver) RefusedToken(string)                                      {}
 
 // meteredBody counts the bytes a handler reads from a request body.

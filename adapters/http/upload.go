@@ -81,7 +81,7 @@ func (s *Server) serveUpload(c *gin.Context, form uploadForm, fill func(*formUpl
 		return
 	}
 	p := rec.Path()
-	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), p.OrgID(), rec.Content().SizeBytes)
+	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), rec.Content().SizeBytes)
 	c.JSON(http.StatusCreated, recordJSON(rec))
 }
 

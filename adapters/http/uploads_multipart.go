@@ -148,7 +148,7 @@ func (s *Server) completeMultipart(c *gin.Context) {
 		return
 	}
 	p := rec.Path()
-	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), p.OrgID(), rec.Content().SizeBytes)
+	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), rec.Content().SizeBytes)
 	c.JSON(http.StatusCreated, recordJSON(rec))
 }
 

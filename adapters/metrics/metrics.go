@@ -28,7 +28,6 @@ type Metrics struct {
 	sent        *prometheus.CounterVec   // route
 	uploads     *prometheus.CounterVec   // system, object_type
 	uploadBytes *prometheus.CounterVec   // system, object_type
-	orgBytes    *prometheus.CounterVec   // org
 	refused     *prometheus.CounterVec   // reason
 	auditFailed prometheus.Counter
 	background  *prometheus.CounterVec // op
@@ -53,7 +52,6 @@ func New(version string) *Metrics {
 	m.sent = f.counterVec("http_response_body_bytes_total", "Response body bytes written, by route template.", "route")
 	m.uploads = f.counterVec("uploads_total", "Committed uploads, by system and object type.", "system", "object_type")
 	m.uploadBytes = f.counterVec("upload_bytes_total", "Bytes of committed uploads, by system and object type.", "system", "object_type")
-	m.orgBytes = f.counterVec("org_upload_bytes_total", "Bytes of committed uploads, by org (one series per org).", "org")
 	m.refused = f.counterVec("auth_refused_total", "Requests refused for their token, by error code.", "reason")
 	m.auditFailed = f.counter("audit_write_failures_total", "Audit events that could not be written.")
 	m.background = f.counterVec("background_errors_total", "Failures that could not change a request's answer, by operation.", "op")

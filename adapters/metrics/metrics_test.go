@@ -65,7 +65,7 @@ func TestExposition(t *testing.T) {
 	}
 	m.Request("/api/storage/upload", "POST", 201, 30*time.Millisecond, 1000, 400)
 	m.Request("(unmatched)", "GET", 404, time.Millisecond, 0, 80)
-	m.Upload("accounting", "receipt", "org-1", 1000)
+	m.Upload("accounting", "receipt", 1000)
 	m.RefusedToken("token_expired")
 	m.BackgroundError("remove replaced blob")
 	m.PurgeDone(application.PurgeReport{Purged: 3, Bytes: 300, Failures: 1}, nil)
@@ -84,7 +84,6 @@ func TestExposition(t *testing.T) {
 		"storagegw_http_response_body_bytes_total":     480,
 		"storagegw_uploads_total":                      1,
 		"storagegw_upload_bytes_total":                 1000,
-		"storagegw_org_upload_bytes_total":             1000,
 		"storagegw_auth_refused_total":                 1,
 		"storagegw_audit_write_failures_total":         1,
 		"storagegw_background_errors_total":            1,

@@ -17,13 +17,12 @@ func (m *Metrics) Request(route, method string, status int, took time.Duration, 
 	m.sent.WithLabelValues(route).Add(float64(bytesOut))
 }
 
-// Upload counts one committed upload (httpapi.Observer). The per-org
-// series has one label value per org that uploads: bounded by the number
-// of orgs, which is the operator's to watch (see the runbook).
-func (m *Metrics) Upload(system, objectType, org string, size int64) {
+// Upload counts one committed upload (httpapi.Observer), by kind. No
+// series names an org: /metrics needs no token, and per-org usage is an
+// SQL query (the runbook's section 4).
+func (m *Metrics) Upload(system, objectType string, size int64) {
 	m.uploads.WithLabelValues(system, objectType).Inc()
 	m.uploadBytes.WithLabelValues(system, objectType).Add(float64(size))
-	m.orgBytes.WithLabelValues(org).Add(float64(size))
 }
 
 // RefusedToken counts one request refused for its token (httpapi.Observer).
