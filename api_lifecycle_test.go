@@ -102,6 +102,16 @@ func TestAPIReadyzBlobStore(t *testing.T) {
 	if !bytes.Contains(r.body, []byte(`"blob_store":{"status":"unavailable"`)) {
 		t.Errorf("got %s", r.body)
 	}
+	// A file where the blob directory was: uploads fail with the code the
+	// Spaces store answers too, and leave no record.
+	if err := os.WriteFile(filepath.Join(a.cfg.BlobRoot(), "blobs"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	member := a.token("org-1", "member")
+	want(t, "upload, store broken", a.upload("/api/storage/upload", member,
+		[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "a.png", pngOf(10)),
+		http.StatusServiceUnavailable, "store_unavailable")
+	want(t, "no record", a.get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
 }
 
 // TestAPIMetrics: /metrics needs no token, parses as the Prometheus text

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"storagegw/application"
-	"storagegw/domain"
 )
 
 var _ application.HealthChecker = (*Store)(nil)
@@ -20,10 +19,10 @@ func (s *Store) Check(ctx context.Context) error {
 	for _, dir := range []string{blobsDir, tmpDir} {
 		fi, err := s.root.Stat(dir)
 		if err != nil {
-			return fmt.Errorf("localfs: check %q: %w: %w", dir, domain.ErrUnavailable, err)
+			return unavailable(fmt.Errorf("localfs: check %q: %w", dir, err))
 		}
 		if !fi.IsDir() {
-			return fmt.Errorf("localfs: check %q: %w: not a directory", dir, domain.ErrUnavailable)
+			return unavailable(fmt.Errorf("localfs: check %q: not a directory", dir))
 		}
 	}
 	return nil

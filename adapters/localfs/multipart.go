@@ -79,7 +79,7 @@ func (m *Multipart) InitiateMultipart(ctx context.Context, key, contentType stri
 	}
 	if err != nil {
 		_ = m.root.RemoveAll(uploadDir(id))
-		return "", fmt.Errorf("localfs: initiate multipart %q: %w: %w", key, domain.ErrUnavailable, err)
+		return "", unavailable(fmt.Errorf("localfs: initiate multipart %q: %w", key, err))
 	}
 	return id, nil
 }

@@ -96,11 +96,16 @@ func segmentOf(name string, isDir bool) (string, bool) {
 // fsError is the one place filesystem errors become domain errors: a
 // missing file is domain.ErrNotFound (except for put, where it means the
 // store's own layout is damaged), anything else, context errors included,
-// is domain.ErrUnavailable.
+// is unavailable.
 func fsError(op, key string, err error) error {
-	kind := domain.ErrUnavailable
 	if op != "put" && errors.Is(err, fs.ErrNotExist) {
-		kind = domain.ErrNotFound
+		return fmt.Errorf("localfs: %s %q: %w: %w", op, key, domain.ErrNotFound, err)
 	}
-	return fmt.Errorf("localfs: %s %q: %w: %w", op, key, kind, err)
+	return unavailable(fmt.Errorf("localfs: %s %q: %w", op, key, err))
+}
+
+// unavailable is the store's failure as clients see it, the same as the
+// Spaces adapter's: domain.ErrUnavailable, 503 store_unavailable.
+func unavailable(cause error) error {
+	return domain.Wrap(domain.ErrUnavailable, "store_unavailable", "The file store is unavailable; try again later.", cause)
 }
