@@ -64,7 +64,7 @@ func (a *AuditLogs) run(ctx context.Context, q AuditLogsQuery, e *entry) (AuditP
 		return AuditPage{}, domain.Errorf(domain.ErrInvalid, "invalid_time_range", "from must be before to.")
 	}
 	if q.Cursor != "" {
-		if aq.After, err = decodeAuditCursor(q.Cursor); err != nil {
+		if aq.After, err = decodeAuditCursor(q.Cursor, aq); err != nil {
 			return AuditPage{}, err
 		}
 	}
@@ -76,7 +76,7 @@ func (a *AuditLogs) run(ctx context.Context, q AuditLogsQuery, e *entry) (AuditP
 	if len(events) > limit {
 		page.Items = events[:limit]
 		last := page.Items[limit-1]
-		page.NextCursor = encodeAuditCursor(AuditCursor{Timestamp: last.Timestamp(), ID: last.ID()})
+		page.NextCursor = encodeAuditCursor(AuditCursor{Timestamp: last.Timestamp(), ID: last.ID()}, aq)
 	}
 	e.metadata["count"] = len(page.Items)
 	return page, nil

@@ -51,8 +51,31 @@ func TestAuditLogsQuery(t *testing.T) {
 		}
 	}
 
+	// A cursor continues the query that issued it only.
+	first, err := f.app.AuditLogs.Handle(ctx, application.AuditLogsQuery{Caller: admin, ActionType: "UPLOAD", Limit: new(2)})
+	if err != nil || first.NextCursor == "" {
+		t.Fatalf("first page: %v, %v", first, err)
+	}
+	for name, q := range map[string]application.AuditLogsQuery{
+		"another action":   {ActionType: "LIST"},
+		"no action filter": {},
+		"a success filter": {ActionType: "UPLOAD", Success: new(true)},
+		"a time range":     {ActionType: "UPLOAD", To: f.clock.Now()},
+		"another user":     {ActionType: "UPLOAD", UserID: "user-member"},
+		"a path":           {ActionType: "UPLOAD", FilePath: "org-1/accounting/receipt/exp-1/ra.png"},
+		"a related type":   {ActionType: "UPLOAD", RelatedObjectType: "receipt"},
+		"a related id":     {ActionType: "UPLOAD", RelatedObjectID: "exp-1"},
+	} {
+		q.Caller, q.Cursor, q.Limit = admin, first.NextCursor, new(2)
+		_, err := f.app.AuditLogs.Handle(ctx, q)
+		wantKind(t, err, domain.ErrInvalid, "invalid_cursor")
+		if t.Failed() {
+			t.Fatalf("the cursor continued a query with %s", name)
+		}
+	}
+
 	failed := false
-	page, err := f.app.AuditLogs.Handle(ctx, application.AuditLogsQuery{Caller: caller("org-1", domain.RoleAuditor), Success: &failed})
+	page, err := f.app.AuditLogs.Handle(ctx, application.AuditLogsQuery{Caller: caller("org-1", domain.RoleAuditor), ActionType: "UPLOAD", Success: &failed})
 	if err != nil || len(page.Items) != 1 || page.Items[0].Data().Actor.UserID != "user-viewer" {
 		t.Errorf("failed events: got %v, %v; want the viewer's denied upload", page.Items, err)
 	}

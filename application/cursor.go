@@ -1,7 +1,10 @@
 package application
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,17 +33,36 @@ func badCursor() error {
 	return domain.Errorf(domain.ErrInvalid, "invalid_cursor", "The cursor is not valid; start again without it.")
 }
 
-func encodeAuditCursor(c AuditCursor) string {
-	return encodeCursor(c.Timestamp.UTC().Format(time.RFC3339Nano), c.ID)
+// An audit cursor carries a tag of the filters of the query that issued
+// it, so that it cannot continue another query (whose order it does not
+// fit): the filters of q, hashed (the org is implied by the caller).
+func auditFilterTag(q AuditQuery) string {
+	success := ""
+	if q.Success != nil {
+		success = strconv.FormatBool(*q.Success)
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{q.UserID, string(q.Action), q.FilePath,
+		q.RelatedObjectType, q.RelatedObjectID, success, stamp(q.From), stamp(q.To)}, "\x00")))
+	return hex.EncodeToString(h[:8])
 }
 
-func decodeAuditCursor(s string) (*AuditCursor, error) {
-	parts, err := decodeCursor(s, 2)
+func encodeAuditCursor(c AuditCursor, q AuditQuery) string {
+	return encodeCursor(c.Timestamp.UTC().Format(time.RFC3339Nano), c.ID, auditFilterTag(q))
+}
+
+func decodeAuditCursor(s string, q AuditQuery) (*AuditCursor, error) {
+	parts, err := decodeCursor(s, 3)
 	if err != nil {
 		return nil, err
 	}
 	ts, err := time.Parse(time.RFC3339Nano, parts[0])
-	if err != nil || parts[1] == "" {
+	if err != nil || parts[1] == "" || parts[2] != auditFilterTag(q) {
 		return nil, badCursor()
 	}
 	return &AuditCursor{Timestamp: ts, ID: parts[1]}, nil
