@@ -123,9 +123,15 @@ func (d *Download) Handle(ctx context.Context, q DownloadQuery) (DownloadResult,
 		IP: q.IP, UserAgent: q.UserAgent}
 	e := entry{action: domain.ActionDownload, path: req.Path,
 		metadata: map[string]any{"disposition": string(req.Disposition)}}
+	// The path is parsed for the event even when the URL is refused (an
+	// expired one, say), so that the event names the file's kind and id.
+	path, perr := parseOwn(domain.Principal{OrgID: req.OrgID}, req.Path, &e)
+	if err == nil {
+		err = perr
+	}
 	var res DownloadResult
 	if err == nil {
-		res, err = d.open(ctx, req, q.Range, &e)
+		res, err = d.open(ctx, req, path, q.Range, &e)
 	}
 	if err := d.audit.finish(ctx, c, e, err, true); err != nil {
 		if res.Body != nil {
@@ -136,11 +142,7 @@ func (d *Download) Handle(ctx context.Context, q DownloadQuery) (DownloadResult,
 	return res, nil
 }
 
-func (d *Download) open(ctx context.Context, req SignRequest, br *ByteRange, e *entry) (DownloadResult, error) {
-	path, err := parseOwn(domain.Principal{OrgID: req.OrgID}, req.Path, e)
-	if err != nil {
-		return DownloadResult{}, err
-	}
+func (d *Download) open(ctx context.Context, req SignRequest, path domain.StoragePath, br *ByteRange, e *entry) (DownloadResult, error) {
 	rec, err := d.loadVisible(ctx, path)
 	if err != nil {
 		return DownloadResult{}, err

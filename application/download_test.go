@@ -147,8 +147,9 @@ func TestDownloadRefused(t *testing.T) {
 	// An expired but authentic URL is audited as a failed DOWNLOAD.
 	_, err = d.Handle(ctx, application.DownloadQuery{Query: query("expired")})
 	wantKind(t, err, domain.ErrForbidden, "url_expired")
-	if ev := f.eventsSince(t, before, 1)[0].Data(); ev.Success || ev.Actor.UserID != "user-viewer" || ev.Action != domain.ActionDownload {
-		t.Errorf("expired: audit got %+v, want a failed DOWNLOAD by user-viewer", ev)
+	if ev := f.eventsSince(t, before, 1)[0].Data(); ev.Success || ev.Actor.UserID != "user-viewer" || ev.Action != domain.ActionDownload ||
+		ev.FilePath == "" || ev.RelatedObjectType != "receipt" || ev.RelatedObjectID != "exp-1" {
+		t.Errorf("expired: audit got %+v, want a failed DOWNLOAD by user-viewer naming the file, its kind and id", ev)
 	}
 
 	// A request whose org does not own the path, or whose key is stale.
