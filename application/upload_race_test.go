@@ -153,3 +153,38 @@ func TestUploadsToDifferentPathsRunConcurrently(t *testing.T) {
 		t.Errorf("blobs: got %d, want %d", n, racers)
 	}
 }
+
+// TestSoftDeleteCancelsOverwriteInProgress: a member's overwrite is under
+// way when the file is soft-deleted. The delete wins: the overwrite is
+// discarded (409 upload_superseded) and the deleted bytes stay restorable,
+// as a member may not replace a deleted file.
+func TestSoftDeleteCancelsOverwriteInProgress(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
+	original := pngBytes(1000)
+	rec := f.mustUpload(t, receipt(member, "r.png", original))
+	slow := pngBytes(10000)
+	g := &gatedReader{open: bytes.NewReader(slow[:5000]), rest: bytes.NewReader(slow[5000:]),
+		reached: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error)
+	go func() {
+		cmd := receipt(member, "r.png", nil)
+		cmd.Body, cmd.Overwrite = g, true
+		_, err := f.app.Upload.Handle(context.Background(), cmd)
+		done <- err
+	}()
+	<-g.reached
+	if _, err := f.app.Delete.Handle(t.Context(), application.DeleteCommand{Caller: member, FilePath: rec.Path().String()}); err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	wantKind(t, <-done, domain.ErrExists, "upload_superseded")
+	if keys := f.blobKeys(t, "org-1/"); len(keys) != 1 || keys[0] != rec.Content().BlobKey {
+		t.Errorf("blobs: got %v, want only the deleted file's %s", keys, rec.Content().BlobKey)
+	}
+	restored, err := f.app.Restore.Handle(t.Context(), application.RestoreCommand{Caller: admin, FilePath: rec.Path().String()})
+	if err != nil || restored.Content().SHA256 != sha(original) {
+		t.Errorf("restore: got %v, %v; want the original bytes", restored, err)
+	}
+}

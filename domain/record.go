@@ -166,6 +166,9 @@ func (r *FileRecord) RenewUpload(uploadID string, now time.Time) error {
 // reservation was taken over is ErrExists.
 func (r *FileRecord) CompleteUpload(uploadID string, c Content, originalFilename, by string, now time.Time) (replaced string, err error) {
 	if uploadID == "" || r.d.PendingUploadID != uploadID {
+		if r.d.Deleted && r.d.PendingUploadID == "" {
+			return "", Errorf(ErrExists, "upload_superseded", "The file was deleted while this upload ran; the upload was discarded.")
+		}
 		return "", Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
 	}
 	if c.BlobKey == "" || c.SizeBytes < 0 || len(c.SHA256) != 64 || c.ContentType == "" {
@@ -210,6 +213,11 @@ func (r *FileRecord) SoftDelete(by string, at time.Time) error {
 	}
 	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = true, at.UTC(), by
 	r.d.UpdatedAt = at.UTC()
+	// The delete wins over an overwrite in progress: that upload finds its
+	// reservation gone and is discarded, so what was deleted stays
+	// restorable (replacing a deleted file is for AuthorizeOverwrite to
+	// allow, when the upload starts after the delete).
+	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
 	return nil
 }
 
