@@ -32,8 +32,8 @@ type Metrics struct {
 	auditFailed prometheus.Counter
 	background  *prometheus.CounterVec // op
 
-	jobRuns           *prometheus.CounterVec // job, result
-	jobLastSuccess    *prometheus.GaugeVec   // job
+	jobRuns           *prometheus.CounterVec // task, result
+	jobLastSuccess    *prometheus.GaugeVec   // task
 	purgedFiles       prometheus.Counter
 	purgedBytes       prometheus.Counter
 	purgeFailures     prometheus.Counter
@@ -55,8 +55,8 @@ func New(version string) *Metrics {
 	m.refused = f.counterVec("auth_refused_total", "Requests refused for their token, by error code.", "reason")
 	m.auditFailed = f.counter("audit_write_failures_total", "Audit events that could not be written.")
 	m.background = f.counterVec("background_errors_total", "Failures that could not change a request's answer, by operation.", "op")
-	m.jobRuns = f.counterVec("job_runs_total", "Retention purge and reconciliation runs, by job and result (ok, problems, failed).", "job", "result")
-	m.jobLastSuccess = f.gaugeVec("job_last_success_timestamp_seconds", "When a job last finished without error (Unix time).", "job")
+	m.jobRuns = f.counterVec("job_runs_total", "Retention purge and reconciliation runs, by task (purge, reconcile) and result (ok, problems, failed). The label is task, not job, which Prometheus keeps for the scrape target.", "task", "result")
+	m.jobLastSuccess = f.gaugeVec("job_last_success_timestamp_seconds", "When a task (purge, reconcile) last finished without error (Unix time).", "task")
 	m.purgedFiles = f.counter("purge_files_total", "Files removed for good by the retention purge.")
 	m.purgedBytes = f.counter("purge_bytes_total", "Bytes removed by the retention purge.")
 	m.purgeFailures = f.counter("purge_failures_total", "Files the retention purge could not remove (left for the next run).")
