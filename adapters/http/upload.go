@@ -24,12 +24,6 @@ var (
 func (s *Server) upload(c *gin.Context) {
 	s.serveUpload(c, genericForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = u.fields["system"], u.fields["object_type"], u.fields["object_id"]
-		if err := checkZipName(cmd.System, u.filename); err != nil {
-			return err
-		}
-		if cmd.System == string(domain.SystemAppBuilder) {
-			cmd.Verify = verifyZip
-		}
 		var err error
 		if cmd.AddTimestamp, err = optionalBool(u.fields, "add_timestamp"); err != nil {
 			return err
@@ -57,13 +51,9 @@ func (s *Server) receiptUpload(c *gin.Context) {
 func (s *Server) appZipUpload(c *gin.Context) {
 	s.serveUpload(c, appZipForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = string(domain.SystemAppBuilder), string(domain.TypeSource), u.fields["object_id"]
-		if err := checkZipName(cmd.System, u.filename); err != nil {
-			return err
-		}
 		if t, ok := u.fields["object_type"]; ok {
 			cmd.ObjectType = t
 		}
-		cmd.Verify = verifyZip
 		var err error
 		cmd.Overwrite, err = optionalBool(u.fields, "overwrite")
 		return err
@@ -93,6 +83,12 @@ func (s *Server) runUpload(c *gin.Context, form uploadForm, fill func(*formUploa
 	cmd := application.UploadCommand{Caller: caller(c), Filename: u.filename, Body: u.body, DeclaredSize: u.declared}
 	if err := fill(u, &cmd); err != nil {
 		return nil, err
+	}
+	if cmd.System == string(domain.SystemAppBuilder) { // on every route, app-zip-upload's rules
+		if err := checkZipName(cmd.System, u.filename); err != nil {
+			return nil, err
+		}
+		cmd.Verify = verifyZip
 	}
 	check := cmd.Verify
 	cmd.Verify = func(ctx context.Context, r io.ReaderAt, size int64) error {
