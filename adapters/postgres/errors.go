@@ -46,8 +46,11 @@ func isUniqueViolation(err error) bool {
 	}
 	var liteErr *sqlite.Error
 	if errors.As(err, &liteErr) {
-		// SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-		return liteErr.Code() == 2067 || liteErr.Code() == 1555
+		// SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY, or the
+		// audit trail's guard against replacing a row (a trigger that
+		// refuses an id already taken: the same violation, raised earlier).
+		return liteErr.Code() == 2067 || liteErr.Code() == 1555 ||
+			liteErr.Code() == 1811 && strings.Contains(liteErr.Error(), "replacing a row is not allowed")
 	}
 	return false
 }

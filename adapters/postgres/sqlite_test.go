@@ -22,6 +22,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 			return err
 		},
 		Truncate: db.Dialect() == postgres.DialectPostgres,
+		Replace:  db.Dialect() == postgres.DialectSQLite,
 	}
 }
 

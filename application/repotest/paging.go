@@ -75,8 +75,23 @@ func testAppendOnly(t *testing.T, fx Fixture) {
 		"DELETE FROM storage_audit_logs WHERE id = '" + e.ID() + "'",
 		"DELETE FROM storage_audit_logs",
 	}
+	// Re-inserting the row's id with other values, whatever the conflict
+	// clause, must not replace it.
+	const cols = "id, timestamp, org_id, user_id, user_role, ip_address, user_agent, action_type, " +
+		"file_path, related_object_type, related_object_id, metadata, success, error_message"
+	forged := "SELECT id, timestamp, org_id, 'intruder', user_role, ip_address, user_agent, action_type, " +
+		"file_path, related_object_type, related_object_id, metadata, success, error_message " +
+		"FROM storage_audit_logs WHERE id = '" + e.ID() + "'"
+	stmts = append(stmts,
+		"INSERT INTO storage_audit_logs ("+cols+") "+forged+" ON CONFLICT (id) DO UPDATE SET user_id = 'intruder'")
 	if fx.Truncate {
 		stmts = append(stmts, "TRUNCATE storage_audit_logs", "TRUNCATE TABLE storage_audit_logs CASCADE")
+	}
+	if fx.Replace {
+		stmts = append(stmts,
+			"INSERT OR REPLACE INTO storage_audit_logs ("+cols+") "+forged,
+			"REPLACE INTO storage_audit_logs ("+cols+") "+forged,
+			"INSERT OR REPLACE INTO storage_audit_logs SELECT * FROM storage_audit_logs")
 	}
 	for _, stmt := range stmts {
 		err := fx.Exec(ctx(t), stmt)

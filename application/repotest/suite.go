@@ -34,6 +34,11 @@ type Fixture struct {
 	// Truncate reports whether the database has TRUNCATE (PostgreSQL),
 	// which the audit trail must refuse too.
 	Truncate bool
+
+	// Replace reports whether the database has REPLACE conflict resolution
+	// (SQLite's INSERT OR REPLACE and REPLACE INTO), which must not rewrite
+	// an audit row either.
+	Replace bool
 }
 
 // Run runs the whole suite. open is called once for the file repository
