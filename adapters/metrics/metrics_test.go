@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,5 +154,38 @@ func TestWriteFile(t *testing.T) {
 	}
 	if families["storagegw_purge_files_total"].GetMetric()[0].GetCounter().GetValue() != 1 {
 		t.Error("the textfile lacks the purge count")
+	}
+}
+
+// TestRequestLabelsAreBounded: methods a client makes up do not create
+// series; they all count under one "OTHER" method.
+func TestRequestLabelsAreBounded(t *testing.T) {
+	t.Parallel()
+	m := metrics.New("dev")
+	lines := func() []string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		var out []string
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if strings.HasPrefix(line, "storagegw_http_") {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+	series := func() int { return len(lines()) }
+	m.Request("(unmatched)", "GET", 404, time.Millisecond, 0, 10)
+	m.Request("(unmatched)", "BREW", 405, time.Millisecond, 0, 10)
+	before := series()
+	for i := range 500 {
+		method := fmt.Sprintf("X%d%s", i, strings.Repeat("A", 1000))
+		m.Request("(unmatched)", method, 405, time.Millisecond, 0, 10)
+	}
+	if after := series(); after != before {
+		t.Fatalf("500 made-up methods changed the number of series from %d to %d", before, after)
+	}
+	want := `storagegw_http_requests_total{method="OTHER",route="(unmatched)",status="405"} 501`
+	if !slices.Contains(lines(), want) {
+		t.Errorf("got %q, want the line %q", lines(), want)
 	}
 }

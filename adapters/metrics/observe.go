@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -9,12 +10,26 @@ import (
 	"storagegw/domain"
 )
 
-// Request counts one finished HTTP request (httpapi.Observer).
+// Request counts one finished HTTP request (httpapi.Observer). The method
+// is folded into a closed set (any other is "OTHER"), so a client cannot
+// create series: /metrics needs no token, and every series lives until the
+// process ends.
 func (m *Metrics) Request(route, method string, status int, took time.Duration, bytesIn, bytesOut int64) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(took.Seconds())
 	m.received.WithLabelValues(route).Add(float64(bytesIn))
 	m.sent.WithLabelValues(route).Add(float64(bytesOut))
+}
+
+// methodLabel is method if it is one the API may serve, else "OTHER".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
 }
 
 // Upload counts one committed upload (httpapi.Observer), by kind. No
