@@ -143,7 +143,7 @@ func TestDoctorCommand(t *testing.T) {
 
 	fresh := map[string]string{"STORAGEGW_DATA_DIR": t.TempDir(), "STORAGEGW_LOG_LEVEL": "error"}
 	out, _, code = run(t, fresh, "doctor")
-	if code != 1 || !strings.Contains(out, "FAIL migrations: 3 of 3 pending") || !strings.Contains(out, "ok   blob store") {
+	if code != 1 || !strings.Contains(out, "FAIL migrations: 4 of 4 pending") || !strings.Contains(out, "ok   blob store") {
 		t.Errorf("unmigrated: got %d %q", code, out)
 	}
 	down := map[string]string{"STORAGEGW_DATA_DIR": t.TempDir(), "DATABASE_URL": "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2"}

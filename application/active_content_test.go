@@ -12,6 +12,8 @@ const (
 	htmlPage  = "<!DOCTYPE html><html><body><script>alert(document.domain)</script></body></html>\n"
 	xhtmlPage = `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><script>alert(1)</script></body></html>`
 	svgImage  = `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`
+	rssFeed   = `<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="#x"?><rss version="2.0"><channel><title>x</title></channel></rss>`
+	kmlDoc    = `<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document></Document></kml>`
 )
 
 // TestActiveContentNeedsItsOwnType uploads pages and images that can run
@@ -32,6 +34,8 @@ func TestActiveContentNeedsItsOwnType(t *testing.T) {
 		{"XHTML as an invoice (XML allowed)", upload("accounting", "invoice", "inv.xml", xhtmlPage)},
 		{"HTML as an export (text/plain allowed)", upload("accounting", "export", "e.txt", htmlPage)},
 		{"SVG as an export (text/plain allowed)", upload("accounting", "export", "e.txt", svgImage)},
+		{"RSS as an invoice (XML allowed)", upload("accounting", "invoice", "feed.xml", rssFeed)},
+		{"KML as an invoice (XML allowed)", upload("accounting", "invoice", "map.xml", kmlDoc)},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {

@@ -128,21 +128,29 @@ const (
 )
 
 // activeTypes are the content types a browser renders as a document that
-// can run script: HTML and XHTML, SVG, XML (which may carry either, or an
-// XSLT), and JavaScript itself.
+// can run script, or that carry such a document: HTML and XHTML, XML (which
+// may carry either, or an XSLT; every "+xml" type is XML too, see
+// IsActiveContent), JavaScript and ECMAScript, XSL, Flash, and web
+// archives (MHTML) that bundle an HTML page.
 var activeTypes = map[string]bool{
 	"text/html": true, "application/xhtml+xml": true, "image/svg+xml": true,
-	"text/xml": true, "application/xml": true,
+	"text/xml": true, "application/xml": true, "text/xsl": true, "text/xml-external-parsed-entity": true,
 	"text/javascript": true, "application/javascript": true, "application/x-javascript": true,
+	"text/ecmascript": true, "application/ecmascript": true, "text/jscript": true,
+	"application/x-shockwave-flash": true,
+	"multipart/related":             true, "message/rfc822": true, "application/x-mimearchive": true,
 }
 
 // IsActiveContent reports whether contentType (parameters ignored) is one a
-// browser may run script in when it opens it. Such files are accepted only
-// where a rule allows their very type, and are always served as
-// attachments (ServedDisposition).
+// browser may run script in when it opens it: a type of activeTypes, or any
+// type of the XML family ("+xml": RSS, Atom, KML, XSLT, SVG, …), which a
+// browser may render as XML with an XSLT or XHTML inside. Such files are
+// accepted only where a rule allows their very type, and are always served
+// as attachments (ServedDisposition).
 func IsActiveContent(contentType string) bool {
 	ct, _, _ := strings.Cut(contentType, ";")
-	return activeTypes[strings.ToLower(strings.TrimSpace(ct))]
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	return activeTypes[ct] || strings.HasSuffix(ct, "+xml")
 }
 
 // ServedDisposition is the disposition a file of contentType is served
