@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"time"
@@ -101,10 +102,76 @@ func NewAuditEvent(d AuditEventData) (*AuditEvent, error) {
 	d.FilePath = truncate(sanitizeForMessage(d.FilePath), maxAuditText)
 	d.RelatedObjectType = truncate(sanitizeForMessage(d.RelatedObjectType), maxAuditText)
 	d.RelatedObjectID = truncate(sanitizeForMessage(d.RelatedObjectID), maxAuditText)
-	d.ErrorMessage = truncate(d.ErrorMessage, maxAuditText)
+	d.ErrorMessage = truncate(escapeText(d.ErrorMessage), maxAuditText)
 	d.Actor.UserAgent = truncate(sanitizeForMessage(d.Actor.UserAgent), 512)
-	d.Metadata = maps.Clone(d.Metadata)
+	d.Metadata = cleanMetadata(d.Metadata)
 	return &AuditEvent{d: d}, nil
+}
+
+// cleanMetadata copies m with every string in it (keys included, in nested
+// maps and lists too) passed through escapeText and bounded, so client text
+// that reached the metadata (a prefix, an upload id, a file name) can never
+// make a database refuse the event: PostgreSQL refuses NUL and invalid
+// UTF-8 in text and JSON.
+func cleanMetadata(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[truncate(escapeText(k), maxAuditText)] = cleanValue(v)
+	}
+	return out
+}
+
+func cleanValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		return truncate(escapeText(v), maxAuditText)
+	case []string:
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = truncate(escapeText(s), maxAuditText)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cleanValue(x)
+		}
+		return out
+	case map[string]any:
+		return cleanMetadata(v)
+	}
+	return v
+}
+
+// escapeText returns s unchanged when it is valid UTF-8 without control
+// characters; otherwise it escapes, Go-style, every control character and
+// invalid byte (\x00) and every backslash (\\), so the text is kept, is
+// readable, and is valid in any database.
+func escapeText(s string) string {
+	clean := utf8.ValidString(s)
+	for i := 0; clean && i < len(s); i++ {
+		clean = s[i] >= 0x20 && s[i] != 0x7f
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, r < 0x20, r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // RehydrateAuditEvent rebuilds an event loaded from storage.

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,30 @@ func TestParseAction(t *testing.T) {
 				t.Errorf("got %q with the error, want \"\"", got)
 			}
 		})
+	}
+}
+
+// TestAuditEventEscapesClientText: metadata, file paths and messages with
+// NUL, control characters or invalid UTF-8 are kept, escaped, as text any
+// database accepts; clean text is left as it is.
+func TestAuditEventEscapesClientText(t *testing.T) {
+	t.Parallel()
+	e, err := domain.NewAuditEvent(domain.AuditEventData{ID: "id-1", Timestamp: time.Now(),
+		Actor: domain.Actor{UserID: "u1"}, Action: domain.ActionList, Success: false,
+		ErrorMessage: "bad\x00prefix",
+		Metadata: map[string]any{"prefix": "a\x00b\xffc\\d", "clean": `C:\ok ü`, "k\x01": 1,
+			"nested": map[string]any{"l": []any{"\x7f"}}, "ids": []string{"x\x00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.Data()
+	for key, want := range map[string]any{"prefix": `a\x00b\xffc\\d`, "clean": `C:\ok ü`, `k\x01`: 1,
+		"nested": map[string]any{"l": []any{`\x7f`}}, "ids": []string{`x\x00`}} {
+		if got := d.Metadata[key]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("metadata %q: got %q, want %q", key, got, want)
+		}
+	}
+	if d.ErrorMessage != `bad\x00prefix` {
+		t.Errorf("error message: got %q, want the NUL escaped", d.ErrorMessage)
 	}
 }

@@ -77,6 +77,29 @@ func testAuditRoundTrip(t *testing.T, fx Fixture) {
 	}
 }
 
+// testAuditHostileText: client text with NUL, other control characters
+// and invalid UTF-8, anywhere in an event, never makes the store refuse
+// it (PostgreSQL refuses NUL and invalid UTF-8 in text and JSON); the
+// event reads back as the domain escaped it.
+func testAuditHostileText(t *testing.T, fx Fixture) {
+	org := newOrg()
+	hostile := "a\x00b\xff\xfe\x1b[31m\\"
+	e := event(t, org, base, func(d *domain.AuditEventData) {
+		d.Action, d.Success, d.ErrorMessage = domain.ActionList, false, "refused: "+hostile
+		d.FilePath, d.RelatedObjectType, d.RelatedObjectID = hostile, hostile, hostile
+		d.Actor.UserAgent = hostile
+		d.Metadata = map[string]any{"prefix": hostile, hostile: "key", "upload_id": []any{hostile},
+			"nested": map[string]any{"list": []any{hostile, float64(1)}}}
+	})
+	appendAll(t, fx, e)
+	got := query(t, fx, application.AuditQuery{OrgID: org})
+	require.Len(t, got, 1)
+	w, g := e.Data(), got[0].Data()
+	w.Timestamp, g.Timestamp = micro(w.Timestamp), micro(g.Timestamp)
+	require.Equal(t, w, g)
+	require.Equal(t, `a\x00b\xff\xfe\x1b[31m\\`, g.Metadata["prefix"], "the metadata keeps the text, escaped")
+}
+
 func testAuditDuplicate(t *testing.T, fx Fixture) {
 	e := event(t, newOrg(), base, nil)
 	appendAll(t, fx, e)

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		fx := open(t)
 		t.Run("RoundTrip", func(t *testing.T) { t.Parallel(); testAuditRoundTrip(t, fx) })
 		t.Run("DuplicateID", func(t *testing.T) { t.Parallel(); testAuditDuplicate(t, fx) })
+		t.Run("HostileText", func(t *testing.T) { t.Parallel(); testAuditHostileText(t, fx) })
 		t.Run("Filters", func(t *testing.T) { t.Parallel(); testAuditFilters(t, fx) })
 		t.Run("TimeRange", func(t *testing.T) { t.Parallel(); testAuditTimeRange(t, fx) })
 		t.Run("Paging", func(t *testing.T) { t.Parallel(); testAuditPaging(t, fx) })
