@@ -65,6 +65,7 @@ func exportedFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	m.Request("/healthz", "GET", 200, time.Millisecond, 0, 10)
 	m.Upload("workspace", "doc", 10)
 	m.RefusedToken("token_expired")
+	m.Shed("slow_body")
 	m.BackgroundError("remove replaced blob")
 	m.PurgeDone(application.PurgeReport{Purged: 1}, nil)
 	m.ReconcileDone(application.ReconcileReport{Orphans: 1}, nil)

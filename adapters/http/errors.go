@@ -22,9 +22,9 @@ const (
 )
 
 // statusOf is the one place where an error becomes an HTTP status. Domain
-// kinds map to SPEC §4's codes; two codes have statuses of their own (a
-// range outside the file, a method the route does not take); anything
-// else is a 500.
+// kinds map to SPEC §4's codes; a few codes have statuses of their own (a
+// range outside the file, a method the route does not take, a request shed
+// for load, a body too slow); anything else is a 500.
 func statusOf(err error) int {
 	var de *domain.Error
 	if errors.As(err, &de) {
@@ -33,6 +33,10 @@ func statusOf(err error) int {
 			return http.StatusRequestedRangeNotSatisfiable
 		case codeMethodNotAllowed:
 			return http.StatusMethodNotAllowed
+		case codeBusy, codeBusyUploads:
+			return http.StatusTooManyRequests
+		case codeBodyTooSlow:
+			return http.StatusRequestTimeout
 		}
 	}
 	switch domain.KindOf(err) {
@@ -82,6 +86,10 @@ func writeError(c *gin.Context, err error) {
 	var re *application.RangeError
 	if errors.As(err, &re) {
 		c.Header("Content-Range", "bytes */"+strconv.FormatInt(re.Size, 10))
+	}
+	var be *busyError
+	if errors.As(err, &be) {
+		c.Header("Retry-After", retryAfterSeconds(be.retryAfter))
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: msg}})
 }

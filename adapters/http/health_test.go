@@ -76,6 +76,7 @@ type recordingObserver struct {
 	requests []string
 	uploads  []string
 	refused  []string
+	shed     []string
 	in, out  int64
 }
 
@@ -97,6 +98,18 @@ func (o *recordingObserver) RefusedToken(code string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.refused = append(o.refused, code)
+}
+
+func (o *recordingObserver) Shed(reason string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.shed = append(o.shed, reason)
+}
+
+func (o *recordingObserver) sheds() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.shed...)
 }
 
 func TestObserverHearsRequestsUploadsAndRefusals(t *testing.T) {

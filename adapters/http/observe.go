@@ -18,6 +18,9 @@ type Observer interface {
 	Upload(system, objectType string, size int64)
 	// RefusedToken is one request refused for its token, by error code.
 	RefusedToken(code string)
+	// Shed is one request refused or cut for load: "in_flight",
+	// "uploads" (429) or "slow_body" (408).
+	Shed(reason string)
 }
 
 // nopObserver is the Observer of a Server built without one.
@@ -26,6 +29,7 @@ type nopObserver struct{}
 func (nopObserver) Request(string, string, int, time.Duration, int64, int64) {}
 func (nopObserver) Upload(string, string, int64)                             {}
 func (nopObserver) RefusedToken(string)                                      {}
+func (nopObserver) Shed(string)                                              {}
 
 // meteredBody counts the bytes a handler reads from a request body.
 type meteredBody struct {

@@ -46,6 +46,8 @@ type Options struct {
 	Metrics http.Handler
 	// Observer hears of requests, uploads and refused tokens (metrics).
 	Observer Observer
+	// Limits shed load and cut slow bodies; the zero value bounds nothing.
+	Limits Limits
 }
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
@@ -58,6 +60,8 @@ type Server struct {
 	receipt  domain.ContentRule // the receipt endpoint's rule: images and PDF only
 	maxBody  int64              // backstop on any upload body
 	engine   *gin.Engine
+
+	inFlight, uploads gate // see Limits
 }
 
 var ginModeOnce sync.Once
@@ -80,6 +84,12 @@ func NewServer(app *application.Application, download *application.Download, tok
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
+	}
+	if opts.Limits.RetryAfter <= 0 {
+		opts.Limits.RetryAfter = time.Second
+	}
+	if opts.Limits.BodyRateWindow <= 0 {
+		opts.Limits.BodyRateWindow = 30 * time.Second
 	}
 	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts,
 		receipt: receiptRule(opts.ContentRules)}
@@ -112,7 +122,7 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // routes registers every route; each is described in openapi.json.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.requestMiddleware, apiHeaders)
+	e.Use(s.requestMiddleware, apiHeaders, s.limitInFlight)
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, errorf(domain.ErrNotFound, codeRouteNotFound, "There is no such route."))
 	})
@@ -131,11 +141,11 @@ func (s *Server) routes() {
 	if s.download != nil {
 		e.GET(blobRoute, s.serveBlob)
 	}
-	e.PUT(partRoute, s.receivePart)
+	e.PUT(partRoute, s.limitUploads, s.receivePart)
 	api := e.Group("/api/storage", s.authenticate)
-	api.POST("/upload", s.upload)
-	api.POST("/receipt-upload", s.receiptUpload)
-	api.POST("/app-zip-upload", s.appZipUpload)
+	api.POST("/upload", s.limitUploads, s.upload)
+	api.POST("/receipt-upload", s.limitUploads, s.receiptUpload)
+	api.POST("/app-zip-upload", s.limitUploads, s.appZipUpload)
 	api.POST("/signed-url", s.signURL)
 	api.DELETE("/delete", s.delete)
 	api.POST("/restore", s.restore)

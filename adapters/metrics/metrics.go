@@ -29,6 +29,7 @@ type Metrics struct {
 	uploads     *prometheus.CounterVec   // system, object_type
 	uploadBytes *prometheus.CounterVec   // system, object_type
 	refused     *prometheus.CounterVec   // reason
+	shed        *prometheus.CounterVec   // reason
 	auditFailed prometheus.Counter
 	background  *prometheus.CounterVec // op
 
@@ -53,6 +54,7 @@ func New(version string) *Metrics {
 	m.uploads = f.counterVec("uploads_total", "Committed uploads, by system and object type.", "system", "object_type")
 	m.uploadBytes = f.counterVec("upload_bytes_total", "Bytes of committed uploads, by system and object type.", "system", "object_type")
 	m.refused = f.counterVec("auth_refused_total", "Requests refused for their token, by error code.", "reason")
+	m.shed = f.counterVec("http_shed_total", "Requests refused (429) or cut (408) for load, by reason: in_flight, uploads, slow_body.", "reason")
 	m.auditFailed = f.counter("audit_write_failures_total", "Audit events that could not be written.")
 	m.background = f.counterVec("background_errors_total", "Failures that could not change a request's answer, by operation.", "op")
 	m.jobRuns = f.counterVec("job_runs_total", "Retention purge and reconciliation runs, by task (purge, reconcile) and result (ok, problems, failed). The label is task, not job, which Prometheus keeps for the scrape target.", "task", "result")

@@ -43,6 +43,10 @@ func (m *Metrics) Upload(system, objectType string, size int64) {
 // RefusedToken counts one request refused for its token (httpapi.Observer).
 func (m *Metrics) RefusedToken(code string) { m.refused.WithLabelValues(code).Inc() }
 
+// Shed counts one request refused or cut for load (httpapi.Observer), by
+// one of a fixed set of reasons.
+func (m *Metrics) Shed(reason string) { m.shed.WithLabelValues(reason).Inc() }
+
 // BackgroundError counts a failure reported through
 // application.Options.OnBackgroundError; op is one of a fixed set of
 // operation names.
