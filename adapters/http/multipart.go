@@ -36,9 +36,8 @@ func (f uploadForm) takes(name string) bool {
 type formUpload struct {
 	fields   map[string]string
 	filename string
-	body     io.Reader // the file part; read errors are domain errors
+	body     io.Reader // the file part, then the check that the form ends; read errors are domain errors
 	declared int64     // a lower bound of the file's size from Content-Length, or -1
-	end      func() error
 }
 
 // readUpload streams the multipart body up to its file part. The body is
@@ -96,8 +95,8 @@ func (s *Server) filePart(req *http.Request, body *countingBody, mr *multipart.R
 	if part.FileName() == "" {
 		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
 	}
-	return &formUpload{fields: fields, filename: part.FileName(), body: partReader{part},
-		declared: declaredSize(req, body.n), end: endOfForm(mr)}, nil
+	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, mr: mr},
+		declared: declaredSize(req, body.n)}, nil
 }
 
 // declaredSize is a lower bound of the file's size when Content-Length is
@@ -115,21 +114,43 @@ func declaredSize(req *http.Request, read int64) int64 {
 	return -1
 }
 
-// endOfForm returns the check, run once the file part has been read, that
-// the form ends there.
-func endOfForm(mr *multipart.Reader) func() error {
-	return func() error {
-		part, err := mr.NextPart()
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil:
-			return bodyError(err)
-		case part.FormName() == fileField:
-			return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
-		}
-		return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
+// filePart reads the file part of a form and, where it ends, checks that
+// the form ends there too: the end of the file is io.EOF only when nothing
+// follows it, else the error saying what did (400 too_many_files or
+// field_after_file). So whoever reads the file to its end, a use case
+// streaming it to the store, learns of a malformed form before it
+// commits anything. The outcome of the check is kept for later reads.
+type filePart struct {
+	r   io.Reader
+	mr  *multipart.Reader
+	end error // nil until the file part ended
+}
+
+func (f *filePart) Read(p []byte) (int, error) {
+	if f.end != nil {
+		return 0, f.end
 	}
+	n, err := f.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		f.end = endOfForm(f.mr)
+		err = f.end
+	}
+	return n, err
+}
+
+// endOfForm is io.EOF when the form ends after its file part, else the
+// error saying what follows it.
+func endOfForm(mr *multipart.Reader) error {
+	part, err := mr.NextPart()
+	switch {
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	case err != nil:
+		return bodyError(err)
+	case part.FormName() == fileField:
+		return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
+	}
+	return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
 }
 
 // countingBody counts the bytes read from a request body.

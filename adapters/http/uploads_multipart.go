@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -40,10 +38,6 @@ func (s *Server) initiateMultipart(c *gin.Context) {
 	}
 	if req.Size == nil {
 		writeError(c, errorf(domain.ErrInvalid, "invalid_size", "size (the file's size in bytes) is required."))
-		return
-	}
-	if err := checkZipName(req.System, req.Filename); err != nil {
-		writeError(c, err)
 		return
 	}
 	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
@@ -129,8 +123,7 @@ type completeRequest struct {
 	} `json:"parts"`
 }
 
-// completeMultipart is POST /api/storage/multipart/complete. An
-// app-builder archive must be a readable zip, as on app-zip-upload.
+// completeMultipart is POST /api/storage/multipart/complete.
 func (s *Server) completeMultipart(c *gin.Context) {
 	var req completeRequest
 	if err := s.decodeJSON(c, &req); err != nil {
@@ -142,7 +135,7 @@ func (s *Server) completeMultipart(c *gin.Context) {
 		parts[i] = domain.PartRef{Number: p.PartNumber, ETag: p.ETag}
 	}
 	rec, err := s.app.CompleteMultipart.Handle(c.Request.Context(), application.CompleteMultipartCommand{
-		Caller: caller(c), UploadID: req.UploadID, Parts: parts, Verify: verifyKind})
+		Caller: caller(c), UploadID: req.UploadID, Parts: parts})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -175,14 +168,4 @@ func (s *Server) abortMultipart(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, abortResponse{UploadID: req.UploadID, Aborted: true})
-}
-
-// verifyKind is CompleteMultipart's check of the assembled file: an
-// app-builder archive must be a readable zip (verifyZip), as on
-// app-zip-upload; other kinds need nothing beyond their content rule.
-func verifyKind(ctx context.Context, k domain.Kind, r io.ReaderAt, size int64) error {
-	if k.System == domain.SystemAppBuilder {
-		return verifyZip(ctx, r, size)
-	}
-	return nil
 }
