@@ -2,27 +2,12 @@ package application
 
 import (
 	"context"
-	"errors"
-
-	"github.com/google/uuid"
 
 	"storagegw/domain"
 )
 
-// Caller is who is asking, as the inbound adapter established it: the
-// verified principal and where the request came from.
-type Caller struct {
-	Principal domain.Principal
-	IP        string
-	UserAgent string
-}
-
-func (c Caller) actor() domain.Actor {
-	p := c.Principal
-	return domain.Actor{UserID: p.UserID, Role: p.Role, OrgID: p.OrgID, IP: c.IP, UserAgent: c.UserAgent}
-}
-
-// entry is what a use case knows about the event it audits.
+// entry is the draft of the audit event of one use-case call: what the
+// use case knows about it as it runs. The auditor completes and writes it.
 type entry struct {
 	action   domain.Action
 	path     string
@@ -87,12 +72,4 @@ func (a auditor) finish(ctx context.Context, c Caller, e entry, opErr error, str
 		a.report(ctx, "audit "+string(e.action), err)
 		return opErr
 	}
-}
-
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// isConflict reports a lost optimistic update.
-func isConflict(err error) bool {
-	var de *domain.Error
-	return errors.As(err, &de) && de.Code == "concurrent_update"
 }
