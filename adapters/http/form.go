@@ -44,7 +44,7 @@ type formUpload struct {
 // capped at the largest upload limit plus MultipartOverhead, whatever the
 // endpoint, as a backstop to the per-type limit the use case enforces.
 func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error) {
-	body := &countingBody{r: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
+	body := &countingBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
 	c.Request.Body = body
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
@@ -152,20 +152,6 @@ func endOfForm(mr *multipart.Reader) error {
 	}
 	return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
 }
-
-// countingBody counts the bytes read from a request body.
-type countingBody struct {
-	r io.ReadCloser
-	n int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.n += int64(n)
-	return n, err
-}
-
-func (b *countingBody) Close() error { return b.r.Close() }
 
 // partReader reads a form part, turning read failures into domain errors.
 type partReader struct{ r io.Reader }
