@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"storagegw/domain"
 )
@@ -82,7 +83,7 @@ func ValidateBlobKey(key string) error {
 	if key == "" || len(key) > MaxBlobKeyBytes {
 		return badKey("A blob key must be 1 to 1024 bytes long.")
 	}
-	if !utf8Valid(key) {
+	if !utf8.ValidString(key) {
 		return badKey("A blob key must be valid UTF-8.")
 	}
 	for _, r := range key {

@@ -14,7 +14,7 @@ import (
 // optimistic, like FileRepository's: they succeed only while the stored
 // session has the same id and its version equals the session's Version,
 // and otherwise return an error matching domain.ErrExists with code
-// "concurrent_update". Every method returns domain.ErrUnavailable
+// domain.CodeConcurrentUpdate. Every method returns domain.ErrUnavailable
 // (wrapped) when the database cannot be reached.
 type UploadSessions interface {
 	// Create inserts s and returns it as stored (version 1). A session

@@ -9,11 +9,12 @@ import (
 )
 
 // commitAssembled checks the assembled blob of session s against the
-// kind's rule, hashes it and commits it as the record's content.
+// kind's rule (size, type, content), hashes it and commits it as the
+// record's content.
 func (u *CompleteMultipart) commitAssembled(ctx context.Context, s *domain.UploadSession, info BlobInfo,
-	cmd CompleteMultipartCommand, e *entry) (*domain.FileRecord, error) {
+	e *entry) (*domain.FileRecord, error) {
 	path, key := s.Path(), s.BlobKey()
-	rule, err := u.rule(path.Kind(), nil)
+	rule, err := u.rule(path.Kind())
 	if err != nil {
 		return nil, err
 	}
@@ -29,10 +30,8 @@ func (u *CompleteMultipart) commitAssembled(ctx context.Context, s *domain.Uploa
 		return nil, err
 	}
 	e.metadata["content_type"] = contentType
-	if cmd.Verify != nil {
-		if err := cmd.Verify(ctx, path.Kind(), &blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, info.Size); err != nil {
-			return nil, err
-		}
+	if err := rule.CheckContent(&blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, info.Size); err != nil {
+		return nil, err
 	}
 	sum, err := u.hashBlob(ctx, key, info.Size)
 	if err != nil {

@@ -3,7 +3,6 @@ package application
 import (
 	"context"
 	"errors"
-	"io"
 
 	"storagegw/domain"
 )
@@ -13,10 +12,6 @@ type CompleteMultipartCommand struct {
 	Caller   Caller
 	UploadID string           // the session's id
 	Parts    []domain.PartRef // every part, ascending, with the ETag its upload answered
-	// Verify, when set, inspects the assembled blob before it is
-	// committed (for example, that an app-builder zip is readable). Its
-	// error discards the upload.
-	Verify func(ctx context.Context, k domain.Kind, r io.ReaderAt, size int64) error
 }
 
 // CompleteMultipart assembles the parts of a session into the file and
@@ -28,7 +23,8 @@ type CompleteMultipartCommand struct {
 // try again. Once assembled, the file is checked like an upload's: its
 // first bytes are sniffed through a ranged read and its type and real size
 // checked against the kind's rule (domain.ErrUnsupportedType,
-// domain.ErrTooLarge); then its SHA-256 is computed by reading the whole
+// domain.ErrTooLarge), and so is its content (an app-builder archive must
+// be a readable, bounded zip: domain.ContentRule.CheckContent); then its SHA-256 is computed by reading the whole
 // object back through the service once (for a file of n bytes, n bytes
 // from the store and time in proportion: the cost of recording a hash the
 // client cannot forge). A failure from there on discards everything: the
@@ -71,7 +67,7 @@ func (u *CompleteMultipart) run(ctx context.Context, cmd CompleteMultipartComman
 		u.resume(ctx, s)
 		return nil, err
 	}
-	rec, err := u.commitAssembled(ctx, s, info, cmd, e)
+	rec, err := u.commitAssembled(ctx, s, info, e)
 	u.finish(ctx, store, s, err != nil)
 	return rec, err
 }

@@ -27,7 +27,8 @@ type InitiateMultipartCommand struct {
 // completes (CompleteMultipart) or aborts (AbortMultipart) it.
 //
 // It checks what it can before any byte is sent: the role, the path (built
-// as Upload builds it, org from the token), the declared size against the
+// as Upload builds it, org from the token), the name against the kind's
+// rule (an app-builder archive's must end in .zip), the declared size against the
 // kind's limit (domain.ErrTooLarge) and a declared content type against
 // the kind's types (domain.ErrUnsupportedType). It then reserves the path
 // exactly as Upload does, starts the store's multipart upload and saves
@@ -51,8 +52,11 @@ func (u *InitiateMultipart) Handle(ctx context.Context, cmd InitiateMultipartCom
 
 func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartCommand, e *entry) (*domain.UploadSession, error) {
 	spec := domain.PathSpec{System: cmd.System, ObjectType: cmd.ObjectType, ObjectID: cmd.ObjectID, Filename: cmd.Filename}
-	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, nil, e)
+	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, e)
 	if err != nil {
+		return nil, err
+	}
+	if err := rule.CheckName(cmd.Filename); err != nil {
 		return nil, err
 	}
 	if err := rule.CheckSize(cmd.Size); err != nil {

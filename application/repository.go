@@ -2,7 +2,10 @@ package application
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/google/uuid"
 
 	"storagegw/domain"
 )
@@ -10,7 +13,7 @@ import (
 // FileRepository persists file records. Records are keyed by their path
 // (unique). Update and Delete are optimistic: they succeed only while the
 // stored record has the same id and its version equals the record's Version, and otherwise return an error
-// matching domain.ErrExists with code "concurrent_update". Every method
+// matching domain.ErrExists with code domain.CodeConcurrentUpdate. Every method
 // returns domain.ErrUnavailable (wrapped) when the database cannot be reached.
 type FileRepository interface {
 	// Create inserts rec and returns it as stored (with its version). A
@@ -86,3 +89,14 @@ type ListQuery struct {
 	Limit          int
 	IncludeDeleted bool
 }
+
+// isConflict reports a lost optimistic update (ErrExists with code
+// domain.CodeConcurrentUpdate).
+func isConflict(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == domain.CodeConcurrentUpdate
+}
+
+// newID is the id of a new record, session, upload or audit event: a
+// UUIDv7, so ids sort by creation time.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -20,13 +20,10 @@ type UploadCommand struct {
 	// DeclaredSize is the size the client announced, or -1. A declared size
 	// over the limit is refused before any byte is read.
 	DeclaredSize int64
-	// Rule, when set, replaces the configured rule for the kind (for
-	// endpoints that accept a narrower set of types).
-	Rule *domain.ContentRule
-	// Verify, when set, inspects the stored blob before it is committed
-	// (for example, that a zip archive is readable). Its error aborts the
-	// upload.
-	Verify func(ctx context.Context, r io.ReaderAt, size int64) error
+	// Receipt says the file is sent as a receipt (receipt-upload): it must
+	// then be an image or a PDF, whatever else the kind's configured rule
+	// allows (domain.ContentRule.ImagesAndPDF).
+	Receipt bool
 }
 
 // Upload stores a file and its record.
@@ -47,7 +44,11 @@ type Upload struct {
 }
 
 // Handle runs the upload and returns the committed record. It writes one
-// audit event: UPLOAD for a new file, EDIT for an overwrite.
+// audit event, refusals included: UPLOAD for a new file, EDIT for an
+// overwrite. The kind's content rule is applied whole: the name before
+// Body is read, size and type while it streams, and the archive check (an
+// app-builder zip) once the bytes are stored and before they are
+// committed.
 func (u *Upload) Handle(ctx context.Context, cmd UploadCommand) (*domain.FileRecord, error) {
 	e := entry{action: domain.ActionUpload, objType: cmd.ObjectType, objID: cmd.ObjectID,
 		metadata: map[string]any{"overwrite": cmd.Overwrite}}
@@ -60,8 +61,14 @@ func (u *Upload) Handle(ctx context.Context, cmd UploadCommand) (*domain.FileRec
 
 func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.FileRecord, error) {
 	spec := domain.PathSpec{System: cmd.System, ObjectType: cmd.ObjectType, ObjectID: cmd.ObjectID, Filename: cmd.Filename}
-	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, cmd.Rule, e)
+	path, rule, err := u.target(cmd.Caller.Principal, spec, cmd.AddTimestamp, e)
 	if err != nil {
+		return nil, err
+	}
+	if cmd.Receipt {
+		rule = rule.ImagesAndPDF()
+	}
+	if err := rule.CheckName(cmd.Filename); err != nil {
 		return nil, err
 	}
 	if cmd.DeclaredSize > 0 {
@@ -91,8 +98,8 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 		err = domain.Errorf(domain.ErrUnavailable, "store_size_mismatch",
 			"The store kept a different number of bytes than were sent; try again.")
 	}
-	if err == nil && cmd.Verify != nil {
-		err = cmd.Verify(ctx, &blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, m.n)
+	if err == nil {
+		err = rule.CheckContent(&blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, m.n)
 	}
 	if err != nil {
 		u.abandon(ctx, path, uploadID, key)
@@ -108,11 +115,8 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	return saved, nil
 }
 
-// rule is the content rule of kind k, or override when set.
-func (d *deps) rule(k domain.Kind, override *domain.ContentRule) (domain.ContentRule, error) {
-	if override != nil {
-		return *override, nil
-	}
+// rule is the configured content rule of kind k.
+func (d *deps) rule(k domain.Kind) (domain.ContentRule, error) {
 	rule, ok := d.opts.ContentRules[k]
 	if !ok {
 		return domain.ContentRule{}, domain.Errorf(domain.ErrUnsupportedType, "kind_not_accepted",

@@ -94,8 +94,8 @@ func (d *deps) removeReplaced(ctx context.Context, key string) {
 
 // target authorizes an upload by p and resolves where the file goes (the
 // org from p, the timestamp prefix when asked) and the content rule it must
-// meet (override when set, else the configured rule of its kind).
-func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp bool, override *domain.ContentRule, e *entry) (domain.StoragePath, domain.ContentRule, error) {
+// meet (the configured rule of its kind).
+func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp bool, e *entry) (domain.StoragePath, domain.ContentRule, error) {
 	if err := p.Authorize(domain.PermUpload); err != nil {
 		return domain.StoragePath{}, domain.ContentRule{}, err
 	}
@@ -108,7 +108,7 @@ func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp boo
 		return domain.StoragePath{}, domain.ContentRule{}, err
 	}
 	e.forPath(path)
-	rule, err := d.rule(path.Kind(), override)
+	rule, err := d.rule(path.Kind())
 	return path, rule, err
 }
 

@@ -3,7 +3,6 @@ package application_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -217,29 +216,5 @@ func TestUploadAfterHardDeleteReusesPath(t *testing.T) {
 	again := f.mustUpload(t, receipt(admin, "r.png", pngBytes(150)))
 	if !again.Visible() || again.Content().SizeBytes != 150 {
 		t.Errorf("re-upload after hard delete: got %+v", again.Data())
-	}
-}
-
-func TestUploadVerifyHook(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	body := pngBytes(4096)
-	var seen []byte
-	cmd := receipt(caller("org-1", domain.RoleMember), "r.png", body)
-	cmd.Verify = func(_ context.Context, r io.ReaderAt, size int64) error {
-		seen = make([]byte, size)
-		_, err := r.ReadAt(seen, 0)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		return domain.Errorf(domain.ErrUnsupportedType, "not_a_zip", "Not a zip.")
-	}
-	_, err := f.app.Upload.Handle(context.Background(), cmd)
-	wantKind(t, err, domain.ErrUnsupportedType, "not_a_zip")
-	if !bytes.Equal(seen, body) {
-		t.Errorf("verify read %d bytes, want the %d stored bytes", len(seen), len(body))
-	}
-	if keys := f.blobKeys(t, ""); len(keys) != 0 {
-		t.Errorf("blobs left after failed verify: %v", keys)
 	}
 }

@@ -1,17 +1,68 @@
 package domain
 
 import (
+	"io"
 	"strings"
 	"time"
 )
 
-// ContentRule says what a kind of object accepts: a size bound and the
-// sniffed content types allowed. Patterns are exact types ("application/pdf")
-// or a prefix ending in a wildcard ("image/*",
-// "application/vnd.openxmlformats-officedocument.*"); "*/*" allows anything.
+// ContentRule says what a kind of object accepts: a size bound, the
+// sniffed content types allowed and, for archives, the archive the bytes
+// must be. Patterns are exact types ("application/pdf") or a prefix ending
+// in a wildcard ("image/*", "application/vnd.openxmlformats-officedocument.*");
+// "*/*" allows anything.
+//
+// A use case that stores bytes applies all of it, in this order: CheckName
+// before it reads the body, CheckSize and CheckType while it streams, and
+// CheckContent once the bytes are stored and before they are committed.
 type ContentRule struct {
 	MaxBytes int64
 	Allowed  []string
+	// Archive, when set, is the zip archive the file must be (the
+	// app-builder kinds). Configuration changes MaxBytes and Allowed only.
+	Archive *ZipArchive
+}
+
+// CheckName checks the file's name against the rule before any byte is
+// read: an archive's name must end in .zip (ZipArchive.CheckName).
+func (r ContentRule) CheckName(filename string) error {
+	if r.Archive == nil {
+		return nil
+	}
+	return r.Archive.CheckName(filename)
+}
+
+// CheckContent checks the stored bytes (size of them, read through rd)
+// against the rule: an archive must be a readable, bounded zip
+// (ZipArchive.Check). Other rules need nothing beyond CheckType.
+func (r ContentRule) CheckContent(rd io.ReaderAt, size int64) error {
+	if r.Archive == nil {
+		return nil
+	}
+	return r.Archive.Check(rd, size)
+}
+
+// ImagesAndPDF narrows r to the images and PDF it allows, as
+// receipt-upload promises whatever else its configured rule allows: an
+// image pattern is kept, a wildcard as wide as all images becomes
+// "image/*", and a pattern allowing PDF becomes "application/pdf". The
+// size bound and archive are kept.
+func (r ContentRule) ImagesAndPDF() ContentRule {
+	var allowed []string
+	for _, pat := range r.Allowed {
+		one := ContentRule{Allowed: []string{pat}}
+		switch {
+		case strings.HasPrefix(strings.ToLower(pat), "image/"):
+			allowed = append(allowed, pat)
+		case one.Allows("image/png"): // */* or a wildcard as wide
+			allowed = append(allowed, "image/*")
+		}
+		if one.Allows("application/pdf") {
+			allowed = append(allowed, "application/pdf")
+		}
+	}
+	r.Allowed = allowed
+	return r
 }
 
 // Allows reports whether a sniffed content type (parameters ignored) is allowed.
@@ -78,8 +129,8 @@ func DefaultContentRules() map[Kind]ContentRule {
 		{SystemAccounting, TypeExport}:                {MaxBytes: 200 * mib, Allowed: []string{"text/csv", "text/plain", "application/pdf", "application/zip", "application/json", "application/vnd.openxmlformats-officedocument.*", "application/xml", "text/xml"}},
 		{SystemCommunications, TypeEmailAttachment}:   {MaxBytes: 50 * mib, Allowed: []string{"*/*"}},
 		{SystemCommunications, TypeMessageAttachment}: {MaxBytes: 50 * mib, Allowed: []string{"*/*"}},
-		{SystemAppBuilder, TypeSource}:                {MaxBytes: 512 * mib, Allowed: zipTypes},
-		{SystemAppBuilder, TypeBuild}:                 {MaxBytes: 512 * mib, Allowed: zipTypes},
+		{SystemAppBuilder, TypeSource}:                {MaxBytes: 512 * mib, Allowed: zipTypes, Archive: appArchive},
+		{SystemAppBuilder, TypeBuild}:                 {MaxBytes: 512 * mib, Allowed: zipTypes, Archive: appArchive},
 	}
 }
 

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -246,6 +247,25 @@ func TestServedDisposition(t *testing.T) {
 		}
 		if got := domain.ServedDisposition(domain.DispositionAttachment, tt.contentType); got != domain.DispositionAttachment {
 			t.Errorf("ServedDisposition(attachment, %q) = %s, want attachment", tt.contentType, got)
+		}
+	}
+}
+
+func TestImagesAndPDF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		allowed []string
+		want    string
+	}{
+		{[]string{"*/*"}, "image/*,application/pdf"},
+		{[]string{"image/jpeg", "text/csv", "application/pdf"}, "image/jpeg,application/pdf"},
+		{[]string{"application/*"}, "application/pdf"},
+		{[]string{"text/plain"}, ""},
+	}
+	for _, tc := range tests {
+		r := domain.ContentRule{MaxBytes: 123, Allowed: tc.allowed}.ImagesAndPDF()
+		if got := strings.Join(r.Allowed, ","); got != tc.want || r.MaxBytes != 123 {
+			t.Errorf("%v: got %q (max %d), want %q", tc.allowed, got, r.MaxBytes, tc.want)
 		}
 	}
 }

@@ -18,6 +18,11 @@ var (
 	ErrUnavailable     = errors.New("unavailable")
 )
 
+// CodeConcurrentUpdate is the code of the ErrExists a repository returns
+// when an optimistic update or delete lost to a concurrent change: the
+// caller may read the record again and retry.
+const CodeConcurrentUpdate = "concurrent_update"
+
 // Error is a domain error with a stable machine code and a human message that
 // is safe to show to the caller. It matches its Kind with errors.Is.
 type Error struct {

@@ -15,13 +15,11 @@
 //     answered with Connection: close so its body is not read to the end.
 //     The connection is half-closed after the answer and closed a moment
 //     later, so a client still sending reads the error, not a reset.
-//   - app-zip-upload: a file name not ending in .zip is 400
-//     zip_extension_required (refused before the body is read); content
-//     that is not a readable, bounded zip archive is 415 not_a_zip. The
-//     same holds for app-builder files sent through POST /upload and
-//     multipart initiate (the name) and complete (the archive).
-//   - receipt-upload accepts images and PDF only, whatever else the
-//     configured accounting/receipt rule allows.
+//   - The adapter decodes, calls a use case and encodes; content rules are
+//     not its business. The app-builder archive rule (a .zip name, a
+//     readable, bounded zip: domain.ZipArchive) and receipt-upload's
+//     images-and-PDF narrowing (UploadCommand.Receipt) are applied, and
+//     their refusals audited, by the upload and multipart use cases.
 //   - Path parameters are matched still percent-encoded, so an encoded
 //     separator, dot segment or NUL in a metadata path is 400 invalid_path.
 //   - JSON bodies are strict: unknown fields, trailing data and wrong types

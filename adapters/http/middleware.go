@@ -38,7 +38,7 @@ func (s *Server) requestMiddleware(c *gin.Context) {
 	}
 	c.Header(requestIDHeader, id)
 	orig := c.Request.Body
-	body := &meteredBody{ReadCloser: orig}
+	body := &countingBody{ReadCloser: orig}
 	if orig != nil {
 		c.Request.Body = body
 	}

@@ -1,182 +1,171 @@
 package httpapi
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"storagegw/application"
 	"storagegw/domain"
 )
 
-// maxFieldBytes bounds the value of one text field of an upload form.
-const maxFieldBytes = 1024
-
-// fileField is the name of the form part holding the file.
-const fileField = "file"
-
-// uploadForm is the text fields an upload endpoint takes.
-type uploadForm struct {
-	required, optional []string
+type initiateRequest struct {
+	System       string `json:"system"`
+	ObjectType   string `json:"object_type"`
+	ObjectID     string `json:"object_id"`
+	Filename     string `json:"filename"`
+	Size         *int64 `json:"size"`
+	ContentType  string `json:"content_type"`
+	AddTimestamp bool   `json:"add_timestamp"`
+	Overwrite    bool   `json:"overwrite"`
 }
 
-func (f uploadForm) takes(name string) bool {
-	return slices.Contains(f.required, name) || slices.Contains(f.optional, name)
+type uploadSessionJSON struct {
+	UploadID  string `json:"upload_id"`
+	FilePath  string `json:"file_path"`
+	Size      int64  `json:"size"`
+	PartSize  int64  `json:"part_size"`
+	PartCount int    `json:"part_count"`
+	ExpiresAt string `json:"expires_at"`
 }
 
-// formUpload is an upload form read up to its file part. The text fields
-// must come first (so the request can be checked and refused before the
-// file is read); exactly one file part follows, and nothing after it.
-type formUpload struct {
-	fields   map[string]string
-	filename string
-	body     io.Reader // the file part; read errors are domain errors
-	declared int64     // a lower bound of the file's size from Content-Length, or -1
-	end      func() error
-}
-
-// readUpload streams the multipart body up to its file part. The body is
-// capped at the largest upload limit plus MultipartOverhead, whatever the
-// endpoint, as a backstop to the per-type limit the use case enforces.
-func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error) {
-	body := &countingBody{r: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
-	c.Request.Body = body
-	mr, err := c.Request.MultipartReader()
+// initiateMultipart is POST /api/storage/multipart/initiate.
+func (s *Server) initiateMultipart(c *gin.Context) {
+	var req initiateRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.Size == nil {
+		writeError(c, errorf(domain.ErrInvalid, "invalid_size", "size (the file's size in bytes) is required."))
+		return
+	}
+	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
+		Caller: caller(c), System: req.System, ObjectType: req.ObjectType, ObjectID: req.ObjectID,
+		Filename: req.Filename, Size: *req.Size, ContentType: req.ContentType,
+		AddTimestamp: req.AddTimestamp, Overwrite: req.Overwrite,
+	})
 	if err != nil {
-		return nil, errorf(domain.ErrInvalid, "not_multipart", "The body must be multipart/form-data.")
+		writeError(c, err)
+		return
 	}
-	fields := map[string]string{}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, errorf(domain.ErrInvalid, "file_missing", "The form has no %q part.", fileField)
-		}
-		if err != nil {
-			return nil, bodyError(err)
-		}
-		name := part.FormName()
-		if name == fileField {
-			return s.filePart(c.Request, body, mr, part, form, fields)
-		}
-		if !form.takes(name) {
-			return nil, errorf(domain.ErrInvalid, "unknown_field", "The form field %s is not accepted here.", quoteName(name))
-		}
-		if _, dup := fields[name]; dup {
-			return nil, errorf(domain.ErrInvalid, "duplicate_field", "The form field %s is sent twice.", quoteName(name))
-		}
-		v, err := io.ReadAll(io.LimitReader(partReader{part}, maxFieldBytes+1))
-		if err != nil {
-			return nil, err
-		}
-		if len(v) > maxFieldBytes {
-			return nil, errorf(domain.ErrInvalid, "field_too_long", "The form field %s is longer than %d bytes.", name, maxFieldBytes)
-		}
-		fields[name] = string(v)
-	}
+	plan := sess.Plan()
+	c.JSON(http.StatusCreated, uploadSessionJSON{UploadID: sess.ID(), FilePath: sess.Path().String(),
+		Size: sess.DeclaredSize(), PartSize: plan.Size, PartCount: plan.Count, ExpiresAt: timeJSON(sess.ExpiresAt())})
 }
 
-func (s *Server) filePart(req *http.Request, body *countingBody, mr *multipart.Reader, part *multipart.Part,
-	form uploadForm, fields map[string]string) (*formUpload, error) {
-	var missing []string
-	for _, name := range form.required {
-		if _, ok := fields[name]; !ok {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, errorf(domain.ErrInvalid, "file_part_first",
-			"The fields %s must be sent, before the file part.", strings.Join(missing, ", "))
-	}
-	if part.FileName() == "" {
-		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
-	}
-	return &formUpload{fields: fields, filename: part.FileName(), body: partReader{part},
-		declared: declaredSize(req, body.n), end: endOfForm(mr)}, nil
+type partURLsRequest struct {
+	UploadID    string `json:"upload_id"`
+	PartNumbers []int  `json:"part_numbers"`
+	From        *int   `json:"from"`
+	To          *int   `json:"to"`
 }
 
-// declaredSize is a lower bound of the file's size when Content-Length is
-// known: the body's length minus what was read up to the file part (which
-// includes any bytes of the file already buffered) minus the closing
-// boundary, or -1.
-func declaredSize(req *http.Request, read int64) int64 {
-	if req.ContentLength <= 0 {
-		return -1
+type partURLJSON struct {
+	PartNumber int    `json:"part_number"`
+	URL        string `json:"url"`
+	Size       int64  `json:"size"`
+	ExpiresAt  string `json:"expires_at"`
+}
+
+type partURLsResponse struct {
+	Parts []partURLJSON `json:"parts"`
+}
+
+// multipartPartURLs is POST /api/storage/multipart/parts: part_numbers,
+// or the range from..to (inclusive).
+func (s *Server) multipartPartURLs(c *gin.Context) {
+	var req partURLsRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
 	}
-	_, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
-	if n := req.ContentLength - read - int64(len(params["boundary"])) - 64; n > 0 {
-		return n
+	numbers, err := req.numbers()
+	if err != nil {
+		writeError(c, err)
+		return
 	}
-	return -1
-}
-
-// endOfForm returns the check, run once the file part has been read, that
-// the form ends there.
-func endOfForm(mr *multipart.Reader) func() error {
-	return func() error {
-		part, err := mr.NextPart()
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil:
-			return bodyError(err)
-		case part.FormName() == fileField:
-			return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
-		}
-		return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
+	urls, err := s.app.MultipartPartURLs.Handle(c.Request.Context(),
+		application.PartURLsCommand{Caller: caller(c), UploadID: req.UploadID, Parts: numbers})
+	if err != nil {
+		writeError(c, err)
+		return
 	}
-}
-
-// countingBody counts the bytes read from a request body.
-type countingBody struct {
-	r io.ReadCloser
-	n int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.n += int64(n)
-	return n, err
-}
-
-func (b *countingBody) Close() error { return b.r.Close() }
-
-// partReader reads a form part, turning read failures into domain errors.
-type partReader struct{ r io.Reader }
-
-func (p partReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if err != nil && !errors.Is(err, io.EOF) {
-		err = bodyError(err)
+	out := partURLsResponse{Parts: make([]partURLJSON, len(urls))}
+	for i, u := range urls {
+		out.Parts[i] = partURLJSON{PartNumber: u.Number, URL: u.URL, Size: u.Size, ExpiresAt: timeJSON(u.ExpiresAt)}
 	}
-	return n, err
+	c.JSON(http.StatusOK, out)
 }
 
-// bodyError translates a failure to read the request body.
-func bodyError(err error) error {
-	var (
-		de     *domain.Error
-		tooBig *http.MaxBytesError
-	)
+// numbers returns the part numbers asked for: the list, or the range.
+func (r partURLsRequest) numbers() ([]int, error) {
 	switch {
-	case errors.As(err, &de):
-		return err
-	case errors.As(err, &tooBig):
-		return domain.Wrap(domain.ErrTooLarge, "request_too_large",
-			"The request body is larger than any upload allowed.", err)
+	case r.PartNumbers != nil && r.From == nil && r.To == nil:
+		return r.PartNumbers, nil
+	case r.PartNumbers == nil && r.From != nil && r.To != nil && *r.From <= *r.To &&
+		*r.To-*r.From < application.MaxPartURLsPerRequest:
+		out := make([]int, 0, *r.To-*r.From+1)
+		for n := *r.From; n <= *r.To; n++ {
+			out = append(out, n)
+		}
+		return out, nil
 	}
-	return domain.Wrap(domain.ErrInvalid, "malformed_body", "The multipart body could not be read.", err)
+	return nil, errorf(domain.ErrInvalid, "invalid_part_numbers",
+		"Ask for part_numbers, or for a range from..to of at most %d parts.", application.MaxPartURLsPerRequest)
 }
 
-// quoteName quotes a client-sent name for a message, shortened.
-func quoteName(s string) string {
-	if len(s) > 64 {
-		s = s[:64]
+type completeRequest struct {
+	UploadID string `json:"upload_id"`
+	Parts    []struct {
+		PartNumber int    `json:"part_number"`
+		ETag       string `json:"etag"`
+	} `json:"parts"`
+}
+
+// completeMultipart is POST /api/storage/multipart/complete.
+func (s *Server) completeMultipart(c *gin.Context) {
+	var req completeRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
 	}
-	return strconv.Quote(strings.ToValidUTF8(s, "?"))
+	parts := make([]domain.PartRef, len(req.Parts))
+	for i, p := range req.Parts {
+		parts[i] = domain.PartRef{Number: p.PartNumber, ETag: p.ETag}
+	}
+	rec, err := s.app.CompleteMultipart.Handle(c.Request.Context(), application.CompleteMultipartCommand{
+		Caller: caller(c), UploadID: req.UploadID, Parts: parts})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	p := rec.Path()
+	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), rec.Content().SizeBytes)
+	c.JSON(http.StatusCreated, recordJSON(rec))
+}
+
+type abortRequest struct {
+	UploadID string `json:"upload_id"`
+}
+
+type abortResponse struct {
+	UploadID string `json:"upload_id"`
+	Aborted  bool   `json:"aborted"`
+}
+
+// abortMultipart is POST /api/storage/multipart/abort.
+func (s *Server) abortMultipart(c *gin.Context) {
+	var req abortRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	err := s.app.AbortMultipart.Handle(c.Request.Context(),
+		application.AbortMultipartCommand{Caller: caller(c), UploadID: req.UploadID})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, abortResponse{UploadID: req.UploadID, Aborted: true})
 }

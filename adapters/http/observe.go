@@ -31,13 +31,15 @@ func (nopObserver) Upload(string, string, int64)                             {}
 func (nopObserver) RefusedToken(string)                                      {}
 func (nopObserver) Shed(string)                                              {}
 
-// meteredBody counts the bytes a handler reads from a request body.
-type meteredBody struct {
+// countingBody counts the bytes read from a request body: all of them for
+// the request middleware's metrics, those up to the file part for the
+// form reader's size estimate.
+type countingBody struct {
 	io.ReadCloser
 	n int64
 }
 
-func (b *meteredBody) Read(p []byte) (int, error) {
+func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n += int64(n)
 	return n, err

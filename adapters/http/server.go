@@ -28,8 +28,7 @@ type Options struct {
 	// believed; empty trusts none, so the client IP is the peer address.
 	TrustedProxies []string
 	// ContentRules are the upload rules in force (nil: the built-in ones);
-	// the adapter derives the receipt endpoint's narrower rule and the
-	// backstop on request bodies from them.
+	// the adapter derives the backstop on request bodies from them.
 	ContentRules map[domain.Kind]domain.ContentRule
 	// MultipartOverhead is how many bytes of an upload request may be
 	// something other than the file (fields, part headers, boundaries).
@@ -57,8 +56,7 @@ type Server struct {
 	tokens   TokenVerifier
 	logger   *zap.Logger
 	opts     Options
-	receipt  domain.ContentRule // the receipt endpoint's rule: images and PDF only
-	maxBody  int64              // backstop on any upload body
+	maxBody  int64 // backstop on any upload body
 	engine   *gin.Engine
 
 	inFlight, uploads gate // see Limits
@@ -91,8 +89,7 @@ func NewServer(app *application.Application, download *application.Download, tok
 	if opts.Limits.BodyRateWindow <= 0 {
 		opts.Limits.BodyRateWindow = 30 * time.Second
 	}
-	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts,
-		receipt: receiptRule(opts.ContentRules)}
+	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts}
 	for _, r := range opts.ContentRules {
 		s.maxBody = max(s.maxBody, r.MaxBytes)
 	}

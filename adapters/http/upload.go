@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"context"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,8 +16,8 @@ var (
 	appZipForm  = uploadForm{required: []string{"object_id"}, optional: []string{"object_type", "overwrite"}}
 )
 
-// upload is POST /api/storage/upload. An app-builder file is held to
-// app-zip-upload's rules: a .zip name and a readable, bounded archive.
+// upload is POST /api/storage/upload. An app-builder file is held to its
+// kind's rule like on app-zip-upload (the use case applies it).
 func (s *Server) upload(c *gin.Context) {
 	s.serveUpload(c, genericForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = u.fields["system"], u.fields["object_type"], u.fields["object_id"]
@@ -34,20 +31,19 @@ func (s *Server) upload(c *gin.Context) {
 }
 
 // receiptUpload is POST /api/storage/receipt-upload: accounting/receipt,
-// always timestamped, images and PDF only.
+// always timestamped, and a receipt upload, so images and PDF only (the
+// use case narrows the rule).
 func (s *Server) receiptUpload(c *gin.Context) {
 	s.serveUpload(c, receiptForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = string(domain.SystemAccounting), string(domain.TypeReceipt), u.fields["object_id"]
-		cmd.AddTimestamp = true
-		rule := s.receipt
-		cmd.Rule = &rule
+		cmd.AddTimestamp, cmd.Receipt = true, true
 		return nil
 	})
 }
 
 // appZipUpload is POST /api/storage/app-zip-upload: app-builder source
-// (default) or build. A name not ending in .zip is refused before the body
-// is read (400); content that is not a readable zip archive is 415.
+// (default) or build, whose rule (a .zip name, a readable, bounded
+// archive) the use case applies.
 func (s *Server) appZipUpload(c *gin.Context) {
 	s.serveUpload(c, appZipForm, func(u *formUpload, cmd *application.UploadCommand) error {
 		cmd.System, cmd.ObjectType, cmd.ObjectID = string(domain.SystemAppBuilder), string(domain.TypeSource), u.fields["object_id"]
@@ -84,22 +80,6 @@ func (s *Server) runUpload(c *gin.Context, form uploadForm, fill func(*formUploa
 	if err := fill(u, &cmd); err != nil {
 		return nil, err
 	}
-	if cmd.System == string(domain.SystemAppBuilder) { // on every route, app-zip-upload's rules
-		if err := checkZipName(cmd.System, u.filename); err != nil {
-			return nil, err
-		}
-		cmd.Verify = verifyZip
-	}
-	check := cmd.Verify
-	cmd.Verify = func(ctx context.Context, r io.ReaderAt, size int64) error {
-		if err := u.end(); err != nil {
-			return err
-		}
-		if check != nil {
-			return check(ctx, r, size)
-		}
-		return nil
-	}
 	return s.app.Upload.Handle(c.Request.Context(), cmd)
 }
 
@@ -110,30 +90,4 @@ func optionalBool(fields map[string]string, name string) (bool, error) {
 		return false, nil
 	}
 	return parseBool(name, v)
-}
-
-// receiptKind is where receipt-upload stores.
-var receiptKind = domain.Kind{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}
-
-// receiptRule narrows the configured receipt rule to images and PDF, as
-// receipt-upload promises whatever the configuration allows otherwise.
-func receiptRule(rules map[domain.Kind]domain.ContentRule) domain.ContentRule {
-	r, ok := rules[receiptKind]
-	if !ok {
-		r = domain.DefaultContentRules()[receiptKind]
-	}
-	var allowed []string
-	for _, pat := range r.Allowed {
-		one := domain.ContentRule{Allowed: []string{pat}}
-		switch {
-		case strings.HasPrefix(strings.ToLower(pat), "image/"):
-			allowed = append(allowed, pat)
-		case one.Allows("image/png"): // */* or a wildcard as wide
-			allowed = append(allowed, "image/*")
-		}
-		if one.Allows("application/pdf") {
-			allowed = append(allowed, "application/pdf")
-		}
-	}
-	return domain.ContentRule{MaxBytes: r.MaxBytes, Allowed: allowed}
 }

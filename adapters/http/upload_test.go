@@ -191,25 +191,6 @@ func TestReceiptUpload(t *testing.T) {
 	wantError(t, "system on a receipt", rec, http.StatusBadRequest, "unknown_field")
 }
 
-func TestReceiptRule(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		allowed []string
-		want    string
-	}{
-		{[]string{"*/*"}, "image/*,application/pdf"},
-		{[]string{"image/jpeg", "text/csv", "application/pdf"}, "image/jpeg,application/pdf"},
-		{[]string{"application/*"}, "application/pdf"},
-		{[]string{"text/plain"}, ""},
-	}
-	for _, tc := range tests {
-		r := receiptRule(mapOfReceipt(tc.allowed))
-		if got := strings.Join(r.Allowed, ","); got != tc.want || r.MaxBytes != 123 {
-			t.Errorf("%v: got %q (max %d), want %q", tc.allowed, got, r.MaxBytes, tc.want)
-		}
-	}
-}
-
 func TestUploadRefusesOverlongFilename(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -220,4 +201,62 @@ func TestUploadRefusesOverlongFilename(t *testing.T) {
 	wantError(t, "4 KiB name, multipart", h.doJSON(t, http.MethodPost, "/api/storage/multipart/initiate",
 		`{"system":"workspace","object_type":"doc","object_id":"d1","filename":"`+name+`","size":100}`, tok),
 		http.StatusBadRequest, "filename_too_long")
+}
+
+func TestAppZipUpload(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok := token(t, "org-1", "member")
+	rec := h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), file("app.zip", zipOf(t, "index.html")))
+	got := decode[fileRecordJSON](t, rec)
+	if rec.Code != http.StatusCreated || got.System != "app-builder" || got.ObjectType != "source" || got.ContentType != "application/zip" {
+		t.Errorf("zip: got %d %s", rec.Code, rec.Body.String())
+	}
+	rec = h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), field("object_type", "build"), file("app.ZIP", zipOf(t, "x")))
+	if got := decode[fileRecordJSON](t, rec); rec.Code != http.StatusCreated || got.ObjectType != "build" {
+		t.Errorf("build zip: got %d %s", rec.Code, rec.Body.String())
+	}
+	tests := []struct {
+		name   string
+		parts  []part
+		status int
+		code   string
+	}{
+		{"name without .zip", []part{field("object_id", "app-1"), file("app.tar", zipOf(t, "x"))}, http.StatusBadRequest, "zip_extension_required"},
+		{"png named .zip", []part{field("object_id", "app-1"), file("png.zip", pngBytes(100))}, http.StatusUnsupportedMediaType, "unsupported_content_type"},
+		{"broken zip", []part{field("object_id", "app-1"), file("broken.zip", append([]byte("PK\x03\x04"), make([]byte, 100)...))}, http.StatusUnsupportedMediaType, "not_a_zip"},
+		{"object type of another system", []part{field("object_id", "app-1"), field("object_type", "doc"), file("a.zip", zipOf(t, "x"))}, http.StatusBadRequest, "invalid_object_type"},
+	}
+	for _, tc := range tests {
+		wantError(t, tc.name, h.upload(t, "/api/storage/app-zip-upload", tok, tc.parts...), tc.status, tc.code)
+	}
+	if keys, _ := h.blobs.List(t.Context(), "org-1/app-builder/source/app-1/broken.zip", "", 10); len(keys) != 0 {
+		t.Errorf("the broken zip's blob was kept: %v", keys)
+	}
+}
+
+// TestAppBuilderRulesOnEveryRoute sends app-builder files through the
+// generic upload and multipart initiate: app-zip-upload's rules hold there
+// too (a .zip name, a readable archive).
+func TestAppBuilderRulesOnEveryRoute(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tok := token(t, "org-1", "member")
+	fields := func(objectType string) []part {
+		return []part{field("system", "app-builder"), field("object_type", objectType), field("object_id", "app-1")}
+	}
+	broken := append([]byte("PK\x03\x04"), make([]byte, 100)...)
+	wantError(t, "upload: a zip named .exe", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("payload.exe", zipOf(t, "x")))...),
+		http.StatusBadRequest, "zip_extension_required")
+	wantError(t, "upload: a broken zip", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("b.zip", broken))...),
+		http.StatusUnsupportedMediaType, "not_a_zip")
+	if rec := h.upload(t, "/api/storage/upload", tok, append(fields("source"), file("app.zip", zipOf(t, "index.html")))...); rec.Code != http.StatusCreated {
+		t.Errorf("upload: a good zip: got %d %s", rec.Code, rec.Body.String())
+	}
+	wantError(t, "initiate: a name without .zip", h.doJSON(t, http.MethodPost, "/api/storage/multipart/initiate",
+		`{"system":"app-builder","object_type":"build","object_id":"app-1","filename":"payload.exe","size":100}`, tok),
+		http.StatusBadRequest, "zip_extension_required")
+	if keys, _ := h.blobs.List(t.Context(), "org-1/app-builder/", "", 10); len(keys) != 1 {
+		t.Errorf("blobs under app-builder: got %v, want the good zip's only", keys)
+	}
 }

@@ -126,7 +126,7 @@ func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
 
 // conflict explains why a guarded write matched no row: the path holds no
 // record (ErrNotFound), or another version of it, possibly another record
-// created since (ErrExists, "concurrent_update").
+// created since (ErrExists, domain.CodeConcurrentUpdate).
 func conflict(ctx context.Context, c *ent.Client, path domain.StoragePath) error {
 	exists, err := c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Exist(ctx)
 	switch {
@@ -135,6 +135,6 @@ func conflict(ctx context.Context, c *ent.Client, path domain.StoragePath) error
 	case !exists:
 		return domain.Errorf(domain.ErrNotFound, "not_found", "No such file.")
 	}
-	return domain.Errorf(domain.ErrExists, "concurrent_update",
+	return domain.Errorf(domain.ErrExists, domain.CodeConcurrentUpdate,
 		"The file was changed by another request; try again.")
 }

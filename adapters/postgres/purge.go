@@ -86,7 +86,7 @@ func claimAndSave(ctx context.Context, c *ent.Client, q application.PurgeBatchQu
 	for _, rec := range save {
 		got, err := update(ctx, c, rec)
 		var de *domain.Error
-		if errors.Is(err, domain.ErrNotFound) || errors.As(err, &de) && de.Code == "concurrent_update" {
+		if errors.Is(err, domain.ErrNotFound) || errors.As(err, &de) && de.Code == domain.CodeConcurrentUpdate {
 			continue // changed since it was claimed (SQLite): not ours to save
 		}
 		if err != nil {

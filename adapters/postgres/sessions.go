@@ -125,7 +125,7 @@ func (r *Sessions) conflict(ctx context.Context, id string) error {
 	case !exists:
 		return domain.Errorf(domain.ErrNotFound, "not_found", "No such upload session.")
 	}
-	return domain.Errorf(domain.ErrExists, "concurrent_update",
+	return domain.Errorf(domain.ErrExists, domain.CodeConcurrentUpdate,
 		"The upload session was changed by another request; try again.")
 }
 

@@ -28,7 +28,7 @@ func NewFiles() *Files {
 }
 
 func conflict() error {
-	return domain.Errorf(domain.ErrExists, "concurrent_update", "The record changed concurrently; try again.")
+	return domain.Errorf(domain.ErrExists, domain.CodeConcurrentUpdate, "The record changed concurrently; try again.")
 }
 
 func notFound() error { return domain.Errorf(domain.ErrNotFound, "not_found", "No such file.") }

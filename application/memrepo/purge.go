@@ -52,7 +52,7 @@ func (f *Files) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatchQue
 	for _, rec := range save {
 		got, err := f.Update(ctx, rec)
 		var de *domain.Error
-		if errors.As(err, &de) && de.Code == "concurrent_update" || errors.Is(err, domain.ErrNotFound) {
+		if errors.As(err, &de) && de.Code == domain.CodeConcurrentUpdate || errors.Is(err, domain.ErrNotFound) {
 			continue
 		}
 		if err != nil {

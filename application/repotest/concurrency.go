@@ -85,7 +85,7 @@ func testConcurrentUpdate(t *testing.T, fx Fixture) {
 		_, err = fx.Files.Update(ctx(t), mine)
 		return err
 	})
-	requireOneWinner(t, errs, domain.ErrExists, "concurrent_update")
+	requireOneWinner(t, errs, domain.ErrExists, domain.CodeConcurrentUpdate)
 	got, err := fx.Files.Get(ctx(t), p)
 	require.NoError(t, err)
 	require.Equal(t, rec.Version()+1, got.Version())

@@ -137,7 +137,7 @@ func testOptimisticUpdate(t *testing.T, fx Fixture) {
 
 	require.True(t, b.AbandonUpload(created.PendingUploadID()))
 	_, err = fx.Files.Update(ctx(t), b)
-	requireKind(t, err, domain.ErrExists, "concurrent_update")
+	requireKind(t, err, domain.ErrExists, domain.CodeConcurrentUpdate)
 
 	got, err := fx.Files.Get(ctx(t), p)
 	require.NoError(t, err)
@@ -156,7 +156,7 @@ func testOptimisticDelete(t *testing.T, fx Fixture) {
 	v2, err := fx.Files.Update(ctx(t), v1)
 	require.NoError(t, err)
 
-	requireKind(t, fx.Files.Delete(ctx(t), v1), domain.ErrExists, "concurrent_update")
+	requireKind(t, fx.Files.Delete(ctx(t), v1), domain.ErrExists, domain.CodeConcurrentUpdate)
 	require.NoError(t, fx.Files.Delete(ctx(t), v2))
 	_, err = fx.Files.Get(ctx(t), p)
 	requireKind(t, err, domain.ErrNotFound, "")

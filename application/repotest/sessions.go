@@ -100,7 +100,7 @@ func testSessionUpdate(t *testing.T, fx Fixture) {
 
 	require.NoError(t, stale.BeginAbort(base.Add(2*time.Minute)))
 	_, err = fx.Sessions.Update(ctx(t), &stale)
-	requireKind(t, err, domain.ErrExists, "concurrent_update")
+	requireKind(t, err, domain.ErrExists, domain.CodeConcurrentUpdate)
 
 	_, err = fx.Sessions.Update(ctx(t), session(t, newOrg(), time.Hour))
 	requireKind(t, err, domain.ErrNotFound, "")
@@ -113,7 +113,7 @@ func testSessionDelete(t *testing.T, fx Fixture) {
 	require.NoError(t, s.BeginAbort(base))
 	s, err = fx.Sessions.Update(ctx(t), s)
 	require.NoError(t, err)
-	requireKind(t, fx.Sessions.Delete(ctx(t), &stale), domain.ErrExists, "concurrent_update")
+	requireKind(t, fx.Sessions.Delete(ctx(t), &stale), domain.ErrExists, domain.CodeConcurrentUpdate)
 	require.NoError(t, fx.Sessions.Delete(ctx(t), s))
 	_, err = fx.Sessions.Get(ctx(t), s.ID())
 	requireKind(t, err, domain.ErrNotFound, "")
@@ -206,5 +206,5 @@ func testSessionConcurrentClaims(t *testing.T, fx Fixture) {
 
 func isConflict(err error) bool {
 	var de *domain.Error
-	return errors.As(err, &de) && de.Code == "concurrent_update"
+	return errors.As(err, &de) && de.Code == domain.CodeConcurrentUpdate
 }

@@ -1,24 +1,26 @@
-package httpapi
+package domain
 
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
-
-	"storagegw/domain"
 )
 
-// Bounds on an app-builder zip archive.
-const (
-	maxZipEntries      = 100_000
-	maxZipUncompressed = 4 << 30
-)
+// ZipArchive is a content rule's demand that a file be a zip archive: its
+// name ends in .zip and its bytes are a readable archive within bounds.
+// The app-builder kinds hold to it (DefaultContentRules).
+type ZipArchive struct {
+	MaxEntries      uint64 // entries in the central directory
+	MaxUncompressed uint64 // bytes of all entries once uncompressed
+}
 
-// The zip records verifyZip reads ahead of archive/zip (APPNOTE 4.3.14–16).
+// appArchive bounds an app-builder archive.
+var appArchive = &ZipArchive{MaxEntries: 100_000, MaxUncompressed: 4 << 30}
+
+// The zip records Check reads ahead of archive/zip (APPNOTE 4.3.14–16).
 var (
 	sigEOCD          = []byte("PK\x05\x06")
 	sigZip64Locator  = []byte("PK\x06\x07")
@@ -33,31 +35,30 @@ const (
 	maxZipCommentLen = 0xffff
 )
 
-// checkZipName refuses an app-builder file whose name does not end in .zip
-// (400 zip_extension_required), on every route that stores one, before its
-// body is read.
-func checkZipName(system, filename string) error {
-	if system == string(domain.SystemAppBuilder) && !strings.HasSuffix(strings.ToLower(filename), ".zip") {
-		return errorf(domain.ErrInvalid, "zip_extension_required", "An app-builder file's name must end in .zip.")
+// CheckName refuses a file name that does not end in .zip (any case):
+// ErrInvalid, code zip_extension_required. It needs no byte of the file.
+func (z ZipArchive) CheckName(filename string) error {
+	if !strings.HasSuffix(strings.ToLower(filename), ".zip") {
+		return Errorf(ErrInvalid, "zip_extension_required", "An app-builder file's name must end in .zip.")
 	}
 	return nil
 }
 
-// verifyZip is the app-zip upload's UploadCommand.Verify: the stored blob
-// must be a zip archive whose central directory parses, with at most
-// maxZipEntries entries (counted before archive/zip allocates them) and at
-// most maxZipUncompressed bytes once uncompressed. A failure to read the
-// blob keeps its own error; anything else is 415 not_a_zip.
-func verifyZip(_ context.Context, r io.ReaderAt, size int64) error {
+// Check reads the size bytes of r as a zip archive: its central directory
+// must parse, with at most MaxEntries entries (counted before archive/zip
+// allocates them) and at most MaxUncompressed bytes once uncompressed.
+// Anything else is ErrUnsupportedType, code not_a_zip; a failure to read r
+// that matches ErrUnavailable is returned as it is.
+func (z ZipArchive) Check(r io.ReaderAt, size int64) error {
 	n, err := zipEntryCount(r, size)
-	if err == nil && n > maxZipEntries {
-		return notZip("The zip archive has more than %d entries.", maxZipEntries)
+	if err == nil && n > z.MaxEntries {
+		return notZip("The zip archive has more than %d entries.", z.MaxEntries)
 	}
 	var zr *zip.Reader
 	if err == nil {
 		zr, err = zip.NewReader(r, size)
 	}
-	if errors.Is(err, domain.ErrUnavailable) {
+	if errors.Is(err, ErrUnavailable) {
 		return err
 	}
 	if err != nil {
@@ -65,15 +66,15 @@ func verifyZip(_ context.Context, r io.ReaderAt, size int64) error {
 	}
 	var total uint64
 	for _, f := range zr.File {
-		if total += f.UncompressedSize64; total > maxZipUncompressed {
-			return notZip("The zip archive would uncompress to more than %d bytes.", uint64(maxZipUncompressed))
+		if total += f.UncompressedSize64; total > z.MaxUncompressed {
+			return notZip("The zip archive would uncompress to more than %d bytes.", z.MaxUncompressed)
 		}
 	}
 	return nil
 }
 
 func notZip(format string, args ...any) error {
-	return errorf(domain.ErrUnsupportedType, "not_a_zip", format, args...)
+	return Errorf(ErrUnsupportedType, "not_a_zip", format, args...)
 }
 
 // zipEntryCount reads the number of entries from the end of central

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"storagegw/domain"
+)
+
+// maxFieldBytes bounds the value of one text field of an upload form.
+const maxFieldBytes = 1024
+
+// fileField is the name of the form part holding the file.
+const fileField = "file"
+
+// uploadForm is the text fields an upload endpoint takes.
+type uploadForm struct {
+	required, optional []string
+}
+
+func (f uploadForm) takes(name string) bool {
+	return slices.Contains(f.required, name) || slices.Contains(f.optional, name)
+}
+
+// formUpload is an upload form read up to its file part. The text fields
+// must come first (so the request can be checked and refused before the
+// file is read); exactly one file part follows, and nothing after it.
+type formUpload struct {
+	fields   map[string]string
+	filename string
+	body     io.Reader // the file part, then the check that the form ends; read errors are domain errors
+	declared int64     // a lower bound of the file's size from Content-Length, or -1
+}
+
+// readUpload streams the multipart body up to its file part. The body is
+// capped at the largest upload limit plus MultipartOverhead, whatever the
+// endpoint, as a backstop to the per-type limit the use case enforces.
+func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error) {
+	body := &countingBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
+	c.Request.Body = body
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, errorf(domain.ErrInvalid, "not_multipart", "The body must be multipart/form-data.")
+	}
+	fields := map[string]string{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, errorf(domain.ErrInvalid, "file_missing", "The form has no %q part.", fileField)
+		}
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		name := part.FormName()
+		if name == fileField {
+			return s.filePart(c.Request, body, mr, part, form, fields)
+		}
+		if !form.takes(name) {
+			return nil, errorf(domain.ErrInvalid, "unknown_field", "The form field %s is not accepted here.", quoteName(name))
+		}
+		if _, dup := fields[name]; dup {
+			return nil, errorf(domain.ErrInvalid, "duplicate_field", "The form field %s is sent twice.", quoteName(name))
+		}
+		v, err := io.ReadAll(io.LimitReader(partReader{part}, maxFieldBytes+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(v) > maxFieldBytes {
+			return nil, errorf(domain.ErrInvalid, "field_too_long", "The form field %s is longer than %d bytes.", name, maxFieldBytes)
+		}
+		fields[name] = string(v)
+	}
+}
+
+func (s *Server) filePart(req *http.Request, body *countingBody, mr *multipart.Reader, part *multipart.Part,
+	form uploadForm, fields map[string]string) (*formUpload, error) {
+	var missing []string
+	for _, name := range form.required {
+		if _, ok := fields[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errorf(domain.ErrInvalid, "file_part_first",
+			"The fields %s must be sent, before the file part.", strings.Join(missing, ", "))
+	}
+	if part.FileName() == "" {
+		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
+	}
+	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, mr: mr},
+		declared: declaredSize(req, body.n)}, nil
+}
+
+// declaredSize is a lower bound of the file's size when Content-Length is
+// known: the body's length minus what was read up to the file part (which
+// includes any bytes of the file already buffered) minus the closing
+// boundary, or -1.
+func declaredSize(req *http.Request, read int64) int64 {
+	if req.ContentLength <= 0 {
+		return -1
+	}
+	_, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if n := req.ContentLength - read - int64(len(params["boundary"])) - 64; n > 0 {
+		return n
+	}
+	return -1
+}
+
+// filePart reads the file part of a form and, where it ends, checks that
+// the form ends there too: the end of the file is io.EOF only when nothing
+// follows it, else the error saying what did (400 too_many_files or
+// field_after_file). So whoever reads the file to its end, a use case
+// streaming it to the store, learns of a malformed form before it
+// commits anything. The outcome of the check is kept for later reads.
+type filePart struct {
+	r   io.Reader
+	mr  *multipart.Reader
+	end error // nil until the file part ended
+}
+
+func (f *filePart) Read(p []byte) (int, error) {
+	if f.end != nil {
+		return 0, f.end
+	}
+	n, err := f.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		f.end = endOfForm(f.mr)
+		err = f.end
+	}
+	return n, err
+}
+
+// endOfForm is io.EOF when the form ends after its file part, else the
+// error saying what follows it.
+func endOfForm(mr *multipart.Reader) error {
+	part, err := mr.NextPart()
+	switch {
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	case err != nil:
+		return bodyError(err)
+	case part.FormName() == fileField:
+		return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
+	}
+	return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
+}
+
+// partReader reads a form part, turning read failures into domain errors.
+type partReader struct{ r io.Reader }
+
+func (p partReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = bodyError(err)
+	}
+	return n, err
+}
+
+// bodyError translates a failure to read the request body.
+func bodyError(err error) error {
+	var (
+		de     *domain.Error
+		tooBig *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &de):
+		return err
+	case errors.As(err, &tooBig):
+		return domain.Wrap(domain.ErrTooLarge, "request_too_large",
+			"The request body is larger than any upload allowed.", err)
+	}
+	return domain.Wrap(domain.ErrInvalid, "malformed_body", "The multipart body could not be read.", err)
+}
+
+// quoteName quotes a client-sent name for a message, shortened.
+func quoteName(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strconv.Quote(strings.ToValidUTF8(s, "?"))
+}
