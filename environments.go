@@ -33,7 +33,3 @@ func initBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobSt
 	}
 	return initSpacesBlobStore(ctx, cfg)
 }
-
-// noDownload is the Download use case of an environment whose store
-// presigns its own URLs: none, so the local download route is not served.
-func noDownload() *application.Download { return nil }

@@ -27,7 +27,7 @@ import (
 func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	panic(wire.Build(
 		databaseSet, localStoreSet,
-		provideClock, provideOptions, application.New, application.NewDownload,
+		provideClock, provideOptions, application.New,
 		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
 		provideReadiness, provideHTTPOptions, httpapi.NewServer,
 		wire.Struct(new(Service), "*"),
@@ -56,7 +56,7 @@ var localStoreSet = wire.NewSet(
 func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
 	panic(wire.Build(
 		databaseSet, spacesStoreSet,
-		provideClock, provideOptions, application.New, noDownload,
+		provideClock, provideOptions, application.New,
 		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
 		provideReadiness, provideHTTPOptions, httpapi.NewServer,
 		wire.Struct(new(Service), "*"),

@@ -62,7 +62,6 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 		return nil, nil, err
 	}
 	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
-	download := application.NewDownload(multipart, fileRepo, applicationAuditLog, signer, clock, options)
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
 	if err != nil {
@@ -72,7 +71,7 @@ func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logg
 	}
 	v := provideReadiness(db, multipart)
 	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
-	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
+	server, err := httpapi.NewServer(applicationApplication, verifier, logger, httpapiOptions)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -125,7 +124,6 @@ func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Log
 		return nil, nil, err
 	}
 	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
-	download := noDownload()
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
 	if err != nil {
@@ -135,7 +133,7 @@ func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Log
 	}
 	v := provideReadiness(db, store)
 	httpapiOptions := provideHTTPOptions(cfg, applicationOptions, metrics, v)
-	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
+	server, err := httpapi.NewServer(applicationApplication, verifier, logger, httpapiOptions)
 	if err != nil {
 		cleanup3()
 		cleanup2()

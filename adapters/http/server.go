@@ -50,22 +50,21 @@ type Options struct {
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
 type Server struct {
-	app      *application.Application
-	download *application.Download // nil when the store presigns its own URLs
-	tokens   TokenVerifier
-	logger   *zap.Logger
-	opts     Options
-	receipt  domain.ContentRule // the receipt endpoint's rule: images and PDF only
-	maxBody  int64              // backstop on any upload body
-	engine   *gin.Engine
+	app     *application.Application
+	tokens  TokenVerifier
+	logger  *zap.Logger
+	opts    Options
+	receipt domain.ContentRule // the receipt endpoint's rule: images and PDF only
+	maxBody int64              // backstop on any upload body
+	engine  *gin.Engine
 }
 
 var ginModeOnce sync.Once
 
-// NewServer builds the adapter and its routes. download may be nil; then
-// the local signed-URL route is not served.
-func NewServer(app *application.Application, download *application.Download, tokens TokenVerifier,
-	logger *zap.Logger, opts Options) (*Server, error) {
+// NewServer builds the adapter and its routes. The local signed-URL and
+// part routes are served only when app has the Download and ReceivePart
+// capabilities (local disk); elsewhere they are no route.
+func NewServer(app *application.Application, tokens TokenVerifier, logger *zap.Logger, opts Options) (*Server, error) {
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}
@@ -81,7 +80,7 @@ func NewServer(app *application.Application, download *application.Download, tok
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts,
+	s := &Server{app: app, tokens: tokens, logger: logger, opts: opts,
 		receipt: receiptRule(opts.ContentRules)}
 	for _, r := range opts.ContentRules {
 		s.maxBody = max(s.maxBody, r.MaxBytes)
@@ -128,10 +127,12 @@ func (s *Server) routes() {
 	e.GET("/api/storage/openapi.json", func(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json", OpenAPIJSON())
 	})
-	if s.download != nil {
+	if s.app != nil && s.app.Download != nil {
 		e.GET(blobRoute, s.serveBlob)
 	}
-	e.PUT(partRoute, s.receivePart)
+	if s.app != nil && s.app.ReceivePart != nil {
+		e.PUT(partRoute, s.receivePart)
+	}
 	api := e.Group("/api/storage", s.authenticate)
 	api.POST("/upload", s.upload)
 	api.POST("/receipt-upload", s.receiptUpload)
