@@ -6,13 +6,13 @@ GO ?= go
 .PHONY: run test generate check-generate vet fmt-check build bench-upload
 
 run:
-	$(GO) run .
+	$(GO) run ./cmd/storagegw
 
 test:
 	bash scripts/test.sh
 
 build:
-	$(GO) build -o bin/storagegw .
+	$(GO) build -o bin/storagegw ./cmd/storagegw
 
 # 1 GiB through the gateway to versitygw next to a direct minio-go PUT:
 # throughput of both and the gateway's peak RSS.

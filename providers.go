@@ -1,4 +1,11 @@
-package main
+// Package storagegw is the composition root: it turns the configuration
+// into the service's parts, with one wire injector per environment (local
+// disk, Spaces) in wire.go. The commands that run them are in
+// cmd/storagegw.
+package storagegw
+
+//go:generate go tool mockery
+//go:generate go tool wire gen .
 
 import (
 	"context"
@@ -8,18 +15,106 @@ import (
 	"storagegw/adapters/auth"
 	httpapi "storagegw/adapters/http"
 	"storagegw/adapters/localfs"
+	"storagegw/adapters/logging"
 	"storagegw/adapters/metrics"
 	"storagegw/adapters/postgres"
+	"storagegw/adapters/spaces"
 	"storagegw/application"
 	"storagegw/configs"
 )
 
+// Version is the build's version, reported by the metrics.
+type Version string
+
+// Core is an environment's use cases over its database and store, without
+// the HTTP side: what the operator jobs need, and what serve builds on.
+type Core struct {
+	DB        *postgres.DB
+	App       *application.Application
+	Options   application.Options
+	Metrics   *metrics.Metrics
+	Readiness []httpapi.ReadinessCheck
+}
+
 // Service is the assembled process: what serve runs.
 type Service struct {
-	HTTP    *httpapi.Server
-	DB      *postgres.DB
-	App     *application.Application
-	Metrics *metrics.Metrics
+	*Core
+	HTTP *httpapi.Server
+}
+
+// NewCore assembles the environment the configuration selects: local disk
+// when no SPACES_* setting is given, Spaces otherwise (configs.Validate
+// makes sure they are all given). The cleanup closes the database and the
+// store.
+func NewCore(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
+	if cfg.UsesLocalDisk() {
+		return initLocal(ctx, cfg, logger, version)
+	}
+	return initSpaces(ctx, cfg, logger, version)
+}
+
+// NewService assembles the core and the HTTP adapter over it. The cleanup
+// stops the key refresh and closes the database and the store.
+func NewService(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Service, func(), error) {
+	core, cleanup, err := NewCore(ctx, cfg, logger, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, httpCleanup, err := initHTTP(ctx, cfg, logger, core)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return &Service{Core: core, HTTP: srv}, func() { httpCleanup(); cleanup() }, nil
+}
+
+// OpenDatabase opens the configured database alone (migrate, doctor).
+func OpenDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(), error) {
+	return postgres.ProvideDB(ctx, provideDSN(cfg))
+}
+
+// OpenBlobStore opens the configured blob store alone (doctor).
+func OpenBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
+	if cfg.UsesLocalDisk() {
+		return localfs.ProvideStore(provideBlobRoot(cfg))
+	}
+	return spaces.ProvideStore(ctx, SpacesOptions(cfg))
+}
+
+// NewLogger builds the logger the configuration asks for; the cleanup
+// flushes it.
+func NewLogger(cfg *configs.Config) (*zap.Logger, func(), error) {
+	return logging.Provide(logging.Options{Level: cfg.Log.Level, Format: cfg.LogFormat()})
+}
+
+// AuthSettings maps the JWT_* settings to the token verifier's.
+func AuthSettings(cfg *configs.Config) auth.Settings {
+	s := auth.Settings{JWKSURL: cfg.JWT.JWKSURL, PublicKeyFile: cfg.JWT.PublicKeyFile, DevSecretFile: cfg.DevSecretPath(),
+		Issuer: cfg.JWT.Issuer, Audience: cfg.JWT.Audience, OrgClaim: cfg.JWT.OrgClaim, RoleClaim: cfg.JWT.RoleClaim,
+		Leeway: cfg.JWT.Leeway}
+	if cfg.JWT.HS256Secret.IsSet() {
+		s.HS256Secret = []byte(cfg.JWT.HS256Secret.Value())
+	}
+	return s
+}
+
+// SpacesOptions maps the SPACES_* settings to the Spaces store's options.
+func SpacesOptions(cfg *configs.Config) spaces.Options {
+	sc := cfg.Spaces
+	return spaces.Options{
+		Endpoint:    sc.Endpoint,
+		Region:      sc.Region,
+		Bucket:      sc.Bucket,
+		AccessKey:   sc.AccessKey.Value(),
+		SecretKey:   sc.SecretKey.Value(),
+		CDNEndpoint: sc.CDNEndpoint,
+		Insecure:    !sc.UseSSL,
+		PathStyle:   sc.PathStyle,
+
+		PartSize:         uint64(sc.PartSizeMiB) << 20,
+		RequestTimeout:   sc.RequestTimeout,
+		OperationTimeout: sc.OperationTimeout,
+	}
 }
 
 func provideDSN(cfg *configs.Config) postgres.DSN {
@@ -37,21 +132,32 @@ func provideKeyFile(cfg *configs.Config) localfs.KeyFile { return localfs.KeyFil
 
 func provideClock() application.Clock { return application.SystemClock{} }
 
-// provideJWKSErrors logs failed background refreshes of the issuer's keys.
-func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
-	return func(err error) { logger.Warn("refreshing the JWK Set failed; keeping the last keys", zap.Error(err)) }
+// provideMetrics builds the registry, with the database pool's statistics.
+func provideMetrics(db *postgres.DB, version Version) (*metrics.Metrics, error) {
+	m := metrics.New(string(version))
+	if err := m.CollectDB(db.SQL()); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// provideHTTPOptions configures the HTTP adapter with the same content
-// rules as the use cases, the readiness checks, and the metrics (served on
-// the API listener unless metrics_addr gives them their own).
-func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metrics.Metrics, checks []httpapi.ReadinessCheck) httpapi.Options {
-	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules,
-		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m}
-	if cfg.MetricsAddr == "" {
-		o.Metrics = m.Handler()
+// provideAuditLog is the database audit trail, counting failed writes.
+func provideAuditLog(log *postgres.AuditLog, m *metrics.Metrics) application.AuditLog {
+	return m.AuditLog(log)
+}
+
+// provideReadiness lists what /readyz checks: a database ping, and the
+// blob store's own check when it has one (localfs stats its directories,
+// spaces checks its bucket), else a one-key listing.
+func provideReadiness(db *postgres.DB, blobs application.BlobStore) []httpapi.ReadinessCheck {
+	check := func(ctx context.Context) error {
+		_, err := blobs.List(ctx, "", "", 1)
+		return err
 	}
-	return o
+	if hc, ok := blobs.(application.HealthChecker); ok {
+		check = hc.Check
+	}
+	return []httpapi.ReadinessCheck{{Name: "database", Check: db.Ping}, {Name: "blob_store", Check: check}}
 }
 
 // provideOptions turns configuration into use-case options; failures the
@@ -74,4 +180,21 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics)
 			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))
 		},
 	}, nil
+}
+
+// provideJWKSErrors logs failed background refreshes of the issuer's keys.
+func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
+	return func(err error) { logger.Warn("refreshing the JWK Set failed; keeping the last keys", zap.Error(err)) }
+}
+
+// provideHTTPOptions configures the HTTP adapter with the same content
+// rules as the use cases, the readiness checks, and the metrics (served on
+// the API listener unless metrics_addr gives them their own).
+func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metrics.Metrics, checks []httpapi.ReadinessCheck) httpapi.Options {
+	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules,
+		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m}
+	if cfg.MetricsAddr == "" {
+		o.Metrics = m.Handler()
+	}
+	return o
 }

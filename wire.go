@@ -1,6 +1,6 @@
 //go:build wireinject
 
-package main
+package storagegw
 
 import (
 	"context"
@@ -17,20 +17,32 @@ import (
 	"storagegw/configs"
 )
 
-// One injector per environment (go-cloud style): local disk, or Spaces.
-// environments.go picks one from the configuration. Either runs on SQLite
-// or, when DATABASE_URL is set, PostgreSQL.
+// One injector per environment (go-cloud style): local disk or Spaces,
+// either on SQLite or, when DATABASE_URL is set, PostgreSQL. Each builds
+// the environment's Core; NewCore picks one from the configuration. The
+// HTTP side does not vary: initHTTP builds it over any Core.
 
-// initLocalService assembles the service on local disk. The local signer's
-// URLs are served by the service itself, so its Signer also verifies them
-// for Download.
-func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
+// initLocal assembles the use cases on local disk. The local signer also
+// verifies the URLs it signs and the store receives multipart parts, so
+// the application has Download and ReceivePart.
+func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
+	panic(wire.Build(databaseSet, localStoreSet, useCaseSet))
+}
+
+// initSpaces assembles the use cases on Spaces (or any S3-compatible
+// store), which presigns URLs and receives parts itself.
+func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
+	panic(wire.Build(databaseSet, SpacesOptions, spaces.ProviderSet, useCaseSet))
+}
+
+// initHTTP builds the HTTP adapter over core: the token verifier (which
+// fetches a JWK Set when one is configured), the readiness checks and the
+// metrics.
+func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core *Core) (*httpapi.Server, func(), error) {
 	panic(wire.Build(
-		databaseSet, localStoreSet,
-		provideClock, provideOptions, application.New, application.NewDownload,
-		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
-		provideReadiness, provideHTTPOptions, httpapi.NewServer,
-		wire.Struct(new(Service), "*"),
+		wire.FieldsOf(new(*Core), "App", "Options", "Metrics", "Readiness"),
+		AuthSettings, provideJWKSErrors, auth.ProvideVerifier, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
+		provideHTTPOptions, httpapi.NewServer,
 	))
 }
 
@@ -43,57 +55,12 @@ var databaseSet = wire.NewSet(
 	postgres.NewAuditLog, provideAuditLog, provideMetrics,
 )
 
-// localStoreSet is the local-disk blob store and its URL signer, whose
-// URLs the service serves itself.
-var localStoreSet = wire.NewSet(
-	provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet,
-	wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
+// localStoreSet is the local-disk blob store and its URL signer.
+var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet)
+
+// useCaseSet is the application over the environment's ports, and what
+// /readyz checks.
+var useCaseSet = wire.NewSet(
+	provideClock, provideOptions, application.New, provideReadiness,
+	wire.Struct(new(Core), "*"),
 )
-
-// initSpacesService assembles the service on Spaces (or any S3-compatible
-// store): URLs are presigned by the store, so there is no local download
-// route.
-func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
-	panic(wire.Build(
-		databaseSet, spacesStoreSet,
-		provideClock, provideOptions, application.New, noDownload,
-		provideJWKSErrors, auth.ProviderSet, wire.Bind(new(httpapi.TokenVerifier), new(*auth.Verifier)),
-		provideReadiness, provideHTTPOptions, httpapi.NewServer,
-		wire.Struct(new(Service), "*"),
-	))
-}
-
-// spacesStoreSet is the Spaces blob store, which also presigns URLs.
-var spacesStoreSet = wire.NewSet(spaces.OptionsFromConfig, spaces.ProviderSet)
-
-// initLocalJobs assembles the use cases without the HTTP side, for the
-// purge and reconcile commands, on local disk.
-func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
-	panic(wire.Build(
-		databaseSet, localStoreSet, provideClock, provideOptions, application.New,
-		wire.Struct(new(Jobs), "*"),
-	))
-}
-
-// initSpacesJobs is initLocalJobs on Spaces.
-func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
-	panic(wire.Build(
-		databaseSet, spacesStoreSet, provideClock, provideOptions, application.New,
-		wire.Struct(new(Jobs), "*"),
-	))
-}
-
-// initLocalBlobStore opens the local blob store alone, for doctor.
-func initLocalBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
-	panic(wire.Build(provideBlobRoot, localfs.ProvideStore, wire.Bind(new(application.BlobStore), new(*localfs.Store))))
-}
-
-// initSpacesBlobStore opens the Spaces blob store alone, for doctor.
-func initSpacesBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
-	panic(wire.Build(spaces.OptionsFromConfig, spaces.ProvideStore, wire.Bind(new(application.BlobStore), new(*spaces.Store))))
-}
-
-// initDatabase opens the configured database alone, for migrate.
-func initDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(), error) {
-	panic(wire.Build(provideDSN, postgres.ProvideDB))
-}

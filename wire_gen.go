@@ -4,7 +4,7 @@
 //go:build !wireinject
 // +build !wireinject
 
-package main
+package storagegw
 
 import (
 	"context"
@@ -21,143 +21,10 @@ import (
 
 // Injectors from wire.go:
 
-// initLocalService assembles the service on local disk. The local signer's
-// URLs are served by the service itself, so its Signer also verifies them
-// for Download.
-func initLocalService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
-	root := provideBlobRoot(cfg)
-	store, cleanup, err := localfs.ProvideStore(root)
-	if err != nil {
-		return nil, nil, err
-	}
-	baseURL := provideBaseURL(cfg)
-	keyFile := provideKeyFile(cfg)
-	clock := provideClock()
-	signer, err := localfs.ProvideSigner(baseURL, keyFile, clock)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	multipart := localfs.NewMultipart(store, signer)
-	dsn := provideDSN(cfg)
-	db, cleanup2, err := postgres.ProvideDB(ctx, dsn)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
-	metrics, err := provideMetrics(db)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
-	sessions := postgres.NewSessions(db)
-	options, err := provideOptions(cfg, logger, metrics)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
-	download := application.NewDownload(multipart, fileRepo, applicationAuditLog, signer, clock, options)
-	refreshErrorHandler := provideJWKSErrors(logger)
-	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	v := provideReadiness(db, multipart)
-	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
-	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	service := &Service{
-		HTTP:    server,
-		DB:      db,
-		App:     applicationApplication,
-		Metrics: metrics,
-	}
-	return service, func() {
-		cleanup3()
-		cleanup2()
-		cleanup()
-	}, nil
-}
-
-// initSpacesService assembles the service on Spaces (or any S3-compatible
-// store): URLs are presigned by the store, so there is no local download
-// route.
-func initSpacesService(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Service, func(), error) {
-	options := spaces.OptionsFromConfig(cfg)
-	store, cleanup, err := spaces.ProvideStore(ctx, options)
-	if err != nil {
-		return nil, nil, err
-	}
-	dsn := provideDSN(cfg)
-	db, cleanup2, err := postgres.ProvideDB(ctx, dsn)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
-	metrics, err := provideMetrics(db)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
-	sessions := postgres.NewSessions(db)
-	clock := provideClock()
-	applicationOptions, err := provideOptions(cfg, logger, metrics)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
-	download := noDownload()
-	refreshErrorHandler := provideJWKSErrors(logger)
-	verifier, cleanup3, err := auth.FromConfig(ctx, cfg, refreshErrorHandler)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	v := provideReadiness(db, store)
-	httpapiOptions := provideHTTPOptions(cfg, applicationOptions, metrics, v)
-	server, err := httpapi.NewServer(applicationApplication, download, verifier, logger, httpapiOptions)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	service := &Service{
-		HTTP:    server,
-		DB:      db,
-		App:     applicationApplication,
-		Metrics: metrics,
-	}
-	return service, func() {
-		cleanup3()
-		cleanup2()
-		cleanup()
-	}, nil
-}
-
-// initLocalJobs assembles the use cases without the HTTP side, for the
-// purge and reconcile commands, on local disk.
-func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+// initLocal assembles the use cases on local disk. The local signer also
+// verifies the URLs it signs and the store receives multipart parts, so
+// the application has Download and ReceivePart.
+func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
 	dsn := provideDSN(cfg)
 	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
 	if err != nil {
@@ -181,7 +48,7 @@ func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger)
 	multipart := localfs.NewMultipart(store, signer)
 	fileRepo := postgres.NewFileRepo(db)
 	auditLog := postgres.NewAuditLog(db)
-	metrics, err := provideMetrics(db)
+	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -196,25 +63,29 @@ func initLocalJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger)
 		return nil, nil, err
 	}
 	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
-	jobs := &Jobs{
-		DB:      db,
-		App:     applicationApplication,
-		Metrics: metrics,
+	v := provideReadiness(db, multipart)
+	core := &Core{
+		DB:        db,
+		App:       applicationApplication,
+		Options:   options,
+		Metrics:   metrics,
+		Readiness: v,
 	}
-	return jobs, func() {
+	return core, func() {
 		cleanup2()
 		cleanup()
 	}, nil
 }
 
-// initSpacesJobs is initLocalJobs on Spaces.
-func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger) (*Jobs, func(), error) {
+// initSpaces assembles the use cases on Spaces (or any S3-compatible
+// store), which presigns URLs and receives parts itself.
+func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
 	dsn := provideDSN(cfg)
 	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	options := spaces.OptionsFromConfig(cfg)
+	options := SpacesOptions(cfg)
 	store, cleanup2, err := spaces.ProvideStore(ctx, options)
 	if err != nil {
 		cleanup()
@@ -222,7 +93,7 @@ func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger
 	}
 	fileRepo := postgres.NewFileRepo(db)
 	auditLog := postgres.NewAuditLog(db)
-	metrics, err := provideMetrics(db)
+	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -238,49 +109,41 @@ func initSpacesJobs(ctx context.Context, cfg *configs.Config, logger *zap.Logger
 		return nil, nil, err
 	}
 	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
-	jobs := &Jobs{
-		DB:      db,
-		App:     applicationApplication,
-		Metrics: metrics,
+	v := provideReadiness(db, store)
+	core := &Core{
+		DB:        db,
+		App:       applicationApplication,
+		Options:   applicationOptions,
+		Metrics:   metrics,
+		Readiness: v,
 	}
-	return jobs, func() {
+	return core, func() {
 		cleanup2()
 		cleanup()
 	}, nil
 }
 
-// initLocalBlobStore opens the local blob store alone, for doctor.
-func initLocalBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
-	root := provideBlobRoot(cfg)
-	store, cleanup, err := localfs.ProvideStore(root)
+// initHTTP builds the HTTP adapter over core: the token verifier (which
+// fetches a JWK Set when one is configured), the readiness checks and the
+// metrics.
+func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core *Core) (*httpapi.Server, func(), error) {
+	applicationApplication := core.App
+	settings := AuthSettings(cfg)
+	refreshErrorHandler := provideJWKSErrors(logger)
+	verifier, cleanup, err := auth.ProvideVerifier(ctx, settings, refreshErrorHandler)
 	if err != nil {
 		return nil, nil, err
 	}
-	return store, func() {
+	options := core.Options
+	metrics := core.Metrics
+	v := core.Readiness
+	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
+	server, err := httpapi.NewServer(applicationApplication, verifier, logger, httpapiOptions)
+	if err != nil {
 		cleanup()
-	}, nil
-}
-
-// initSpacesBlobStore opens the Spaces blob store alone, for doctor.
-func initSpacesBlobStore(ctx context.Context, cfg *configs.Config) (application.BlobStore, func(), error) {
-	options := spaces.OptionsFromConfig(cfg)
-	store, cleanup, err := spaces.ProvideStore(ctx, options)
-	if err != nil {
 		return nil, nil, err
 	}
-	return store, func() {
-		cleanup()
-	}, nil
-}
-
-// initDatabase opens the configured database alone, for migrate.
-func initDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(), error) {
-	dsn := provideDSN(cfg)
-	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, func() {
+	return server, func() {
 		cleanup()
 	}, nil
 }
@@ -293,11 +156,11 @@ var databaseSet = wire.NewSet(
 	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
 )
 
-// localStoreSet is the local-disk blob store and its URL signer, whose
-// URLs the service serves itself.
-var localStoreSet = wire.NewSet(
-	provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet, wire.Bind(new(application.SignedURLVerifier), new(*localfs.Signer)),
-)
+// localStoreSet is the local-disk blob store and its URL signer.
+var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet)
 
-// spacesStoreSet is the Spaces blob store, which also presigns URLs.
-var spacesStoreSet = wire.NewSet(spaces.OptionsFromConfig, spaces.ProviderSet)
+// useCaseSet is the application over the environment's ports, and what
+// /readyz checks.
+var useCaseSet = wire.NewSet(
+	provideClock, provideOptions, application.New, provideReadiness, wire.Struct(new(Core), "*"),
+)

@@ -43,8 +43,13 @@ type Application struct {
 	MultipartPartURLs *MultipartPartURLs
 	CompleteMultipart *CompleteMultipart
 	AbortMultipart    *AbortMultipart
-	ReceivePart       *ReceivePart
 	CleanupUploads    *CleanupUploads
+
+	// Optional capabilities, nil unless the ports have them: Download when
+	// the signer also verifies its URLs (local disk serves them itself),
+	// ReceivePart when the store receives part bytes through the service.
+	Download    *Download
+	ReceivePart *ReceivePart
 }
 
 // DefaultRetention is how long soft-deleted files are kept (SPEC §6).
@@ -62,7 +67,8 @@ type deps struct {
 
 // New assembles the use cases over the given ports. Multipart uploads
 // need sessions and a blob store that is a MultipartStore; without either
-// they answer domain.ErrUnavailable.
+// they answer domain.ErrUnavailable. Download and ReceivePart are set only
+// when signer is a SignedURLVerifier and blobs a PartReceiver.
 func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, signer URLSigner,
 	clock Clock, opts Options) *Application {
 	if opts.ContentRules == nil {
@@ -81,7 +87,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
 		audit: auditor{log: audit, clock: clock, report: report}}
 	mp := newMultipart(d, sessions, opts.Multipart)
-	return &Application{
+	app := &Application{
 		Upload:    &Upload{deps: d},
 		SignURL:   &SignURL{deps: d, signer: signer},
 		Delete:    &Delete{deps: d},
@@ -96,9 +102,15 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 		MultipartPartURLs: &MultipartPartURLs{mp},
 		CompleteMultipart: &CompleteMultipart{mp},
 		AbortMultipart:    &AbortMultipart{mp},
-		ReceivePart:       &ReceivePart{mp},
 		CleanupUploads:    &CleanupUploads{mp},
 	}
+	if v, ok := signer.(SignedURLVerifier); ok {
+		app.Download = &Download{deps: d, verifier: v}
+	}
+	if _, ok := blobs.(PartReceiver); ok {
+		app.ReceivePart = &ReceivePart{mp}
+	}
+	return app
 }
 
 // backgroundTimeout bounds compensations and audit writes that run after

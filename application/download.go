@@ -97,16 +97,11 @@ type DownloadResult struct {
 // Download serves the URLs the service signs itself. A URL keeps working
 // only while the file it was issued for is visible with the same content:
 // once the file is deleted or overwritten the URL answers not found (unlike
-// a presigned store URL, which lives until it expires).
+// a presigned store URL, which lives until it expires). New sets it when
+// the URL signer is also a SignedURLVerifier.
 type Download struct {
 	*deps
 	verifier SignedURLVerifier
-}
-
-// NewDownload builds the Download use case over the given ports. It shares
-// New's defaults for opts.
-func NewDownload(blobs BlobStore, files FileRepository, audit AuditLog, verifier SignedURLVerifier, clock Clock, opts Options) *Download {
-	return &Download{deps: New(blobs, files, audit, nil, nil, clock, opts).Metadata.deps, verifier: verifier}
 }
 
 // Handle verifies the URL and opens the file. It writes one DOWNLOAD audit

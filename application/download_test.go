@@ -18,6 +18,12 @@ type fakeVerifier struct {
 	reqs map[string]application.SignRequest
 }
 
+// SignURL makes fakeVerifier a URLSigner too, as the local signer is, so
+// New gives the application a Download.
+func (v *fakeVerifier) SignURL(context.Context, application.SignRequest) (string, error) {
+	return "", errors.New("fakeVerifier signs nothing")
+}
+
 func (v *fakeVerifier) Verify(q url.Values) (application.SignRequest, error) {
 	switch q.Get("id") {
 	case "expired":
@@ -51,7 +57,10 @@ func downloadFixture(t *testing.T) (*fixture, *application.Download, *fakeVerifi
 		defer f.mu.Unlock()
 		f.background = append(f.background, op)
 	}}
-	d := application.NewDownload(f.faultyBlobs, f.faultyFiles, f.faultyAudit, v, f.clock, opts)
+	d := application.New(f.faultyBlobs, f.faultyFiles, f.faultyAudit, nil, v, f.clock, opts).Download
+	if d == nil {
+		t.Fatal("New with a signer that verifies: no Download")
+	}
 	return f, d, v, rec, body
 }
 

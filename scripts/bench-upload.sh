@@ -24,8 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/storagegw" .
-go build -o "$work/benchupload" ./tools/benchupload
+go build -o "$work/storagegw" ./cmd/storagegw
+go build -o "$work/benchupload" ./cmd/benchupload
 bucket="bench-$(date +%s)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 cat > "$work/config.yaml" <<YAML

@@ -8,7 +8,7 @@
 # and STORAGEGW_DATA_DIR pointing at the instance. Any non-zero exit fails
 # the check and names the block. Blocks fenced ```sh no-check (production
 # commands) are not run. README.md's blocks run from the repository root,
-# as a new user runs them (its quick start uses `go run . token`); the
+# as a new user runs them (its quick start uses `go run ./cmd/storagegw token`); the
 # others from a scratch directory.
 #
 # The ```ts blocks of the developer guide are compiled with tsc --strict
@@ -42,7 +42,7 @@ trap cleanup EXIT
 
 echo "doc-check: building storagegw" >&2
 mkdir -p "$work/bin" "$work/data" "$work/run"
-go build -o "$work/bin/storagegw" .
+go build -o "$work/bin/storagegw" ./cmd/storagegw
 
 # A free loopback port.
 port=$((20000 + RANDOM % 20000))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"storagegw/configs"
 	"storagegw/domain"
 )
 
@@ -77,18 +76,13 @@ func TestMintRefuses(t *testing.T) {
 	}
 }
 
-func TestFromConfig(t *testing.T) {
+func TestProvideVerifier(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg, err := configs.Load(func(k string) string {
-		return map[string]string{"STORAGEGW_DATA_DIR": dir, "JWT_ROLE_CLAIM": "r"}[k]
-	})
+	cfg := Settings{DevSecretFile: filepath.Join(dir, "dev-jwt-secret"), RoleClaim: "r"}
+	v, cleanup, err := ProvideVerifier(context.Background(), cfg, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	v, cleanup, err := FromConfig(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatalf("FromConfig: %v", err)
+		t.Fatalf("ProvideVerifier: %v", err)
 	}
 	defer cleanup()
 	secret, err := SigningSecret(cfg)
@@ -98,7 +92,7 @@ func TestFromConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "dev-jwt-secret")); err != nil {
 		t.Errorf("dev secret not created: %v", err)
 	}
-	tok, err := Mint(secret, MintParamsFromConfig(cfg, MintParams{Sub: "u", Org: "o", Role: "member"}), time.Now())
+	tok, err := Mint(secret, cfg.MintParams(MintParams{Sub: "u", Org: "o", Role: "member"}), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +101,10 @@ func TestFromConfig(t *testing.T) {
 	}
 
 	key, srv := jwksServer(t)
-	cfg.JWT.JWKSURL = srv.URL
-	jv, jcleanup, err := FromConfig(context.Background(), cfg, nil)
+	cfg.JWKSURL = srv.URL
+	jv, jcleanup, err := ProvideVerifier(context.Background(), cfg, nil)
 	if err != nil {
-		t.Fatalf("FromConfig with JWKS: %v", err)
+		t.Fatalf("ProvideVerifier with JWKS: %v", err)
 	}
 	defer jcleanup()
 	claims := jwt.MapClaims{"sub": "u", "org_id": "o", "r": "viewer", "exp": time.Now().Add(time.Hour).Unix()}

@@ -104,7 +104,7 @@ func TestTrustedProxies(t *testing.T) {
 			t.Errorf("%s: audited IP %q, UA %q, want %q", tc.name, ev.Actor.IP, ev.Actor.UserAgent, tc.want)
 		}
 	}
-	if _, err := NewServer(nil, nil, nil, nil, Options{TrustedProxies: []string{"not-an-ip"}}); err == nil {
+	if _, err := NewServer(nil, nil, nil, Options{TrustedProxies: []string{"not-an-ip"}}); err == nil {
 		t.Error("a malformed trusted proxy: got no error")
 	}
 }

@@ -19,7 +19,7 @@ const blobRoute = "/api/storage/blob"
 // signed URL. No bearer token: the signature is the credential. The URL
 // answers 404 once the file is deleted or overwritten.
 func (s *Server) serveBlob(c *gin.Context) {
-	res, err := s.download.Handle(c.Request.Context(), application.DownloadQuery{
+	res, err := s.app.Download.Handle(c.Request.Context(), application.DownloadQuery{
 		Query: c.Request.URL.Query(), Range: requestedRange(c.Request),
 		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
 	})

@@ -60,8 +60,7 @@ func newHarness(t *testing.T, configure ...func(*Options)) *harness {
 	}
 	appOpts := application.Options{ContentRules: opts.ContentRules}
 	app := application.New(h.blobs, h.files, h.audit, nil, signer, application.SystemClock{}, appOpts)
-	dl := application.NewDownload(h.blobs, h.files, h.audit, signer, application.SystemClock{}, appOpts)
-	if h.srv, err = NewServer(app, dl, verifier, zap.New(core), opts); err != nil {
+	if h.srv, err = NewServer(app, verifier, zap.New(core), opts); err != nil {
 		t.Fatal(err)
 	}
 	h.h = h.srv.Handler()

@@ -8,7 +8,7 @@ import (
 
 // partRoute receives the parts sent to the part URLs that a store serving
 // its own part URLs (local disk) signs: localfs.PartURLPath. In production
-// (Spaces) the part URLs point at the store and this route answers 404.
+// (Spaces) the part URLs point at the store and this route is not served.
 const partRoute = "/api/storage/multipart/part"
 
 // receivePart is PUT /api/storage/multipart/part?…&sig=…: one part of a

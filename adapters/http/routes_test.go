@@ -1,17 +1,37 @@
 package httpapi
 
 import (
+	"bytes"
+	"net/http"
 	"slices"
 	"testing"
+
+	"storagegw/adapters/localfs"
+	"storagegw/application"
+	"storagegw/application/blobstoretest"
 )
 
 // TestRoutesDescribed checks the router against the OpenAPI document both
-// ways: every Gin route is described, every described route is served.
+// ways: every Gin route is described, every described route is served by
+// a server with every capability (local disk's: its signer verifies its
+// URLs, its store receives parts).
 func TestRoutesDescribed(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	signer, err := localfs.NewSigner("http://files.example", bytes.Repeat([]byte("k"), localfs.MinKeyBytes), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := application.SystemClock{}
+	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, signer, clock, application.Options{})
+	if app.Download == nil || app.ReceivePart == nil {
+		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
+	}
+	srv, err := NewServer(app, nil, nil, Options{Metrics: http.NotFoundHandler()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var served []Route
-	for _, r := range h.srv.engine.Routes() {
+	for _, r := range srv.engine.Routes() {
 		served = append(served, Route{Method: r.Method, Path: r.Path})
 	}
 	described := DescribedRoutes()
@@ -30,17 +50,20 @@ func TestRoutesDescribed(t *testing.T) {
 	}
 }
 
-// TestBlobRouteOnlyWithDownload: without a Download use case (a store
-// that presigns its own URLs) the local blob route does not exist.
+// TestBlobRouteOnlyWithDownload: without the Download and ReceivePart
+// capabilities (a store that presigns its own URLs and receives its own
+// parts, as Spaces does) the local blob and part routes do not exist.
 func TestBlobRouteOnlyWithDownload(t *testing.T) {
 	t.Parallel()
-	srv, err := NewServer(nil, nil, nil, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range srv.engine.Routes() {
-		if r.Path == blobRoute {
-			t.Errorf("got route %s %s without a Download use case", r.Method, r.Path)
+	for name, app := range map[string]*application.Application{"no application": nil, "no capabilities": {}} {
+		srv, err := NewServer(app, nil, nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range srv.engine.Routes() {
+			if r.Path == blobRoute || r.Path == partRoute {
+				t.Errorf("%s: got route %s %s without its capability", name, r.Method, r.Path)
+			}
 		}
 	}
 }

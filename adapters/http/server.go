@@ -51,23 +51,22 @@ type Options struct {
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
 type Server struct {
-	app      *application.Application
-	download *application.Download // nil when the store presigns its own URLs
-	tokens   TokenVerifier
-	logger   *zap.Logger
-	opts     Options
-	maxBody  int64 // backstop on any upload body
-	engine   *gin.Engine
+	app     *application.Application
+	tokens  TokenVerifier
+	logger  *zap.Logger
+	opts    Options
+	maxBody int64 // backstop on any upload body
+	engine  *gin.Engine
 
 	inFlight, uploads gate // see Limits
 }
 
 var ginModeOnce sync.Once
 
-// NewServer builds the adapter and its routes. download may be nil; then
-// the local signed-URL route is not served.
-func NewServer(app *application.Application, download *application.Download, tokens TokenVerifier,
-	logger *zap.Logger, opts Options) (*Server, error) {
+// NewServer builds the adapter and its routes. The local signed-URL and
+// part routes are served only when app has the Download and ReceivePart
+// capabilities (local disk); elsewhere they are no route.
+func NewServer(app *application.Application, tokens TokenVerifier, logger *zap.Logger, opts Options) (*Server, error) {
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}
@@ -89,7 +88,7 @@ func NewServer(app *application.Application, download *application.Download, tok
 	if opts.Limits.BodyRateWindow <= 0 {
 		opts.Limits.BodyRateWindow = 30 * time.Second
 	}
-	s := &Server{app: app, download: download, tokens: tokens, logger: logger, opts: opts}
+	s := &Server{app: app, tokens: tokens, logger: logger, opts: opts}
 	for _, r := range opts.ContentRules {
 		s.maxBody = max(s.maxBody, r.MaxBytes)
 	}
@@ -135,10 +134,12 @@ func (s *Server) routes() {
 	e.GET("/api/storage/openapi.json", func(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json", OpenAPIJSON())
 	})
-	if s.download != nil {
+	if s.app != nil && s.app.Download != nil {
 		e.GET(blobRoute, s.serveBlob)
 	}
-	e.PUT(partRoute, s.limitUploads, s.receivePart)
+	if s.app != nil && s.app.ReceivePart != nil {
+		e.PUT(partRoute, s.limitUploads, s.receivePart)
+	}
 	api := e.Group("/api/storage", s.authenticate)
 	api.POST("/upload", s.limitUploads, s.upload)
 	api.POST("/receipt-upload", s.limitUploads, s.receiptUpload)

@@ -6,11 +6,8 @@ import (
 	"os"
 	"regexp"
 
-	"github.com/google/wire"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-
-	"storagegw/configs"
 )
 
 // New builds a logger writing to standard error at level (debug, info,
@@ -72,13 +69,15 @@ func Redact(s string) string {
 	return s
 }
 
-// ProviderSet provides the logger from the configuration.
-var ProviderSet = wire.NewSet(FromConfig)
+// Options choose the logger: Level is debug, info, warn or error, Format
+// console or json (see New).
+type Options struct {
+	Level, Format string
+}
 
-// FromConfig builds the logger the configuration asks for; the cleanup
-// flushes it.
-func FromConfig(cfg *configs.Config) (*zap.Logger, func(), error) {
-	log, err := New(cfg.Log.Level, cfg.LogFormat())
+// Provide builds the logger opts ask for; the cleanup flushes it.
+func Provide(opts Options) (*zap.Logger, func(), error) {
+	log, err := New(opts.Level, opts.Format)
 	if err != nil {
 		return nil, nil, err
 	}

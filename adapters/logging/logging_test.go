@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"go.uber.org/zap/zapcore"
-
-	"storagegw/configs"
 )
 
 func TestNew(t *testing.T) {
@@ -60,15 +58,14 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func TestFromConfig(t *testing.T) {
+func TestProvide(t *testing.T) {
 	t.Parallel()
-	cfg, err := configs.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, cleanup, err := FromConfig(cfg)
+	log, cleanup, err := Provide(Options{Level: "info", Format: "json"})
 	if err != nil || log == nil {
 		t.Fatalf("got %v, %v, want a logger", log, err)
 	}
 	cleanup()
+	if _, _, err := Provide(Options{Level: "loud", Format: "json"}); err == nil {
+		t.Error("level loud: got no error, want one")
+	}
 }

@@ -1,27 +1,9 @@
 package postgres
 
-import (
-	"context"
-
-	"github.com/google/wire"
-
-	"storagegw/application"
-)
+import "context"
 
 // DSN is the database to open: a postgres:// URL or an SQLite file path.
 type DSN string
-
-// ProviderSet provides the database, the file repository, the upload
-// sessions and the audit log, bound to their application ports.
-var ProviderSet = wire.NewSet(
-	ProvideDB,
-	NewFileRepo,
-	wire.Bind(new(application.FileRepository), new(*FileRepo)),
-	NewSessions,
-	wire.Bind(new(application.UploadSessions), new(*Sessions)),
-	NewAuditLog,
-	wire.Bind(new(application.AuditLog), new(*AuditLog)),
-)
 
 // ProvideDB opens dsn; the cleanup closes it. It does not migrate: call
 // (*DB).Migrate (the migrate command, or serve in development).

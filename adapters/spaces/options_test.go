@@ -12,7 +12,6 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"storagegw/application"
-	"storagegw/configs"
 	"storagegw/domain"
 )
 
@@ -87,26 +86,6 @@ func TestNewResolvesDefaults(t *testing.T) {
 			t.Errorf("resolve(%q): got part size %d, timeouts %v/%v, want the defaults",
 				tc.endpoint, got.PartSize, got.RequestTimeout, got.OperationTimeout)
 		}
-	}
-}
-
-func TestOptionsFromConfig(t *testing.T) {
-	t.Parallel()
-	c, err := configs.Load(func(name string) string {
-		return map[string]string{"SPACES_ENDPOINT": "nyc3.digitaloceanspaces.com", "SPACES_BUCKET": "files",
-			"SPACES_ACCESS_KEY": "AK", "SPACES_SECRET_KEY": "SK", "SPACES_REGION": "nyc3",
-			"SPACES_CDN_ENDPOINT":  "https://files.nyc3.cdn.digitaloceanspaces.com",
-			"SPACES_PART_SIZE_MIB": "32", "SPACES_REQUEST_TIMEOUT": "5s"}[name]
-	})
-	if err != nil {
-		t.Fatalf("configs.Load: %v", err)
-	}
-	got := OptionsFromConfig(c)
-	want := Options{Endpoint: "nyc3.digitaloceanspaces.com", Region: "nyc3", Bucket: "files", AccessKey: "AK",
-		SecretKey: "SK", CDNEndpoint: "https://files.nyc3.cdn.digitaloceanspaces.com",
-		PartSize: 32 << 20, RequestTimeout: 5 * time.Second, OperationTimeout: DefaultOperationTimeout}
-	if got != want {
-		t.Errorf("OptionsFromConfig: got %+v, want %+v (TLS on by default)", got, want)
 	}
 }
 

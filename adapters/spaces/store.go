@@ -38,8 +38,8 @@ const (
 // 10), so that a store that is down fails fast.
 const maxRetries = 3
 
-// Options configures a Store. Build them from the configuration with
-// OptionsFromConfig.
+// Options configures a Store; the composition root builds them from the
+// SPACES_* settings.
 type Options struct {
 	// Endpoint is the store's host[:port] ("nyc3.digitaloceanspaces.com"),
 	// or an http(s) URL without path, whose scheme then wins over Insecure.

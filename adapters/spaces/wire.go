@@ -6,12 +6,12 @@ import (
 	"github.com/google/wire"
 
 	"storagegw/application"
-	"storagegw/configs"
 )
 
 // ProviderSet provides the Spaces Store as the BlobStore and the
 // URLSigner, for the production injector. It needs a context (for the
-// startup check) and Options (see OptionsFromConfig).
+// startup check) and Options, which the composition root builds from the
+// SPACES_* settings.
 var ProviderSet = wire.NewSet(
 	ProvideStore,
 	wire.Bind(new(application.BlobStore), new(*Store)),
@@ -32,23 +32,4 @@ func ProvideStore(ctx context.Context, opts Options) (*Store, func(), error) {
 		return nil, nil, err
 	}
 	return s, s.Close, nil
-}
-
-// OptionsFromConfig maps the SPACES_* settings to Options.
-func OptionsFromConfig(c *configs.Config) Options {
-	sc := c.Spaces
-	return Options{
-		Endpoint:    sc.Endpoint,
-		Region:      sc.Region,
-		Bucket:      sc.Bucket,
-		AccessKey:   sc.AccessKey.Value(),
-		SecretKey:   sc.SecretKey.Value(),
-		CDNEndpoint: sc.CDNEndpoint,
-		Insecure:    !sc.UseSSL,
-		PathStyle:   sc.PathStyle,
-
-		PartSize:         uint64(sc.PartSizeMiB) << 20,
-		RequestTimeout:   sc.RequestTimeout,
-		OperationTimeout: sc.OperationTimeout,
-	}
 }

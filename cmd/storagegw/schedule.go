@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"storagegw"
 	"storagegw/application"
 )
 
@@ -40,17 +41,17 @@ func every(ctx context.Context, interval time.Duration, job func(context.Context
 
 // startPurgeSchedule runs the retention purge every interval (see every).
 // Replicas may all run it: batches are claimed, so they share the work.
-func startPurgeSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
+func startPurgeSchedule(ctx context.Context, interval time.Duration, core *storagegw.Core, logger *zap.Logger) *sync.WaitGroup {
 	if interval > 0 {
 		logger.Info("retention purge scheduled", zap.Duration("interval", interval))
 	}
-	return every(ctx, interval, func(ctx context.Context) { scheduledPurge(ctx, svc, logger) })
+	return every(ctx, interval, func(ctx context.Context) { scheduledPurge(ctx, core, logger) })
 }
 
 // scheduledPurge runs one purge, counts it and logs its outcome once.
-func scheduledPurge(ctx context.Context, svc *Service, logger *zap.Logger) {
-	rep, err := svc.App.Purge.Run(ctx, application.PurgeCommand{})
-	svc.Metrics.PurgeDone(rep, err)
+func scheduledPurge(ctx context.Context, core *storagegw.Core, logger *zap.Logger) {
+	rep, err := core.App.Purge.Run(ctx, application.PurgeCommand{})
+	core.Metrics.PurgeDone(rep, err)
 	fields := []zap.Field{zap.Int64("purged", rep.Purged), zap.Int64("bytes", rep.Bytes),
 		zap.Int64("failures", rep.Failures), zap.Int64("skipped", rep.Skipped)}
 	switch {

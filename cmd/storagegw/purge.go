@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"storagegw/adapters/metrics"
 	"storagegw/application"
 )
 
@@ -39,35 +41,19 @@ func runPurge(cmd *cobra.Command, getenv func(string) string, f purgeFlags) erro
 	if f.cmd.BatchSize < 1 || f.cmd.BatchSize > application.MaxPurgeBatch {
 		return failed(fmt.Errorf("purge: --batch must be between 1 and %d", application.MaxPurgeBatch))
 	}
-	jobs, cleanup, err := openJobs(cmd, getenv)
-	if err != nil {
-		return failed(err)
-	}
-	defer cleanup()
-
-	p := newProgress(cmd.ErrOrStderr())
-	f.cmd.Progress = func(r application.PurgeReport) {
-		p.show("purge: %d due, %d purged (%d bytes), %d failures", r.Due, r.Purged, r.Bytes, r.Failures)
-	}
-	rep, runErr := jobs.App.Purge.Run(cmd.Context(), f.cmd)
-	p.done()
-	out := cmd.OutOrStdout()
-	if f.cmd.DryRun {
-		fmt.Fprintf(out, "dry run: would purge %d files, %d bytes\n", rep.Purged, rep.Bytes)
-	} else {
-		fmt.Fprintf(out, "purged %d files, %d bytes, %d failures\n", rep.Purged, rep.Bytes, rep.Failures)
-	}
-	if f.metricsFile != "" && !f.cmd.DryRun {
-		jobs.Metrics.PurgeDone(rep, runErr)
-		if err := jobs.Metrics.WriteFile(f.metricsFile); err != nil {
-			return failed(err)
+	return runJob(cmd, getenv, "purge", f.metricsFile, func(ctx context.Context, app *application.Application, p *progress) jobRun {
+		f.cmd.Progress = func(r application.PurgeReport) {
+			p.show("purge: %d due, %d purged (%d bytes), %d failures", r.Due, r.Purged, r.Bytes, r.Failures)
 		}
-	}
-	switch {
-	case runErr != nil:
-		return failed(fmt.Errorf("purge: %w", runErr))
-	case rep.Failures > 0:
-		return &exitError{code: 1, err: fmt.Errorf("purge: %d files could not be purged; they are left for the next run", rep.Failures)}
-	}
-	return nil
+		rep, err := app.Purge.Run(ctx, f.cmd)
+		if f.cmd.DryRun {
+			return jobRun{summary: fmt.Sprintf("dry run: would purge %d files, %d bytes", rep.Purged, rep.Bytes), err: err}
+		}
+		r := jobRun{summary: fmt.Sprintf("purged %d files, %d bytes, %d failures", rep.Purged, rep.Bytes, rep.Failures),
+			err: err, record: func(m *metrics.Metrics) { m.PurgeDone(rep, err) }}
+		if rep.Failures > 0 {
+			r.problems = fmt.Sprintf("%d files could not be purged; they are left for the next run", rep.Failures)
+		}
+		return r
+	})
 }

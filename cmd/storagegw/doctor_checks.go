@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"storagegw"
 	"storagegw/adapters/auth"
 	"storagegw/application"
 	"storagegw/configs"
@@ -23,7 +24,7 @@ func doctorChecks() []doctorCheck {
 
 // checkDatabase opens the database and pings it.
 func checkDatabase(ctx context.Context, cfg *configs.Config) (string, error) {
-	db, cleanup, err := initDatabase(ctx, cfg)
+	db, cleanup, err := storagegw.OpenDatabase(ctx, cfg)
 	if err != nil {
 		return "", err
 	}
@@ -37,7 +38,7 @@ func checkDatabase(ctx context.Context, cfg *configs.Config) (string, error) {
 
 // checkMigrations fails unless every migration is applied.
 func checkMigrations(ctx context.Context, cfg *configs.Config) (string, error) {
-	db, cleanup, err := initDatabase(ctx, cfg)
+	db, cleanup, err := storagegw.OpenDatabase(ctx, cfg)
 	if err != nil {
 		return "", err
 	}
@@ -60,7 +61,7 @@ func checkMigrations(ctx context.Context, cfg *configs.Config) (string, error) {
 
 // checkBlobStore writes, reads back and deletes a probe object.
 func checkBlobStore(ctx context.Context, cfg *configs.Config) (string, error) {
-	blobs, cleanup, err := initBlobStore(ctx, cfg)
+	blobs, cleanup, err := storagegw.OpenBlobStore(ctx, cfg)
 	if err != nil {
 		return "", err
 	}
@@ -75,9 +76,10 @@ func checkBlobStore(ctx context.Context, cfg *configs.Config) (string, error) {
 // checkTokens builds the verifier as serve does (fetching a JWK Set) and,
 // when the service holds the HS256 secret, signs a token and verifies it.
 func checkTokens(ctx context.Context, cfg *configs.Config) (string, error) {
-	// FromConfig fetches a JWK Set before it returns (and fails if it
+	// ProvideVerifier fetches a JWK Set before it returns (and fails if it
 	// cannot); later background refreshes do not matter here.
-	v, cleanup, err := auth.FromConfig(ctx, cfg, func(error) {})
+	settings := storagegw.AuthSettings(cfg)
+	v, cleanup, err := auth.ProvideVerifier(ctx, settings, func(error) {})
 	if err != nil {
 		return "", err
 	}
@@ -88,11 +90,11 @@ func checkTokens(ctx context.Context, cfg *configs.Config) (string, error) {
 	case cfg.JWT.PublicKeyFile != "":
 		return "public key loaded from " + cfg.JWT.PublicKeyFile, nil
 	}
-	secret, err := auth.SigningSecret(cfg)
+	secret, err := auth.SigningSecret(settings)
 	if err != nil {
 		return "", err
 	}
-	p := auth.MintParamsFromConfig(cfg, auth.MintParams{Sub: "doctor", Org: "doctor", Role: "viewer", TTL: time.Minute})
+	p := settings.MintParams(auth.MintParams{Sub: "doctor", Org: "doctor", Role: "viewer", TTL: time.Minute})
 	tok, err := auth.Mint(secret, p, time.Now())
 	if err != nil {
 		return "", err

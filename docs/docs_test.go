@@ -1,4 +1,4 @@
-package main
+package docs_test
 
 import (
 	"bytes"
@@ -17,7 +17,11 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"gopkg.in/yaml.v3"
 
+	"go.uber.org/zap"
+
+	"storagegw"
 	"storagegw/application"
+	"storagegw/configs"
 	"storagegw/domain"
 )
 
@@ -28,7 +32,7 @@ var metricName = regexp.MustCompile(`\b(?:storagegw|go_sql)_[a-z0-9_]+_(?:total|
 // runbook.
 func TestRunbookMetricNames(t *testing.T) {
 	t.Parallel()
-	doc, err := os.ReadFile("docs/OPERATIONAL_RUNBOOK.md")
+	doc, err := os.ReadFile("OPERATIONAL_RUNBOOK.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +64,16 @@ func TestRunbookMetricNames(t *testing.T) {
 // one touched first so that it is exported, by name.
 func exportedFamilies(t *testing.T) map[string]*dto.MetricFamily {
 	t.Helper()
-	a := newAPI(t, nil)
-	m := a.svc.Metrics
+	cfg, err := configs.Load(func(k string) string { return map[string]string{"STORAGEGW_DATA_DIR": t.TempDir()}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, cleanup, err := storagegw.NewCore(context.Background(), cfg, zap.NewNop(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	m := core.Metrics
 	m.Request("/healthz", "GET", 200, time.Millisecond, 0, 10)
 	m.Upload("workspace", "doc", 10)
 	m.RefusedToken("token_expired")
@@ -109,7 +121,7 @@ var targetLabels = map[string]bool{"job": true, "instance": true}
 // metric of the service has a label Prometheus would rename on scrape.
 func TestRunbookAlertRules(t *testing.T) {
 	t.Parallel()
-	doc, err := os.ReadFile("docs/OPERATIONAL_RUNBOOK.md")
+	doc, err := os.ReadFile("OPERATIONAL_RUNBOOK.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"storagegw/adapters/metrics"
 	"storagegw/application"
 )
 
@@ -37,38 +39,24 @@ func newReconcileCommand(getenv func(string) string) *cobra.Command {
 }
 
 func runReconcile(cmd *cobra.Command, getenv func(string) string, f reconcileFlags) error {
-	jobs, cleanup, err := openJobs(cmd, getenv)
-	if err != nil {
-		return failed(err)
-	}
-	defer cleanup()
-
 	out := cmd.OutOrStdout()
-	p := newProgress(cmd.ErrOrStderr())
-	f.cmd.OnFinding = func(x application.Finding) {
-		p.done()
-		printFinding(out, x)
-	}
-	f.cmd.Progress = func(r application.ReconcileReport) {
-		p.show("reconcile: %d blobs, %d records scanned; %d orphans, %d missing", r.Blobs, r.Records, r.Orphans, r.Missing)
-	}
-	rep, runErr := jobs.App.Reconcile.Run(cmd.Context(), f.cmd)
-	p.done()
-	fmt.Fprintf(out, "scanned %d blobs and %d records: %d orphans (%d removed), %d missing, %d foreign, %d failures\n",
-		rep.Blobs, rep.Records, rep.Orphans, rep.OrphansRemoved, rep.Missing, rep.Foreign, rep.Failures)
-	if f.metricsFile != "" {
-		jobs.Metrics.ReconcileDone(rep, runErr)
-		if err := jobs.Metrics.WriteFile(f.metricsFile); err != nil {
-			return failed(err)
+	return runJob(cmd, getenv, "reconcile", f.metricsFile, func(ctx context.Context, app *application.Application, p *progress) jobRun {
+		f.cmd.OnFinding = func(x application.Finding) {
+			p.done()
+			printFinding(out, x)
 		}
-	}
-	switch {
-	case runErr != nil:
-		return failed(fmt.Errorf("reconcile: %w", runErr))
-	case !rep.Clean():
-		return &exitError{code: 1, err: fmt.Errorf("reconcile: the store and the database disagree (see above)")}
-	}
-	return nil
+		f.cmd.Progress = func(r application.ReconcileReport) {
+			p.show("reconcile: %d blobs, %d records scanned; %d orphans, %d missing", r.Blobs, r.Records, r.Orphans, r.Missing)
+		}
+		rep, err := app.Reconcile.Run(ctx, f.cmd)
+		r := jobRun{summary: fmt.Sprintf("scanned %d blobs and %d records: %d orphans (%d removed), %d missing, %d foreign, %d failures",
+			rep.Blobs, rep.Records, rep.Orphans, rep.OrphansRemoved, rep.Missing, rep.Foreign, rep.Failures),
+			err: err, record: func(m *metrics.Metrics) { m.ReconcileDone(rep, err) }}
+		if !rep.Clean() {
+			r.problems = "the store and the database disagree (see above)"
+		}
+		return r
+	})
 }
 
 // printFinding writes one finding as one line.

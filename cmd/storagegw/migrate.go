@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"storagegw"
 )
 
 func newMigrateCommand(getenv func(string) string) *cobra.Command {
@@ -18,7 +20,7 @@ func newMigrateCommand(getenv func(string) string) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			db, cleanup, err := initDatabase(ctx, cfg)
+			db, cleanup, err := storagegw.OpenDatabase(ctx, cfg)
 			if err != nil {
 				return err
 			}

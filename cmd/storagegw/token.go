@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"storagegw"
 	"storagegw/adapters/auth"
 )
 
@@ -23,11 +23,11 @@ func newTokenCommand(getenv func(string) string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			secret, err := auth.SigningSecret(cfg)
+			secret, err := auth.SigningSecret(storagegw.AuthSettings(cfg))
 			if err != nil {
 				return err
 			}
-			tok, err := auth.Mint(secret, auth.MintParamsFromConfig(cfg, p), time.Now())
+			tok, err := auth.Mint(secret, storagegw.AuthSettings(cfg).MintParams(p), time.Now())
 			if err != nil {
 				return err
 			}

@@ -3,21 +3,30 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 	"go.uber.org/zap"
 
+	"storagegw"
 	"storagegw/adapters/auth"
 	"storagegw/configs"
 )
+
+// The harness below is the one of the end-to-end tests (e2e/harness_test.go
+// and e2e/spaces_test.go), for the commands' tests to seed an instance.
 
 // api is the service assembled by the real wire graph (SQLite and local
 // disk under a temp dir, migrations applied) behind a real HTTP server.
@@ -25,7 +34,7 @@ type api struct {
 	t      *testing.T
 	url    string
 	cfg    *configs.Config
-	svc    *Service
+	svc    *storagegw.Service
 	secret []byte
 }
 
@@ -46,7 +55,7 @@ func newAPI(t *testing.T, env map[string]string) *api {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	svc, cleanup, err := initService(ctx, cfg, zap.NewNop())
+	svc, cleanup, err := storagegw.NewService(ctx, cfg, zap.NewNop(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +68,7 @@ func newAPI(t *testing.T, env map[string]string) *api {
 	srv.Listener = l
 	srv.Start()
 	t.Cleanup(srv.Close)
-	secret, err := auth.SigningSecret(cfg)
+	secret, err := auth.SigningSecret(storagegw.AuthSettings(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +78,7 @@ func newAPI(t *testing.T, env map[string]string) *api {
 // token mints a token for user "{role}-{org}" the way `storagegw token` does.
 func (a *api) token(org, role string) string {
 	a.t.Helper()
-	tok, err := auth.Mint(a.secret, auth.MintParamsFromConfig(a.cfg,
+	tok, err := auth.Mint(a.secret, storagegw.AuthSettings(a.cfg).MintParams(
 		auth.MintParams{Sub: role + "-" + org, Org: org, Role: role}), time.Now())
 	if err != nil {
 		a.t.Fatal(err)
@@ -232,3 +241,71 @@ func pngOf(n int) []byte {
 }
 
 var pdfBytes = []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+
+// s3Server is the S3-compatible server scripts/with-s3.sh starts
+// (versitygw). Without one the test skips, or fails when CI=true.
+type s3Server struct {
+	endpoint, access, secret string
+	admin                    *minio.Client
+}
+
+func testS3(t *testing.T) s3Server {
+	t.Helper()
+	s := s3Server{endpoint: os.Getenv("STORAGEGW_TEST_S3_ENDPOINT"),
+		access: os.Getenv("STORAGEGW_TEST_S3_ACCESS_KEY"), secret: os.Getenv("STORAGEGW_TEST_S3_SECRET_KEY")}
+	if s.endpoint == "" {
+		const hint = "an S3 server is required in CI: run via scripts/with-s3.sh (make test does)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(hint)
+		}
+		t.Skip("no S3 server: " + hint)
+	}
+	c, err := minio.New(s.endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.access, s.secret, ""), Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.admin = c
+	return s
+}
+
+// bucket creates a bucket for one test and removes it afterwards.
+func (s s3Server) bucket(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "sgw-e2e-" + hex.EncodeToString(b)
+	if err := s.admin.MakeBucket(context.Background(), name, minio.MakeBucketOptions{}); err != nil {
+		t.Fatalf("make bucket: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		for o := range s.admin.ListObjects(ctx, name, minio.ListObjectsOptions{Recursive: true}) {
+			_ = s.admin.RemoveObject(ctx, name, o.Key, minio.RemoveObjectOptions{})
+		}
+		_ = s.admin.RemoveBucket(ctx, name)
+	})
+	return name
+}
+
+// keys lists every object key in bucket.
+func (s s3Server) keys(t *testing.T, bucket string) []string {
+	t.Helper()
+	var keys []string
+	for o := range s.admin.ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatalf("list objects: %v", o.Err)
+		}
+		keys = append(keys, o.Key)
+	}
+	return keys
+}
+
+// spacesEnv configures the service on bucket at endpoint.
+func (s s3Server) spacesEnv(endpoint, bucket string, extra map[string]string) map[string]string {
+	env := map[string]string{"SPACES_ENDPOINT": endpoint, "SPACES_BUCKET": bucket, "SPACES_ACCESS_KEY": s.access,
+		"SPACES_SECRET_KEY": s.secret, "SPACES_REGION": "us-east-1", "SPACES_USE_SSL": "false", "SPACES_PATH_STYLE": "true"}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"storagegw/application"
 )
 
 func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
@@ -22,19 +25,13 @@ func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
 }
 
 func runCleanupUploads(cmd *cobra.Command, getenv func(string) string) error {
-	jobs, cleanup, err := openJobs(cmd, getenv)
-	if err != nil {
-		return failed(err)
-	}
-	defer cleanup()
-	rep, err := jobs.App.CleanupUploads.Run(cmd.Context())
-	fmt.Fprintf(cmd.OutOrStdout(), "cleaned up %d expired sessions and %d leftover store uploads; %d skipped (in use), %d failures\n",
-		rep.Sessions, rep.StoreUploads, rep.Skipped, rep.Failures)
-	switch {
-	case err != nil:
-		return failed(fmt.Errorf("cleanup-uploads: %w", err))
-	case rep.Failures > 0:
-		return &exitError{code: 1, err: fmt.Errorf("cleanup-uploads: %d uploads could not be cleaned up; they are left for the next run", rep.Failures)}
-	}
-	return nil
+	return runJob(cmd, getenv, "cleanup-uploads", "", func(ctx context.Context, app *application.Application, _ *progress) jobRun {
+		rep, err := app.CleanupUploads.Run(ctx)
+		r := jobRun{summary: fmt.Sprintf("cleaned up %d expired sessions and %d leftover store uploads; %d skipped (in use), %d failures",
+			rep.Sessions, rep.StoreUploads, rep.Skipped, rep.Failures), err: err}
+		if rep.Failures > 0 {
+			r.problems = fmt.Sprintf("%d uploads could not be cleaned up; they are left for the next run", rep.Failures)
+		}
+		return r
+	})
 }

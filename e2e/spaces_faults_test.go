@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"storagegw"
 	"storagegw/adapters/postgres"
 	"storagegw/application"
 	"storagegw/domain"
@@ -91,7 +92,7 @@ func TestSpacesBlobRemovedWhenRecordFails(t *testing.T) {
 	s3 := testS3(t)
 	bucket := s3.bucket(t)
 	a := newAPI(t, s3.spacesEnv(s3.endpoint, bucket, nil))
-	blobs, closeBlobs, err := initBlobStore(context.Background(), a.cfg)
+	blobs, closeBlobs, err := storagegw.OpenBlobStore(context.Background(), a.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"storagegw"
 	"storagegw/adapters/auth"
 	"storagegw/configs"
 )
@@ -75,11 +76,11 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := auth.SigningSecret(cfg)
+	secret, err := auth.SigningSecret(storagegw.AuthSettings(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := auth.Mint(secret, auth.MintParamsFromConfig(cfg, auth.MintParams{Sub: "u1", Org: "org-1", Role: "member"}), time.Now())
+	tok, err := auth.Mint(secret, storagegw.AuthSettings(cfg).MintParams(auth.MintParams{Sub: "u1", Org: "org-1", Role: "member"}), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,6 +157,20 @@ func TestDoctorCommand(t *testing.T) {
 	}
 }
 
+// TestCleanupUploadsCommand: with nothing expired the command cleans up
+// nothing and exits 0; without a usable configuration it exits 2.
+func TestCleanupUploadsCommand(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	out, errOut, code := run(t, envOf(a), "cleanup-uploads")
+	if code != 0 || out != "cleaned up 0 expired sessions and 0 leftover store uploads; 0 skipped (in use), 0 failures\n" {
+		t.Errorf("nothing expired: got %d %q %q", code, out, errOut)
+	}
+	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.cfg.DataDir, "STORAGEGW_ENV": "prod"}, "cleanup-uploads"); code != 2 {
+		t.Errorf("bad configuration: exit %d, want 2", code)
+	}
+}
+
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
 	if got := exitCode(failed(errors.New("x"))); got != 2 {

@@ -1,18 +1,15 @@
-package main
+package e2e
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	"go.uber.org/zap"
 )
 
 // TestAPIRestore: an admin restores a soft-deleted file; members cannot;
@@ -158,41 +155,5 @@ func TestAPIMetrics(t *testing.T) {
 	}
 	if !found {
 		t.Error("no request count for POST /api/storage/upload 201")
-	}
-}
-
-// TestPurgeSchedule: serve's in-process purge removes what is due, and
-// stops when its context ends.
-func TestPurgeSchedule(t *testing.T) {
-	t.Parallel()
-	cfgFile := filepath.Join(t.TempDir(), "storagegw.yaml")
-	if err := os.WriteFile(cfgFile, []byte("retention:\n  soft_delete: 1ms\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a := newAPI(t, map[string]string{"STORAGEGW_CONFIG": cfgFile})
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
-	want(t, "delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
-	time.Sleep(5 * time.Millisecond)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	wg := startPurgeSchedule(ctx, 10*time.Millisecond, a.svc, zap.NewNop())
-	deadline := time.Now().Add(5 * time.Second)
-	for len(a.auditLog("org-1", "action_type=PURGE")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the scheduled purge did not run")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	wg.Wait()
-	ev := a.auditLog("org-1", "action_type=PURGE")[0]
-	if ev.UserID != "system" || ev.UserRole != "system" || ev.FilePath != rec.FilePath {
-		t.Errorf("PURGE event: got %+v", ev)
-	}
-	if _, err := os.Stat(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1")); err == nil {
-		entries, _ := filepath.Glob(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1", "*", "*", "*", "*", "*"))
-		if len(entries) != 0 {
-			t.Errorf("blobs left: %v", entries)
-		}
 	}
 }

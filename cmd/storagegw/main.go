@@ -1,10 +1,8 @@
 // Command storagegw is the single gateway between an organisation's
 // applications and its files: `storagegw serve` runs the REST API; see
-// `storagegw help` for the operator commands.
+// `storagegw help` for the operator commands. It assembles the service
+// through the composition root, package storagegw.
 package main
-
-//go:generate go tool mockery
-//go:generate go tool wire gen .
 
 import (
 	"errors"
@@ -12,7 +10,8 @@ import (
 	"os"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set at build time with -ldflags "-X main.version=…"; the
+// metrics report it.
 var version = "dev"
 
 func main() {

@@ -5,12 +5,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"storagegw/adapters/logging"
+	"storagegw"
 	"storagegw/configs"
 )
 
 // newRootCommand builds the command tree. Running it without a subcommand
-// serves, so `go run .` starts the service.
+// serves, so `go run ./cmd/storagegw` starts the service.
 func newRootCommand(getenv func(string) string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "storagegw",
@@ -45,18 +45,18 @@ func newVersionCommand() *cobra.Command {
 }
 
 // openJobs loads the configuration and assembles the use cases for an
-// operator command (purge, reconcile, cleanup-uploads); the cleanup closes
-// the database and store and flushes the logger.
-func openJobs(cmd *cobra.Command, getenv func(string) string) (*Jobs, func(), error) {
+// operator command (purge, reconcile, cleanup-uploads), without the HTTP
+// side; the cleanup closes the database and store and flushes the logger.
+func openJobs(cmd *cobra.Command, getenv func(string) string) (*storagegw.Core, func(), error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	logger, flush, err := logging.FromConfig(cfg)
+	logger, flush, err := storagegw.NewLogger(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	jobs, cleanup, err := initJobs(cmd.Context(), cfg, logger)
+	jobs, cleanup, err := storagegw.NewCore(cmd.Context(), cfg, logger, storagegw.Version(version))
 	if err != nil {
 		flush()
 		return nil, nil, err

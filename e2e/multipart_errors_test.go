@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"storagegw"
 	"storagegw/adapters/auth"
+	"storagegw/application"
 )
 
 const docFields = `"system": "workspace", "object_type": "doc", "object_id": "d1", "filename": "a.png"`
@@ -115,7 +117,7 @@ func TestMultipartOtherCallers(t *testing.T) {
 // tokenFor mints a token for user sub.
 func (a *api) tokenFor(sub, org, role string) string {
 	a.t.Helper()
-	tok, err := auth.Mint(a.secret, auth.MintParamsFromConfig(a.cfg, auth.MintParams{Sub: sub, Org: org, Role: role}), time.Now())
+	tok, err := auth.Mint(a.secret, storagegw.AuthSettings(a.cfg).MintParams(auth.MintParams{Sub: sub, Org: org, Role: role}), time.Now())
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -123,8 +125,9 @@ func (a *api) tokenFor(sub, org, role string) string {
 }
 
 // TestMultipartExpiredSessionCleaned lets a session expire (its expiry is
-// moved into the past in the database): it is refused, then the
-// cleanup-uploads command discards it with its parts and reservation.
+// moved into the past in the database): it is refused, then the upload
+// clean-up (the cleanup-uploads command's and serve's use case) discards
+// it with its parts and reservation.
 func TestMultipartExpiredSessionCleaned(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, mpEnv)
@@ -138,9 +141,9 @@ func TestMultipartExpiredSessionCleaned(t *testing.T) {
 	want(t, "parts of an expired upload", a.sendJSON(http.MethodPost, "/api/storage/multipart/parts", member,
 		`{"upload_id": "`+s.UploadID+`", "part_numbers": [2]}`), http.StatusNotFound, "upload_expired")
 
-	out, errOut, code := run(t, envOf(a), "cleanup-uploads")
-	if code != 0 || out != "cleaned up 1 expired sessions and 0 leftover store uploads; 0 skipped (in use), 0 failures\n" {
-		t.Fatalf("cleanup-uploads: got %d %q %q", code, out, errOut)
+	rep, err := a.svc.App.CleanupUploads.Run(context.Background())
+	if err != nil || rep != (application.CleanupReport{Sessions: 1}) {
+		t.Fatalf("clean-up: got %+v, %v, want one session", rep, err)
 	}
 	if files := filesUnder(t, a.cfg.DataDir, "blobs", "tmp"); len(files) != 0 {
 		t.Errorf("files left in the data dir: %v", files)

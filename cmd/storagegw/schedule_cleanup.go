@@ -6,21 +6,23 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"storagegw"
 )
 
 // startCleanupSchedule cleans up expired multipart uploads every interval
 // (see every). Replicas may all run it: sessions are claimed one at a time.
-func startCleanupSchedule(ctx context.Context, interval time.Duration, svc *Service, logger *zap.Logger) *sync.WaitGroup {
+func startCleanupSchedule(ctx context.Context, interval time.Duration, core *storagegw.Core, logger *zap.Logger) *sync.WaitGroup {
 	if interval > 0 {
 		logger.Info("upload clean-up scheduled", zap.Duration("interval", interval))
 	}
-	return every(ctx, interval, func(ctx context.Context) { scheduledCleanup(ctx, svc, logger) })
+	return every(ctx, interval, func(ctx context.Context) { scheduledCleanup(ctx, core, logger) })
 }
 
 // scheduledCleanup runs one clean-up and logs its outcome once (quietly
 // when there was nothing to do).
-func scheduledCleanup(ctx context.Context, svc *Service, logger *zap.Logger) {
-	rep, err := svc.App.CleanupUploads.Run(ctx)
+func scheduledCleanup(ctx context.Context, core *storagegw.Core, logger *zap.Logger) {
+	rep, err := core.App.CleanupUploads.Run(ctx)
 	fields := []zap.Field{zap.Int64("sessions", rep.Sessions), zap.Int64("store_uploads", rep.StoreUploads),
 		zap.Int64("skipped", rep.Skipped), zap.Int64("failures", rep.Failures)}
 	switch {

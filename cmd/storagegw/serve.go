@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
-	"storagegw/adapters/logging"
+	"storagegw"
 )
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
@@ -32,7 +32,7 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	logger, flush, err := logging.FromConfig(cfg)
+	logger, flush, err := storagegw.NewLogger(cfg)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	svc, cleanup, err := initService(ctx, cfg, logger)
+	svc, cleanup, err := storagegw.NewService(ctx, cfg, logger, storagegw.Version(version))
 	if err != nil {
 		return err
 	}
@@ -71,9 +71,9 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 
 	// The in-process purge and upload clean-up stop with ctx (a stop
 	// signal); they are waited for before the database closes.
-	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc, logger)
+	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc.Core, logger)
 	defer jobs.Wait()
-	cleanups := startCleanupSchedule(ctx, cfg.Uploads.CleanupInterval, svc, logger)
+	cleanups := startCleanupSchedule(ctx, cfg.Uploads.CleanupInterval, svc.Core, logger)
 	defer cleanups.Wait()
 
 	var serveErr error
