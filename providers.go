@@ -191,8 +191,12 @@ func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
 // rules as the use cases, the readiness checks, and the metrics (served on
 // the API listener unless metrics_addr gives them their own).
 func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metrics.Metrics, checks []httpapi.ReadinessCheck) httpapi.Options {
+	l := cfg.Load
 	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules,
-		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m}
+		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m,
+		Limits: httpapi.Limits{MaxInFlight: l.MaxInFlight, MaxUploads: l.MaxUploads, MaxUploadsPerOrg: l.MaxUploadsPerOrg,
+			RetryAfter: l.RetryAfter, MinBodyRate: int64(l.MinBodyRateKiB) << 10, BodyRateWindow: l.BodyRateWindow,
+			WriteTimeout: l.WriteTimeout}}
 	if cfg.MetricsAddr == "" {
 		o.Metrics = m.Handler()
 	}

@@ -50,6 +50,25 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// once a stop signal arrived.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// Load sheds load and cuts slow clients.
+	Load LoadConfig `yaml:"load"`
+}
+
+// LoadConfig bounds the work in flight and the time a client may hold a
+// connection without making progress; zero bounds are off.
+type LoadConfig struct {
+	MaxInFlight      int           `yaml:"max_in_flight"`
+	MaxUploads       int           `yaml:"max_uploads"`
+	MaxUploadsPerOrg int           `yaml:"max_uploads_per_org"`
+	RetryAfter       time.Duration `yaml:"retry_after"`
+	// MinBodyRateKiB is the slowest an upload body may arrive, in KiB/s
+	// over each BodyRateWindow, and the slowest a download may be taken.
+	MinBodyRateKiB int           `yaml:"min_body_rate_kib"`
+	BodyRateWindow time.Duration `yaml:"body_rate_window"`
+	// WriteTimeout bounds writing an answer that is not a file download.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes a keep-alive connection idle this long.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // JWTConfig says how caller tokens are verified. At most one of

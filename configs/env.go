@@ -95,6 +95,14 @@ var envVars = []envVar{
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
 	{"STORAGEGW_SHUTDOWN_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"STORAGEGW_MAX_IN_FLIGHT", integer(func(c *Config) *int { return &c.Load.MaxInFlight })},
+	{"STORAGEGW_MAX_UPLOADS", integer(func(c *Config) *int { return &c.Load.MaxUploads })},
+	{"STORAGEGW_MAX_UPLOADS_PER_ORG", integer(func(c *Config) *int { return &c.Load.MaxUploadsPerOrg })},
+	{"STORAGEGW_RETRY_AFTER", duration(func(c *Config) *time.Duration { return &c.Load.RetryAfter })},
+	{"STORAGEGW_MIN_BODY_RATE_KIB", integer(func(c *Config) *int { return &c.Load.MinBodyRateKiB })},
+	{"STORAGEGW_BODY_RATE_WINDOW", duration(func(c *Config) *time.Duration { return &c.Load.BodyRateWindow })},
+	{"STORAGEGW_WRITE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Load.WriteTimeout })},
+	{"STORAGEGW_IDLE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Load.IdleTimeout })},
 }
 
 // EnvNames lists every environment variable Load reads.

@@ -126,6 +126,7 @@ func (c *Config) Validate() error {
 	if t := c.ShutdownTimeout; t <= 0 {
 		add("STORAGEGW_SHUTDOWN_TIMEOUT is %s: use a positive duration, e.g. 30s", t)
 	}
+	c.validateLoad(add)
 	for _, tp := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(tp); err != nil {
 			if _, err := netip.ParseAddr(tp); err != nil {
@@ -222,4 +223,34 @@ func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
 		u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
+
+// validateLoad checks the load-shedding and slow-client bounds.
+func (c *Config) validateLoad(add func(string, ...any)) {
+	l := c.Load
+	for _, b := range []struct {
+		name string
+		n    int
+	}{{"STORAGEGW_MAX_IN_FLIGHT", l.MaxInFlight}, {"STORAGEGW_MAX_UPLOADS", l.MaxUploads},
+		{"STORAGEGW_MAX_UPLOADS_PER_ORG", l.MaxUploadsPerOrg}, {"STORAGEGW_MIN_BODY_RATE_KIB", l.MinBodyRateKiB}} {
+		if b.n < 0 {
+			add("%s is %d: use 0 (no bound) or a positive number", b.name, b.n)
+		}
+	}
+	if l.MaxUploads > 0 && l.MaxUploadsPerOrg > l.MaxUploads {
+		add("STORAGEGW_MAX_UPLOADS_PER_ORG (%d) is above STORAGEGW_MAX_UPLOADS (%d): lower it, or raise the overall bound",
+			l.MaxUploadsPerOrg, l.MaxUploads)
+	}
+	if t := l.RetryAfter; t < time.Second || t > time.Hour {
+		add("STORAGEGW_RETRY_AFTER is %s: use 1s to 1h, e.g. 1s", t)
+	}
+	if t := l.BodyRateWindow; t < time.Second || t > time.Hour {
+		add("STORAGEGW_BODY_RATE_WINDOW is %s: use 1s to 1h, e.g. 30s", t)
+	}
+	if t := l.WriteTimeout; t < time.Second {
+		add("STORAGEGW_WRITE_TIMEOUT is %s: use at least 1s, e.g. 30s", t)
+	}
+	if t := l.IdleTimeout; t < time.Second {
+		add("STORAGEGW_IDLE_TIMEOUT is %s: use at least 1s, e.g. 2m", t)
+	}
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,9 +47,7 @@ func (s *Server) serveBlob(c *gin.Context) {
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", res.Range.Offset, res.Range.Offset+res.Range.Length-1, res.Size))
 	}
 	c.Status(status)
-	// A copy that fails midway (the client left) cannot change the status
-	// any more; the response is cut short and the log line shows the bytes.
-	_, _ = io.Copy(c.Writer, res.Body)
+	s.sendFile(c, res.Body)
 }
 
 // blobCSP is the Content-Security-Policy of served files: images and media

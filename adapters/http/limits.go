@@ -32,10 +32,14 @@ type Limits struct {
 	// MinBodyRate is the slowest a request body may arrive, in bytes per
 	// second, measured over each BodyRateWindow; a body that stalls for a
 	// whole window, or sends less than MinBodyRate·window in one, is cut
-	// with 408 body_too_slow. 0: no floor.
+	// with 408 body_too_slow. A download taken slower is cut too. 0: no
+	// floor.
 	MinBodyRate int64
 	// BodyRateWindow is the window of MinBodyRate. Default 30s.
 	BodyRateWindow time.Duration
+	// WriteTimeout bounds writing any answer but a file download, from its
+	// first byte; downloads are held to MinBodyRate instead. 0: no bound.
+	WriteTimeout time.Duration
 }
 
 // Error codes of shed and cut requests (statusOf maps them).
@@ -148,17 +152,76 @@ func (s *Server) floorBody(c *gin.Context) (undo func()) {
 		return func() {}
 	}
 	rc := http.NewResponseController(c.Writer)
-	c.Request.Body = &floorBody{ReadCloser: c.Request.Body, rc: rc,
-		rate: l.MinBodyRate, window: l.BodyRateWindow, now: time.Now, observer: s.opts.Observer}
+	c.Request.Body = &floorBody{ReadCloser: c.Request.Body, rc: rc, floor: s.newFloor()}
 	return func() { _ = rc.SetReadDeadline(time.Time{}) }
 }
 
-// floorBody is a request body cut when it arrives slower than rate bytes
-// per second over a window: a window that passes with fewer bytes fails
-// the next read, and a read that waits a whole window fails by deadline.
-type floorBody struct {
-	io.ReadCloser
-	rc       *http.ResponseController
+// sendFile copies a served file to the client, held to
+// Limits.MinBodyRate: the file is read just before each write to the
+// client, and each read sets the write deadline of what it hands over, so
+// a client that takes the bytes slower than the floor is cut (the copy
+// fails and the connection closes) instead of holding the file open. A
+// copy that fails midway cannot change the status any more; the response
+// is cut short and the log line shows the bytes.
+func (s *Server) sendFile(c *gin.Context, body io.Reader) {
+	if s.opts.Limits.MinBodyRate <= 0 {
+		_, _ = io.Copy(c.Writer, body)
+		return
+	}
+	rc := http.NewResponseController(c.Writer)
+	defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+	d := &floorDownload{r: body, rc: rc, floor: s.newFloor()}
+	if _, err := io.Copy(c.Writer, d); d.slow || errors.Is(err, os.ErrDeadlineExceeded) {
+		s.opts.Observer.Shed("slow_download")
+	}
+}
+
+// writeDeadline bounds writing any answer but a file download to
+// Limits.WriteTimeout, from its first byte: a client that does not read
+// its answer cannot hold the connection and its buffers.
+func (s *Server) writeDeadline(c *gin.Context) {
+	d := s.opts.Limits.WriteTimeout
+	if d <= 0 || c.FullPath() == blobRoute {
+		c.Next()
+		return
+	}
+	rc := http.NewResponseController(c.Writer)
+	c.Writer = &deadlineWriter{ResponseWriter: c.Writer, arm: func() { _ = rc.SetWriteDeadline(time.Now().Add(d)) }}
+	defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+	c.Next()
+}
+
+// deadlineWriter arms the write deadline when the answer starts.
+type deadlineWriter struct {
+	gin.ResponseWriter
+	arm   func()
+	armed bool
+}
+
+// Unwrap lets http.ResponseController reach the connection through it
+// (the rate floor sets deadlines with one).
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *deadlineWriter) start() {
+	if !w.armed {
+		w.armed = true
+		w.arm()
+	}
+}
+
+func (w *deadlineWriter) WriteHeader(code int) { w.start(); w.ResponseWriter.WriteHeader(code) }
+func (w *deadlineWriter) WriteHeaderNow()      { w.start(); w.ResponseWriter.WriteHeaderNow() }
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.start()
+	return w.ResponseWriter.Write(p)
+}
+func (w *deadlineWriter) WriteString(s string) (int, error) {
+	w.start()
+	return w.ResponseWriter.WriteString(s)
+}
+
+// floor measures a transfer against a rate floor over windows.
+type floor struct {
 	rate     int64
 	window   time.Duration
 	now      func() time.Time
@@ -166,28 +229,55 @@ type floorBody struct {
 
 	start time.Time // of the current window
 	got   int64     // bytes in it
-	err   error
+}
+
+func (s *Server) newFloor() *floor {
+	l := s.opts.Limits
+	return &floor{rate: l.MinBodyRate, window: l.BodyRateWindow, now: time.Now, observer: s.opts.Observer}
+}
+
+// next is called before each transfer step: false when the window that
+// just ended moved fewer bytes than the floor. It returns the deadline of
+// the step: the end of the current window (a step that moves nothing for
+// the rest of the window cannot meet the floor).
+func (f *floor) next() (time.Time, bool) {
+	now := f.now()
+	if f.start.IsZero() {
+		f.start = now
+	}
+	if now.Sub(f.start) >= f.window {
+		if float64(f.got) < float64(f.rate)*f.window.Seconds() {
+			return time.Time{}, false
+		}
+		f.start, f.got = now, 0
+	}
+	return f.start.Add(f.window), true
+}
+
+func (f *floor) rateText() string {
+	return fmt.Sprintf("%d KiB/s over %s", max(1, f.rate>>10), f.window)
+}
+
+// floorBody is a request body cut when it arrives slower than the floor:
+// a window that passes with fewer bytes fails the next read, and a read
+// that waits past the window fails by deadline (ErrNotSupported, a
+// recorder in tests, leaves only the per-window check).
+type floorBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
+	*floor
+	err error
 }
 
 func (b *floorBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	now := b.now()
-	if b.start.IsZero() {
-		b.start = now
+	deadline, ok := b.next()
+	if !ok {
+		return 0, b.cut()
 	}
-	if now.Sub(b.start) >= b.window {
-		if float64(b.got) < float64(b.rate)*b.window.Seconds() {
-			return 0, b.cut()
-		}
-		b.start, b.got = now, 0
-	}
-	// A read that gets nothing for the rest of the window cannot meet the
-	// floor; the deadline ends it instead of letting it hold the
-	// connection. ErrNotSupported (a recorder in tests) leaves only the
-	// per-window check.
-	_ = b.rc.SetReadDeadline(b.start.Add(b.window))
+	_ = b.rc.SetReadDeadline(deadline)
 	n, err := b.ReadCloser.Read(p)
 	b.got += int64(n)
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
@@ -199,7 +289,27 @@ func (b *floorBody) Read(p []byte) (int, error) {
 func (b *floorBody) cut() error {
 	b.observer.Shed("slow_body")
 	b.err = domain.Errorf(domain.ErrInvalid, codeBodyTooSlow,
-		"The request body arrived slower than %s over %s; send it faster, or in parts (multipart upload).",
-		fmt.Sprintf("%d KiB/s", max(1, b.rate>>10)), b.window)
+		"The request body arrived slower than %s; send it faster, or in parts (multipart upload).", b.rateText())
 	return b.err
+}
+
+// floorDownload is a served file whose reads set the write deadline of
+// the bytes they hand to the client.
+type floorDownload struct {
+	r  io.Reader
+	rc *http.ResponseController
+	*floor
+	slow bool
+}
+
+func (d *floorDownload) Read(p []byte) (int, error) {
+	deadline, ok := d.next()
+	if !ok {
+		d.slow = true
+		return 0, fmt.Errorf("httpapi: the client took the file slower than %s", d.rateText())
+	}
+	_ = d.rc.SetWriteDeadline(deadline)
+	n, err := d.r.Read(p)
+	d.got += int64(n)
+	return n, err
 }

@@ -2,13 +2,19 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // blockedUpload starts an upload to path whose file part never ends until
@@ -34,8 +40,12 @@ func blockedUpload(t *testing.T, h *harness, tok string) (release func() int) {
 }
 
 func smallUpload(t *testing.T, h *harness, tok, objectID string) *httptest.ResponseRecorder {
+	return smallUploadOf(t, h, tok, objectID, []byte("hello"))
+}
+
+func smallUploadOf(t *testing.T, h *harness, tok, objectID string, content []byte) *httptest.ResponseRecorder {
 	return h.upload(t, "/api/storage/upload", tok, field("system", "communications"),
-		field("object_type", "email-attachment"), field("object_id", objectID), file("b.txt", []byte("hello")))
+		field("object_type", "email-attachment"), field("object_id", objectID), file("b.txt", content))
 }
 
 // TestUploadsAreShedPerOrg: past the per-org bound an upload is refused
@@ -106,7 +116,9 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	t.Parallel()
 	obs := &recordingObserver{}
 	h := newHarness(t, func(o *Options) {
-		o.Limits = Limits{MinBodyRate: 64 << 10, BodyRateWindow: 300 * time.Millisecond}
+		// With a write deadline too: its writer wrapper must still let the
+		// floor reach the connection.
+		o.Limits = Limits{MinBodyRate: 64 << 10, BodyRateWindow: 300 * time.Millisecond, WriteTimeout: 5 * time.Second}
 		o.Observer = obs
 	})
 	srv := httptest.NewServer(h.h)
@@ -183,5 +195,69 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	}
 	if got := obs.sheds(); len(got) != 2 {
 		t.Errorf("observer heard %v, want two slow_body", got)
+	}
+}
+
+// TestSlowDownloadsAreCut: a client that takes a file slower than the
+// floor (here: not at all) has its download cut within about two windows,
+// instead of holding the connection and the open file.
+func TestSlowDownloadsAreCut(t *testing.T) {
+	t.Parallel()
+	obs := &recordingObserver{}
+	h := newHarness(t, func(o *Options) {
+		o.Limits = Limits{MinBodyRate: 64 << 10, BodyRateWindow: 300 * time.Millisecond}
+		o.Observer = obs
+	})
+	tok := token(t, "org-1", "member")
+	big := bytes.Repeat([]byte("z"), 32<<20)
+	rec := smallUploadOf(t, h, tok, "big", big)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	up := decode[struct {
+		FilePath string `json:"file_path"`
+	}](t, rec)
+	signed := h.doJSON(t, http.MethodPost, "/api/storage/signed-url", `{"file_path":"`+up.FilePath+`"}`, tok)
+	su := decode[struct {
+		URL string `json:"url"`
+	}](t, signed)
+	u, err := url.Parse(su.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.h)
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", u.RequestURI())
+	// Read nothing: the server's writes block once the buffers are full.
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(obs.sheds(), "slow_download") {
+		if time.Now().After(deadline) {
+			t.Fatalf("a download nobody takes was not cut within 5s; observer heard %v", obs.sheds())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestWriteDeadlineArmsOnce: the write deadline of an answer starts with
+// its first byte, once.
+func TestWriteDeadlineArmsOnce(t *testing.T) {
+	t.Parallel()
+	var armed int
+	rec := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(rec)
+	w := &deadlineWriter{ResponseWriter: c.Writer, arm: func() { armed++ }}
+	if armed != 0 {
+		t.Fatal("armed before the answer started")
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("a"))
+	w.WriteString("b")
+	if armed != 1 {
+		t.Errorf("armed %d times, want once", armed)
 	}
 }

@@ -19,7 +19,7 @@ type Observer interface {
 	// RefusedToken is one request refused for its token, by error code.
 	RefusedToken(code string)
 	// Shed is one request refused or cut for load: "in_flight",
-	// "uploads" (429) or "slow_body" (408).
+	// "uploads" (429), "slow_body" (408) or "slow_download" (cut).
 	Shed(reason string)
 }
 

@@ -118,7 +118,7 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // routes registers every route; each is described in openapi.json.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.requestMiddleware, apiHeaders, s.limitInFlight)
+	e.Use(s.requestMiddleware, apiHeaders, s.limitInFlight, s.writeDeadline)
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, errorf(domain.ErrNotFound, codeRouteNotFound, "There is no such route."))
 	})

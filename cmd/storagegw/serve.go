@@ -58,9 +58,9 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		}
 	}
 
-	servers := []*http.Server{newHTTPServer(cfg.Addr, svc.HTTP.Handler())}
+	servers := []*http.Server{newHTTPServer(cfg.Addr, svc.HTTP.Handler(), cfg.Load.IdleTimeout)}
 	if cfg.MetricsAddr != "" {
-		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler()))
+		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler(), cfg.Load.IdleTimeout))
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
@@ -85,9 +85,13 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	return errors.Join(serveErr, shutdown(ctx, cfg.ShutdownTimeout, servers, logger))
 }
 
-// newHTTPServer serves h on addr.
-func newHTTPServer(addr string, h http.Handler) *http.Server {
-	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+// newHTTPServer serves h on addr. Headers must arrive within 10 s, an
+// idle keep-alive connection is closed after idle; bodies and answers are
+// bounded by the HTTP adapter's rate floor and write deadline instead of a
+// whole-request timeout, so a long upload or download that moves is never
+// cut.
+func newHTTPServer(addr string, h http.Handler, idle time.Duration) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
 }
 
 // shutdown stops accepting connections and lets in-flight requests finish
