@@ -65,6 +65,7 @@ type deps struct {
 // they answer domain.ErrUnavailable.
 func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, signer URLSigner,
 	clock Clock, opts Options) *Application {
+	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}
