@@ -71,6 +71,7 @@ type deps struct {
 // when signer is a SignedURLVerifier and blobs a PartReceiver.
 func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, signer URLSigner,
 	clock Clock, opts Options) *Application {
+	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}

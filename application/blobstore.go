@@ -47,6 +47,14 @@ func (r Range) Resolve(size int64) (off, n int64, err error) {
 // key is refused with domain.ErrInvalid before any I/O, whatever the backend
 // would accept. Every method returns domain.ErrUnavailable (wrapped) when the
 // backend cannot be reached or fails for reasons of its own.
+//
+// The use cases see every BlobStore through CheckedStore, which enforces
+// the argument contract (keys, prefixes, startAfter, limits, a Range's
+// non-negative Offset) before the adapter is called, and gives the errors
+// their one spelling (blob_not_found, store_unavailable). An adapter may
+// assume valid arguments; it translates its vendor's errors to domain
+// kinds (bare domain.ErrNotFound is enough) and checks what only it can
+// know: the blob's size for Range.Resolve, its own limits on keys.
 type BlobStore interface {
 	// Put streams r to key and returns what was stored. It is atomic: readers
 	// see either the previous blob or the complete new one, never a part.

@@ -19,7 +19,9 @@ type HealthChecker interface {
 // ProbeBlobStore writes a small object under DoctorPrefix, reads it back,
 // compares it and removes it: the blob-store check of `storagegw doctor`.
 // It returns the key it used and an error naming the step that failed.
+// It goes through CheckedStore, as the use cases do.
 func ProbeBlobStore(ctx context.Context, blobs BlobStore) (string, error) {
+	blobs = CheckedStore(blobs)
 	key := DoctorPrefix + "probe-" + rand.Text()
 	want := []byte("storagegw doctor probe " + key)
 	if err := ValidateBlobKey(key); err != nil {

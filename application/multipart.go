@@ -50,6 +50,13 @@ type UploadSessions interface {
 // An upload id the store does not know (never started, completed or
 // aborted) is domain.ErrNotFound. Every method returns
 // domain.ErrUnavailable (wrapped) when the store cannot be reached.
+//
+// CheckedStore enforces the arguments before the adapter is called (keys,
+// prefixes, limits, a non-empty upload id, part numbers, part sizes,
+// expiries of at least a second, a non-empty part list in strictly
+// ascending order) and spells a missing upload upload_not_found. An
+// adapter may assume them; it checks what only it knows: whether the
+// parts listed were uploaded, with that ETag and size.
 type MultipartStore interface {
 	// InitiateMultipart starts a multipart upload to key and returns the
 	// store's id for it. Nothing is visible under key until it completes.

@@ -19,10 +19,10 @@ func (s *Store) Check(ctx context.Context) error {
 	for _, dir := range []string{blobsDir, tmpDir} {
 		fi, err := s.root.Stat(dir)
 		if err != nil {
-			return unavailable(fmt.Errorf("localfs: check %q: %w", dir, err))
+			return application.StoreUnavailable(fmt.Errorf("localfs: check %q: %w", dir, err))
 		}
 		if !fi.IsDir() {
-			return unavailable(fmt.Errorf("localfs: check %q: not a directory", dir))
+			return application.StoreUnavailable(fmt.Errorf("localfs: check %q: not a directory", dir))
 		}
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"storagegw/application"
-	"storagegw/domain"
 )
 
 // List walks blobs/ depth first, visiting each directory's entries in the
@@ -19,12 +18,6 @@ import (
 // before startAfter. Symlinks and names this package did not write are
 // ignored.
 func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) ([]application.BlobInfo, error) {
-	if err := application.ValidateBlobPrefix(prefix); err != nil {
-		return nil, err
-	}
-	if limit <= 0 {
-		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing limit must be positive.")
-	}
 	base := prefix[:strings.LastIndexByte(prefix, '/')+1]
 	dir, ok := dirPath(base)
 	if !ok {

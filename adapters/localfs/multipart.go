@@ -58,7 +58,9 @@ type uploadMeta struct {
 
 func uploadDir(id string) string { return filepath.Join(tmpDir, multipartDir, id) }
 
-// InitiateMultipart creates the upload's directory.
+// InitiateMultipart creates the upload's directory, refusing first a key
+// this store cannot hold (see blobPath), which would fail only on
+// completion.
 func (m *Multipart) InitiateMultipart(ctx context.Context, key, contentType string) (string, error) {
 	if _, err := blobPath(key); err != nil {
 		return "", err
@@ -79,18 +81,16 @@ func (m *Multipart) InitiateMultipart(ctx context.Context, key, contentType stri
 	}
 	if err != nil {
 		_ = m.root.RemoveAll(uploadDir(id))
-		return "", unavailable(fmt.Errorf("localfs: initiate multipart %q: %w", key, err))
+		return "", fsError("initiate multipart", key, err)
 	}
 	return id, nil
 }
 
 // meta loads upload id of key. An upload that does not exist, or is
-// another key's, is domain.ErrNotFound.
+// another key's, is domain.ErrNotFound. An id this package did not make is
+// refused before it names a directory.
 func (m *Multipart) meta(op, key, id string) (uploadMeta, error) {
-	if _, err := blobPath(key); err != nil {
-		return uploadMeta{}, err
-	}
-	notFound := domain.Errorf(domain.ErrNotFound, "upload_not_found", "No such multipart upload.")
+	notFound := fmt.Errorf("localfs: %s %q: upload %q: %w", op, key, id, domain.ErrNotFound)
 	if !validUploadID(id) {
 		return uploadMeta{}, notFound
 	}
@@ -127,12 +127,6 @@ func (m *Multipart) PartURL(_ context.Context, key, id string, part int, size in
 // ListMultipart lists the uploads in progress. It reads every upload's
 // upload.json: fine for development, which is all local disk is for.
 func (m *Multipart) ListMultipart(ctx context.Context, prefix, afterKey, afterID string, limit int) ([]application.MultipartUpload, error) {
-	if limit < 1 {
-		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing needs a positive limit.")
-	}
-	if err := application.ValidateBlobPrefix(prefix); err != nil {
-		return nil, err
-	}
 	d, err := m.root.Open(filepath.Join(tmpDir, multipartDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

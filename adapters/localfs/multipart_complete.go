@@ -13,8 +13,9 @@ import (
 )
 
 // CompleteMultipart checks parts against the parts received, as S3 does
-// (ascending numbers, matching ETags, each part but the last at least
-// domain.MinPartBytes), then streams them one after the other into the
+// (each part uploaded, with a matching ETag, each but the last at least
+// domain.MinPartBytes; the checked store has checked the list's order),
+// then streams them one after the other into the
 // blob through Put (temp file, fsync, rename: the blob appears whole) and
 // removes the upload's directory. A refused list leaves the upload open.
 func (m *Multipart) CompleteMultipart(ctx context.Context, key, id string, parts []domain.PartRef) (application.BlobInfo, error) {
@@ -22,17 +23,8 @@ func (m *Multipart) CompleteMultipart(ctx context.Context, key, id string, parts
 	if err != nil {
 		return application.BlobInfo{}, err
 	}
-	if len(parts) == 0 {
-		return application.BlobInfo{}, domain.Errorf(domain.ErrInvalid, "invalid_part", "An upload needs at least one part.")
-	}
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
-		if i > 0 && p.Number <= parts[i-1].Number {
-			return application.BlobInfo{}, domain.Errorf(domain.ErrInvalid, "invalid_part_order", "Parts must be listed in ascending order.")
-		}
-		if p.Number < 1 || p.Number > domain.MaxParts {
-			return application.BlobInfo{}, domain.Errorf(domain.ErrInvalid, "invalid_part", "Part %d was not uploaded.", p.Number)
-		}
 		stored, err := m.storedPart(id, p.Number)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

@@ -32,14 +32,12 @@ const (
 func escape(seg string) string    { return strings.ReplaceAll(seg, "%", "%25") }
 func unescape(name string) string { return strings.ReplaceAll(name, "%25", "%") }
 
-// blobPath returns the root-relative file of key, refusing with
-// domain.ErrInvalid any key that ValidateBlobKey refuses, any key with a
-// segment too long for the filesystem, and (defence in depth) any path
-// that would not stay inside blobs/.
+// blobPath returns the root-relative file of key, which follows
+// application.ValidateBlobKey (the checked store saw to it), refusing with
+// domain.ErrInvalid a key with a segment too long for the filesystem and
+// (defence in depth, besides the os.Root) any path that would not stay
+// inside blobs/.
 func blobPath(key string) (string, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return "", err
-	}
 	segs := strings.Split(key, "/")
 	names := make([]string, 0, len(segs)+1)
 	names = append(names, blobsDir)
@@ -61,7 +59,8 @@ func blobPath(key string) (string, error) {
 
 // dirPath returns the root-relative directory holding the keys that start
 // with base, a prefix made of whole segments ("" or "a/b/"), and false when
-// no key can live there.
+// no key can live there (or, defence in depth, the directory would not be
+// blobs/ or inside it).
 func dirPath(base string) (string, bool) {
 	p := blobsDir
 	for seg := range strings.SplitSeq(strings.TrimSuffix(base, "/"), "/") {
@@ -73,7 +72,7 @@ func dirPath(base string) (string, bool) {
 		}
 		p = filepath.Join(p, escape(seg))
 	}
-	return p, filepath.IsLocal(p)
+	return p, p == blobsDir || strings.HasPrefix(p, blobsDir+string(filepath.Separator))
 }
 
 // segmentOf decodes a directory entry back into a key segment. Only names
@@ -96,16 +95,11 @@ func segmentOf(name string, isDir bool) (string, bool) {
 // fsError is the one place filesystem errors become domain errors: a
 // missing file is domain.ErrNotFound (except for put, where it means the
 // store's own layout is damaged), anything else, context errors included,
-// is unavailable.
+// is application.StoreUnavailable, the same as the Spaces adapter's (503
+// store_unavailable), also where no checked store is in front (Check).
 func fsError(op, key string, err error) error {
 	if op != "put" && errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("localfs: %s %q: %w: %w", op, key, domain.ErrNotFound, err)
 	}
-	return unavailable(fmt.Errorf("localfs: %s %q: %w", op, key, err))
-}
-
-// unavailable is the store's failure as clients see it, the same as the
-// Spaces adapter's: domain.ErrUnavailable, 503 store_unavailable.
-func unavailable(cause error) error {
-	return domain.Wrap(domain.ErrUnavailable, "store_unavailable", "The file store is unavailable; try again later.", cause)
+	return application.StoreUnavailable(fmt.Errorf("localfs: %s %q: %w", op, key, err))
 }

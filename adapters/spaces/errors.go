@@ -7,19 +7,19 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"storagegw/application"
 	"storagegw/domain"
 )
 
 // The public messages of the domain errors this package returns. Which
 // setting to fix is told in the wrapped cause, for the logs, not here.
+// Not found and unavailable are spelled once, for every store, by
+// application.CheckedStore and application.StoreUnavailable.
 const (
-	msgUnavailable = "The file store is unavailable; try again later."
-	msgNotFound    = "No such file."
-	msgRange       = "The requested range starts past the end of the file."
-	msgKey         = "The file store refused the blob key."
-	msgConflict    = "The file store holds an object that conflicts with this key."
-	msgNoUpload    = "No such multipart upload."
-	msgPart        = "The parts listed do not match the parts uploaded (number, order, ETag or size)."
+	msgRange    = "The requested range starts past the end of the file."
+	msgKey      = "The file store refused the blob key."
+	msgConflict = "The file store holds an object that conflicts with this key."
+	msgPart     = "The parts listed do not match the parts uploaded (number, order, ETag or size)."
 )
 
 // conflictCodes are how stores that keep objects as files (versitygw's
@@ -35,9 +35,11 @@ var conflictCodes = map[string]bool{"ExistingObjectIsDirectory": true, "ObjectPa
 // the domain's errors, wrapping err once with the operation and key:
 //
 //   - NoSuchUpload (a multipart upload completed, aborted or unknown) is
-//     domain.ErrNotFound; a part list the store refuses (InvalidPart,
+//     domain.ErrNotFound (the checked store spells it upload_not_found);
+//     a part list the store refuses (InvalidPart,
 //     InvalidPartOrder, EntityTooSmall) is domain.ErrInvalid.
-//   - NoSuchKey (and a 404 of an object) is domain.ErrNotFound. A HEAD
+//   - NoSuchKey (and a 404 of an object) is domain.ErrNotFound (spelled
+//     blob_not_found by the checked store). A HEAD
 //     answer (Stat) has no body: a missing bucket, or on versitygw an
 //     unknown access key, then looks like a missing key. Check, at start
 //     and for readiness, tells them apart.
@@ -52,7 +54,9 @@ var conflictCodes = map[string]bool{"ExistingObjectIsDirectory": true, "ObjectPa
 //   - Refused credentials are domain.ErrUnavailable naming the settings
 //     (versitygw answers an unknown access key with XAdminUserNotFound).
 //   - Everything else (network errors, timeouts, cancellation, 5xx, any
-//     other refusal) is domain.ErrUnavailable with code store_unavailable.
+//     other refusal) is application.StoreUnavailable (store_unavailable),
+//     spelled here too because Check and SignURL answer without a checked
+//     store in front.
 func storeError(op, key string, err error) error {
 	where := "spaces: " + op
 	if key != "" {
@@ -66,17 +70,14 @@ func storeError(op, key string, err error) error {
 	}
 	var er minio.ErrorResponse
 	if !errors.As(err, &er) {
-		return domain.Wrap(domain.ErrUnavailable, "store_unavailable", msgUnavailable,
-			cause("check SPACES_ENDPOINT and the network"))
+		return application.StoreUnavailable(cause("check SPACES_ENDPOINT and the network"))
 	}
 	if conflictCodes[er.Code] {
 		return domain.Wrap(domain.ErrExists, "blob_key_conflict", msgConflict, cause(""))
 	}
 	switch er.Code {
-	case "NoSuchKey":
-		return domain.Wrap(domain.ErrNotFound, "blob_not_found", msgNotFound, cause(""))
-	case "NoSuchUpload":
-		return domain.Wrap(domain.ErrNotFound, "upload_not_found", msgNoUpload, cause(""))
+	case "NoSuchKey", "NoSuchUpload":
+		return fmt.Errorf("%w: %w", domain.ErrNotFound, cause(""))
 	case "InvalidPart", "InvalidPartOrder", "EntityTooSmall":
 		return domain.Wrap(domain.ErrInvalid, "invalid_part", msgPart, cause(""))
 	case "InvalidRange":
@@ -84,15 +85,14 @@ func storeError(op, key string, err error) error {
 	case "KeyTooLong", "XMinioInvalidObjectName", "InvalidObjectName":
 		return domain.Wrap(domain.ErrInvalid, "invalid_blob_key", msgKey, cause(""))
 	case "NoSuchBucket":
-		return domain.Wrap(domain.ErrUnavailable, "store_unavailable", msgUnavailable,
-			cause("check SPACES_BUCKET and SPACES_ENDPOINT"))
+		return application.StoreUnavailable(cause("check SPACES_BUCKET and SPACES_ENDPOINT"))
 	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed",
 		"InvalidToken", "ExpiredToken", "RequestTimeTooSkewed", "XAdminUserNotFound":
-		return domain.Wrap(domain.ErrUnavailable, "store_unavailable", msgUnavailable,
+		return application.StoreUnavailable(
 			cause("check SPACES_ACCESS_KEY, SPACES_SECRET_KEY, SPACES_REGION and the key's access to SPACES_BUCKET"))
 	}
 	if er.Code == "" && er.StatusCode == http.StatusNotFound && key != "" {
-		return domain.Wrap(domain.ErrNotFound, "blob_not_found", msgNotFound, cause(""))
+		return fmt.Errorf("%w: %w", domain.ErrNotFound, cause(""))
 	}
-	return domain.Wrap(domain.ErrUnavailable, "store_unavailable", msgUnavailable, cause(""))
+	return application.StoreUnavailable(cause(""))
 }

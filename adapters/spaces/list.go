@@ -7,7 +7,6 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"storagegw/application"
-	"storagegw/domain"
 )
 
 // maxKeysPerPage is S3's largest ListObjectsV2 page.
@@ -18,12 +17,6 @@ const maxKeysPerPage = 1000
 // stops the listing as soon as limit keys are in. The operation timeout
 // bounds the whole listing.
 func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) ([]application.BlobInfo, error) {
-	if err := application.ValidateBlobPrefix(prefix); err != nil {
-		return nil, err
-	}
-	if limit <= 0 {
-		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing limit must be positive.")
-	}
 	return s.list(ctx, prefix, startAfter, limit, min(limit, maxKeysPerPage))
 }
 

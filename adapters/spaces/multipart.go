@@ -18,9 +18,6 @@ var _ application.MultipartStore = (*Store)(nil)
 // (the object gets the bucket's default, private on Spaces), within the
 // operation timeout.
 func (s *Store) InitiateMultipart(ctx context.Context, key, contentType string) (string, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return "", err
-	}
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
@@ -39,13 +36,10 @@ func (s *Store) InitiateMultipart(ctx context.Context, key, contentType string) 
 // part's size into the URL, so size is not enforced here; the use case
 // checks the sizes the store lists before completing. Browsers need the
 // bucket's CORS rules to allow PUT from their origin and to expose the
-// ETag header (see the developer guide).
+// ETag header (see the developer guide). An expiry past MaxURLExpiry,
+// SigV4's limit, is domain.ErrInvalid.
 func (s *Store) PartURL(ctx context.Context, key, id string, part int, size int64, expiry time.Duration) (string, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return "", err
-	}
-	if id == "" || part < 1 || part > domain.MaxParts || size < 1 || size > domain.MaxPartBytes ||
-		expiry < time.Second || expiry > MaxURLExpiry {
+	if expiry > MaxURLExpiry {
 		return "", domain.Errorf(domain.ErrInvalid, "invalid_part",
 			"The upload id, part number, size or expiry of a part URL is out of range.")
 	}
@@ -59,12 +53,6 @@ func (s *Store) PartURL(ctx context.Context, key, id string, part int, size int6
 
 // AbortMultipart aborts the upload, within the operation timeout.
 func (s *Store) AbortMultipart(ctx context.Context, key, id string) error {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return err
-	}
-	if id == "" {
-		return domain.Errorf(domain.ErrNotFound, "upload_not_found", "No such multipart upload.")
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	if err := s.core.AbortMultipartUpload(ctx, s.bucket, key, id); err != nil {
@@ -79,15 +67,6 @@ func (s *Store) AbortMultipart(ctx context.Context, key, id string) error {
 // the transport's idle timeout bound it. S3 answers no size, so the blob
 // is then described by a Stat.
 func (s *Store) CompleteMultipart(ctx context.Context, key, id string, parts []domain.PartRef) (application.BlobInfo, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return application.BlobInfo{}, err
-	}
-	if id == "" {
-		return application.BlobInfo{}, domain.Errorf(domain.ErrNotFound, "upload_not_found", "No such multipart upload.")
-	}
-	if len(parts) == 0 {
-		return application.BlobInfo{}, domain.Errorf(domain.ErrInvalid, "invalid_part", "An upload needs at least one part.")
-	}
 	complete := make([]minio.CompletePart, len(parts))
 	for i, p := range parts {
 		complete[i] = minio.CompletePart{PartNumber: p.Number, ETag: domain.NormalizeETag(p.ETag)}

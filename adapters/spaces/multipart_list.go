@@ -16,12 +16,6 @@ const maxPartsPerPage = 1000
 // ListParts lists the parts of an upload, following S3's pages, within
 // the operation timeout.
 func (s *Store) ListParts(ctx context.Context, key, id string) ([]domain.StoredPart, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return nil, err
-	}
-	if id == "" {
-		return nil, domain.Errorf(domain.ErrNotFound, "upload_not_found", "No such multipart upload.")
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var out []domain.StoredPart
@@ -52,12 +46,6 @@ func (s *Store) ListParts(ctx context.Context, key, id string) ([]domain.StoredP
 // the key-marker. The application's keys ({path}/{upload id}) each have a
 // single upload, so the first listing is tiny.
 func (s *Store) ListMultipart(ctx context.Context, prefix, afterKey, afterID string, limit int) ([]application.MultipartUpload, error) {
-	if err := application.ValidateBlobPrefix(prefix); err != nil {
-		return nil, err
-	}
-	if limit < 1 {
-		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing limit must be positive.")
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var out []application.MultipartUpload

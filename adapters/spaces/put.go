@@ -25,9 +25,6 @@ import (
 // and Put returns r's error wrapped as it is. Nothing is uploaded with an
 // ACL: the object gets the bucket's default (private on Spaces).
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType string) (application.BlobInfo, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return application.BlobInfo{}, err
-	}
 	if err := ctx.Err(); err != nil {
 		return application.BlobInfo{}, storeError("put", key, err)
 	}

@@ -21,12 +21,6 @@ import (
 // The operation timeout bounds the wait for the response, not the reading
 // of the body, which the transport's idle timeout guards instead.
 func (s *Store) Open(ctx context.Context, key string, rng application.Range) (io.ReadCloser, application.BlobInfo, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return nil, application.BlobInfo{}, err
-	}
-	if rng.Offset < 0 {
-		return nil, application.BlobInfo{}, domain.Errorf(domain.ErrInvalid, "invalid_range", "%s", msgRange)
-	}
 	var opts minio.GetObjectOptions
 	ranged := rng.Offset > 0 || rng.Length > 0
 	if ranged {
@@ -112,9 +106,6 @@ func (o *object) Close() error {
 
 // Stat describes key with a HEAD request.
 func (s *Store) Stat(ctx context.Context, key string) (application.BlobInfo, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return application.BlobInfo{}, err
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
@@ -126,9 +117,6 @@ func (s *Store) Stat(ctx context.Context, key string) (application.BlobInfo, err
 
 // Delete removes key; S3 reports success for a missing key too.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return err
-	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})

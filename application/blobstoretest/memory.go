@@ -16,6 +16,8 @@ import (
 
 // Memory is an application.BlobStore that keeps blobs in memory: the
 // default test double for use cases that need a store. It passes Run.
+// Like every adapter it leaves the argument contract to
+// application.CheckedStore and returns bare domain kinds.
 type Memory struct {
 	mu    sync.RWMutex
 	blobs map[string]memBlob
@@ -37,9 +39,6 @@ func NewMemory() *Memory {
 // Put reads r completely before storing anything, so a failed or cancelled
 // Put leaves the store as it was.
 func (m *Memory) Put(ctx context.Context, key string, r io.Reader, _ string) (application.BlobInfo, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return application.BlobInfo{}, err
-	}
 	if err := ctx.Err(); err != nil {
 		return application.BlobInfo{}, fmt.Errorf("memory: put %q: %w: %w", key, domain.ErrUnavailable, err)
 	}
@@ -81,9 +80,6 @@ func (m *Memory) Stat(_ context.Context, key string) (application.BlobInfo, erro
 
 // Delete removes key; a missing key is not an error.
 func (m *Memory) Delete(_ context.Context, key string) error {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return err
-	}
 	m.mu.Lock()
 	delete(m.blobs, key)
 	m.mu.Unlock()
@@ -92,12 +88,6 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 
 // List returns up to limit blobs under prefix after startAfter, in byte order.
 func (m *Memory) List(_ context.Context, prefix, startAfter string, limit int) ([]application.BlobInfo, error) {
-	if err := application.ValidateBlobPrefix(prefix); err != nil {
-		return nil, err
-	}
-	if limit <= 0 {
-		return nil, domain.Errorf(domain.ErrInvalid, "invalid_limit", "A listing limit must be positive.")
-	}
 	m.mu.RLock()
 	var keys []string
 	for k := range m.blobs {
@@ -116,14 +106,11 @@ func (m *Memory) List(_ context.Context, prefix, startAfter string, limit int) (
 }
 
 func (m *Memory) get(key string) (memBlob, error) {
-	if err := application.ValidateBlobKey(key); err != nil {
-		return memBlob{}, err
-	}
 	m.mu.RLock()
 	b, ok := m.blobs[key]
 	m.mu.RUnlock()
 	if !ok {
-		return memBlob{}, domain.Errorf(domain.ErrNotFound, "blob_not_found", "No such blob.")
+		return memBlob{}, fmt.Errorf("memory: %q: %w", key, domain.ErrNotFound)
 	}
 	return b, nil
 }

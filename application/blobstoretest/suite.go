@@ -19,9 +19,11 @@ import (
 type NewStoreFunc = func(t *testing.T) application.BlobStore
 
 // Run runs the conformance suite for the application.BlobStore port against
-// the stores newStore returns. Every sentence of the port contract has a
-// test here; an adapter that passes may be used wherever the port is.
+// the stores newStore returns, each behind application.CheckedStore, as
+// the use cases see it. Every sentence of the port contract has a test
+// here; an adapter that passes may be used wherever the port is.
 func Run(t *testing.T, newStore NewStoreFunc) {
+	newStore = checked(newStore)
 	tests := []struct {
 		name string
 		test func(*testing.T, NewStoreFunc)
@@ -47,6 +49,11 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 			tc.test(t, newStore)
 		})
 	}
+}
+
+// checked puts the stores of newStore behind application.CheckedStore.
+func checked(newStore NewStoreFunc) NewStoreFunc {
+	return func(t *testing.T) application.BlobStore { return application.CheckedStore(newStore(t)) }
 }
 
 // mustPut stores data under key and checks what Put reports.

@@ -37,9 +37,11 @@ type Fixture struct {
 // t.Cleanup.
 type NewFunc func(t *testing.T) Fixture
 
-// Run runs the suite. Every sentence of the MultipartStore contract has a
-// test here.
+// Run runs the suite on the fixtures' stores behind
+// application.CheckedStore, as the use cases see them. Every sentence of
+// the MultipartStore contract has a test here.
 func Run(t *testing.T, newFixture NewFunc) {
+	newFixture = checked(newFixture)
 	tests := []struct {
 		name string
 		test func(*testing.T, Fixture)
@@ -71,6 +73,16 @@ func Run(t *testing.T, newFixture NewFunc) {
 			t.Parallel()
 			tc.test(t, newFixture(t))
 		})
+	}
+}
+
+// checked puts the stores of newFixture behind application.CheckedStore,
+// which keeps their capabilities.
+func checked(newFixture NewFunc) NewFunc {
+	return func(t *testing.T) Fixture {
+		fx := newFixture(t)
+		fx.Store = application.CheckedStore(fx.Store).(Store)
+		return fx
 	}
 }
 
