@@ -150,6 +150,7 @@ func provideAuditLog(log *postgres.AuditLog, m *metrics.Metrics) application.Aud
 // blob store's own check when it has one (localfs stats its directories,
 // spaces checks its bucket), else a one-key listing.
 func provideReadiness(db *postgres.DB, blobs application.BlobStore) []httpapi.ReadinessCheck {
+	blobs = application.CheckedStore(blobs) // the one spelling of a store failure
 	check := func(ctx context.Context) error {
 		_, err := blobs.List(ctx, "", "", 1)
 		return err
