@@ -79,8 +79,19 @@ func (z ZipArchive) walkDirectory(r io.ReaderAt, end zipEnd) error {
 	if entries != end.entries {
 		return notZip("The zip archive's central directory does not hold the entries its end record declares.")
 	}
+	// archive/zip reads headers until one's signature is wrong, whatever
+	// the directory's size: a header past that size would be an entry it
+	// sees and Check does not.
+	var sig [4]byte
+	if after := end.dirAt + end.dirSize; end.dirEnd-after >= uint64(len(sig)) {
+		if err := readFull(r, sig[:], int64(after)); err != nil {
+			return err
+		}
+		if bytes.Equal(sig[:], sigCentralHeader) {
+			return notZip("The zip archive has central directory headers past the directory's declared size.")
+		}
+	}
 	if entries > 0 {
-		var sig [4]byte
 		if err := readFull(r, sig[:], int64(firstAt)); err != nil {
 			return err
 		}

@@ -77,6 +77,7 @@ func TestZipArchiveCheck(t *testing.T) {
 
 		{"claims more entries than exist", patchEnd(pair, 3, -1, -1), "does not hold the entries"},
 		{"claims fewer entries than exist", patchEnd(pair, 1, -1, -1), "does not hold the entries"},
+		{"headers hidden past the declared size", patchEnd(pair, 1, centralHeaderLen+len("a.txt"), -1), "past the directory's declared size"},
 		{"truncated central directory", patchEnd(pair, -1, dirSize(pair)-10, -1), "central directory is damaged"},
 		{"directory past its end record", patchEnd(pair, -1, dirSize(pair)+1, -1), "outside the file"},
 		{"directory offset past the end", patchEnd(pair, -1, -1, len(pair)+100), "outside the file"},
