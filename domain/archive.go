@@ -36,17 +36,22 @@ func (z ZipArchive) CheckName(filename string) error {
 // entry inside the archive's root (no "..", leading "/" or drive letter,
 // backslash or control character; valid UTF-8 when flagged so) and hold its
 // local header inside the file. The number of headers walked must equal the
-// number the end record declares, and is bounded by MaxEntries; the sum of
-// their uncompressed sizes by MaxUncompressed. Both bounds stop the walk
-// as soon as they are passed.
+// number the end record declares (no header may follow the directory's
+// declared size), and is bounded by MaxEntries; the sum of their
+// uncompressed sizes by MaxUncompressed. Both bounds stop the walk as soon
+// as they are passed. Offsets are from the start of the file: an archive
+// behind a prefix (a self-extracting one) is refused.
 //
-// The parser is written by hand, not archive/zip, because archive/zip
-// allocates every entry: Check's memory is a small constant (the file's
+// The parser (APPNOTE.TXT 4.3.12 central directory header, 4.3.14–16
+// zip64 and end records, 4.5.3 zip64 extra field) is written by hand, not
+// archive/zip, because archive/zip allocates every entry: Check's memory is a small constant (the file's
 // last 64 KiB and one buffer of at most 1 MiB) whatever the archive
 // claims. It reads r a bounded number of times, which matters when each
 // ReadAt is a ranged GET: once for the tail (the end records, and the
 // whole archive when it is small), then the central directory in chunks
-// of the buffer's size, then 4 bytes of the first local header.
+// of the buffer's size, then 4 bytes of the first local header (and, when
+// they lie before the tail, the zip64 record and what follows the
+// directory).
 //
 // Anything malformed or over a bound is ErrUnsupportedType, code
 // not_a_zip, with a message naming the problem; a failure to read r that

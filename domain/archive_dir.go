@@ -79,9 +79,15 @@ func (z ZipArchive) walkDirectory(r io.ReaderAt, end zipEnd) error {
 	if entries != end.entries {
 		return notZip("The zip archive's central directory does not hold the entries its end record declares.")
 	}
-	// archive/zip reads headers until one's signature is wrong, whatever
-	// the directory's size: a header past that size would be an entry it
-	// sees and Check does not.
+	return checkEdges(r, end, entries, firstAt)
+}
+
+// checkEdges checks what lies around the directory walked: no further
+// central header right after it (archive/zip reads headers until one's
+// signature is wrong, whatever the directory's size, so such a header would
+// be an entry it sees and the walk does not), and a local header where the
+// first entry says.
+func checkEdges(r io.ReaderAt, end zipEnd, entries, firstAt uint64) error {
 	var sig [4]byte
 	if after := end.dirAt + end.dirSize; end.dirEnd-after >= uint64(len(sig)) {
 		if err := readFull(r, sig[:], int64(after)); err != nil {
