@@ -6,7 +6,10 @@ import (
 )
 
 // blobReaderAt reads a stored blob at arbitrary offsets through ranged
-// Opens, so checks such as zip validation need not buffer the file.
+// Opens, so checks such as zip validation need not buffer the file. Each
+// ReadAt is one ranged Open (a GET on S3): domain.ZipArchive.Check makes
+// few and large ones (the tail, then the central directory in 1 MiB
+// chunks), so nothing here buffers.
 type blobReaderAt struct {
 	ctx   context.Context
 	blobs BlobStore

@@ -1,9 +1,6 @@
 package domain
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
@@ -20,20 +17,9 @@ type ZipArchive struct {
 // appArchive bounds an app-builder archive.
 var appArchive = &ZipArchive{MaxEntries: 100_000, MaxUncompressed: 4 << 30}
 
-// The zip records Check reads ahead of archive/zip (APPNOTE 4.3.14–16).
-var (
-	sigEOCD          = []byte("PK\x05\x06")
-	sigZip64Locator  = []byte("PK\x06\x07")
-	sigZip64EOCD     = []byte("PK\x06\x06")
-	errNotZipArchive = errors.New("not a zip archive")
-)
-
-const (
-	eocdLen          = 22
-	zip64LocatorLen  = 20
-	zip64EOCDMinLen  = 56
-	maxZipCommentLen = 0xffff
-)
+// errNotZipArchive is a malformed archive that Check reports with its
+// generic message.
+var errNotZipArchive = errors.New("not a zip archive")
 
 // CheckName refuses a file name that does not end in .zip (any case):
 // ErrInvalid, code zip_extension_required. It needs no byte of the file.
@@ -44,95 +30,55 @@ func (z ZipArchive) CheckName(filename string) error {
 	return nil
 }
 
-// Check reads the size bytes of r as a zip archive: its central directory
-// must parse, with at most MaxEntries entries (counted before archive/zip
-// allocates them) and at most MaxUncompressed bytes once uncompressed.
-// Anything else is ErrUnsupportedType, code not_a_zip; a failure to read r
-// that matches ErrUnavailable is returned as it is.
+// Check reads the size bytes of r as a zip archive by its real structure:
+// the end of central directory record (zip64 too), then every central
+// directory header, each of which must be where the directory says, name an
+// entry inside the archive's root (no "..", leading "/" or drive letter,
+// backslash or control character; valid UTF-8 when flagged so) and hold its
+// local header inside the file. The number of headers walked must equal the
+// number the end record declares (no header may follow the directory's
+// declared size), and is bounded by MaxEntries; the sum of their
+// uncompressed sizes by MaxUncompressed. Both bounds stop the walk as soon
+// as they are passed. Offsets are from the start of the file: an archive
+// behind a prefix (a self-extracting one) is refused.
+//
+// The parser (APPNOTE.TXT 4.3.12 central directory header, 4.3.14–16
+// zip64 and end records, 4.5.3 zip64 extra field) is written by hand, not
+// archive/zip, because archive/zip allocates every entry: Check's memory is a small constant (the file's
+// last 64 KiB and one buffer of at most 1 MiB) whatever the archive
+// claims. It reads r a bounded number of times, which matters when each
+// ReadAt is a ranged GET: once for the tail (the end records, and the
+// whole archive when it is small), then the central directory in chunks
+// of the buffer's size, then 4 bytes of the first local header (and, when
+// they lie before the tail, the zip64 record and what follows the
+// directory).
+//
+// Anything malformed or over a bound is ErrUnsupportedType, code
+// not_a_zip, with a message naming the problem; a failure to read r that
+// matches ErrUnavailable is returned as it is.
 func (z ZipArchive) Check(r io.ReaderAt, size int64) error {
-	n, err := zipEntryCount(r, size)
-	if err == nil && n > z.MaxEntries {
-		return notZip("The zip archive has more than %d entries.", z.MaxEntries)
-	}
-	var zr *zip.Reader
-	if err == nil {
-		zr, err = zip.NewReader(r, size)
-	}
-	if errors.Is(err, ErrUnavailable) {
+	err := z.check(r, size)
+	if err == nil || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrUnsupportedType) {
 		return err
 	}
+	return notZip("The file is not a readable zip archive.")
+}
+
+func (z ZipArchive) check(r io.ReaderAt, size int64) error {
+	tr, err := readTail(r, size)
 	if err != nil {
-		return notZip("The file is not a readable zip archive.")
+		return err
 	}
-	var total uint64
-	for _, f := range zr.File {
-		if total += f.UncompressedSize64; total > z.MaxUncompressed {
-			return notZip("The zip archive would uncompress to more than %d bytes.", z.MaxUncompressed)
-		}
+	end, err := tr.directoryEnd()
+	if err != nil {
+		return err
 	}
-	return nil
+	if end.entries > z.MaxEntries {
+		return notZip("The zip archive has more than %d entries.", z.MaxEntries)
+	}
+	return z.walkDirectory(tr, end)
 }
 
 func notZip(format string, args ...any) error {
 	return Errorf(ErrUnsupportedType, "not_a_zip", format, args...)
-}
-
-// zipEntryCount reads the number of entries from the end of central
-// directory record (or its zip64 form) without parsing the directory.
-func zipEntryCount(r io.ReaderAt, size int64) (uint64, error) {
-	if size < eocdLen {
-		return 0, errNotZipArchive
-	}
-	tailLen := min(size, eocdLen+maxZipCommentLen)
-	tail := make([]byte, tailLen)
-	if err := readFull(r, tail, size-tailLen); err != nil {
-		return 0, err
-	}
-	i := len(tail) - eocdLen
-	for ; i >= 0; i-- { // the record whose comment ends the file
-		if bytes.Equal(tail[i:i+4], sigEOCD) && i+eocdLen+int(binary.LittleEndian.Uint16(tail[i+20:])) == len(tail) {
-			break
-		}
-	}
-	if i < 0 {
-		return 0, errNotZipArchive
-	}
-	if n := binary.LittleEndian.Uint16(tail[i+10:]); n != 0xffff {
-		return uint64(n), nil
-	}
-	eocdAt := size - tailLen + int64(i)
-	if eocdAt < zip64LocatorLen {
-		return 0, errNotZipArchive
-	}
-	loc := make([]byte, zip64LocatorLen)
-	if err := readFull(r, loc, eocdAt-zip64LocatorLen); err != nil {
-		return 0, err
-	}
-	if !bytes.Equal(loc[:4], sigZip64Locator) {
-		return 0, errNotZipArchive
-	}
-	at := binary.LittleEndian.Uint64(loc[8:])
-	if size < zip64EOCDMinLen || at > uint64(size-zip64EOCDMinLen) {
-		return 0, errNotZipArchive
-	}
-	rec := make([]byte, zip64EOCDMinLen)
-	if err := readFull(r, rec, int64(at)); err != nil {
-		return 0, err
-	}
-	if !bytes.Equal(rec[:4], sigZip64EOCD) {
-		return 0, errNotZipArchive
-	}
-	return binary.LittleEndian.Uint64(rec[32:]), nil
-}
-
-// readFull fills p from r at off; a short read means a malformed archive.
-func readFull(r io.ReaderAt, p []byte, off int64) error {
-	n, err := r.ReadAt(p, off)
-	if n == len(p) {
-		return nil
-	}
-	if err == nil || errors.Is(err, io.EOF) {
-		return errNotZipArchive
-	}
-	return err
 }

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
+	"strings"
 	"testing"
 )
 
@@ -46,50 +48,126 @@ func zip64Tail(entries uint64) []byte {
 
 func TestZipArchiveCheck(t *testing.T) {
 	t.Parallel()
-	var bomb bytes.Buffer
-	w := zip.NewWriter(&bomb)
-	if _, err := w.CreateRaw(&zip.FileHeader{Name: "huge", Method: zip.Deflate, UncompressedSize64: 5 << 30}); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
 	commented := zipOf(t, "a.txt")
 	commented = append(commented[:len(commented)-2], 4, 0, 'P', 'K', 5, 6) // a comment holding a fake signature
+	pair := zipOf(t, "a.txt", "b.txt")
 	tests := []struct {
 		name string
 		b    []byte
-		ok   bool
+		want string // "" when accepted, else part of the not_a_zip message
 	}{
-		{"archive", zipOf(t, "src/main.go", "README.md"), true},
-		{"empty archive", zipOf(t), true},
-		{"comment with a signature in it", commented, true},
-		{"not a zip", []byte("\x89PNG\r\n\x1a\n no archive, only the signature of a picture"), false},
-		{"local header only", append([]byte("PK\x03\x04"), make([]byte, 100)...), false},
-		{"truncated", zipOf(t, "a.txt")[:40], false},
-		{"too many entries (zip64)", zip64Tail(appArchive.MaxEntries + 1), false},
-		{"uncompresses too large", bomb.Bytes(), false},
+		{"archive", zipOf(t, "src/main.go", "README.md"), ""},
+		{"empty archive", zipOf(t), ""},
+		{"comment with a signature in it", commented, ""},
+		{"directories and unusual but safe names", zipOf(t, "dir/", "dir/a..b", ".../x", "café/ü.txt", ".hidden"), ""},
+		{"CP437 name", rawZip(t, zip.FileHeader{Name: "\x85t\x82.txt", NonUTF8: true}), ""},
+		{"zip64 end record", toZip64(t, pair), ""},
+		{"zip64 sizes at the bound", rawZip(t, zip.FileHeader{Name: "big", UncompressedSize64: 4 << 30}), ""},
+
+		{"not a zip", []byte("\x89PNG\r\n\x1a\n no archive, only the signature of a picture"), "not a readable zip"},
+		{"local header only", append([]byte("PK\x03\x04"), make([]byte, 100)...), "not a readable zip"},
+		{"truncated", zipOf(t, "a.txt")[:40], "not a readable zip"},
+		{"too many entries (zip64)", zip64Tail(appArchive.MaxEntries + 1), "more than 100000 entries"},
+		{"uncompresses too large", rawZip(t, zip.FileHeader{Name: "huge", UncompressedSize64: 5 << 30}), "more than 4294967296 bytes"},
+		{"zip64 sizes summing past the bound", rawZip(t,
+			zip.FileHeader{Name: "a", UncompressedSize64: 1 << 32}, zip.FileHeader{Name: "b", UncompressedSize64: 1 << 32}), "more than 4294967296 bytes"},
+		{"zip64 size overflowing the sum", rawZip(t,
+			zip.FileHeader{Name: "a", UncompressedSize64: 1 << 32}, zip.FileHeader{Name: "b", UncompressedSize64: 1<<64 - 1}), "more than 4294967296 bytes"},
+		{"zip64 extra field missing", patchHeader(pair, 0, 20, 0xff, 0xff, 0xff, 0xff), "central directory is damaged"},
+
+		{"claims more entries than exist", patchEnd(pair, 3, -1, -1), "does not hold the entries"},
+		{"claims fewer entries than exist", patchEnd(pair, 1, -1, -1), "does not hold the entries"},
+		{"headers hidden past the declared size", patchEnd(pair, 1, centralHeaderLen+len("a.txt"), -1), "past the directory's declared size"},
+		{"truncated central directory", patchEnd(pair, -1, dirSize(pair)-10, -1), "central directory is damaged"},
+		{"directory past its end record", patchEnd(pair, -1, dirSize(pair)+1, -1), "outside the file"},
+		{"directory offset past the end", patchEnd(pair, -1, -1, len(pair)+100), "outside the file"},
+		{"overlong claimed name length", patchHeader(pair, 0, 28, 0xff, 0xff), "central directory is damaged"},
+		{"overlong claimed extra length", patchHeader(pair, 0, 30, 0xff, 0xff), "central directory is damaged"},
+		{"overlong claimed comment length", patchHeader(pair, 0, 32, 0xff, 0xff), "central directory is damaged"},
+		{"header signature", patchHeader(pair, 0, 0, 'X'), "central directory is damaged"},
+		{"local header past the directory", patchHeader(pair, 0, 42, 0xf0, 0xff, 0, 0), "outside the file"},
+		{"first local header", patchAt(pair, 0, 'X'), "first entry is damaged"},
+		{"zip64 locator past the file", patchAt(toZip64(t, pair), len(toZip64(t, pair))-eocdLen-zip64LocatorLen+8, 0xff, 0xff, 0xff), "outside the file"},
+
+		{"zip slip", zipOf(t, "../evil"), `outside its root: "../evil"`},
+		{"zip slip inside a path", zipOf(t, "a/../../b"), `outside its root: "a/../../b"`},
+		{"zip slip at the end", zipOf(t, "a/.."), "outside its root"},
+		{"absolute path", zipOf(t, "/etc/passwd"), `outside its root: "/etc/passwd"`},
+		{"drive letter", zipOf(t, "C:\\x"), `outside its root: "C:\\x"`},
+		{"backslash", zipOf(t, "a\\b"), "with a backslash"},
+		{"NUL", zipOf(t, "a\x00b"), `control character: "a\x00b"`},
+		{"escape sequence", zipOf(t, "a\x1b[2Jb"), "control character"},
+		{"C1 control in a UTF-8 name", zipOf(t, "a\u0085b"), "control character"},
+		{"invalid UTF-8 flagged as UTF-8", patchHeader(rawZip(t, zip.FileHeader{Name: "a\xffb", NonUTF8: true}), 0, 9, 0x08), `not valid UTF-8: "a\xffb"`},
+		{"long hostile name, quoted short", zipOf(t, strings.Repeat("../", 1000)), `outside its root: "../../`},
 	}
 	for _, tc := range tests {
-		err := appArchive.Check(bytes.NewReader(tc.b), int64(len(tc.b)))
-		if tc.ok != (err == nil) {
-			t.Errorf("%s: got %v, want ok=%v", tc.name, err, tc.ok)
-		}
-		var de *Error
-		if err != nil && (!errors.As(err, &de) || de.Code != "not_a_zip" || !errors.Is(err, ErrUnsupportedType)) {
-			t.Errorf("%s: got %v, want 415 not_a_zip", tc.name, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := appArchive.Check(bytes.NewReader(tc.b), int64(len(tc.b)))
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("got %v, want nil", err)
+				}
+				return
+			}
+			checkNotZip(t, err, tc.want)
+			if len(err.Error()) > 200 {
+				t.Errorf("got a message of %d bytes, want a short one: %.80s", len(err.Error()), err)
+			}
+		})
 	}
-	if n, err := zipEntryCount(bytes.NewReader(zip64Tail(7)), int64(len(zip64Tail(7)))); n != 7 || err != nil {
-		t.Errorf("zip64 count: got %d, %v, want 7", n, err)
+	end, err := readAndFindEnd(zip64Tail(7))
+	if end.entries != 7 || err != nil {
+		t.Errorf("zip64 count: got %d, %v, want 7", end.entries, err)
 	}
 	unavailable := Errorf(ErrUnavailable, "store_unavailable", "down")
 	if err := appArchive.Check(failingReaderAt{unavailable}, 1000); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("store down: got %v, want it passed through", err)
 	}
+	big := zipOf(t, strings.Repeat("x", 40_000), strings.Repeat("y", 40_000)) // its directory starts before the tail
+	if err := appArchive.Check(failAfter{bytes.NewReader(big), unavailable, maxTailLen}, int64(len(big))); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("store down while reading the directory: got %v, want it passed through", err)
+	}
+}
+
+// checkNotZip fails unless err is a 415 not_a_zip whose message holds want.
+func checkNotZip(t *testing.T, err error, want string) {
+	t.Helper()
+	var de *Error
+	if !errors.As(err, &de) || de.Code != "not_a_zip" || !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("got %v, want 415 not_a_zip", err)
+	}
+	if !strings.Contains(de.Message, want) {
+		t.Errorf("got message %q, want it to hold %q", de.Message, want)
+	}
+}
+
+func readAndFindEnd(b []byte) (zipEnd, error) {
+	tr, err := readTail(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return zipEnd{}, err
+	}
+	return tr.directoryEnd()
 }
 
 type failingReaderAt struct{ err error }
 
 func (f failingReaderAt) ReadAt([]byte, int64) (int, error) { return 0, f.err }
+
+// failAfter reads r for reads of up to n bytes, then fails with err.
+type failAfter struct {
+	r   io.ReaderAt
+	err error
+	n   int
+}
+
+func (f failAfter) ReadAt(p []byte, off int64) (int, error) {
+	if len(p) > f.n {
+		return 0, f.err
+	}
+	return f.r.ReadAt(p, off)
+}
 
 func TestZipArchiveCheckName(t *testing.T) {
 	t.Parallel()
