@@ -101,3 +101,26 @@ func TestClientTextIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteRefusesETagsThatAreNotText: a part's ETag is the client's
+// text too; it is refused before the session changes or the store sees it.
+func TestCompleteRefusesETagsThatAreNotText(t *testing.T) {
+	t.Parallel()
+	f := newMPFixture(t)
+	member := caller("acme", domain.RoleMember)
+	s := f.initiate(t, member, "a.pdf", 100)
+	_, err := f.app.CompleteMultipart.Handle(t.Context(), application.CompleteMultipartCommand{Caller: member,
+		UploadID: s.ID(), Parts: []domain.PartRef{{Number: 1, ETag: "e\x00"}}})
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != "invalid_text" {
+		t.Fatalf("got %v, want invalid_text", err)
+	}
+	if evs := f.audit.Events(); len(evs) != 2 || evs[1].Success() {
+		t.Errorf("got %d events, want the initiate's and one failed complete", len(evs))
+	}
+	// The session is still open: a corrected list may follow.
+	if _, err := f.app.MultipartPartURLs.Handle(t.Context(), application.PartURLsCommand{Caller: member,
+		UploadID: s.ID(), Parts: []int{1}}); err != nil {
+		t.Errorf("part URLs after the refusal: %v, want the session still open", err)
+	}
+}
