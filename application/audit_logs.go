@@ -48,6 +48,12 @@ func (a *AuditLogs) run(ctx context.Context, q AuditLogsQuery, e *entry) (AuditP
 	if err := p.Authorize(domain.PermReadAudit); err != nil {
 		return AuditPage{}, err
 	}
+	if err := domain.CheckTexts(domain.TextField{Name: "user_id", Value: q.UserID},
+		domain.TextField{Name: "action_type", Value: q.ActionType}, domain.TextField{Name: "file_path", Value: q.FilePath},
+		domain.TextField{Name: "related_object_type", Value: q.RelatedObjectType},
+		domain.TextField{Name: "related_object_id", Value: q.RelatedObjectID}); err != nil {
+		return AuditPage{}, err
+	}
 	limit, err := pageLimit(q.Limit, 100, 500)
 	if err != nil {
 		return AuditPage{}, err

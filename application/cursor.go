@@ -26,6 +26,13 @@ func decodeCursor(s string, n int) ([]string, error) {
 	if len(parts) != n {
 		return nil, badCursor()
 	}
+	// A cursor is the client's text like any other: what it decodes to
+	// must be text too before it reaches a query.
+	for _, p := range parts {
+		if domain.CheckText("cursor", p) != nil {
+			return nil, badCursor()
+		}
+	}
 	return parts, nil
 }
 

@@ -52,6 +52,11 @@ func (u *CompleteMultipart) run(ctx context.Context, cmd CompleteMultipartComman
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range cmd.Parts {
+		if err := domain.CheckText("etag", p.ETag); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.BeginComplete(u.clock.Now()); err != nil {
 		return nil, err
 	}

@@ -59,6 +59,9 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	if err := rule.CheckName(cmd.Filename); err != nil {
 		return nil, err
 	}
+	if err := domain.CheckText("content_type", cmd.ContentType); err != nil {
+		return nil, err
+	}
 	if err := rule.CheckSize(cmd.Size); err != nil {
 		return nil, err
 	}

@@ -82,6 +82,9 @@ func (m *multipart) open(ctx context.Context, c Caller, id string, e *entry) (Mu
 	if err := c.Principal.Authorize(domain.PermUpload); err != nil {
 		return nil, nil, err
 	}
+	if err := domain.CheckText("upload_id", id); err != nil {
+		return nil, nil, err
+	}
 	store, err := m.store()
 	if err != nil {
 		return nil, nil, err

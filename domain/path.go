@@ -29,7 +29,8 @@ type PathSpec struct {
 	Timestamp  time.Time // when non-zero, prefixes the filename (UTC)
 }
 
-// NewStoragePath validates the parts of spec and sanitizes its filename.
+// NewStoragePath validates the parts of spec and sanitizes its filename
+// (which must be text: CheckText).
 func NewStoragePath(spec PathSpec) (StoragePath, error) {
 	if err := validateID("org_id", spec.OrgID); err != nil {
 		return StoragePath{}, err
@@ -39,6 +40,11 @@ func NewStoragePath(spec PathSpec) (StoragePath, error) {
 		return StoragePath{}, err
 	}
 	if err := validateID("object_id", spec.ObjectID); err != nil {
+		return StoragePath{}, err
+	}
+	// The name as sent is kept (a record's original_filename), so it must
+	// be storable text even though sanitizing would clean it.
+	if err := CheckText("filename", spec.Filename); err != nil {
 		return StoragePath{}, err
 	}
 	var name string

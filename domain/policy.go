@@ -79,7 +79,7 @@ type Principal struct {
 
 // NewPrincipal validates the claims of a verified token.
 func NewPrincipal(userID, orgID, role string) (Principal, error) {
-	if userID == "" || len(userID) > 256 {
+	if userID == "" || len(userID) > 256 || CheckText("sub", userID) != nil {
 		return Principal{}, Errorf(ErrUnauthenticated, "token_invalid", "The token has no usable subject.")
 	}
 	if err := validateID("org_id", orgID); err != nil {

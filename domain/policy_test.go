@@ -96,6 +96,8 @@ func TestNewPrincipal(t *testing.T) {
 		{name: "256-byte subject", user: strings.Repeat("u", 256), org: "acme", role: "admin", wantUser: strings.Repeat("u", 256), wantOrg: "acme", wantRole: domain.RoleAdmin},
 		{name: "no subject", user: "", org: "acme", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
 		{name: "subject too long", user: strings.Repeat("u", 257), org: "acme", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
+		{name: "subject with NUL", user: "u\x001", org: "acme", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
+		{name: "subject not UTF-8", user: "u\xff", org: "acme", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
 		{name: "no org", user: "u1", org: "", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
 		{name: "org with slash", user: "u1", org: "acme/../other", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},
 		{name: "org starting with -", user: "u1", org: "-acme", role: "admin", kind: domain.ErrUnauthenticated, code: "token_invalid"},

@@ -61,6 +61,9 @@ func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadI
 	case len(originalFilename) > MaxOriginalFilenameBytes:
 		return nil, Errorf(ErrInvalid, "filename_too_long", "The file name is longer than %d bytes.", MaxOriginalFilenameBytes)
 	}
+	if err := CheckText("filename", originalFilename); err != nil {
+		return nil, err
+	}
 	now = now.UTC()
 	return &FileRecord{d: FileRecordData{
 		ID: id, Path: path, OriginalFilename: originalFilename, UploadedBy: by,

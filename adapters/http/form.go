@@ -21,6 +21,21 @@ const maxFieldBytes = 1024
 // fileField is the name of the form part holding the file.
 const fileField = "file"
 
+// maxPartHeaderBytes bounds the header of one form part (its
+// Content-Disposition and any other header lines). mime/multipart alone
+// would read and hold 10 MiB of it.
+const maxPartHeaderBytes = 8 << 10
+
+// maxBoundaryBytes is RFC 2046's longest boundary.
+const maxBoundaryBytes = 70
+
+// partHeaderBudget is how many body bytes reading one part's header may
+// take: the header, the boundary line before it, and what the multipart
+// reader's 4 KiB buffer reads ahead. Any header of maxPartHeaderBytes or
+// less fits; a longer one is refused once the budget is spent, so no
+// more than this is read or held for it.
+const partHeaderBudget = maxPartHeaderBytes + 4<<10 + 2*maxBoundaryBytes + 16
+
 // uploadForm is the text fields an upload endpoint takes.
 type uploadForm struct {
 	required, optional []string
@@ -33,6 +48,9 @@ func (f uploadForm) takes(name string) bool {
 // formUpload is an upload form read up to its file part. The text fields
 // must come first (so the request can be checked and refused before the
 // file is read); exactly one file part follows, and nothing after it.
+// What is read before the file is bounded: each accepted field at most
+// once (else unknown_field, duplicate_field), each value maxFieldBytes,
+// each part header partHeaderBudget.
 type formUpload struct {
 	fields   map[string]string
 	filename string
@@ -44,15 +62,16 @@ type formUpload struct {
 // capped at the largest upload limit plus MultipartOverhead, whatever the
 // endpoint, as a backstop to the per-type limit the use case enforces.
 func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error) {
-	body := &countingBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
-	c.Request.Body = body
-	mr, err := c.Request.MultipartReader()
+	boundary, err := formBoundary(c.Request)
 	if err != nil {
-		return nil, errorf(domain.ErrInvalid, "not_multipart", "The body must be multipart/form-data.")
+		return nil, err
 	}
+	body := &countingBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
+	hdr := &headerCap{r: body, left: -1}
+	mr := multipart.NewReader(hdr, boundary)
 	fields := map[string]string{}
 	for {
-		part, err := mr.NextPart()
+		part, err := hdr.nextPart(mr)
 		if errors.Is(err, io.EOF) {
 			return nil, errorf(domain.ErrInvalid, "file_missing", "The form has no %q part.", fileField)
 		}
@@ -61,7 +80,7 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 		}
 		name := part.FormName()
 		if name == fileField {
-			return s.filePart(c.Request, body, mr, part, form, fields)
+			return s.filePart(c.Request, body, hdr, mr, part, form, fields)
 		}
 		if !form.takes(name) {
 			return nil, errorf(domain.ErrInvalid, "unknown_field", "The form field %s is not accepted here.", quoteName(name))
@@ -80,7 +99,7 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 	}
 }
 
-func (s *Server) filePart(req *http.Request, body *countingBody, mr *multipart.Reader, part *multipart.Part,
+func (s *Server) filePart(req *http.Request, body *countingBody, hdr *headerCap, mr *multipart.Reader, part *multipart.Part,
 	form uploadForm, fields map[string]string) (*formUpload, error) {
 	var missing []string
 	for _, name := range form.required {
@@ -95,7 +114,7 @@ func (s *Server) filePart(req *http.Request, body *countingBody, mr *multipart.R
 	if part.FileName() == "" {
 		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
 	}
-	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, mr: mr},
+	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, hdr: hdr, mr: mr},
 		declared: declaredSize(req, body.n)}, nil
 }
 
@@ -122,6 +141,7 @@ func declaredSize(req *http.Request, read int64) int64 {
 // commits anything. The outcome of the check is kept for later reads.
 type filePart struct {
 	r   io.Reader
+	hdr *headerCap
 	mr  *multipart.Reader
 	end error // nil until the file part ended
 }
@@ -132,7 +152,7 @@ func (f *filePart) Read(p []byte) (int, error) {
 	}
 	n, err := f.r.Read(p)
 	if errors.Is(err, io.EOF) {
-		f.end = endOfForm(f.mr)
+		f.end = endOfForm(f.hdr, f.mr)
 		err = f.end
 	}
 	return n, err
@@ -140,8 +160,8 @@ func (f *filePart) Read(p []byte) (int, error) {
 
 // endOfForm is io.EOF when the form ends after its file part, else the
 // error saying what follows it.
-func endOfForm(mr *multipart.Reader) error {
-	part, err := mr.NextPart()
+func endOfForm(hdr *headerCap, mr *multipart.Reader) error {
+	part, err := hdr.nextPart(mr)
 	switch {
 	case errors.Is(err, io.EOF):
 		return io.EOF
@@ -151,6 +171,54 @@ func endOfForm(mr *multipart.Reader) error {
 		return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
 	}
 	return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
+}
+
+// formBoundary is the boundary of a multipart/form-data (or
+// multipart/mixed) body: 400 not_multipart for any other body or a
+// boundary longer than RFC 2046 allows.
+func formBoundary(req *http.Request) (string, error) {
+	mt, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	boundary := params["boundary"]
+	if err != nil || mt != "multipart/form-data" && mt != "multipart/mixed" || boundary == "" {
+		return "", errorf(domain.ErrInvalid, "not_multipart", "The body must be multipart/form-data.")
+	}
+	if len(boundary) > maxBoundaryBytes {
+		return "", errorf(domain.ErrInvalid, "not_multipart", "The multipart boundary is longer than %d characters.", maxBoundaryBytes)
+	}
+	return boundary, nil
+}
+
+// headerCap is the body under an upload form's multipart reader. While
+// the reader reads a part's header (nextPart) at most partHeaderBudget
+// bytes may come from the body, then a read fails with 413
+// form_header_too_large; while it reads a part's content nothing is
+// capped here (a field's value and the file have their own bounds).
+type headerCap struct {
+	r    io.Reader
+	left int64 // what the header being read may still take; -1 when none is
+}
+
+func (h *headerCap) Read(p []byte) (int, error) {
+	if h.left < 0 {
+		return h.r.Read(p)
+	}
+	if h.left == 0 {
+		return 0, errorf(domain.ErrTooLarge, "form_header_too_large",
+			"A form part's header is longer than %d bytes.", maxPartHeaderBytes)
+	}
+	if int64(len(p)) > h.left {
+		p = p[:h.left]
+	}
+	n, err := h.r.Read(p)
+	h.left -= int64(n)
+	return n, err
+}
+
+// nextPart reads the next part's header from mr within the budget.
+func (h *headerCap) nextPart(mr *multipart.Reader) (*multipart.Part, error) {
+	h.left = partHeaderBudget
+	defer func() { h.left = -1 }()
+	return mr.NextPart()
 }
 
 // partReader reads a form part, turning read failures into domain errors.

@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -105,11 +107,20 @@ func page[T any](items []T, next string) pageJSON[T] {
 func timeJSON(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // decodeJSON reads a JSON request body of at most MaxJSONBytes into dst,
-// strictly: one object, no unknown fields, nothing after it.
+// strictly: one object, no unknown fields, nothing after it, and valid
+// UTF-8 (encoding/json would quietly turn an invalid byte into U+FFFD;
+// NUL and other control characters, escaped, are the use cases' to
+// refuse: domain.CheckText).
 func (s *Server) decodeJSON(c *gin.Context, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes))
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes))
+	if err == nil && !utf8.Valid(raw) {
+		return errorf(domain.ErrInvalid, "invalid_text", "The JSON body is not valid UTF-8 text.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	if err == nil {
+		err = dec.Decode(dst)
+	}
 	if err == nil {
 		if err = dec.Decode(&struct{}{}); err == io.EOF {
 			return nil

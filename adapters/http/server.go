@@ -140,17 +140,23 @@ func (s *Server) routes() {
 	if s.app != nil && s.app.ReceivePart != nil {
 		e.PUT(partRoute, s.limitUploads, s.receivePart)
 	}
+	// Every route with a body admits its caller first (admit), before the
+	// body is read and, for uploads, before it takes an upload slot.
+	app := s.app
+	if app == nil {
+		app = &application.Application{}
+	}
 	api := e.Group("/api/storage", s.authenticate)
-	api.POST("/upload", s.limitUploads, s.upload)
-	api.POST("/receipt-upload", s.limitUploads, s.receiptUpload)
-	api.POST("/app-zip-upload", s.limitUploads, s.appZipUpload)
-	api.POST("/signed-url", s.signURL)
-	api.DELETE("/delete", s.delete)
-	api.POST("/restore", s.restore)
-	api.POST("/multipart/initiate", s.initiateMultipart)
-	api.POST("/multipart/parts", s.multipartPartURLs)
-	api.POST("/multipart/complete", s.completeMultipart)
-	api.POST("/multipart/abort", s.abortMultipart)
+	api.POST("/upload", s.admit(app.Upload.Admit), s.limitUploads, s.upload)
+	api.POST("/receipt-upload", s.admit(app.Upload.Admit), s.limitUploads, s.receiptUpload)
+	api.POST("/app-zip-upload", s.admit(app.Upload.Admit), s.limitUploads, s.appZipUpload)
+	api.POST("/signed-url", s.admit(app.SignURL.Admit), s.signURL)
+	api.DELETE("/delete", s.admit(app.Delete.Admit), s.delete)
+	api.POST("/restore", s.admit(app.Restore.Admit), s.restore)
+	api.POST("/multipart/initiate", s.admit(app.InitiateMultipart.Admit), s.initiateMultipart)
+	api.POST("/multipart/parts", s.admit(app.MultipartPartURLs.Admit), s.multipartPartURLs)
+	api.POST("/multipart/complete", s.admit(app.CompleteMultipart.Admit), s.completeMultipart)
+	api.POST("/multipart/abort", s.admit(app.AbortMultipart.Admit), s.abortMultipart)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)
