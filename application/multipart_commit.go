@@ -64,11 +64,11 @@ func (u *CompleteMultipart) sniffBlob(ctx context.Context, key string, rule doma
 		return "", err
 	}
 	defer rc.Close()
-	mime, _, err := sniff(rc)
+	types, _, err := sniff(rc)
 	if err != nil {
 		return "", err
 	}
-	return allowedType(rule, mime)
+	return rule.Accept(types)
 }
 
 // hashBlob reads a stored blob once, whole, and returns its SHA-256. A
@@ -79,7 +79,7 @@ func (u *CompleteMultipart) hashBlob(ctx context.Context, key string, size int64
 		return "", err
 	}
 	defer rc.Close()
-	m := newMeter(rc, 0)
+	m := domain.NewMeter(rc, 0)
 	if _, err := io.Copy(io.Discard, m); err != nil {
 		if domain.KindOf(err) != nil {
 			return "", err
@@ -87,9 +87,9 @@ func (u *CompleteMultipart) hashBlob(ctx context.Context, key string, size int64
 		return "", domain.Wrap(domain.ErrUnavailable, "store_unavailable",
 			"The file store is unavailable; try again later.", err)
 	}
-	if m.n != size {
+	if m.N() != size {
 		return "", domain.Errorf(domain.ErrUnavailable, "store_size_mismatch",
 			"The store holds a different number of bytes than were assembled; try again.")
 	}
-	return m.sum(), nil
+	return m.SHA256(), nil
 }

@@ -109,7 +109,7 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 }
 
 // declaredType checks a content type the client declared against rule,
-// as allowedType checks a sniffed one, and returns it ("" when none was
+// as a sniffed one is (domain.ContentRule.Accept), and returns it ("" when none was
 // declared). Only the bytes decide the type that is recorded.
 func declaredType(rule domain.ContentRule, declared string) (string, error) {
 	ct, _, _ := strings.Cut(declared, ";")
@@ -118,7 +118,7 @@ func declaredType(rule domain.ContentRule, declared string) (string, error) {
 		return "", nil
 	}
 	if m := mimetype.Lookup(ct); m != nil {
-		return allowedType(rule, m)
+		return rule.Accept(typesOf(m))
 	}
 	if err := rule.CheckType(ct); err != nil {
 		return "", err

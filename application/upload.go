@@ -1,8 +1,12 @@
 package application
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"io"
+
+	"github.com/gabriel-vasile/mimetype"
 
 	"storagegw/domain"
 )
@@ -76,11 +80,11 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 			return nil, err
 		}
 	}
-	mime, body, err := sniff(cmd.Body)
+	types, body, err := sniff(cmd.Body)
 	if err != nil {
 		return nil, err
 	}
-	contentType, err := allowedType(rule, mime)
+	contentType, err := rule.Accept(types)
 	if err != nil {
 		return nil, err
 	}
@@ -92,21 +96,21 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 		return nil, err
 	}
 	key := domain.BlobKeyFor(path, uploadID)
-	m := newMeter(body, rule.MaxBytes)
+	m := rule.Meter(body)
 	info, err := u.blobs.Put(ctx, key, m, contentType)
-	if err == nil && info.Size != m.n {
+	if err == nil && info.Size != m.N() {
 		err = domain.Errorf(domain.ErrUnavailable, "store_size_mismatch",
 			"The store kept a different number of bytes than were sent; try again.")
 	}
 	if err == nil {
-		err = rule.CheckContent(&blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, m.n)
+		err = rule.CheckContent(&blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, m.N())
 	}
 	if err != nil {
 		u.abandon(ctx, path, uploadID, key)
 		return nil, err
 	}
-	content := domain.Content{BlobKey: key, ContentType: contentType, SizeBytes: m.n, SHA256: m.sum()}
-	e.metadata["size_bytes"], e.metadata["sha256"] = m.n, content.SHA256
+	content := domain.Content{BlobKey: key, ContentType: contentType, SizeBytes: m.N(), SHA256: m.SHA256()}
+	e.metadata["size_bytes"], e.metadata["sha256"] = m.N(), content.SHA256
 	saved, err := u.commit(ctx, rec, uploadID, content, cmd)
 	if err != nil {
 		u.abandon(ctx, path, uploadID, key)
@@ -123,4 +127,172 @@ func (d *deps) rule(k domain.Kind) (domain.ContentRule, error) {
 			"Files of kind %s are not accepted.", k)
 	}
 	return rule, nil
+}
+
+// sniffBytes is how much of the head of a file content sniffing reads.
+const sniffBytes = 3072
+
+// sniff peeks at the head of r without consuming it and returns the
+// sniffer's verdict for domain.ContentRule.Accept (the detected type, then
+// the types it specialises) together with the reader to stream from.
+func sniff(r io.Reader) ([]string, *bufio.Reader, error) {
+	br := bufio.NewReaderSize(r, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, err
+	}
+	if len(head) == 0 {
+		return nil, nil, domain.Errorf(domain.ErrInvalid, "empty_file", "The file is empty.")
+	}
+	return typesOf(mimetype.Detect(head)), br, nil
+}
+
+// typesOf is m and the types it specialises, most specific first, without
+// the catch-all application/octet-stream root.
+func typesOf(m *mimetype.MIME) []string {
+	types := []string{m.String()}
+	for p := m.Parent(); p != nil && p.Parent() != nil; p = p.Parent() {
+		types = append(types, p.String())
+	}
+	return types
+}
+
+// maxAttempts bounds the retries of optimistic updates that lost a race.
+const maxAttempts = 3
+
+// reserve claims path for uploadID: a new pending record, or the existing
+// record's reservation when the rules allow (see FileRecord.BeginUpload).
+// It uses cmd's caller, filename and overwrite flag, and turns e into an
+// EDIT when the upload would replace a file. Upload and the multipart
+// uploads share it, and commit and abandon.
+func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, e *entry) (*domain.FileRecord, error) {
+	by := cmd.Caller.Principal.UserID
+	for attempt := 0; ; attempt++ {
+		now := d.clock.Now()
+		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := d.files.Create(ctx, fresh)
+		if err == nil || !errors.Is(err, domain.ErrExists) {
+			return rec, err
+		}
+		existing, err := d.files.Get(ctx, path)
+		if errors.Is(err, domain.ErrNotFound) && attempt < maxAttempts {
+			continue // removed since our insert failed: try again
+		}
+		if err != nil {
+			return nil, err
+		}
+		if existing.WouldOverwrite() {
+			e.action = domain.ActionEdit
+			if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
+				if err := existing.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, d.opts.StaleUploadAfter); err != nil {
+			return nil, err
+		}
+		rec, err = d.files.Update(ctx, existing)
+		if isConflict(err) && attempt < maxAttempts {
+			continue
+		}
+		if isConflict(err) {
+			return nil, domain.Errorf(domain.ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
+		}
+		return rec, err
+	}
+}
+
+// commit points the record at the new content, retrying when a concurrent
+// change (a soft delete, say) moved the record's version on, and then
+// removes the blob the new content replaced (a failure there is reported
+// and left to reconciliation: the record is already right).
+func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, error) {
+	for attempt := 0; ; attempt++ {
+		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, d.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		saved, err := d.files.Update(ctx, rec)
+		if err == nil {
+			d.removeReplaced(ctx, replaced)
+			return saved, nil
+		}
+		if !isConflict(err) || attempt >= maxAttempts {
+			return nil, err
+		}
+		if rec, err = d.files.Get(ctx, rec.Path()); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// removeReplaced removes a blob that committed content replaced, if any.
+func (d *deps) removeReplaced(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	dctx, cancel := detached(ctx)
+	defer cancel()
+	if err := d.blobs.Delete(dctx, key); err != nil {
+		d.report(ctx, "remove replaced blob", err)
+	}
+}
+
+// target authorizes an upload by p and resolves where the file goes (the
+// org from p, the timestamp prefix when asked) and the content rule it must
+// meet (the configured rule of its kind).
+func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp bool, e *entry) (domain.StoragePath, domain.ContentRule, error) {
+	if err := p.Authorize(domain.PermUpload); err != nil {
+		return domain.StoragePath{}, domain.ContentRule{}, err
+	}
+	spec.OrgID = p.OrgID
+	if addTimestamp {
+		spec.Timestamp = d.clock.Now()
+	}
+	path, err := domain.NewStoragePath(spec)
+	if err != nil {
+		return domain.StoragePath{}, domain.ContentRule{}, err
+	}
+	e.forPath(path)
+	rule, err := d.rule(path.Kind())
+	return path, rule, err
+}
+
+// abandon undoes a failed upload: it removes this upload's own blob and
+// releases its reservation (removing a record that never held content). It
+// runs detached from the request so a client that went away cannot stop it.
+func (d *deps) abandon(ctx context.Context, path domain.StoragePath, uploadID, key string) {
+	ctx2, cancel := detached(ctx)
+	defer cancel()
+	if err := d.blobs.Delete(ctx2, key); err != nil {
+		d.report(ctx, "remove abandoned blob", err)
+	}
+	for attempt := 0; attempt <= maxAttempts; attempt++ {
+		rec, err := d.files.Get(ctx2, path)
+		if errors.Is(err, domain.ErrNotFound) {
+			return
+		}
+		if err != nil {
+			d.report(ctx, "release reservation", err)
+			return
+		}
+		if rec.PendingUploadID() != uploadID {
+			return // the reservation is someone else's now
+		}
+		if rec.AbandonUpload(uploadID) {
+			err = d.files.Delete(ctx2, rec)
+		} else {
+			_, err = d.files.Update(ctx2, rec)
+		}
+		if !isConflict(err) {
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				d.report(ctx, "release reservation", err)
+			}
+			return
+		}
+	}
 }

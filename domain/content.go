@@ -1,9 +1,11 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"io"
 	"strings"
-	"time"
 )
 
 // ContentRule says what a kind of object accepts: a size bound, the
@@ -134,94 +136,63 @@ func DefaultContentRules() map[Kind]ContentRule {
 	}
 }
 
-// The bounds a client may ask for with expires_in.
-const (
-	MinSignedURLExpiry = 60 * time.Second
-	MaxSignedURLExpiry = 900 * time.Second
-)
-
-// DefaultSignedURLExpiry is SPEC §4's per-kind default lifetime of a signed URL.
-func DefaultSignedURLExpiry(k Kind) time.Duration {
-	switch {
-	case k.System == SystemAppBuilder:
-		return 5 * time.Minute
-	case k.ObjectType == TypeReceipt:
-		return 10 * time.Minute
-	case k.ObjectType == TypeInvoice:
-		return 15 * time.Minute
-	case k.System == SystemWorkspace:
-		return 15 * time.Minute
+// Accept checks sniffed content against the rule and returns the type to
+// record. types is the sniffer's verdict: the detected type first, then
+// the types it specialises, most specific first (a CSV is also
+// text/plain), without the catch-all application/octet-stream. The
+// detected type is accepted when the rule allows it or one of the types
+// it specialises; active content (IsActiveContent: HTML is also
+// text/plain to a sniffer, XHTML also text/xml) only when the rule allows
+// its very type. Otherwise ErrUnsupportedType.
+func (r ContentRule) Accept(types []string) (string, error) {
+	if len(types) == 0 {
+		return "", r.CheckType("application/octet-stream")
 	}
-	return 10 * time.Minute
-}
-
-// SignedURLExpiry resolves a requested lifetime: none (nil) means the
-// kind's default; anything outside [MinSignedURLExpiry, MaxSignedURLExpiry],
-// zero included, is ErrInvalid.
-func SignedURLExpiry(k Kind, requested *time.Duration) (time.Duration, error) {
-	if requested == nil {
-		return DefaultSignedURLExpiry(k), nil
+	detected := types[0]
+	if r.Allows(detected) {
+		return detected, nil
 	}
-	if *requested < MinSignedURLExpiry || *requested > MaxSignedURLExpiry {
-		return 0, Errorf(ErrInvalid, "invalid_expires_in",
-			"expires_in must be between %d and %d seconds.", int(MinSignedURLExpiry.Seconds()), int(MaxSignedURLExpiry.Seconds()))
+	if !IsActiveContent(detected) {
+		for _, t := range types[1:] {
+			if r.Allows(t) {
+				return detected, nil
+			}
+		}
 	}
-	return *requested, nil
+	return "", r.CheckType(detected)
 }
 
-// Disposition says how a browser should treat a downloaded file.
-type Disposition string
+// Meter counts and hashes the bytes of a file as they stream through it,
+// and fails with ErrTooLarge as soon as more than the rule's MaxBytes were
+// read, so an oversized body is refused while streaming, before it is
+// stored whole.
+func (r ContentRule) Meter(src io.Reader) *Meter { return NewMeter(src, r.MaxBytes) }
 
-// The dispositions a signed URL may request.
-const (
-	DispositionInline     Disposition = "inline"
-	DispositionAttachment Disposition = "attachment"
-)
-
-// activeTypes are the content types a browser renders as a document that
-// can run script, or that carry such a document: HTML and XHTML, XML (which
-// may carry either, or an XSLT; every "+xml" type is XML too, see
-// IsActiveContent), JavaScript and ECMAScript, XSL, Flash, and web
-// archives (MHTML) that bundle an HTML page.
-var activeTypes = map[string]bool{
-	"text/html": true, "application/xhtml+xml": true, "image/svg+xml": true,
-	"text/xml": true, "application/xml": true, "text/xsl": true, "text/xml-external-parsed-entity": true,
-	"text/javascript": true, "application/javascript": true, "application/x-javascript": true,
-	"text/ecmascript": true, "application/ecmascript": true, "text/jscript": true,
-	"application/x-shockwave-flash": true,
-	"multipart/related":             true, "message/rfc822": true, "application/x-mimearchive": true,
+// NewMeter is a Meter bounded by max bytes (max <= 0: no bound).
+func NewMeter(src io.Reader, max int64) *Meter {
+	return &Meter{r: src, max: max, h: sha256.New()}
 }
 
-// IsActiveContent reports whether contentType (parameters ignored) is one a
-// browser may run script in when it opens it: a type of activeTypes, or any
-// type of the XML family ("+xml": RSS, Atom, KML, XSLT, SVG, …), which a
-// browser may render as XML with an XSLT or XHTML inside. Such files are
-// accepted only where a rule allows their very type, and are always served
-// as attachments (ServedDisposition).
-func IsActiveContent(contentType string) bool {
-	ct, _, _ := strings.Cut(contentType, ";")
-	ct = strings.ToLower(strings.TrimSpace(ct))
-	return activeTypes[ct] || strings.HasSuffix(ct, "+xml")
+// Meter is an io.Reader that counts, hashes and bounds what it reads.
+type Meter struct {
+	r   io.Reader
+	max int64
+	n   int64
+	h   hash.Hash
 }
 
-// ServedDisposition is the disposition a file of contentType is served
-// with when requested is asked for: active content (IsActiveContent) is
-// never shown inline, so that a stored page cannot run script on the
-// origin that serves it.
-func ServedDisposition(requested Disposition, contentType string) Disposition {
-	if IsActiveContent(contentType) {
-		return DispositionAttachment
+func (m *Meter) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	m.n += int64(n)
+	if m.max > 0 && m.n > m.max {
+		return 0, Errorf(ErrTooLarge, "file_too_large", "The file is larger than the %d bytes allowed here.", m.max)
 	}
-	return requested
+	m.h.Write(p[:n])
+	return n, err
 }
 
-// ParseDisposition accepts "inline" (also the default for "") or "attachment".
-func ParseDisposition(s string) (Disposition, error) {
-	switch Disposition(s) {
-	case "", DispositionInline:
-		return DispositionInline, nil
-	case DispositionAttachment:
-		return DispositionAttachment, nil
-	}
-	return "", Errorf(ErrInvalid, "invalid_disposition", "disposition must be \"inline\" or \"attachment\".")
-}
+// N is the number of bytes read so far.
+func (m *Meter) N() int64 { return m.n }
+
+// SHA256 is the hex SHA-256 of the bytes read so far.
+func (m *Meter) SHA256() string { return hex.EncodeToString(m.h.Sum(nil)) }

@@ -1,6 +1,8 @@
 package domain_test
 
 import (
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +269,48 @@ func TestImagesAndPDF(t *testing.T) {
 		if got := strings.Join(r.Allowed, ","); got != tc.want || r.MaxBytes != 123 {
 			t.Errorf("%v: got %q (max %d), want %q", tc.allowed, got, r.MaxBytes, tc.want)
 		}
+	}
+}
+
+func TestContentRuleAccept(t *testing.T) {
+	t.Parallel()
+	rule := domain.ContentRule{MaxBytes: 10, Allowed: []string{"text/plain", "application/xml"}}
+	tests := []struct {
+		name    string
+		types   []string
+		want    string
+		refused bool
+	}{
+		{"allowed itself", []string{"text/plain; charset=utf-8"}, "text/plain; charset=utf-8", false},
+		{"a type it specialises is allowed", []string{"text/csv", "text/plain"}, "text/csv", false},
+		{"active content needs its own type", []string{"text/html; charset=utf-8", "text/plain"}, "", true},
+		{"+xml needs its own type", []string{"application/rss+xml", "text/xml", "application/xml"}, "", true},
+		{"nothing allowed in the chain", []string{"image/png"}, "", true},
+		{"no verdict", nil, "", true},
+	}
+	for _, tc := range tests {
+		got, err := rule.Accept(tc.types)
+		if (err != nil) != tc.refused || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q, refused %v", tc.name, got, err, tc.want, tc.refused)
+		}
+		if err != nil && !errors.Is(err, domain.ErrUnsupportedType) {
+			t.Errorf("%s: got %v, want ErrUnsupportedType", tc.name, err)
+		}
+	}
+}
+
+func TestMeter(t *testing.T) {
+	t.Parallel()
+	m := domain.ContentRule{MaxBytes: 5}.Meter(strings.NewReader("hello"))
+	if b, err := io.ReadAll(m); err != nil || string(b) != "hello" || m.N() != 5 ||
+		m.SHA256() != "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" {
+		t.Errorf("within the bound: got %q, %v, %d, %s", b, err, m.N(), m.SHA256())
+	}
+	m = domain.ContentRule{MaxBytes: 4}.Meter(strings.NewReader("hello"))
+	if _, err := io.ReadAll(m); !errors.Is(err, domain.ErrTooLarge) {
+		t.Errorf("past the bound: got %v, want ErrTooLarge", err)
+	}
+	if _, err := io.ReadAll(domain.NewMeter(strings.NewReader("hello"), 0)); err != nil {
+		t.Errorf("no bound: got %v", err)
 	}
 }
