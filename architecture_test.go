@@ -46,7 +46,7 @@ func isStdlib(path string) bool {
 // mayImportAdapters reports whether the package at path may import
 // adapters: the composition root, the commands and the end-to-end tests.
 func mayImportAdapters(path string) bool {
-	return path == "storagegw" || strings.HasPrefix(path, "storagegw/cmd/") || path == "storagegw/e2e"
+	return path == "storagegw" || strings.HasPrefix(path, "storagegw/cmd/") || path == "storagegw/e2e" || strings.HasPrefix(path, "storagegw/e2e/")
 }
 
 // TestDependencyDirection enforces the hexagon: domain imports only the

@@ -13,13 +13,13 @@ func TestAPIAuditTrail(t *testing.T) {
 	a := newAPI(t, nil)
 	start := time.Now().UTC().Add(-time.Second)
 	ua := http.Header{"User-Agent": {"frontend/2.1 (PWA)"}}
-	member, viewer := a.token("org-1", "member"), a.token("org-1", "viewer")
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
-	a.upload("/api/storage/upload", viewer, [][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d9"}}, "v.png", pngOf(10))
-	a.do(http.MethodDelete, "/api/storage/delete", member, strings.NewReader(`{"file_path":"`+rec.FilePath+`","hard":true}`), ua)
-	a.do(http.MethodGet, "/api/storage/metadata/"+rec.FilePath, viewer, nil, ua)
+	member, viewer := a.Token("org-1", "member"), a.Token("org-1", "viewer")
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(10))
+	a.Upload("/api/storage/upload", viewer, [][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d9"}}, "v.png", pngOf(10))
+	a.Do(http.MethodDelete, "/api/storage/delete", member, strings.NewReader(`{"file_path":"`+rec.FilePath+`","hard":true}`), ua)
+	a.Do(http.MethodGet, "/api/storage/metadata/"+rec.FilePath, viewer, nil, ua)
 
-	rows := a.auditLog("org-1", "")
+	rows := a.AuditLog("org-1", "")
 	byAction := map[string][]auditItem{}
 	for _, ev := range rows {
 		byAction[ev.ActionType] = append(byAction[ev.ActionType], ev)
@@ -60,19 +60,19 @@ func TestAPIAuditTrail(t *testing.T) {
 		"action_type=UPLOAD&success=true&user_id=member-org-1":      1,
 	}
 	for q, n := range filters {
-		if got := a.auditLog("org-1", q); len(got) != n {
+		if got := a.AuditLog("org-1", q); len(got) != n {
 			t.Errorf("%s: got %d rows, want %d", q, len(got), n)
 		}
 	}
 	var seen []string
 	cursor := ""
 	for range 10 {
-		r := a.get("/api/storage/audit-logs?action_type=UPLOAD&limit=1&cursor="+cursor, a.token("org-1", "auditor"))
+		r := a.Get("/api/storage/audit-logs?action_type=UPLOAD&limit=1&cursor="+cursor, a.Token("org-1", "auditor"))
 		var page struct {
 			Items      []auditItem `json:"items"`
 			NextCursor *string     `json:"next_cursor"`
 		}
-		r.json(t, &page)
+		r.JSON(t, &page)
 		for _, it := range page.Items {
 			seen = append(seen, it.ID)
 		}
@@ -85,22 +85,22 @@ func TestAPIAuditTrail(t *testing.T) {
 		t.Errorf("paging by 1: got %v, want %s then %s", seen, uploads[0].ID, uploads[1].ID)
 	}
 
-	admin := a.token("org-1", "admin")
+	admin := a.Token("org-1", "admin")
 	for q, code := range map[string]string{
 		"from=yesterday": "invalid_from", "to=2026-13-01T00:00:00Z": "invalid_to", "success=maybe": "invalid_success",
 		"limit=501": "invalid_limit", "action_type=READ": "invalid_action_type", "cursor=%21": "invalid_cursor",
 		"from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z": "invalid_time_range",
 	} {
-		want(t, q, a.get("/api/storage/audit-logs?"+q, admin), http.StatusBadRequest, code)
+		want(t, q, a.Get("/api/storage/audit-logs?"+q, admin), http.StatusBadRequest, code)
 	}
 	for _, role := range []string{"viewer", "member"} {
-		want(t, role, a.get("/api/storage/audit-logs", a.token("org-1", role)), http.StatusForbidden, "forbidden")
+		want(t, role, a.Get("/api/storage/audit-logs", a.Token("org-1", role)), http.StatusForbidden, "forbidden")
 	}
-	if r := a.get("/api/storage/audit-logs", a.token("org-1", "auditor")); r.status != http.StatusOK {
-		t.Errorf("auditor: got %d %s", r.status, r.body)
+	if r := a.Get("/api/storage/audit-logs", a.Token("org-1", "auditor")); r.Status != http.StatusOK {
+		t.Errorf("auditor: got %d %s", r.Status, r.Body)
 	}
 	var forbidden []string
-	for _, ev := range a.auditLog("org-1", "action_type=AUDIT_QUERY&success=false") {
+	for _, ev := range a.AuditLog("org-1", "action_type=AUDIT_QUERY&success=false") {
 		if strings.HasPrefix(*ev.ErrorMessage, "forbidden") {
 			forbidden = append(forbidden, ev.UserRole)
 		}
@@ -108,7 +108,7 @@ func TestAPIAuditTrail(t *testing.T) {
 	if strings.Join(forbidden, ",") != "member,viewer" {
 		t.Errorf("denied audit queries: got %v, want the member's and the viewer's", forbidden)
 	}
-	if other := a.auditLog("org-2", "action_type=UPLOAD"); len(other) != 0 {
+	if other := a.AuditLog("org-2", "action_type=UPLOAD"); len(other) != 0 {
 		t.Errorf("org-2's admin sees %d of org-1's rows", len(other))
 	}
 }

@@ -26,13 +26,13 @@ type signedURL struct {
 }
 
 func (a *api) signURL(tok, body string) signedURL {
-	a.t.Helper()
-	r := a.sendJSON(http.MethodPost, "/api/storage/signed-url", tok, body)
-	if r.status != http.StatusOK {
-		a.t.Fatalf("signed-url: got %d %s", r.status, r.body)
+	a.T.Helper()
+	r := a.SendJSON(http.MethodPost, "/api/storage/signed-url", tok, body)
+	if r.Status != http.StatusOK {
+		a.T.Fatalf("signed-url: got %d %s", r.Status, r.Body)
 	}
 	var s signedURL
-	r.json(a.t, &s)
+	r.JSON(a.T, &s)
 	return s
 }
 
@@ -40,47 +40,47 @@ func TestAPISignedURLs(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
 	content := pngOf(10000)
-	rec := a.uploadDoc("org-1", "d1", "plan.png", content)
-	viewer := a.token("org-1", "viewer")
+	rec := a.UploadDoc("org-1", "d1", "plan.png", content)
+	viewer := a.Token("org-1", "viewer")
 
 	s := a.signURL(viewer, `{"file_path":"`+rec.FilePath+`"}`)
 	exp, err := time.Parse(time.RFC3339, s.ExpiresAt)
-	if s.ExpiresIn != 900 || err != nil || time.Until(exp) < 890*time.Second || !strings.HasPrefix(s.URL, a.url+"/api/storage/blob?") {
+	if s.ExpiresIn != 900 || err != nil || time.Until(exp) < 890*time.Second || !strings.HasPrefix(s.URL, a.URL+"/api/storage/blob?") {
 		t.Errorf("signed-url: got %+v, want a local URL for the doc default of 900 s", s)
 	}
-	r := a.get(s.URL, "")
-	if r.status != http.StatusOK || !bytes.Equal(r.body, content) || r.header.Get("Content-Type") != "image/png" ||
-		r.header.Get("Content-Disposition") != "inline; filename=plan.png; filename*=UTF-8''plan.png" ||
-		r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Accept-Ranges") != "bytes" {
-		t.Errorf("fetch: got %d, %d bytes, headers %v", r.status, len(r.body), r.header)
+	r := a.Get(s.URL, "")
+	if r.Status != http.StatusOK || !bytes.Equal(r.Body, content) || r.Header.Get("Content-Type") != "image/png" ||
+		r.Header.Get("Content-Disposition") != "inline; filename=plan.png; filename*=UTF-8''plan.png" ||
+		r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Accept-Ranges") != "bytes" {
+		t.Errorf("fetch: got %d, %d bytes, headers %v", r.Status, len(r.Body), r.Header)
 	}
 	s = a.signURL(viewer, `{"file_path":"`+rec.FilePath+`","expires_in":60,"disposition":"attachment"}`)
 	if s.ExpiresIn != 60 {
 		t.Errorf("expires_in 60: got %d", s.ExpiresIn)
 	}
-	r = a.get(s.URL, "")
-	if !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment;") {
-		t.Errorf("attachment: got %q", r.header.Get("Content-Disposition"))
+	r = a.Get(s.URL, "")
+	if !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment;") {
+		t.Errorf("attachment: got %q", r.Header.Get("Content-Disposition"))
 	}
 
-	ranged := func(h string) response { return a.do(http.MethodGet, s.URL, "", nil, http.Header{"Range": {h}}) }
+	ranged := func(h string) response { return a.Do(http.MethodGet, s.URL, "", nil, http.Header{"Range": {h}}) }
 	for _, tc := range []struct {
 		header   string
 		from, to int
 	}{{"bytes=0-99", 0, 100}, {"bytes=9990-", 9990, len(content)}, {"bytes=-7", len(content) - 7, len(content)}, {"bytes=100-100", 100, 101}} {
 		r := ranged(tc.header)
 		wantRange := fmt.Sprintf("bytes %d-%d/%d", tc.from, tc.to-1, len(content))
-		if r.status != http.StatusPartialContent || !bytes.Equal(r.body, content[tc.from:tc.to]) || r.header.Get("Content-Range") != wantRange {
-			t.Errorf("%s: got %d, %d bytes, Content-Range %q, want %s", tc.header, r.status, len(r.body), r.header.Get("Content-Range"), wantRange)
+		if r.Status != http.StatusPartialContent || !bytes.Equal(r.Body, content[tc.from:tc.to]) || r.Header.Get("Content-Range") != wantRange {
+			t.Errorf("%s: got %d, %d bytes, Content-Range %q, want %s", tc.header, r.Status, len(r.Body), r.Header.Get("Content-Range"), wantRange)
 		}
 	}
 	r = ranged(fmt.Sprintf("bytes=%d-", len(content)))
 	want(t, "unsatisfiable", r, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable")
-	if r.header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(content)) {
-		t.Errorf("416 Content-Range: got %q", r.header.Get("Content-Range"))
+	if r.Header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(content)) {
+		t.Errorf("416 Content-Range: got %q", r.Header.Get("Content-Range"))
 	}
-	if r := ranged("bytes=0-1,5-6"); r.status != http.StatusOK || len(r.body) != len(content) {
-		t.Errorf("several ranges: got %d with %d bytes, want the whole file", r.status, len(r.body))
+	if r := ranged("bytes=0-1,5-6"); r.Status != http.StatusOK || len(r.Body) != len(content) {
+		t.Errorf("several ranges: got %d with %d bytes, want the whole file", r.Status, len(r.Body))
 	}
 
 	for _, tc := range []struct{ body, code string }{
@@ -90,18 +90,18 @@ func TestAPISignedURLs(t *testing.T) {
 		{`{"file_path":"` + rec.FilePath + `","extra":true}`, "unknown_field"},
 		{`{"file_path":"nope"}`, "invalid_path"},
 	} {
-		want(t, tc.body, a.sendJSON(http.MethodPost, "/api/storage/signed-url", viewer, tc.body), http.StatusBadRequest, tc.code)
+		want(t, tc.body, a.SendJSON(http.MethodPost, "/api/storage/signed-url", viewer, tc.body), http.StatusBadRequest, tc.code)
 	}
-	want(t, "auditor", a.sendJSON(http.MethodPost, "/api/storage/signed-url", a.token("org-1", "auditor"),
+	want(t, "auditor", a.SendJSON(http.MethodPost, "/api/storage/signed-url", a.Token("org-1", "auditor"),
 		`{"file_path":"`+rec.FilePath+`"}`), http.StatusForbidden, "forbidden")
-	want(t, "missing", a.sendJSON(http.MethodPost, "/api/storage/signed-url", viewer,
+	want(t, "missing", a.SendJSON(http.MethodPost, "/api/storage/signed-url", viewer,
 		`{"file_path":"org-1/workspace/doc/d1/none.png"}`), http.StatusNotFound, "not_found")
 
-	dl := a.auditLog("org-1", "action_type=DOWNLOAD")
+	dl := a.AuditLog("org-1", "action_type=DOWNLOAD")
 	if len(dl) < 7 || dl[0].UserID != "viewer-org-1" || dl[0].UserRole != "viewer" || dl[0].FilePath != rec.FilePath {
 		t.Errorf("DOWNLOAD audit rows: got %d, newest %+v", len(dl), dl)
 	}
-	if sg := a.auditLog("org-1", "action_type=SIGNED_URL_GENERATED&success=true"); len(sg) != 2 ||
+	if sg := a.AuditLog("org-1", "action_type=SIGNED_URL_GENERATED&success=true"); len(sg) != 2 ||
 		sg[0].Metadata["disposition"] != "attachment" || sg[0].Metadata["expires_in"] != float64(60) {
 		t.Errorf("SIGNED_URL_GENERATED rows: got %+v", sg)
 	}
@@ -110,8 +110,8 @@ func TestAPISignedURLs(t *testing.T) {
 func TestAPISignedURLRefused(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
-	member := a.token("org-1", "member")
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(100))
+	member := a.Token("org-1", "member")
 	s := a.signURL(member, `{"file_path":"`+rec.FilePath+`"}`)
 	u, _ := url.Parse(s.URL)
 
@@ -121,19 +121,19 @@ func TestAPISignedURLRefused(t *testing.T) {
 	} {
 		q := u.Query()
 		q.Set(tc.param, tc.value)
-		want(t, "tampered "+tc.param, a.get(a.url+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
+		want(t, "tampered "+tc.param, a.Get(a.URL+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
 	}
 	q := u.Query()
 	q.Del("sig")
-	want(t, "unsigned", a.get(a.url+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
+	want(t, "unsigned", a.Get(a.URL+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
 
 	// An authentic URL whose time has passed: signed with the service's own
 	// key by a clock two hours behind.
-	key, err := os.ReadFile(a.cfg.URLKeyPath())
+	key, err := os.ReadFile(a.Cfg.URLKeyPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	past, err := localfs.NewSigner(a.url, key, fixedClock(time.Now().Add(-2*time.Hour)))
+	past, err := localfs.NewSigner(a.URL, key, fixedClock(time.Now().Add(-2*time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +143,15 @@ func TestAPISignedURLRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, "expired", a.get(old, ""), http.StatusForbidden, "url_expired")
+	want(t, "expired", a.Get(old, ""), http.StatusForbidden, "url_expired")
 
-	if r := a.get(s.URL, ""); r.status != http.StatusOK {
-		t.Fatalf("the genuine URL: got %d %s", r.status, r.body)
+	if r := a.Get(s.URL, ""); r.Status != http.StatusOK {
+		t.Fatalf("the genuine URL: got %d %s", r.Status, r.Body)
 	}
-	a.sendJSON(http.MethodDelete, "/api/storage/delete", member, `{"file_path":"`+rec.FilePath+`"}`)
-	want(t, "after delete", a.get(s.URL, ""), http.StatusNotFound, "not_found")
+	a.SendJSON(http.MethodDelete, "/api/storage/delete", member, `{"file_path":"`+rec.FilePath+`"}`)
+	want(t, "after delete", a.Get(s.URL, ""), http.StatusNotFound, "not_found")
 
-	rows := a.auditLog("org-1", "action_type=DOWNLOAD")
+	rows := a.AuditLog("org-1", "action_type=DOWNLOAD")
 	var expired, deleted, ok int
 	for _, ev := range rows {
 		switch {
@@ -184,13 +184,13 @@ func TestAPIHugeUploadRefusedEarly(t *testing.T) {
 	fw, _ := w.CreateFormFile("file", "huge.pdf")
 	fw.Write(pdfBytes)
 
-	conn, err := net.Dial("tcp", strings.TrimPrefix(a.url, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /api/storage/receipt-upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: %s\r\nContent-Length: %d\r\n\r\n", a.token("org-1", "member"), w.FormDataContentType(), 600<<20)
+		"Content-Type: %s\r\nContent-Length: %d\r\n\r\n", a.Token("org-1", "member"), w.FormDataContentType(), 600<<20)
 	conn.Write(head.Bytes())
 	var sent atomic.Int64
 	stop := make(chan struct{})
@@ -220,7 +220,7 @@ func TestAPIHugeUploadRefusedEarly(t *testing.T) {
 	if n := sent.Load(); n > 1<<20 {
 		t.Errorf("the answer came after %d bytes of the body, want it before the body was read", n)
 	}
-	if evs := a.auditLog("org-1", "action_type=UPLOAD&success=false"); len(evs) != 1 || !strings.HasPrefix(*evs[0].ErrorMessage, "file_too_large") {
+	if evs := a.AuditLog("org-1", "action_type=UPLOAD&success=false"); len(evs) != 1 || !strings.HasPrefix(*evs[0].ErrorMessage, "file_too_large") {
 		t.Errorf("audit: got %+v, want the refused upload", evs)
 	}
 }

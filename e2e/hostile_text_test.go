@@ -49,18 +49,18 @@ func hostileCases(bad, esc string) []hostileCase {
 	}
 	form := func(route, role string, fields [][2]string, fileParams string) func(a *api, org string) response {
 		return func(a *api, org string) response {
-			return a.do(http.MethodPost, route, a.token(org, role), strings.NewReader(rawForm(fields, fileParams, pngOf(64))),
+			return a.Do(http.MethodPost, route, a.Token(org, role), strings.NewReader(rawForm(fields, fileParams, pngOf(64))),
 				http.Header{"Content-Type": {"multipart/form-data; boundary=" + hostileBoundary}})
 		}
 	}
 	jsonTo := func(method, route, role, body string) func(a *api, org string) response {
 		return func(a *api, org string) response {
-			return a.sendJSON(method, route, a.token(org, role), strings.ReplaceAll(body, "{org}", org))
+			return a.SendJSON(method, route, a.Token(org, role), strings.ReplaceAll(body, "{org}", org))
 		}
 	}
 	get := func(role, route string) func(a *api, org string) response {
 		return func(a *api, org string) response {
-			return a.get(strings.ReplaceAll(route, "{org}", org), a.token(org, role))
+			return a.Get(strings.ReplaceAll(route, "{org}", org), a.Token(org, role))
 		}
 	}
 	// jsonBad is bad inside a JSON string: NUL escaped, an invalid byte raw
@@ -121,7 +121,7 @@ func hostileCases(bad, esc string) []hostileCase {
 		{"files prefix", get("viewer", "/api/storage/files?prefix=workspace"+esc), 400, "invalid_prefix", 1, false},
 		{"files cursor", get("viewer", "/api/storage/files?cursor=a"+esc), 400, "invalid_cursor", 1, false},
 		{"files cursor's content", func(a *api, org string) response {
-			return a.get("/api/storage/files?cursor="+b64(org+"/workspace/doc/d1/a"+bad+".png"), a.token(org, "viewer"))
+			return a.Get("/api/storage/files?cursor="+b64(org+"/workspace/doc/d1/a"+bad+".png"), a.Token(org, "viewer"))
 		}, 400, "invalid_cursor", 1, false},
 		{"files limit", get("viewer", "/api/storage/files?limit=1"+esc), 400, "invalid_limit", 0, false},
 		{"audit user_id", get("admin", "/api/storage/audit-logs?user_id=u"+esc), 400, "invalid_text", 1, false},
@@ -141,11 +141,11 @@ func hostileCases(bad, esc string) []hostileCase {
 			// Signed with the service's own secret, as a trusted issuer that
 			// let such a subject through would (auth.Mint refuses it).
 			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "u" + bad, "org_id": org,
-				"role": "viewer", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}).SignedString(a.secret)
+				"role": "viewer", "iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}).SignedString(a.Secret)
 			if err != nil {
-				a.t.Fatal(err)
+				a.T.Fatal(err)
 			}
-			return a.get("/api/storage/files", tok)
+			return a.Get("/api/storage/files", tok)
 		}, 401, "token_invalid", 0, false},
 	}
 	if bad != "\x00" { // a JWT is JSON: an invalid byte would arrive as U+FFFD, valid text
@@ -172,7 +172,7 @@ func TestHostileText(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t, d.env(t))
-			if got := a.svc.DB.Dialect(); got != d.dialect {
+			if got := a.Svc.DB.Dialect(); got != d.dialect {
 				t.Fatalf("the service runs on %s, want %s", got, d.dialect)
 			}
 			n := 0
@@ -187,10 +187,10 @@ func TestHostileText(t *testing.T) {
 					org := fmt.Sprintf("hostile-%d", n) // one org per case: its audit trail is the case's
 					r := tc.send(a, org)
 					what := bad.name + " in " + tc.name
-					if r.status != tc.status || r.code() == "" || tc.code != "" && r.code() != tc.code {
-						t.Errorf("%s: got %d %s, want %d %s", what, r.status, r.body, tc.status, tc.code)
+					if r.Status != tc.status || r.Code() == "" || tc.code != "" && r.Code() != tc.code {
+						t.Errorf("%s: got %d %s, want %d %s", what, r.Status, r.Body, tc.status, tc.code)
 					}
-					events := a.auditLog(org, "")
+					events := a.AuditLog(org, "")
 					if tc.events >= 0 && len(events) != tc.events {
 						t.Errorf("%s: got %d audit events, want %d", what, len(events), tc.events)
 					}
@@ -199,8 +199,8 @@ func TestHostileText(t *testing.T) {
 							t.Errorf("%s: got a successful %s event, want a failure", what, e.ActionType)
 						}
 					}
-					if files := a.get("/api/storage/files", a.token(org, "viewer")); !strings.Contains(string(files.body), `"items":[]`) {
-						t.Errorf("%s: files were stored: %s", what, files.body)
+					if files := a.Get("/api/storage/files", a.Token(org, "viewer")); !strings.Contains(string(files.Body), `"items":[]`) {
+						t.Errorf("%s: files were stored: %s", what, files.Body)
 					}
 				}
 			}
@@ -219,10 +219,10 @@ func TestHostileUserAgent(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t, d.env(t))
-			r := a.do(http.MethodGet, "/api/storage/metadata/ua/workspace/doc/d1/a.png", a.token("ua", "viewer"), nil,
+			r := a.Do(http.MethodGet, "/api/storage/metadata/ua/workspace/doc/d1/a.png", a.Token("ua", "viewer"), nil,
 				http.Header{"User-Agent": {"agent\xff/1.0"}})
 			want(t, "metadata with a hostile User-Agent", r, http.StatusNotFound, "not_found")
-			events := a.auditLog("ua", "")
+			events := a.AuditLog("ua", "")
 			if len(events) != 1 || events[0].UserAgent == "" || strings.Contains(events[0].UserAgent, "\xff") {
 				t.Errorf("got events %+v, want one with the user agent made text", events)
 			}

@@ -17,30 +17,30 @@ import (
 func TestAPIRestore(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(10))
 	body := `{"file_path": "` + rec.FilePath + `"}`
-	admin := a.token("org-1", "admin")
+	admin := a.Token("org-1", "admin")
 
-	want(t, "not deleted", a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
-	want(t, "soft delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), body), http.StatusOK, "")
-	want(t, "member", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-1", "member"), body), http.StatusForbidden, "forbidden")
-	want(t, "other org", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-2", "admin"), body), http.StatusNotFound, "not_found")
-	want(t, "no token", a.sendJSON(http.MethodPost, "/api/storage/restore", "", body), http.StatusUnauthorized, "token_missing")
+	want(t, "not deleted", a.SendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
+	want(t, "soft delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "member"), body), http.StatusOK, "")
+	want(t, "member", a.SendJSON(http.MethodPost, "/api/storage/restore", a.Token("org-1", "member"), body), http.StatusForbidden, "forbidden")
+	want(t, "other org", a.SendJSON(http.MethodPost, "/api/storage/restore", a.Token("org-2", "admin"), body), http.StatusNotFound, "not_found")
+	want(t, "no token", a.SendJSON(http.MethodPost, "/api/storage/restore", "", body), http.StatusUnauthorized, "token_missing")
 
-	r := a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body)
+	r := a.SendJSON(http.MethodPost, "/api/storage/restore", admin, body)
 	want(t, "restore", r, http.StatusOK, "")
 	var got record
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Deleted || got.DeletedAt != nil || got.FilePath != rec.FilePath || got.SHA256 != rec.SHA256 {
 		t.Errorf("restored record: got %+v", got)
 	}
-	want(t, "metadata after restore", a.get("/api/storage/metadata/"+rec.FilePath, a.token("org-1", "viewer")), http.StatusOK, "")
+	want(t, "metadata after restore", a.Get("/api/storage/metadata/"+rec.FilePath, a.Token("org-1", "viewer")), http.StatusOK, "")
 
 	hard := `{"file_path": "` + rec.FilePath + `", "hard": true}`
-	want(t, "hard delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", admin, hard), http.StatusOK, "")
-	want(t, "purged", a.sendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
+	want(t, "hard delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", admin, hard), http.StatusOK, "")
+	want(t, "purged", a.SendJSON(http.MethodPost, "/api/storage/restore", admin, body), http.StatusNotFound, "not_found")
 
-	events := a.auditLog("org-1", "action_type=RESTORE")
+	events := a.AuditLog("org-1", "action_type=RESTORE")
 	if len(events) != 4 { // not deleted, member, restored, purged (org-2's is in org-2's trail)
 		t.Fatalf("RESTORE events: got %d, want 4: %+v", len(events), events)
 	}
@@ -70,45 +70,45 @@ func TestAPIReadyz(t *testing.T) {
 			Error  string `json:"error"`
 		} `json:"checks"`
 	}
-	r := a.get("/readyz", "")
+	r := a.Get("/readyz", "")
 	want(t, "ready", r, http.StatusOK, "")
-	r.json(t, &body)
+	r.JSON(t, &body)
 	if body.Status != "ok" || body.Checks["database"].Status != "ok" || body.Checks["blob_store"].Status != "ok" {
-		t.Errorf("ready: got %s", r.body)
+		t.Errorf("ready: got %s", r.Body)
 	}
-	a.svc.DB.Close()
-	r = a.get("/readyz", "")
+	a.Svc.DB.Close()
+	r = a.Get("/readyz", "")
 	want(t, "database closed", r, http.StatusServiceUnavailable, "")
-	r.json(t, &body)
+	r.JSON(t, &body)
 	if body.Status != "unavailable" || body.Checks["database"].Status != "unavailable" || body.Checks["database"].Error == "" ||
-		body.Checks["blob_store"].Status != "ok" || bytes.Contains(r.body, []byte("sql:")) {
-		t.Errorf("database closed: got %s", r.body)
+		body.Checks["blob_store"].Status != "ok" || bytes.Contains(r.Body, []byte("sql:")) {
+		t.Errorf("database closed: got %s", r.Body)
 	}
-	want(t, "healthz stays up", a.get("/healthz", ""), http.StatusOK, "")
+	want(t, "healthz stays up", a.Get("/healthz", ""), http.StatusOK, "")
 }
 
 // TestAPIReadyzBlobStore: a removed blob directory makes the store check fail.
 func TestAPIReadyzBlobStore(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	if err := os.RemoveAll(filepath.Join(a.cfg.BlobRoot(), "blobs")); err != nil {
+	if err := os.RemoveAll(filepath.Join(a.Cfg.BlobRoot(), "blobs")); err != nil {
 		t.Fatal(err)
 	}
-	r := a.get("/readyz", "")
+	r := a.Get("/readyz", "")
 	want(t, "store gone", r, http.StatusServiceUnavailable, "")
-	if !bytes.Contains(r.body, []byte(`"blob_store":{"status":"unavailable"`)) {
-		t.Errorf("got %s", r.body)
+	if !bytes.Contains(r.Body, []byte(`"blob_store":{"status":"unavailable"`)) {
+		t.Errorf("got %s", r.Body)
 	}
 	// A file where the blob directory was: uploads fail with the code the
 	// Spaces store answers too, and leave no record.
-	if err := os.WriteFile(filepath.Join(a.cfg.BlobRoot(), "blobs"), []byte("x"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(a.Cfg.BlobRoot(), "blobs"), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	member := a.token("org-1", "member")
-	want(t, "upload, store broken", a.upload("/api/storage/upload", member,
+	member := a.Token("org-1", "member")
+	want(t, "upload, store broken", a.Upload("/api/storage/upload", member,
 		[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "a.png", pngOf(10)),
 		http.StatusServiceUnavailable, "store_unavailable")
-	want(t, "no record", a.get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
+	want(t, "no record", a.Get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
 }
 
 // TestAPIMetrics: /metrics needs no token, parses as the Prometheus text
@@ -116,15 +116,15 @@ func TestAPIReadyzBlobStore(t *testing.T) {
 func TestAPIMetrics(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
-	a.get("/api/storage/files", "not-a-token")
-	a.get("/readyz", "")
-	r := a.get("/metrics", "")
+	a.UploadDoc("org-1", "d1", "a.png", pngOf(100))
+	a.Get("/api/storage/files", "not-a-token")
+	a.Get("/readyz", "")
+	r := a.Get("/metrics", "")
 	want(t, "metrics", r, http.StatusOK, "")
 	p := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := p.TextToMetricFamilies(bytes.NewReader(r.body))
+	families, err := p.TextToMetricFamilies(bytes.NewReader(r.Body))
 	if err != nil {
-		t.Fatalf("/metrics does not parse: %v\n%s", err, r.body)
+		t.Fatalf("/metrics does not parse: %v\n%s", err, r.Body)
 	}
 	for _, name := range []string{
 		"storagegw_http_requests_total", "storagegw_http_request_duration_seconds",
@@ -137,8 +137,8 @@ func TestAPIMetrics(t *testing.T) {
 		}
 	}
 	// /metrics needs no token: nothing in it may name a tenant.
-	if strings.Contains(string(r.body), "org-1") {
-		t.Errorf("/metrics names an org:\n%s", r.body)
+	if strings.Contains(string(r.Body), "org-1") {
+		t.Errorf("/metrics names an org:\n%s", r.Body)
 	}
 	found := false
 	for _, m := range families["storagegw_http_requests_total"].GetMetric() {

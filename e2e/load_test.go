@@ -17,11 +17,11 @@ func TestAPILoadShedding(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, map[string]string{"STORAGEGW_MAX_UPLOADS_PER_ORG": "1", "STORAGEGW_RETRY_AFTER": "2s",
 		"STORAGEGW_MIN_BODY_RATE_KIB": "64", "STORAGEGW_BODY_RATE_WINDOW": "1s"})
-	member := a.token("org-1", "member")
+	member := a.Token("org-1", "member")
 
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	req, err := http.NewRequest(http.MethodPost, a.url+"/api/storage/upload", pr)
+	req, err := http.NewRequest(http.MethodPost, a.URL+"/api/storage/upload", pr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,10 +43,10 @@ func TestAPILoadShedding(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "a.bin")
 	fw.Write(bytes.Repeat([]byte("x"), 64<<10)) // the handler is reading the file now
 
-	r := a.upload("/api/storage/upload", member, [][2]string{{"system", "communications"},
+	r := a.Upload("/api/storage/upload", member, [][2]string{{"system", "communications"},
 		{"object_type", "email-attachment"}, {"object_id", "second"}}, "b.txt", []byte("hello"))
 	want(t, "a second upload of the org", r, http.StatusTooManyRequests, "too_many_uploads")
-	if got := r.header.Get("Retry-After"); got != "2" {
+	if got := r.Header.Get("Retry-After"); got != "2" {
 		t.Errorf("Retry-After: got %q, want 2", got)
 	}
 
@@ -65,10 +65,10 @@ func TestAPILoadShedding(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("stalled upload cut after %v, want about two windows", took)
 	}
-	r = a.upload("/api/storage/upload", member, [][2]string{{"system", "communications"},
+	r = a.Upload("/api/storage/upload", member, [][2]string{{"system", "communications"},
 		{"object_type", "email-attachment"}, {"object_id", "third"}}, "c.txt", []byte("hello"))
 	want(t, "an upload once the slot is free", r, http.StatusCreated, "")
-	if failed := a.auditLog("org-1", "action_type=UPLOAD&success=false"); len(failed) != 1 {
+	if failed := a.AuditLog("org-1", "action_type=UPLOAD&success=false"); len(failed) != 1 {
 		t.Errorf("failed UPLOAD events: got %d, want 1 (the cut one; the shed one reached no use case)", len(failed))
 	}
 }

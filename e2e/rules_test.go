@@ -25,23 +25,23 @@ func TestAPIContentRulesAreAudited(t *testing.T) {
 	}{
 		{"app-zip-upload: a name without .zip", func(tok string) func() response {
 			return func() response {
-				return a.upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.txt", broken)
+				return a.Upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.txt", broken)
 			}
 		}, http.StatusBadRequest, "zip_extension_required", "UPLOAD"},
 		{"app-zip-upload: a broken archive", func(tok string) func() response {
 			return func() response {
-				return a.upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "broken.zip", broken)
+				return a.Upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "broken.zip", broken)
 			}
 		}, http.StatusUnsupportedMediaType, "not_a_zip", "UPLOAD"},
 		{"upload: an app-builder name without .zip", func(tok string) func() response {
 			return func() response {
-				return a.upload("/api/storage/upload", tok, [][2]string{{"system", "app-builder"}, {"object_type", "build"},
+				return a.Upload("/api/storage/upload", tok, [][2]string{{"system", "app-builder"}, {"object_type", "build"},
 					{"object_id", "app-1"}}, "payload.exe", broken)
 			}
 		}, http.StatusBadRequest, "zip_extension_required", "UPLOAD"},
 		{"multipart initiate: a name without .zip", func(tok string) func() response {
 			return func() response {
-				return a.sendJSON(http.MethodPost, "/api/storage/multipart/initiate", tok,
+				return a.SendJSON(http.MethodPost, "/api/storage/multipart/initiate", tok,
 					`{"system": "app-builder", "object_type": "source", "object_id": "app-1", "filename": "app.txt", "size": 100}`)
 			}
 		}, http.StatusBadRequest, "zip_extension_required", "MULTIPART_INITIATE"},
@@ -55,12 +55,12 @@ func TestAPIContentRulesAreAudited(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			org := fmt.Sprintf("org-%d", i)
-			tok := a.token(org, "member")
+			tok := a.Token(org, "member")
 			refused := tc.refusal(tok)
 			before := a.auditIDs(org)
 			want(t, tc.name, refused(), tc.status, tc.code)
 			var events []auditItem
-			for _, ev := range a.auditLog(org, "") {
+			for _, ev := range a.AuditLog(org, "") {
 				if !before[ev.ID] && ev.ActionType != "AUDIT_QUERY" {
 					events = append(events, ev)
 				}
@@ -72,8 +72,8 @@ func TestAPIContentRulesAreAudited(t *testing.T) {
 			if ev.ActionType != tc.action || ev.Success || ev.ErrorMessage == nil || !strings.HasPrefix(*ev.ErrorMessage, tc.code+": ") {
 				t.Errorf("audit event: got %s success=%v %v, want a failed %s with %s", ev.ActionType, ev.Success, ev.ErrorMessage, tc.action, tc.code)
 			}
-			if r := a.get("/api/storage/files?system=app-builder", tok); r.status != http.StatusOK || strings.Contains(string(r.body), "app-1") {
-				t.Errorf("a refused file was recorded: %d %s", r.status, r.body)
+			if r := a.Get("/api/storage/files?system=app-builder", tok); r.Status != http.StatusOK || strings.Contains(string(r.Body), "app-1") {
+				t.Errorf("a refused file was recorded: %d %s", r.Status, r.Body)
 			}
 		})
 	}
@@ -82,7 +82,7 @@ func TestAPIContentRulesAreAudited(t *testing.T) {
 // auditIDs is the set of ids of org's audit events so far.
 func (a *api) auditIDs(org string) map[string]bool {
 	ids := map[string]bool{}
-	for _, ev := range a.auditLog(org, "") {
+	for _, ev := range a.AuditLog(org, "") {
 		ids[ev.ID] = true
 	}
 	return ids

@@ -15,51 +15,51 @@ import (
 func TestAPICrossOrg(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	theirs := a.uploadDoc("org-2", "d1", "secret.png", pngOf(50))
-	mine := a.uploadDoc("org-1", "d1", "mine.png", pngOf(50))
+	theirs := a.UploadDoc("org-2", "d1", "secret.png", pngOf(50))
+	mine := a.UploadDoc("org-1", "d1", "mine.png", pngOf(50))
 	body := `{"file_path":"` + theirs.FilePath + `"}`
 	for _, role := range []string{"viewer", "member", "admin", "auditor"} {
-		tok := a.token("org-1", role)
-		r := a.get("/api/storage/metadata/"+theirs.FilePath, tok)
+		tok := a.Token("org-1", role)
+		r := a.Get("/api/storage/metadata/"+theirs.FilePath, tok)
 		want(t, role+" metadata", r, http.StatusNotFound, "not_found")
-		if r := a.do(http.MethodHead, "/api/storage/metadata/"+theirs.FilePath, tok, nil, nil); r.status != http.StatusNotFound {
-			t.Errorf("%s HEAD: got %d, want 404", role, r.status)
+		if r := a.Do(http.MethodHead, "/api/storage/metadata/"+theirs.FilePath, tok, nil, nil); r.Status != http.StatusNotFound {
+			t.Errorf("%s HEAD: got %d, want 404", role, r.Status)
 		}
 		if role == "auditor" {
 			continue // the role itself refuses the rest (403), before any lookup
 		}
-		want(t, role+" signed-url", a.sendJSON(http.MethodPost, "/api/storage/signed-url", tok, body), http.StatusNotFound, "not_found")
+		want(t, role+" signed-url", a.SendJSON(http.MethodPost, "/api/storage/signed-url", tok, body), http.StatusNotFound, "not_found")
 		if role != "viewer" {
-			want(t, role+" delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", tok, body), http.StatusNotFound, "not_found")
+			want(t, role+" delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", tok, body), http.StatusNotFound, "not_found")
 		}
 	}
-	want(t, "admin hard delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "admin"),
+	want(t, "admin hard delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "admin"),
 		`{"file_path":"`+theirs.FilePath+`","hard":true}`), http.StatusNotFound, "not_found")
 	// Their file is untouched.
-	if r := a.get("/api/storage/metadata/"+theirs.FilePath, a.token("org-2", "viewer")); r.status != http.StatusOK {
-		t.Fatalf("org-2's file after org-1's attempts: got %d %s", r.status, r.body)
+	if r := a.Get("/api/storage/metadata/"+theirs.FilePath, a.Token("org-2", "viewer")); r.Status != http.StatusOK {
+		t.Fatalf("org-2's file after org-1's attempts: got %d %s", r.Status, r.Body)
 	}
 	// An upload cannot name another org: the org comes from the token.
-	want(t, "org field", a.upload("/api/storage/upload", a.token("org-1", "member"), [][2]string{{"org_id", "org-2"},
+	want(t, "org field", a.Upload("/api/storage/upload", a.Token("org-1", "member"), [][2]string{{"org_id", "org-2"},
 		{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "x.png", pngOf(5)), http.StatusBadRequest, "unknown_field")
 
 	for _, q := range []string{"", "?prefix=workspace/", "?prefix=org-2/"} {
-		r := a.get("/api/storage/files"+q, a.token("org-1", "viewer"))
-		if strings.Contains(string(r.body), "org-2") || (q == "" && !strings.Contains(string(r.body), mine.FilePath)) {
-			t.Errorf("list %q: got %d %s", q, r.status, r.body)
+		r := a.Get("/api/storage/files"+q, a.Token("org-1", "viewer"))
+		if strings.Contains(string(r.Body), "org-2") || (q == "" && !strings.Contains(string(r.Body), mine.FilePath)) {
+			t.Errorf("list %q: got %d %s", q, r.Status, r.Body)
 		}
 	}
 	for _, q := range []string{"", "file_path=" + url.QueryEscape(theirs.FilePath), "user_id=member-org-2"} {
-		for _, ev := range a.auditLog("org-1", q) {
+		for _, ev := range a.AuditLog("org-1", q) {
 			if ev.OrgID != "org-1" || ev.UserID == "member-org-2" {
 				t.Errorf("audit-logs %q of org-1 shows %+v", q, ev)
 			}
 		}
 	}
-	if evs := a.auditLog("org-1", "file_path="+url.QueryEscape(theirs.FilePath)); len(evs) == 0 {
+	if evs := a.AuditLog("org-1", "file_path="+url.QueryEscape(theirs.FilePath)); len(evs) == 0 {
 		t.Error("org-1's attempts on org-2's path were not audited in org-1")
 	}
-	for _, ev := range a.auditLog("org-2", "") {
+	for _, ev := range a.AuditLog("org-2", "") {
 		if ev.OrgID != "org-2" {
 			t.Errorf("org-2's audit trail shows %+v", ev)
 		}
@@ -97,25 +97,25 @@ func TestAPITokenAttacks(t *testing.T) {
 		{"garbage", "garbage", http.StatusUnauthorized, "token_invalid"},
 		{"alg none", sign(jwt.UnsafeAllowNoneSignatureType, jwt.SigningMethodNone, claims()), http.StatusUnauthorized, "token_invalid"},
 		{"wrong key", sign([]byte("not-the-dev-secret-not-the-dev-secret"), jwt.SigningMethodHS256, claims()), http.StatusUnauthorized, "token_invalid"},
-		{"HS512 with the right key", sign(a.secret, jwt.SigningMethodHS512, claims()), http.StatusUnauthorized, "token_invalid"},
-		{"expired", sign(a.secret, jwt.SigningMethodHS256, claims("exp", now.Add(-time.Hour).Unix())), http.StatusUnauthorized, "token_expired"},
-		{"not yet valid", sign(a.secret, jwt.SigningMethodHS256, claims("nbf", now.Add(time.Hour).Unix())), http.StatusUnauthorized, "token_invalid"},
-		{"no org", sign(a.secret, jwt.SigningMethodHS256, claims("org_id", nil)), http.StatusUnauthorized, "token_invalid"},
-		{"role missing", sign(a.secret, jwt.SigningMethodHS256, claims("role", nil)), http.StatusForbidden, "unknown_role"},
-		{"unknown role", sign(a.secret, jwt.SigningMethodHS256, claims("role", "superuser")), http.StatusForbidden, "unknown_role"},
+		{"HS512 with the right key", sign(a.Secret, jwt.SigningMethodHS512, claims()), http.StatusUnauthorized, "token_invalid"},
+		{"expired", sign(a.Secret, jwt.SigningMethodHS256, claims("exp", now.Add(-time.Hour).Unix())), http.StatusUnauthorized, "token_expired"},
+		{"not yet valid", sign(a.Secret, jwt.SigningMethodHS256, claims("nbf", now.Add(time.Hour).Unix())), http.StatusUnauthorized, "token_invalid"},
+		{"no org", sign(a.Secret, jwt.SigningMethodHS256, claims("org_id", nil)), http.StatusUnauthorized, "token_invalid"},
+		{"role missing", sign(a.Secret, jwt.SigningMethodHS256, claims("role", nil)), http.StatusForbidden, "unknown_role"},
+		{"unknown role", sign(a.Secret, jwt.SigningMethodHS256, claims("role", "superuser")), http.StatusForbidden, "unknown_role"},
 	}
 	paths := []string{"/api/storage/files", "/api/storage/audit-logs", "/api/storage/metadata/org-1/workspace/doc/d1/a.png"}
 	for _, tc := range tests {
 		for _, p := range paths {
-			want(t, tc.name+" "+p, a.get(p, tc.tok), tc.status, tc.code)
+			want(t, tc.name+" "+p, a.Get(p, tc.tok), tc.status, tc.code)
 		}
-		want(t, tc.name+" upload", a.upload("/api/storage/upload", tc.tok, nil, "a.png", pngOf(5)), tc.status, tc.code)
+		want(t, tc.name+" upload", a.Upload("/api/storage/upload", tc.tok, nil, "a.png", pngOf(5)), tc.status, tc.code)
 	}
-	if r := a.get("/api/storage/files", sign(a.secret, jwt.SigningMethodHS256, claims())); r.status != http.StatusOK {
-		t.Errorf("a good token: got %d %s", r.status, r.body)
+	if r := a.Get("/api/storage/files", sign(a.Secret, jwt.SigningMethodHS256, claims())); r.Status != http.StatusOK {
+		t.Errorf("a good token: got %d %s", r.Status, r.Body)
 	}
 	// Refused tokens are not audited: nothing but the admin's own queries.
-	for _, ev := range a.auditLog("org-1", "") {
+	for _, ev := range a.AuditLog("org-1", "") {
 		if ev.UserID == "u1" && ev.ActionType != "LIST" {
 			t.Errorf("audit row for a refused token: %+v", ev)
 		}
@@ -125,9 +125,9 @@ func TestAPITokenAttacks(t *testing.T) {
 func TestAPIIssuerAndAudience(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, map[string]string{"JWT_ISSUER": "https://idp.example", "JWT_AUDIENCE": "storagegw"})
-	good := a.token("org-1", "viewer") // minted with the configured iss and aud
-	if r := a.get("/api/storage/files", good); r.status != http.StatusOK {
-		t.Fatalf("configured iss/aud: got %d %s", r.status, r.body)
+	good := a.Token("org-1", "viewer") // minted with the configured iss and aud
+	if r := a.Get("/api/storage/files", good); r.Status != http.StatusOK {
+		t.Fatalf("configured iss/aud: got %d %s", r.Status, r.Body)
 	}
 	c := func(iss, aud string) string {
 		m := jwt.MapClaims{"sub": "u1", "org_id": "org-1", "role": "viewer", "exp": time.Now().Add(time.Hour).Unix()}
@@ -137,14 +137,14 @@ func TestAPIIssuerAndAudience(t *testing.T) {
 		if aud != "" {
 			m["aud"] = aud
 		}
-		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, m).SignedString(a.secret)
+		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, m).SignedString(a.Secret)
 		return s
 	}
 	for name, tok := range map[string]string{
 		"wrong issuer": c("https://evil.example", "storagegw"), "no issuer": c("", "storagegw"),
 		"wrong audience": c("https://idp.example", "other"), "no audience": c("https://idp.example", ""),
 	} {
-		want(t, name, a.get("/api/storage/files", tok), http.StatusUnauthorized, "token_invalid")
+		want(t, name, a.Get("/api/storage/files", tok), http.StatusUnauthorized, "token_invalid")
 	}
 }
 
@@ -153,9 +153,9 @@ func TestAPIIssuerAndAudience(t *testing.T) {
 func TestAPITraversal(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
-	theirs := a.uploadDoc("org-2", "d1", "a.png", pngOf(50))
-	a.uploadDoc("org-1", "d1", "a.png", pngOf(60))
-	tok := a.token("org-1", "admin")
+	theirs := a.UploadDoc("org-2", "d1", "a.png", pngOf(50))
+	a.UploadDoc("org-1", "d1", "a.png", pngOf(60))
+	tok := a.Token("org-1", "admin")
 	raw := []string{
 		"org-1/workspace/doc/d1/../../../../org-2/workspace/doc/d1/a.png",
 		"org-1/workspace/doc/d1/..",
@@ -170,10 +170,10 @@ func TestAPITraversal(t *testing.T) {
 		"org-1//workspace/doc/d1/a.png",
 	}
 	for _, p := range raw {
-		r := a.do(http.MethodGet, a.url+"/api/storage/metadata/"+p, tok, nil, nil)
-		reached := r.code() == "invalid_path" || r.code() == "not_found" // the strict parser answered, not the router
-		if (r.status != http.StatusBadRequest && r.status != http.StatusNotFound) || !reached || strings.Contains(string(r.body), theirs.SHA256) {
-			t.Errorf("metadata %q: got %d %s", p, r.status, r.body)
+		r := a.Do(http.MethodGet, a.URL+"/api/storage/metadata/"+p, tok, nil, nil)
+		reached := r.Code() == "invalid_path" || r.Code() == "not_found" // the strict parser answered, not the router
+		if (r.Status != http.StatusBadRequest && r.Status != http.StatusNotFound) || !reached || strings.Contains(string(r.Body), theirs.SHA256) {
+			t.Errorf("metadata %q: got %d %s", p, r.Status, r.Body)
 		}
 	}
 	jsonPaths := []string{
@@ -190,13 +190,13 @@ func TestAPITraversal(t *testing.T) {
 		for _, ep := range []struct{ method, path string }{
 			{http.MethodPost, "/api/storage/signed-url"}, {http.MethodDelete, "/api/storage/delete"},
 		} {
-			r := a.sendJSON(ep.method, ep.path, tok, `{"file_path":"`+p+`"}`)
-			if r.status != http.StatusBadRequest && r.status != http.StatusNotFound {
-				t.Errorf("%s %q: got %d %s", ep.path, p, r.status, r.body)
+			r := a.SendJSON(ep.method, ep.path, tok, `{"file_path":"`+p+`"}`)
+			if r.Status != http.StatusBadRequest && r.Status != http.StatusNotFound {
+				t.Errorf("%s %q: got %d %s", ep.path, p, r.Status, r.Body)
 			}
 		}
 	}
-	if r := a.get("/api/storage/metadata/"+theirs.FilePath, a.token("org-2", "viewer")); r.status != http.StatusOK {
-		t.Errorf("org-2's file after the attempts: got %d", r.status)
+	if r := a.Get("/api/storage/metadata/"+theirs.FilePath, a.Token("org-2", "viewer")); r.Status != http.StatusOK {
+		t.Errorf("org-2's file after the attempts: got %d", r.Status)
 	}
 }

@@ -18,23 +18,23 @@ import (
 func TestSpacesStoreUnreachable(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
-	bucket := s3.bucket(t)
-	proxy := newSwitchProxy(t, s3.endpoint)
-	a := newAPI(t, s3.spacesEnv(proxy.addr(), bucket, map[string]string{
+	bucket := s3.Bucket(t)
+	proxy := newSwitchProxy(t, s3.Endpoint)
+	a := newAPI(t, s3.SpacesEnv(proxy.addr(), bucket, map[string]string{
 		"SPACES_REQUEST_TIMEOUT": "2s", "SPACES_OPERATION_TIMEOUT": "3s"}))
 	proxy.set("down")
 
-	member := a.token("org-1", "member")
-	r := a.upload("/api/storage/upload", member,
+	member := a.Token("org-1", "member")
+	r := a.Upload("/api/storage/upload", member,
 		[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "a.png", pngOf(1000))
 	want(t, "upload with the store down", r, http.StatusServiceUnavailable, "store_unavailable")
-	want(t, "no record", a.get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
-	events := a.auditLog("org-1", "action_type=UPLOAD")
+	want(t, "no record", a.Get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
+	events := a.AuditLog("org-1", "action_type=UPLOAD")
 	if len(events) != 1 || events[0].Success || events[0].ErrorMessage == nil {
 		t.Errorf("audit: got %+v, want one failed UPLOAD", events)
 	}
-	if r := a.get("/readyz", ""); r.status != http.StatusServiceUnavailable {
-		t.Errorf("readyz with the store down: got %d, want 503", r.status)
+	if r := a.Get("/readyz", ""); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the store down: got %d, want 503", r.Status)
 	}
 }
 
@@ -44,24 +44,24 @@ func TestSpacesStoreUnreachable(t *testing.T) {
 func TestSpacesSlowStoreDoesNotHoldOthers(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
-	bucket := s3.bucket(t)
-	proxy := newSwitchProxy(t, s3.endpoint)
-	a := newAPI(t, s3.spacesEnv(proxy.addr(), bucket, map[string]string{
+	bucket := s3.Bucket(t)
+	proxy := newSwitchProxy(t, s3.Endpoint)
+	a := newAPI(t, s3.SpacesEnv(proxy.addr(), bucket, map[string]string{
 		"SPACES_REQUEST_TIMEOUT": "2s", "SPACES_OPERATION_TIMEOUT": "3s"}))
-	viewer := a.token("org-1", "viewer")
+	viewer := a.Token("org-1", "viewer")
 	proxy.set("hang")
 
 	done := make(chan response, 1)
 	start := time.Now()
 	go func() {
-		done <- a.upload("/api/storage/upload", a.token("org-1", "member"),
+		done <- a.Upload("/api/storage/upload", a.Token("org-1", "member"),
 			[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "a.png", pngOf(1000))
 	}()
 	time.Sleep(300 * time.Millisecond)
 	for range 5 {
 		t0 := time.Now()
-		if r := a.get("/api/storage/files", viewer); r.status != http.StatusOK {
-			t.Fatalf("list while the store hangs: got %d %s", r.status, r.body)
+		if r := a.Get("/api/storage/files", viewer); r.Status != http.StatusOK {
+			t.Fatalf("list while the store hangs: got %d %s", r.Status, r.Body)
 		}
 		if d := time.Since(t0); d > time.Second {
 			t.Errorf("a request that needs no store took %v while the store hangs", d)
@@ -90,14 +90,14 @@ func (f failingCommits) Update(ctx context.Context, r *domain.FileRecord) (*doma
 func TestSpacesBlobRemovedWhenRecordFails(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
-	bucket := s3.bucket(t)
-	a := newAPI(t, s3.spacesEnv(s3.endpoint, bucket, nil))
-	blobs, closeBlobs, err := storagegw.OpenBlobStore(context.Background(), a.cfg)
+	bucket := s3.Bucket(t)
+	a := newAPI(t, s3.SpacesEnv(s3.Endpoint, bucket, nil))
+	blobs, closeBlobs, err := storagegw.OpenBlobStore(context.Background(), a.Cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeBlobs()
-	db := a.svc.DB
+	db := a.Svc.DB
 	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), nil, nil,
 		application.SystemClock{}, application.Options{})
 	_, err = app.Upload.Handle(context.Background(), application.UploadCommand{
@@ -108,7 +108,7 @@ func TestSpacesBlobRemovedWhenRecordFails(t *testing.T) {
 	if err == nil {
 		t.Fatal("upload: got success, want the database failure")
 	}
-	if keys := s3.keys(t, bucket); len(keys) != 0 {
+	if keys := s3.Keys(t, bucket); len(keys) != 0 {
 		t.Errorf("bucket after the failed commit: got %v, want empty", keys)
 	}
 }

@@ -32,16 +32,16 @@ func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 
 // envOf is the environment that points the commands at a's instance.
 func envOf(a *api) map[string]string {
-	return map[string]string{"STORAGEGW_DATA_DIR": a.cfg.DataDir, "STORAGEGW_LOG_LEVEL": "error"}
+	return map[string]string{"STORAGEGW_DATA_DIR": a.Cfg.DataDir, "STORAGEGW_LOG_LEVEL": "error"}
 }
 
 func TestPurgeCommand(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
 	env := envOf(a)
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
-	a.uploadDoc("org-1", "d1", "kept.png", pngOf(10))
-	want(t, "delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(100))
+	a.UploadDoc("org-1", "d1", "kept.png", pngOf(10))
+	want(t, "delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
 
 	out, errOut, code := run(t, env, "purge")
 	if code != 0 || out != "purged 0 files, 0 bytes, 0 failures\n" {
@@ -51,8 +51,8 @@ func TestPurgeCommand(t *testing.T) {
 	if code != 0 || out != "dry run: would purge 1 files, "+itoa(rec.SizeBytes)+" bytes\n" {
 		t.Errorf("dry run: got %d %q", code, out)
 	}
-	want(t, "still restorable after a dry run", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
-	want(t, "delete again", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	want(t, "still restorable after a dry run", a.SendJSON(http.MethodPost, "/api/storage/restore", a.Token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	want(t, "delete again", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
 
 	metricsFile := filepath.Join(t.TempDir(), "purge.prom")
 	out, errOut, code = run(t, env, "purge", "--older-than", "1ns", "--batch", "1", "--metrics-file", metricsFile)
@@ -62,15 +62,15 @@ func TestPurgeCommand(t *testing.T) {
 	if b, err := os.ReadFile(metricsFile); err != nil || !strings.Contains(string(b), "storagegw_purge_files_total 1") {
 		t.Errorf("metrics file: %v %s", err, b)
 	}
-	if ev := a.auditLog("org-1", "action_type=PURGE"); len(ev) != 1 || ev[0].UserID != "system" {
+	if ev := a.AuditLog("org-1", "action_type=PURGE"); len(ev) != 1 || ev[0].UserID != "system" {
 		t.Errorf("PURGE events: %+v", ev)
 	}
-	want(t, "purged is gone", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusNotFound, "not_found")
+	want(t, "purged is gone", a.SendJSON(http.MethodPost, "/api/storage/restore", a.Token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusNotFound, "not_found")
 
 	if _, _, code := run(t, env, "purge", "--batch", "0"); code != 2 {
 		t.Errorf("--batch 0: exit %d, want 2", code)
 	}
-	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.cfg.DataDir, "STORAGEGW_ENV": "prod"}, "purge"); code != 2 {
+	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.Cfg.DataDir, "STORAGEGW_ENV": "prod"}, "purge"); code != 2 {
 		t.Errorf("bad configuration: exit %d, want 2", code)
 	}
 }
@@ -79,15 +79,15 @@ func TestReconcileCommand(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
 	env := envOf(a)
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
-	gone := a.uploadDoc("org-2", "d1", "gone.png", pngOf(10))
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(100))
+	gone := a.UploadDoc("org-2", "d1", "gone.png", pngOf(10))
 
 	out, errOut, code := run(t, env, "reconcile")
 	if code != 0 || !strings.HasPrefix(out, "scanned 2 blobs and 2 records: 0 orphans (0 removed), 0 missing") {
 		t.Fatalf("clean: got %d %q %q", code, out, errOut)
 	}
 
-	store, err := localfs.New(a.cfg.BlobRoot())
+	store, err := localfs.New(a.Cfg.BlobRoot())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestDoctorCommand(t *testing.T) {
 			t.Errorf("line %d: got %q, want ok %s", i, lines[i], name)
 		}
 	}
-	if entries, _ := os.ReadDir(filepath.Join(a.cfg.BlobRoot(), "blobs", "_doctor")); len(entries) != 0 {
+	if entries, _ := os.ReadDir(filepath.Join(a.Cfg.BlobRoot(), "blobs", "_doctor")); len(entries) != 0 {
 		t.Errorf("the probe was left behind: %v", entries)
 	}
 
@@ -166,7 +166,7 @@ func TestCleanupUploadsCommand(t *testing.T) {
 	if code != 0 || out != "cleaned up 0 expired sessions and 0 leftover store uploads; 0 skipped (in use), 0 failures\n" {
 		t.Errorf("nothing expired: got %d %q %q", code, out, errOut)
 	}
-	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.cfg.DataDir, "STORAGEGW_ENV": "prod"}, "cleanup-uploads"); code != 2 {
+	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.Cfg.DataDir, "STORAGEGW_ENV": "prod"}, "cleanup-uploads"); code != 2 {
 		t.Errorf("bad configuration: exit %d, want 2", code)
 	}
 }

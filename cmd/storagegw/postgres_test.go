@@ -67,17 +67,17 @@ func TestJobsOnPostgres(t *testing.T) {
 	}
 
 	a := newAPI(t, env)
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(100))
-	gone := a.uploadDoc("org-1", "d1", "b.png", pngOf(100))
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(100))
+	gone := a.UploadDoc("org-1", "d1", "b.png", pngOf(100))
 	for _, p := range []string{rec.FilePath, gone.FilePath} {
-		want(t, "delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+p+`"}`), http.StatusOK, "")
+		want(t, "delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "member"), `{"file_path": "`+p+`"}`), http.StatusOK, "")
 	}
-	want(t, "restore", a.sendJSON(http.MethodPost, "/api/storage/restore", a.token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	want(t, "restore", a.SendJSON(http.MethodPost, "/api/storage/restore", a.Token("org-1", "admin"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
 	out, errOut, code := run(t, env, "purge", "--older-than", "1ns")
 	if code != 0 || !strings.HasPrefix(out, "purged 1 files, ") {
 		t.Errorf("purge: got %d %q %q", code, out, errOut)
 	}
-	if ev := a.auditLog("org-1", "action_type=PURGE"); len(ev) != 1 || ev[0].FilePath != gone.FilePath {
+	if ev := a.AuditLog("org-1", "action_type=PURGE"); len(ev) != 1 || ev[0].FilePath != gone.FilePath {
 		t.Errorf("PURGE events: %+v", ev)
 	}
 	if out, _, code := run(t, env, "reconcile"); code != 0 || !strings.HasPrefix(out, "scanned 1 blobs and 2 records: 0 orphans") {

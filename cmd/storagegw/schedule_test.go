@@ -20,14 +20,14 @@ func TestPurgeSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newAPI(t, map[string]string{"STORAGEGW_CONFIG": cfgFile})
-	rec := a.uploadDoc("org-1", "d1", "a.png", pngOf(10))
-	want(t, "delete", a.sendJSON(http.MethodDelete, "/api/storage/delete", a.token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
+	rec := a.UploadDoc("org-1", "d1", "a.png", pngOf(10))
+	want(t, "delete", a.SendJSON(http.MethodDelete, "/api/storage/delete", a.Token("org-1", "member"), `{"file_path": "`+rec.FilePath+`"}`), http.StatusOK, "")
 	time.Sleep(5 * time.Millisecond)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	wg := startPurgeSchedule(ctx, 10*time.Millisecond, a.svc.Core, zap.NewNop())
+	wg := startPurgeSchedule(ctx, 10*time.Millisecond, a.Svc.Core, zap.NewNop())
 	deadline := time.Now().Add(5 * time.Second)
-	for len(a.auditLog("org-1", "action_type=PURGE")) == 0 {
+	for len(a.AuditLog("org-1", "action_type=PURGE")) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the scheduled purge did not run")
 		}
@@ -35,12 +35,12 @@ func TestPurgeSchedule(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	ev := a.auditLog("org-1", "action_type=PURGE")[0]
+	ev := a.AuditLog("org-1", "action_type=PURGE")[0]
 	if ev.UserID != "system" || ev.UserRole != "system" || ev.FilePath != rec.FilePath {
 		t.Errorf("PURGE event: got %+v", ev)
 	}
-	if _, err := os.Stat(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1")); err == nil {
-		entries, _ := filepath.Glob(filepath.Join(a.cfg.BlobRoot(), "blobs", "org-1", "*", "*", "*", "*", "*"))
+	if _, err := os.Stat(filepath.Join(a.Cfg.BlobRoot(), "blobs", "org-1")); err == nil {
+		entries, _ := filepath.Glob(filepath.Join(a.Cfg.BlobRoot(), "blobs", "org-1", "*", "*", "*", "*", "*"))
 		if len(entries) != 0 {
 			t.Errorf("blobs left: %v", entries)
 		}
