@@ -92,7 +92,7 @@ type Response struct {
 	Body   []byte
 }
 
-// Code is the error code of an error Response ("" if none).
+// Code is the error code of an error response ("" if none).
 func (r Response) Code() string {
 	var e struct {
 		Error struct{ Code, Message string } `json:"error"`
@@ -158,7 +158,7 @@ func (a *API) Upload(path, tok string, fields [][2]string, filename string, cont
 	return a.Do(http.MethodPost, path, tok, &buf, http.Header{"Content-Type": {w.FormDataContentType()}})
 }
 
-// Record is the file Record as the API returns it.
+// Record is the file record as the API returns it.
 type Record struct {
 	FilePath         string  `json:"file_path"`
 	OrgID            string  `json:"org_id"`
@@ -178,7 +178,7 @@ type Record struct {
 	DeletedBy        *string `json:"deleted_by"`
 }
 
-// UploadDoc stores content as a workspace doc of org and returns its Record.
+// UploadDoc stores content as a workspace doc of org and returns its record.
 func (a *API) UploadDoc(org, objectID, name string, content []byte) Record {
 	a.T.Helper()
 	r := a.Upload("/api/storage/upload", a.Token(org, "member"),
