@@ -24,8 +24,8 @@ type SignRequest struct {
 }
 
 // URLSigner issues short-lived URLs for reading blobs. The object store
-// presigns them in production; locally the service signs them with HMAC and
-// serves them itself.
+// presigns them in production; locally the service issues them (sealed,
+// naming no one in clear) and serves them itself.
 type URLSigner interface {
 	// SignURL returns an absolute URL valid for req.Expiry from now.
 	// req.Key must satisfy ValidateBlobKey (else domain.ErrInvalid).

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"storagegw/adapters/localfs"
-	"storagegw/application"
-	"storagegw/domain"
 )
 
 type signedURL struct {
@@ -107,6 +105,21 @@ func TestAPISignedURLs(t *testing.T) {
 	}
 }
 
+// wantOpaque checks that a local URL's query is one opaque token that
+// names none of clear, raw or query-escaped.
+func wantOpaque(t *testing.T, what, link string, clear ...string) {
+	t.Helper()
+	u, err := url.Parse(link)
+	if q := u.Query(); err != nil || len(q) != 1 || len(q["t"]) != 1 || q.Get("t") == "" {
+		t.Errorf("%s %q: got query %v, want the token t alone", what, link, q)
+	}
+	for _, c := range clear {
+		if strings.Contains(link, c) || strings.Contains(link, url.QueryEscape(c)) {
+			t.Errorf("%s %q carries %q in clear", what, link, c)
+		}
+	}
+}
+
 func TestAPISignedURLRefused(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
@@ -114,21 +127,37 @@ func TestAPISignedURLRefused(t *testing.T) {
 	member := a.Token("org-1", "member")
 	s := a.signURL(member, `{"file_path":"`+rec.FilePath+`"}`)
 	u, _ := url.Parse(s.URL)
+	clear := []string{"org-1", "member-org-1", "member", rec.FilePath, "a.png"}
+	wantOpaque(t, "signed URL", s.URL, clear...)
+	up := a.initiate(member, `"system": "workspace", "object_type": "doc", "object_id": "d1", "filename": "b.png", "content_type": "image/png"`, 100)
+	part := a.partURLs(member, up)[0].URL
+	wantOpaque(t, "part URL", part, "org-1", "member-org-1", "member", up.FilePath, "b.png", up.UploadID)
+	pu, _ := url.Parse(part)
 
-	for _, tc := range []struct{ param, value string }{
-		{"path", "org-2/workspace/doc/d1/a.png"}, {"org", "org-2"}, {"exp", "99999999999"},
-		{"content_type", "text/html"}, {"role", "admin"}, {"sig", "AAAA"},
-	} {
-		q := u.Query()
-		q.Set(tc.param, tc.value)
-		want(t, "tampered "+tc.param, a.Get(a.URL+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
+	tok := u.Query().Get("t")
+	if tok == "" {
+		t.Fatalf("signed URL %q: no token to tamper with", s.URL)
 	}
-	q := u.Query()
-	q.Del("sig")
-	want(t, "unsigned", a.Get(a.URL+u.Path+"?"+q.Encode(), ""), http.StatusForbidden, "signature_invalid")
+	flip := func(i int) string { // tok with its i-th character changed
+		c := map[bool]string{true: "B", false: "A"}[tok[i] == 'A']
+		return tok[:i] + c + tok[i+1:]
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"first character changed", "t=" + flip(0)}, {"middle character changed", "t=" + flip(len(tok)/2)},
+		{"last character changed", "t=" + flip(len(tok)-1)}, {"truncated", "t=" + tok[:len(tok)-4]},
+		{"extended", "t=" + tok + "AAAA"}, {"repeated", "t=" + tok + "&t=" + tok}, {"no token", "sig=" + tok},
+		{"a part URL's token", pu.RawQuery},
+		{"v2 fields in clear", "key=" + url.QueryEscape(rec.FilePath) + "&org=org-1&user=member-org-1&role=admin&path=" +
+			url.QueryEscape(rec.FilePath) + "&exp=99999999999&sig=AAAA"},
+	} {
+		want(t, tc.name, a.Get(a.URL+u.Path+"?"+tc.query, ""), http.StatusForbidden, "signature_invalid")
+	}
+	want(t, "a download token on the part route", a.Do(http.MethodPut, a.URL+pu.Path+"?"+u.RawQuery, "",
+		bytes.NewReader(pngOf(100)), nil), http.StatusForbidden, "signature_invalid")
 
-	// An authentic URL whose time has passed: signed with the service's own
-	// key by a clock two hours behind.
+	// An authentic URL whose time has passed: the genuine URL opened and
+	// sealed again with the service's own key by a clock two hours behind,
+	// as another replica would.
 	key, err := os.ReadFile(a.Cfg.URLKeyPath())
 	if err != nil {
 		t.Fatal(err)
@@ -137,9 +166,12 @@ func TestAPISignedURLRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := past.SignURL(t.Context(), application.SignRequest{Key: u.Query().Get("key"), Expiry: time.Minute,
-		Disposition: domain.DispositionInline, Filename: "a.png", ContentType: "image/png",
-		OrgID: "org-1", UserID: "member-org-1", Role: domain.RoleMember, Path: rec.FilePath})
+	req, err := past.Verify(u.Query())
+	if err != nil || req.OrgID != "org-1" || req.UserID != "member-org-1" || req.Path != rec.FilePath {
+		t.Fatalf("the genuine URL opened by another signer with the key: got %+v, %v", req, err)
+	}
+	req.Expiry = time.Minute
+	old, err := past.SignURL(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

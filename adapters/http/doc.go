@@ -30,13 +30,14 @@
 //     local signed URLs serve every file but PDFs with a sandboxing
 //     Content-Security-Policy (docs/DESIGN.md, "Content that can run
 //     script").
-//   - Local signed URLs (GET /api/storage/blob, served only with the
-//     local-disk store) stop working once their file is deleted or
-//     overwritten, unlike presigned store URLs, which live until they
-//     expire. Tampered and expired URLs are 403; a single byte range is
-//     honoured (206, or 416 with Content-Range: bytes */size); several
-//     ranges, malformed ranges and If-Range are answered with the whole
-//     file.
+//   - Local signed URLs (GET /api/storage/blob?t=…, served only with the
+//     local-disk store) carry one opaque token that names no org, user,
+//     role or path in clear. They stop working once their file is
+//     deleted or overwritten, unlike presigned store URLs, which live
+//     until they expire. Tampered and expired URLs are 403; a single byte
+//     range is honoured (206, or 416 with Content-Range: bytes */size);
+//     several ranges, malformed ranges and If-Range are answered with the
+//     whole file.
 //   - An unknown route is 404 route_not_found; a known route with another
 //     method is 405 method_not_allowed with an Allow header.
 //   - Operations: GET /healthz (liveness, touches nothing), GET /readyz (the

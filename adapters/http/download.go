@@ -14,9 +14,9 @@ import (
 // blobRoute serves the URLs the local-disk signer issues (localfs.BlobURLPath).
 const blobRoute = "/api/storage/blob"
 
-// serveBlob is GET /api/storage/blob?…&sig=…: the file behind a locally
-// signed URL. No bearer token: the signature is the credential. The URL
-// answers 404 once the file is deleted or overwritten.
+// serveBlob is GET /api/storage/blob?t=…: the file behind a locally
+// signed URL. No bearer token: the URL's opaque token is the credential.
+// The URL answers 404 once the file is deleted or overwritten.
 func (s *Server) serveBlob(c *gin.Context) {
 	res, err := s.app.Download.Handle(c.Request.Context(), application.DownloadQuery{
 		Query: c.Request.URL.Query(), Range: requestedRange(c.Request),

@@ -11,10 +11,10 @@ import (
 // (Spaces) the part URLs point at the store and this route is not served.
 const partRoute = "/api/storage/multipart/part"
 
-// receivePart is PUT /api/storage/multipart/part?…&sig=…: one part of a
+// receivePart is PUT /api/storage/multipart/part?t=…: one part of a
 // multipart upload, for development on local disk. No bearer token: the
-// signature is the credential. Like S3's UploadPart it answers 200 with
-// the part's ETag header and no body. A refused part closes the
+// URL's opaque token is the credential. Like S3's UploadPart it answers
+// 200 with the part's ETag header and no body. A refused part closes the
 // connection, so its body is never read to its end.
 func (s *Server) receivePart(c *gin.Context) {
 	etag, err := s.app.ReceivePart.Handle(c.Request.Context(), c.Request.URL.Query(), c.Request.Body)

@@ -1,8 +1,6 @@
 package localfs
 
 import (
-	"crypto/hmac"
-	"encoding/base64"
 	"net/url"
 	"strconv"
 	"time"
@@ -16,18 +14,9 @@ import (
 // production the parts go to the object store).
 const PartURLPath = "/api/storage/multipart/part"
 
-// The query parameters of a part URL, covered by the signature in this
-// order; paramSig carries it.
-const (
-	paramUpload = "upload"
-	paramPart   = "part"
-	paramSize   = "size"
-)
-
-var partParams = []string{paramKey, paramUpload, paramPart, paramSize, paramExp}
-
-// partMacContext separates part URLs from signed download URLs.
-const partMacContext = "storagegw localfs part URL v1\n"
+// partFields is the number of fields a part URL carries: blob key,
+// upload id, part number, size and expiry (unix seconds), in this order.
+const partFields = 5
 
 // partTicket is what a part URL grants: PUT exactly Size bytes as part
 // Part of upload Upload to Key.
@@ -38,40 +27,28 @@ type partTicket struct {
 	Size   int64
 }
 
-// signPart returns the URL of t, valid for expiry (whole seconds; the
-// checked store has checked the key, part number, size and expiry). An
-// upload id this package did not make is refused.
+// signPart returns the URL of t, {base}/api/storage/multipart/part?t={token},
+// valid for expiry (whole seconds; the checked store has checked the key,
+// part number, size and expiry). An upload id this package did not make
+// is refused.
 func (s *Signer) signPart(t partTicket, expiry time.Duration) (string, error) {
 	if !validUploadID(t.Upload) {
 		return "", domain.Errorf(domain.ErrInvalid, "invalid_part", "The upload id of a part URL is not this store's.")
 	}
 	fields := []string{t.Key, t.Upload, strconv.Itoa(t.Part), strconv.FormatInt(t.Size, 10),
 		strconv.FormatInt(s.clock.Now().Add(expiry).Unix(), 10)}
-	q := make(url.Values, len(fields)+1)
-	for i, name := range partParams {
-		q.Set(name, fields[i])
-	}
-	q.Set(paramSig, base64.RawURLEncoding.EncodeToString(s.macWith(partMacContext, fields)))
-	return s.base + PartURLPath + "?" + q.Encode(), nil
+	return s.base + PartURLPath + "?" + paramToken + "=" + s.seal(kindPart, fields), nil
 }
 
-// verifyPart checks the query of a part URL. A missing, repeated or
-// altered field is domain.ErrForbidden (signature_invalid); an authentic
-// but expired URL domain.ErrForbidden (url_expired).
+// verifyPart checks the query of a part URL. A missing, repeated,
+// altered, truncated or foreign token (another key's, or a download
+// URL's) is domain.ErrForbidden (signature_invalid); an authentic but
+// expired URL domain.ErrForbidden (url_expired). Parameters other than the
+// token are ignored.
 func (s *Signer) verifyPart(q url.Values) (partTicket, error) {
 	invalid := domain.Errorf(domain.ErrForbidden, "signature_invalid", "The link is not valid.")
-	fields := make([]string, len(partParams))
-	for i, name := range partParams {
-		if len(q[name]) != 1 {
-			return partTicket{}, invalid
-		}
-		fields[i] = q[name][0]
-	}
-	if len(q[paramSig]) != 1 {
-		return partTicket{}, invalid
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(q[paramSig][0])
-	if err != nil || !hmac.Equal(sig, s.macWith(partMacContext, fields)) {
+	fields, ok := s.open(kindPart, q, partFields)
+	if !ok {
 		return partTicket{}, invalid
 	}
 	// Authentic from here on; still, trust nothing that does not parse.

@@ -2,10 +2,7 @@ package localfs
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
+	"crypto/cipher"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -22,33 +19,19 @@ const MinKeyBytes = 32
 // BlobURLPath is where the service serves the URLs a Signer signs.
 const BlobURLPath = "/api/storage/blob"
 
-// The query parameters of a signed URL. signedParams are covered by the
-// signature, in this order; paramSig carries it.
-const (
-	paramKey         = "key"
-	paramExp         = "exp"
-	paramDisposition = "disposition"
-	paramFilename    = "filename"
-	paramContentType = "content_type"
-	paramOrg         = "org"
-	paramUser        = "user"
-	paramPath        = "path"
-	paramRole        = "role"
-	paramSig         = "sig"
-)
-
-var signedParams = []string{paramKey, paramExp, paramDisposition, paramFilename,
-	paramContentType, paramOrg, paramUser, paramPath, paramRole}
-
-// macContext separates these signatures from any other use of the key.
-const macContext = "storagegw localfs signed URL v2\n"
+// downloadFields is the number of fields a download URL carries: blob
+// key, expiry (unix seconds), disposition, filename, content type, org,
+// user, path and role, in this order.
+const downloadFields = 9
 
 // Signer is an application.URLSigner whose URLs the service serves itself:
-// each URL carries the request's fields, an expiry in unix seconds and an
-// HMAC-SHA256 over both. Replicas sharing the key accept each other's URLs.
+// each URL carries one opaque token (see token.go), the request's fields
+// and an expiry in unix seconds sealed with AES-256-GCM under a key
+// derived from the signing key. Replicas sharing the key accept each
+// other's URLs; no server state is kept.
 type Signer struct {
 	base  string
-	key   []byte
+	aead  cipher.AEAD
 	clock application.Clock
 }
 
@@ -66,13 +49,17 @@ func NewSigner(baseURL string, key []byte, clock application.Clock) (*Signer, er
 		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("localfs: base URL %q is not an http(s) URL without query: %w", baseURL, domain.ErrInvalid)
 	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
 	if clock == nil {
 		clock = application.SystemClock{}
 	}
-	return &Signer{base: strings.TrimRight(u.String(), "/"), key: append([]byte(nil), key...), clock: clock}, nil
+	return &Signer{base: strings.TrimRight(u.String(), "/"), aead: aead, clock: clock}, nil
 }
 
-// SignURL returns {base}/api/storage/blob?{fields}&sig=... valid for
+// SignURL returns {base}/api/storage/blob?t={token} valid for
 // req.Expiry (rounded down to a whole second) from now.
 func (s *Signer) SignURL(_ context.Context, req application.SignRequest) (string, error) {
 	if err := application.ValidateBlobKey(req.Key); err != nil {
@@ -88,34 +75,20 @@ func (s *Signer) SignURL(_ context.Context, req application.SignRequest) (string
 	exp := s.clock.Now().Add(req.Expiry).Unix()
 	fields := []string{req.Key, strconv.FormatInt(exp, 10), string(disp), req.Filename,
 		req.ContentType, req.OrgID, req.UserID, req.Path, string(req.Role)}
-	q := make(url.Values, len(fields)+1)
-	for i, name := range signedParams {
-		q.Set(name, fields[i])
-	}
-	q.Set(paramSig, base64.RawURLEncoding.EncodeToString(s.mac(fields)))
-	return s.base + BlobURLPath + "?" + q.Encode(), nil
+	return s.base + BlobURLPath + "?" + paramToken + "=" + s.seal(kindDownload, fields), nil
 }
 
 // Verify checks the query of a signed URL and returns the request it was
-// signed for, its Expiry being the time left. A missing, repeated or
-// altered field is domain.ErrForbidden with code "signature_invalid"; an
-// authentic but expired URL is domain.ErrForbidden with code "url_expired",
-// returned together with the authentic request (Expiry <= 0) so that the
-// refusal can be audited. Parameters outside the signed set are ignored.
+// signed for, its Expiry being the time left. A missing, repeated,
+// altered, truncated or foreign token (another key's, or a part URL's) is
+// domain.ErrForbidden with code "signature_invalid"; an authentic but
+// expired URL is domain.ErrForbidden with code "url_expired", returned
+// together with the authentic request (Expiry <= 0) so that the refusal
+// can be audited. Parameters other than the token are ignored.
 func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 	invalid := domain.Errorf(domain.ErrForbidden, "signature_invalid", "The link is not valid.")
-	fields := make([]string, len(signedParams))
-	for i, name := range signedParams {
-		if len(q[name]) != 1 {
-			return application.SignRequest{}, invalid
-		}
-		fields[i] = q[name][0]
-	}
-	if len(q[paramSig]) != 1 {
-		return application.SignRequest{}, invalid
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(q[paramSig][0])
-	if err != nil || !hmac.Equal(sig, s.mac(fields)) {
+	fields, ok := s.open(kindDownload, q, downloadFields)
+	if !ok {
 		return application.SignRequest{}, invalid
 	}
 	// Authentic from here on; still, trust nothing that does not parse.
@@ -136,20 +109,4 @@ func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 		return req, domain.Errorf(domain.ErrForbidden, "url_expired", "The link has expired.")
 	}
 	return req, nil
-}
-
-// mac is the HMAC-SHA256 of the fields, each prefixed with its length, so
-// no two different field lists share an encoding.
-func (s *Signer) mac(fields []string) []byte { return s.macWith(macContext, fields) }
-
-// macWith is mac under another context, for the part URLs of multipart
-// uploads (see partsign.go), so no URL of one kind verifies as the other.
-func (s *Signer) macWith(context string, fields []string) []byte {
-	h := hmac.New(sha256.New, s.key)
-	h.Write([]byte(context))
-	for _, f := range fields {
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(f))))
-		h.Write([]byte(f))
-	}
-	return h.Sum(nil)
 }

@@ -1,6 +1,6 @@
 // Package localfs provides a BlobStore that keeps blobs as files under a
-// root directory, and an HMAC URL signer for the URLs the service serves
-// itself.
+// root directory, and a URL signer for the URLs the service serves itself,
+// whose fields travel sealed (AES-256-GCM), never in clear.
 //
 // It is the development default. It does not encrypt at rest, and it
 // assumes a case-sensitive filesystem that keeps names byte for byte

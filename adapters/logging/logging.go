@@ -53,8 +53,9 @@ var redactions = []struct {
 	{regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9\-._~+/]+=*`), "${1}${2}" + mask},
 	// Anything shaped like a JWT.
 	{regexp.MustCompile(`\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`), mask},
-	// Signatures, credentials and tokens in URL queries (presigned and local signed URLs).
-	{regexp.MustCompile(`(?i)([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|token|access_token|password)=)[^&\s#"]*`), "${1}" + mask},
+	// Signatures, credentials and tokens in URL queries (presigned URLs;
+	// t is the sealed token of local signed and part URLs).
+	{regexp.MustCompile(`(?i)([?&](?:x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|t|token|access_token|password)=)[^&\s#"]*`), "${1}" + mask},
 	// Passwords in URL user info.
 	{regexp.MustCompile(`(://[^/\s:@]+:)[^@/\s]+@`), "${1}" + mask + "@"},
 }

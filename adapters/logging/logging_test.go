@@ -48,6 +48,9 @@ func TestRedact(t *testing.T) {
 		{"Authorization: Bearer abc.def-ghi", "Authorization: Bearer ***"},
 		{"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl end", "token *** end"},
 		{"GET /blob?exp=1&sig=deadbeef&x=1", "GET /blob?exp=1&sig=***&x=1"},
+		{"GET /api/storage/blob?t=xJV2hhQq-LV1_wJT5u", "GET /api/storage/blob?t=***"},
+		{`url "http://h/api/storage/multipart/part?x=1&t=vS4U9s0C" refused`, `url "http://h/api/storage/multipart/part?x=1&t=***" refused`},
+		{"GET /x?at=1&t_id=2", "GET /x?at=1&t_id=2"},
 		{"https://b.nyc3.digitaloceanspaces.com/k?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00", "https://b.nyc3.digitaloceanspaces.com/k?X-Amz-Credential=***&X-Amz-Signature=***"},
 		{"postgres://gw:s3cret@db:5432/x", "postgres://gw:***@db:5432/x"},
 	}
