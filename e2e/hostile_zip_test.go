@@ -106,40 +106,61 @@ func TestHostileZips(t *testing.T) {
 			if got := a.svc.DB.Dialect(); got != d.dialect {
 				t.Fatalf("the service runs on %s, want %s", got, d.dialect)
 			}
-			routes := []struct {
-				name string
-				send func(tok string, b []byte) response
-			}{
-				{"app-zip-upload", func(tok string, b []byte) response {
-					return a.upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.zip", b)
-				}},
-				{"multipart", func(tok string, b []byte) response {
-					s := a.initiate(tok, `"system": "app-builder", "object_type": "source", "object_id": "app-1", "filename": "app.zip"`, len(b))
-					return a.complete(tok, s.UploadID, a.putParts(a.partURLs(tok, s), s.PartSize, b))
-				}},
-			}
-			n := 0
-			for _, z := range hostileZips(t) {
-				for _, route := range routes {
-					n++
-					org := fmt.Sprintf("zip-%d", n)
-					tok := a.token(org, "member")
-					what := z.name + " via " + route.name
-					want(t, what, route.send(tok, z.b), http.StatusUnsupportedMediaType, "not_a_zip")
-					want(t, what+": metadata", a.get("/api/storage/metadata/"+org+"/app-builder/source/app-1/app.zip", tok),
-						http.StatusNotFound, "not_found")
-					var uploads []auditItem
-					for _, ev := range a.auditLog(org, "") {
-						if ev.ActionType == "UPLOAD" {
-							uploads = append(uploads, ev)
-						}
-					}
-					if len(uploads) != 1 || uploads[0].Success || uploads[0].ErrorMessage == nil ||
-						!strings.HasPrefix(*uploads[0].ErrorMessage, "not_a_zip: ") {
-						t.Errorf("%s: got UPLOAD events %+v, want exactly one, failed with not_a_zip", what, uploads)
-					}
+			refuseHostileZips(t, a)
+		})
+	}
+}
+
+// TestSpacesHostileZips: on Spaces too, each hostile archive is 415
+// not_a_zip through both routes, audited once, and leaves no object in
+// the bucket (a refused blob is removed once checked).
+func TestSpacesHostileZips(t *testing.T) {
+	t.Parallel()
+	s3 := testS3(t)
+	bucket := s3.bucket(t)
+	a := newAPI(t, s3.spacesEnv(s3.endpoint, bucket, nil))
+	refuseHostileZips(t, a)
+	if keys := s3.keys(t, bucket); len(keys) != 0 {
+		t.Errorf("refused archives left objects in the bucket: %v", keys)
+	}
+}
+
+// refuseHostileZips sends each of hostileZips through app-zip-upload and
+// through a multipart upload, one org each, and checks the refusal.
+func refuseHostileZips(t *testing.T, a *api) {
+	t.Helper()
+	routes := []struct {
+		name string
+		send func(tok string, b []byte) response
+	}{
+		{"app-zip-upload", func(tok string, b []byte) response {
+			return a.upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.zip", b)
+		}},
+		{"multipart", func(tok string, b []byte) response {
+			s := a.initiate(tok, `"system": "app-builder", "object_type": "source", "object_id": "app-1", "filename": "app.zip"`, len(b))
+			return a.complete(tok, s.UploadID, a.putParts(a.partURLs(tok, s), s.PartSize, b))
+		}},
+	}
+	n := 0
+	for _, z := range hostileZips(t) {
+		for _, route := range routes {
+			n++
+			org := fmt.Sprintf("zip-%d", n)
+			tok := a.token(org, "member")
+			what := z.name + " via " + route.name
+			want(t, what, route.send(tok, z.b), http.StatusUnsupportedMediaType, "not_a_zip")
+			want(t, what+": metadata", a.get("/api/storage/metadata/"+org+"/app-builder/source/app-1/app.zip", tok),
+				http.StatusNotFound, "not_found")
+			var uploads []auditItem
+			for _, ev := range a.auditLog(org, "") {
+				if ev.ActionType == "UPLOAD" {
+					uploads = append(uploads, ev)
 				}
 			}
-		})
+			if len(uploads) != 1 || uploads[0].Success || uploads[0].ErrorMessage == nil ||
+				!strings.HasPrefix(*uploads[0].ErrorMessage, "not_a_zip: ") {
+				t.Errorf("%s: got UPLOAD events %+v, want exactly one, failed with not_a_zip", what, uploads)
+			}
+		}
 	}
 }
