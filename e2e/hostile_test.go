@@ -95,8 +95,11 @@ func TestHostileMethodsAndPaths(t *testing.T) {
 	}
 	sort.Strings(added)
 	if len(after) != len(before) || len(added) > 0 {
+		for i := range added[:min(len(added), 3)] {
+			added[i] = added[i][:min(len(added[i]), 120)] + "…"
+		}
 		t.Errorf("storagegw_http_* series: got %d after 300 hostile requests, want the %d of before; new: %s",
-			len(after), len(before), strings.Join(added, "\n"))
+			len(after), len(before), strings.Join(added[:min(len(added), 3)], "\n"))
 	}
 	if len(added) == 0 && !strings.Contains(strings.Join(keys(after), "\n"), `method="OTHER"`) {
 		t.Errorf("no series counts the made-up methods as OTHER:\n%s", strings.Join(keys(after), "\n"))
