@@ -3,7 +3,7 @@
 #   make test   run every test, bringing up PostgreSQL and an S3 server as needed
 GO ?= go
 
-.PHONY: run test generate check-generate vet fmt-check build bench-upload
+.PHONY: run test generate check-generate vet fmt-check build bench-upload bench-hostile
 
 run:
 	$(GO) run ./cmd/storagegw
@@ -18,6 +18,12 @@ build:
 # throughput of both and the gateway's peak RSS.
 bench-upload:
 	bash scripts/bench-upload.sh
+
+# The gateway's RSS under slow headers, slow bodies, huge part headers, zip
+# attacks and huge methods (127.0.0.1 only, about a minute); add
+# BENCH_HOSTILE_FLAGS="-postgres -spaces" for PostgreSQL and versitygw.
+bench-hostile:
+	bash scripts/bench-hostile.sh $(BENCH_HOSTILE_FLAGS)
 
 # Regenerate Ent, Wire and the mockery mocks.
 generate:
