@@ -55,24 +55,24 @@ func TestHostileFilenames(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t, d.env(t))
-			if got := a.svc.DB.Dialect(); got != d.dialect {
+			if got := a.Svc.DB.Dialect(); got != d.dialect {
 				t.Fatalf("the service runs on %s, want %s", got, d.dialect)
 			}
 			for i, tc := range naughtyNames {
 				org := fmt.Sprintf("names-%d", i)
-				tok := a.token(org, "member")
-				r := a.upload("/api/storage/upload", tok,
+				tok := a.Token(org, "member")
+				r := a.Upload("/api/storage/upload", tok,
 					[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, tc.filename, pngOf(64))
 				want(t, tc.name, r, tc.status, tc.code)
-				events := a.auditLog(org, "")
-				if len(events) != 1 || events[0].ActionType != "UPLOAD" || events[0].Success != (r.status == http.StatusCreated) {
+				events := a.AuditLog(org, "")
+				if len(events) != 1 || events[0].ActionType != "UPLOAD" || events[0].Success != (r.Status == http.StatusCreated) {
 					t.Errorf("%s: got audit events %+v, want exactly one UPLOAD, successful if stored", tc.name, events)
 				}
-				if r.status != http.StatusCreated {
+				if r.Status != http.StatusCreated {
 					continue
 				}
 				var rec record
-				r.json(t, &rec)
+				r.JSON(t, &rec)
 				if f := rec.Filename; f == "" || strings.ContainsAny(f, `/\`) || f[0] == '.' || len(f) > 200 || f == ".." {
 					t.Errorf("%s: got filename %q, want a safe path segment of at most 200 bytes", tc.name, f)
 				}
@@ -82,8 +82,8 @@ func TestHostileFilenames(t *testing.T) {
 				if want := org + "/workspace/doc/d1/" + rec.Filename; rec.FilePath != want {
 					t.Errorf("%s: got file_path %q, want %q", tc.name, rec.FilePath, want)
 				}
-				if got := a.get("/api/storage/metadata/"+rec.FilePath, tok); got.status != http.StatusOK {
-					t.Errorf("%s: metadata of %s: got %d %s", tc.name, rec.FilePath, got.status, got.body)
+				if got := a.Get("/api/storage/metadata/"+rec.FilePath, tok); got.Status != http.StatusOK {
+					t.Errorf("%s: metadata of %s: got %d %s", tc.name, rec.FilePath, got.Status, got.Body)
 				}
 			}
 		})
@@ -114,14 +114,14 @@ func TestHostilePolyglots(t *testing.T) {
 	for i, p := range polyglots {
 		t.Run(p.name, func(t *testing.T) {
 			org := fmt.Sprintf("poly-%d", i)
-			tok := a.token(org, "member")
-			r := a.upload("/api/storage/upload", tok, [][2]string{{"system", "accounting"}, {"object_type", "invoice"}, {"object_id", "i1"}},
+			tok := a.Token(org, "member")
+			r := a.Upload("/api/storage/upload", tok, [][2]string{{"system", "accounting"}, {"object_type", "invoice"}, {"object_id", "i1"}},
 				p.filename, []byte(p.body))
 			want(t, "as an invoice", r, http.StatusUnsupportedMediaType, "unsupported_content_type")
-			if !strings.Contains(string(r.body), "+xml") {
-				t.Errorf("as an invoice: got %s, want the refusal to name its +xml type", r.body)
+			if !strings.Contains(string(r.Body), "+xml") {
+				t.Errorf("as an invoice: got %s, want the refusal to name its +xml type", r.Body)
 			}
-			if evs := a.auditLog(org, "action_type=UPLOAD"); len(evs) != 1 || evs[0].Success {
+			if evs := a.AuditLog(org, "action_type=UPLOAD"); len(evs) != 1 || evs[0].Success {
 				t.Errorf("audit of the refused invoice: got %+v, want one failed UPLOAD", evs)
 			}
 			rec := uploadAttachment(t, a, tok, p.filename, p.body)
@@ -129,15 +129,15 @@ func TestHostilePolyglots(t *testing.T) {
 				t.Errorf("attachment: got content type %q, want a +xml type", rec.ContentType)
 			}
 			s := signInline(t, a, tok, rec.FilePath)
-			got := a.get(s, "")
-			if got.status != http.StatusOK || string(got.body) != p.body {
-				t.Fatalf("download: got %d %q", got.status, got.body)
+			got := a.Get(s, "")
+			if got.Status != http.StatusOK || string(got.Body) != p.body {
+				t.Fatalf("download: got %d %q", got.Status, got.Body)
 			}
-			if cd := got.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
+			if cd := got.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
 				t.Errorf("Content-Disposition: got %q, want attachment", cd)
 			}
-			if got.header.Get("X-Content-Type-Options") != "nosniff" {
-				t.Errorf("X-Content-Type-Options: got %q, want nosniff", got.header.Get("X-Content-Type-Options"))
+			if got.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("X-Content-Type-Options: got %q, want nosniff", got.Header.Get("X-Content-Type-Options"))
 			}
 		})
 	}
@@ -148,10 +148,10 @@ func TestHostilePolyglots(t *testing.T) {
 func TestSpacesHostilePolyglots(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
-	a := newAPI(t, s3.spacesEnv(s3.endpoint, s3.bucket(t), nil))
+	a := newAPI(t, s3.SpacesEnv(s3.Endpoint, s3.Bucket(t), nil))
 	for i, p := range polyglots {
 		t.Run(p.name, func(t *testing.T) {
-			tok := a.token(fmt.Sprintf("poly-%d", i), "member")
+			tok := a.Token(fmt.Sprintf("poly-%d", i), "member")
 			rec := uploadAttachment(t, a, tok, p.filename, p.body)
 			signed := signInline(t, a, tok, rec.FilePath)
 			u, err := url.Parse(signed)
@@ -161,9 +161,9 @@ func TestSpacesHostilePolyglots(t *testing.T) {
 			if cd := u.Query().Get("response-content-disposition"); !strings.HasPrefix(cd, "attachment") {
 				t.Errorf("presigned response-content-disposition: got %q, want attachment (%s)", cd, signed)
 			}
-			got := a.get(signed, "")
-			if cd := got.header.Get("Content-Disposition"); got.status != http.StatusOK || !strings.HasPrefix(cd, "attachment") {
-				t.Errorf("download from the store: got %d, Content-Disposition %q, want 200 attachment", got.status, cd)
+			got := a.Get(signed, "")
+			if cd := got.Header.Get("Content-Disposition"); got.Status != http.StatusOK || !strings.HasPrefix(cd, "attachment") {
+				t.Errorf("download from the store: got %d, Content-Disposition %q, want 200 attachment", got.Status, cd)
 			}
 		})
 	}
@@ -172,24 +172,24 @@ func TestSpacesHostilePolyglots(t *testing.T) {
 // uploadAttachment stores body as an email attachment (any type allowed).
 func uploadAttachment(t *testing.T, a *api, tok, filename, body string) record {
 	t.Helper()
-	r := a.upload("/api/storage/upload", tok, [][2]string{{"system", "communications"}, {"object_type", "email-attachment"},
+	r := a.Upload("/api/storage/upload", tok, [][2]string{{"system", "communications"}, {"object_type", "email-attachment"},
 		{"object_id", "m1"}}, filename, []byte(body))
-	if r.status != http.StatusCreated {
-		t.Fatalf("as an attachment: got %d %s, want 201", r.status, r.body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("as an attachment: got %d %s, want 201", r.Status, r.Body)
 	}
 	var rec record
-	r.json(t, &rec)
+	r.JSON(t, &rec)
 	return rec
 }
 
 // signInline asks for a signed URL of path, inline.
 func signInline(t *testing.T, a *api, tok, path string) string {
 	t.Helper()
-	r := a.sendJSON(http.MethodPost, "/api/storage/signed-url", tok, `{"file_path": "`+path+`", "disposition": "inline"}`)
-	if r.status != http.StatusOK {
-		t.Fatalf("signed-url: got %d %s", r.status, r.body)
+	r := a.SendJSON(http.MethodPost, "/api/storage/signed-url", tok, `{"file_path": "`+path+`", "disposition": "inline"}`)
+	if r.Status != http.StatusOK {
+		t.Fatalf("signed-url: got %d %s", r.Status, r.Body)
 	}
 	var s struct{ URL string }
-	r.json(t, &s)
+	r.JSON(t, &s)
 	return s.URL
 }

@@ -47,10 +47,10 @@ func randomPath(r *rand.Rand) string {
 // its own route's aside (the scrape before counts in the one after).
 func httpSeries(t *testing.T, a *api) map[string]bool {
 	t.Helper()
-	r := a.get("/metrics", "")
+	r := a.Get("/metrics", "")
 	want(t, "metrics", r, http.StatusOK, "")
 	series := map[string]bool{}
-	for _, line := range strings.Split(string(r.body), "\n") {
+	for _, line := range strings.Split(string(r.Body), "\n") {
 		if strings.HasPrefix(line, "storagegw_http_") && !strings.Contains(line, `route="/metrics"`) {
 			name, _, _ := strings.Cut(line, " ")
 			series[name] = true
@@ -75,9 +75,9 @@ func TestHostileMethodsAndPaths(t *testing.T) {
 		if i%2 == 1 {
 			path, status, code = known[r.IntN(len(known))], http.StatusMethodNotAllowed, "method_not_allowed"
 		}
-		got := a.do(method, path, a.token("org-1", "member"), nil, nil)
-		if got.status != status || got.code() != code {
-			t.Errorf("%.20s… %s: got %d %.200s, want %d %s", method, path, got.status, got.body, status, code)
+		got := a.Do(method, path, a.Token("org-1", "member"), nil, nil)
+		if got.Status != status || got.Code() != code {
+			t.Errorf("%.20s… %s: got %d %.200s, want %d %s", method, path, got.Status, got.Body, status, code)
 		}
 	}
 	send(0) // the first of each kind may add its series
@@ -167,13 +167,13 @@ func TestHostileLargeBodies(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t, nil)
 			org := fmt.Sprintf("big-%d", i)
-			conn, err := net.Dial("tcp", strings.TrimPrefix(a.url, "http://"))
+			conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer conn.Close()
 			head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
-				tc.route, a.token(org, "member"), tc.contentType, tc.declared, tc.head)
+				tc.route, a.Token(org, "member"), tc.contentType, tc.declared, tc.head)
 			var sent atomic.Int64
 			stop := make(chan struct{})
 			defer close(stop)
@@ -185,7 +185,7 @@ func TestHostileLargeBodies(t *testing.T) {
 				t.Fatalf("no answer (sent %d of %d bytes): %v", sent.Load(), tc.declared, err)
 			}
 			body, _ := io.ReadAll(res.Body)
-			got := response{status: res.StatusCode, header: res.Header, body: body}
+			got := response{Status: res.StatusCode, Header: res.Header, Body: body}
 			want(t, tc.name, got, http.StatusRequestEntityTooLarge, tc.code)
 			if !res.Close {
 				t.Error("refused without Connection: close")
@@ -193,7 +193,7 @@ func TestHostileLargeBodies(t *testing.T) {
 			if n := sent.Load(); n >= tc.declared {
 				t.Errorf("the answer came after the whole body (%d bytes, %s), want it before", n, time.Since(start))
 			}
-			if evs := a.auditLog(org, ""); len(evs) != tc.events {
+			if evs := a.AuditLog(org, ""); len(evs) != tc.events {
 				t.Errorf("audit: got %d events %+v, want %d", len(evs), evs, tc.events)
 			}
 		})

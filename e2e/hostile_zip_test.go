@@ -103,7 +103,7 @@ func TestHostileZips(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAPI(t, d.env(t))
-			if got := a.svc.DB.Dialect(); got != d.dialect {
+			if got := a.Svc.DB.Dialect(); got != d.dialect {
 				t.Fatalf("the service runs on %s, want %s", got, d.dialect)
 			}
 			refuseHostileZips(t, a)
@@ -117,10 +117,10 @@ func TestHostileZips(t *testing.T) {
 func TestSpacesHostileZips(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
-	bucket := s3.bucket(t)
-	a := newAPI(t, s3.spacesEnv(s3.endpoint, bucket, nil))
+	bucket := s3.Bucket(t)
+	a := newAPI(t, s3.SpacesEnv(s3.Endpoint, bucket, nil))
 	refuseHostileZips(t, a)
-	if keys := s3.keys(t, bucket); len(keys) != 0 {
+	if keys := s3.Keys(t, bucket); len(keys) != 0 {
 		t.Errorf("refused archives left objects in the bucket: %v", keys)
 	}
 }
@@ -134,7 +134,7 @@ func refuseHostileZips(t *testing.T, a *api) {
 		send func(tok string, b []byte) response
 	}{
 		{"app-zip-upload", func(tok string, b []byte) response {
-			return a.upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.zip", b)
+			return a.Upload("/api/storage/app-zip-upload", tok, [][2]string{{"object_id", "app-1"}}, "app.zip", b)
 		}},
 		{"multipart", func(tok string, b []byte) response {
 			s := a.initiate(tok, `"system": "app-builder", "object_type": "source", "object_id": "app-1", "filename": "app.zip"`, len(b))
@@ -146,13 +146,13 @@ func refuseHostileZips(t *testing.T, a *api) {
 		for _, route := range routes {
 			n++
 			org := fmt.Sprintf("zip-%d", n)
-			tok := a.token(org, "member")
+			tok := a.Token(org, "member")
 			what := z.name + " via " + route.name
 			want(t, what, route.send(tok, z.b), http.StatusUnsupportedMediaType, "not_a_zip")
-			want(t, what+": metadata", a.get("/api/storage/metadata/"+org+"/app-builder/source/app-1/app.zip", tok),
+			want(t, what+": metadata", a.Get("/api/storage/metadata/"+org+"/app-builder/source/app-1/app.zip", tok),
 				http.StatusNotFound, "not_found")
 			var uploads []auditItem
-			for _, ev := range a.auditLog(org, "") {
+			for _, ev := range a.AuditLog(org, "") {
 				if ev.ActionType == "UPLOAD" {
 					uploads = append(uploads, ev)
 				}
