@@ -85,13 +85,19 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	return errors.Join(serveErr, shutdown(ctx, cfg.ShutdownTimeout, servers, logger))
 }
 
-// newHTTPServer serves h on addr. Headers must arrive within 10 s, an
-// idle keep-alive connection is closed after idle; bodies and answers are
-// bounded by the HTTP adapter's rate floor and write deadline instead of a
-// whole-request timeout, so a long upload or download that moves is never
-// cut.
+// maxHeaderBytes bounds a request's line and headers (net/http answers 431
+// past it): a bearer token is a few KiB, and a client cannot make each
+// request hold net/http's default of 1 MiB.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPServer serves h on addr. Headers must arrive within 10 s and hold
+// at most maxHeaderBytes; an idle keep-alive connection is closed after
+// idle. Bodies and answers are bounded by the HTTP adapter's rate floor and
+// write deadline instead of a whole-request timeout, so a long upload or
+// download that moves is never cut.
 func newHTTPServer(addr string, h http.Handler, idle time.Duration) *http.Server {
-	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle}
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idle,
+		MaxHeaderBytes: maxHeaderBytes}
 }
 
 // shutdown stops accepting connections and lets in-flight requests finish
