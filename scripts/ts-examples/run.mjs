@@ -46,16 +46,23 @@ check(refused?.status === 409 && refused?.code === "file_exists",
 // 3. Resume: every PUT of part 2 fails (the example tries it 5 times, with
 // its back-off: 15 s in all), the error carries the session; a second call
 // with it sends part 2 only and completes.
+// Part URLs are opaque (a sealed token on local disk, presigned on S3), so
+// the part a PUT sends is read from the part URLs the service handed out.
 const realFetch = globalThis.fetch;
 const puts = [];
+const partOf = new Map();
 let failPart2 = true;
 globalThis.fetch = async (url, init) => {
   if (init?.method === "PUT") {
-    const part = Number(new URL(url).searchParams.get("part") ?? new URL(url).searchParams.get("partNumber"));
+    const part = partOf.get(String(url));
     puts.push(part);
     if (part === 2 && failPart2) throw new TypeError("fetch failed (simulated)");
   }
-  return realFetch(url, init);
+  const res = await realFetch(url, init);
+  if (String(url).endsWith("/api/storage/multipart/parts") && res.ok) {
+    for (const p of (await res.clone().json()).parts) partOf.set(p.url, p.part_number);
+  }
+  return res;
 };
 const other = { ...target, objectId: "m-ts-resume" };
 let interrupted;
