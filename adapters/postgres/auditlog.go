@@ -17,17 +17,22 @@ var _ application.AuditLog = (*AuditLog)(nil)
 
 // AuditLog is the application.AuditLog on the storage_audit_logs table. It
 // only inserts and reads; the database itself refuses updates and deletes.
+// Append and Query run in the transaction ctx carries (DB.InTx), if any:
+// a change's event commits with the change.
 type AuditLog struct {
-	c *ent.Client
+	db *DB
 }
 
 // NewAuditLog returns the audit trail of db.
-func NewAuditLog(db *DB) *AuditLog { return &AuditLog{c: db.client} }
+func NewAuditLog(db *DB) *AuditLog { return &AuditLog{db: db} }
+
+// c is the client of ctx: its transaction's or the pool's.
+func (a *AuditLog) c(ctx context.Context) *ent.Client { return a.db.clientFor(ctx) }
 
 // Append inserts e.
 func (a *AuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
 	d := e.Data()
-	c := a.c.AuditEvent.Create().
+	c := a.c(ctx).AuditEvent.Create().
 		SetID(d.ID).
 		SetTimestamp(dbTime(d.Timestamp)).
 		SetOrgID(d.Actor.OrgID).
@@ -87,7 +92,7 @@ func (a *AuditLog) Query(ctx context.Context, q application.AuditQuery) ([]*doma
 			auditevent.And(auditevent.Timestamp(ts), auditevent.IDLT(c.ID)),
 		))
 	}
-	rows, err := a.c.AuditEvent.Query().
+	rows, err := a.c(ctx).AuditEvent.Query().
 		Where(where...).
 		Order(auditevent.ByTimestamp(sql.OrderDesc()), auditevent.ByID(sql.OrderDesc())).
 		Limit(q.Limit).

@@ -13,20 +13,23 @@ import (
 var _ application.FileRepository = (*FileRepo)(nil)
 
 // FileRepo is the application.FileRepository on the file_records table.
+// Every method runs in the transaction ctx carries (DB.InTx), if any.
 type FileRepo struct {
-	c  *ent.Client
 	db *DB
 }
 
 // NewFileRepo returns the file repository of db.
-func NewFileRepo(db *DB) *FileRepo { return &FileRepo{c: db.client, db: db} }
+func NewFileRepo(db *DB) *FileRepo { return &FileRepo{db: db} }
+
+// c is the client of ctx: its transaction's or the pool's.
+func (r *FileRepo) c(ctx context.Context) *ent.Client { return r.db.clientFor(ctx) }
 
 // Create inserts rec with version 1.
 func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	d := normalized(rec.Data())
 	d.Version = 1
 	p := d.Path
-	_, err := r.c.FileRecord.Create().
+	_, err := r.c(ctx).FileRecord.Create().
 		SetID(d.ID).
 		SetOrgID(p.OrgID()).
 		SetSystem(string(p.System())).
@@ -57,7 +60,7 @@ func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.
 
 // Get returns the record stored for path.
 func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.FileRecord, error) {
-	row, err := r.c.FileRecord.Query().Where(filerecord.FilePath(path.String())).Only(ctx)
+	row, err := r.c(ctx).FileRecord.Query().Where(filerecord.FilePath(path.String())).Only(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get %q: %w", path, translate(err))
 	}
@@ -67,7 +70,7 @@ func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.Fi
 // Update saves rec if the stored row still has rec's version, and advances
 // the version by one.
 func (r *FileRepo) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
-	return update(ctx, r.c, rec)
+	return update(ctx, r.c(ctx), rec)
 }
 
 // update is Update through c, the client or a transaction's.
@@ -112,11 +115,11 @@ func update(ctx context.Context, c *ent.Client, rec *domain.FileRecord) (*domain
 // Delete removes rec's row if it still has rec's version.
 func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
 	d := rec.Data()
-	n, err := r.c.FileRecord.Delete().
+	n, err := r.c(ctx).FileRecord.Delete().
 		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).
 		Exec(ctx)
 	if err == nil && n == 0 {
-		err = conflict(ctx, r.c, d.Path)
+		err = conflict(ctx, r.c(ctx), d.Path)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: delete %q: %w", d.Path, translate(err))

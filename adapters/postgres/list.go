@@ -32,7 +32,7 @@ func (r *FileRepo) List(ctx context.Context, q application.ListQuery) ([]*domain
 	if !q.IncludeDeleted {
 		where = append(where, filerecord.StateEQ(filerecord.StateActive), filerecord.Deleted(false))
 	}
-	rows, err := r.c.FileRecord.Query().
+	rows, err := r.c(ctx).FileRecord.Query().
 		Where(where...).
 		Order(filerecord.ByFilePath()).
 		Limit(q.Limit).

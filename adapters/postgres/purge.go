@@ -20,30 +20,36 @@ import (
 // UPDATE SKIP LOCKED, so purgers in any number of processes take disjoint
 // batches, and a change to a claimed row through Update waits for the
 // transaction; the tombstones are saved in the same transaction. A crash
-// rolls it back: the records stay due. SQLite has no row locks and a
-// single writer: claims of this process take turns (one mutex per DB), the
-// tombstones are saved by the optimistic rule, and a purger in another
-// process that processed the same record loses its save, not the data.
+// rolls it back: the records stay due. Called inside a transaction
+// (DB.InTx), it claims and saves in that one, on either dialect, so the
+// caller's own writes (the PURGE events) commit with the tombstones; on
+// SQLite that transaction holds the file's write lock, which keeps every
+// other claim, in any process, out until it ends. Outside a transaction
+// SQLite has no row locks and a single writer: claims of this process
+// take turns (one mutex per DB), the tombstones are saved by the
+// optimistic rule, and a purger in another process that processed the
+// same record loses its save, not the data.
 func (r *FileRepo) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatchQuery, work application.PurgeWork) ([]*domain.FileRecord, error) {
 	if q.Before.IsZero() || q.Limit < 1 {
 		return nil, domain.Errorf(domain.ErrInvalid, "invalid_purge_query", "A purge batch needs a cutoff and a positive limit.")
 	}
-	if r.db.dialect != DialectPostgres {
+	lock := r.db.dialect == DialectPostgres
+	if r.db.inTx(ctx) {
+		return claimAndSave(ctx, r.c(ctx), q, lock, work)
+	}
+	if !lock {
 		r.db.purgeMu.Lock()
 		defer r.db.purgeMu.Unlock()
-		return claimAndSave(ctx, r.c, q, false, work)
+		return claimAndSave(ctx, r.db.client, q, false, work)
 	}
-	tx, err := r.c.Tx(ctx)
+	var saved []*domain.FileRecord
+	err := r.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		saved, err = claimAndSave(ctx, r.c(ctx), q, true, work)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: begin purge claim: %w", translate(err))
-	}
-	defer func() { _ = tx.Rollback() }() // a no-op after Commit
-	saved, err := claimAndSave(ctx, tx.Client(), q, true, work)
-	if err != nil || len(saved) == 0 {
 		return nil, err // rolled back: nothing to keep
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("postgres: commit purge batch: %w", translate(err))
 	}
 	return saved, nil
 }
@@ -102,7 +108,7 @@ func (r *FileRepo) ListOrgs(ctx context.Context, after string, limit int) ([]str
 	if limit < 1 {
 		return nil, domain.Errorf(domain.ErrInvalid, "invalid_list_query", "A listing needs a positive limit.")
 	}
-	orgs, err := r.c.FileRecord.Query().
+	orgs, err := r.c(ctx).FileRecord.Query().
 		Where(filerecord.OrgIDGT(after)).
 		Unique(true).
 		Order(filerecord.ByOrgID()).

@@ -14,18 +14,22 @@ import (
 var _ application.UploadSessions = (*Sessions)(nil)
 
 // Sessions is the application.UploadSessions on the upload_sessions table.
+// Every method runs in the transaction ctx carries (DB.InTx), if any.
 type Sessions struct {
-	c *ent.Client
+	db *DB
 }
 
 // NewSessions returns the upload-session repository of db.
-func NewSessions(db *DB) *Sessions { return &Sessions{c: db.client} }
+func NewSessions(db *DB) *Sessions { return &Sessions{db: db} }
+
+// c is the client of ctx: its transaction's or the pool's.
+func (r *Sessions) c(ctx context.Context) *ent.Client { return r.db.clientFor(ctx) }
 
 // Create inserts s with version 1.
 func (r *Sessions) Create(ctx context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
 	d := normalizedSession(s.Data())
 	d.Version = 1
-	_, err := r.c.UploadSession.Create().
+	_, err := r.c(ctx).UploadSession.Create().
 		SetID(d.ID).
 		SetOrgID(d.Path.OrgID()).
 		SetFilePath(d.Path.String()).
@@ -50,7 +54,7 @@ func (r *Sessions) Create(ctx context.Context, s *domain.UploadSession) (*domain
 
 // Get returns the session with id.
 func (r *Sessions) Get(ctx context.Context, id string) (*domain.UploadSession, error) {
-	row, err := r.c.UploadSession.Get(ctx, id)
+	row, err := r.c(ctx).UploadSession.Get(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get upload session %q: %w", id, translate(err))
 	}
@@ -61,7 +65,7 @@ func (r *Sessions) Get(ctx context.Context, id string) (*domain.UploadSession, e
 // advances the version by one.
 func (r *Sessions) Update(ctx context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
 	d := normalizedSession(s.Data())
-	n, err := r.c.UploadSession.Update().
+	n, err := r.c(ctx).UploadSession.Update().
 		Where(uploadsession.ID(d.ID), uploadsession.Version(d.Version)).
 		SetState(uploadsession.State(d.State)).
 		SetUpdatedAt(d.UpdatedAt).
@@ -79,7 +83,7 @@ func (r *Sessions) Update(ctx context.Context, s *domain.UploadSession) (*domain
 
 // Delete removes s's row if it still has s's version.
 func (r *Sessions) Delete(ctx context.Context, s *domain.UploadSession) error {
-	n, err := r.c.UploadSession.Delete().
+	n, err := r.c(ctx).UploadSession.Delete().
 		Where(uploadsession.ID(s.ID()), uploadsession.Version(s.Version())).
 		Exec(ctx)
 	if err == nil && n == 0 {
@@ -96,7 +100,7 @@ func (r *Sessions) ListExpired(ctx context.Context, before time.Time, afterID st
 	if before.IsZero() || limit < 1 {
 		return nil, domain.Errorf(domain.ErrInvalid, "invalid_query", "A listing needs a time and a positive limit.")
 	}
-	rows, err := r.c.UploadSession.Query().
+	rows, err := r.c(ctx).UploadSession.Query().
 		Where(uploadsession.ExpiresAtLTE(dbTime(before)), uploadsession.IDGT(afterID)).
 		Order(ent.Asc(uploadsession.FieldID)).
 		Limit(limit).
@@ -118,7 +122,7 @@ func (r *Sessions) ListExpired(ctx context.Context, before time.Time, afterID st
 // conflict explains why a guarded write matched no row: no session with
 // that id (ErrNotFound), or another version of it (concurrent_update).
 func (r *Sessions) conflict(ctx context.Context, id string) error {
-	exists, err := r.c.UploadSession.Query().Where(uploadsession.ID(id)).Exist(ctx)
+	exists, err := r.c(ctx).UploadSession.Query().Where(uploadsession.ID(id)).Exist(ctx)
 	switch {
 	case err != nil:
 		return err

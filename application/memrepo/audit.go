@@ -2,6 +2,7 @@ package memrepo
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 
@@ -22,7 +23,7 @@ var _ application.AuditLog = (*Audit)(nil)
 func NewAudit() *Audit { return &Audit{ids: map[string]bool{}} }
 
 // Append implements application.AuditLog.
-func (a *Audit) Append(_ context.Context, e *domain.AuditEvent) error {
+func (a *Audit) Append(ctx context.Context, e *domain.AuditEvent) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	d := e.Data()
@@ -31,7 +32,16 @@ func (a *Audit) Append(_ context.Context, e *domain.AuditEvent) error {
 	}
 	a.ids[d.ID] = true
 	a.events = append(a.events, d)
+	onRollback(ctx, func() { a.remove(d.ID) })
 	return nil
+}
+
+// remove takes back the event id of a transaction that failed.
+func (a *Audit) remove(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.ids, id)
+	a.events = slices.DeleteFunc(a.events, func(d domain.AuditEventData) bool { return d.ID == id })
 }
 
 // Events returns every event in append order (a test helper).

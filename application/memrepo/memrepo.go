@@ -34,7 +34,7 @@ func conflict() error {
 func notFound() error { return domain.Errorf(domain.ErrNotFound, "not_found", "No such file.") }
 
 // Create implements application.FileRepository.
-func (f *Files) Create(_ context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+func (f *Files) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d := rec.Data()
@@ -49,6 +49,7 @@ func (f *Files) Create(_ context.Context, rec *domain.FileRecord) (*domain.FileR
 	}
 	d.Version = 1
 	f.rows[key] = d
+	onRollback(ctx, func() { f.revert(key, d, nil) })
 	return domain.RehydrateFileRecord(d)
 }
 
@@ -64,7 +65,7 @@ func (f *Files) Get(_ context.Context, path domain.StoragePath) (*domain.FileRec
 }
 
 // Update implements application.FileRepository.
-func (f *Files) Update(_ context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+func (f *Files) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d := rec.Data()
@@ -78,11 +79,12 @@ func (f *Files) Update(_ context.Context, rec *domain.FileRecord) (*domain.FileR
 	}
 	d.Version++
 	f.rows[key] = d
+	onRollback(ctx, func() { f.revert(key, d, &cur) })
 	return domain.RehydrateFileRecord(d)
 }
 
 // Delete implements application.FileRepository.
-func (f *Files) Delete(_ context.Context, rec *domain.FileRecord) error {
+func (f *Files) Delete(ctx context.Context, rec *domain.FileRecord) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	key := rec.Path().String()
@@ -94,7 +96,25 @@ func (f *Files) Delete(_ context.Context, rec *domain.FileRecord) error {
 		return conflict()
 	}
 	delete(f.rows, key)
+	onRollback(ctx, func() { f.revert(key, domain.FileRecordData{}, &cur) })
 	return nil
+}
+
+// revert undoes a change of a transaction that failed: the row at key goes
+// back to prev (nil: no row), provided it is still as the change left it
+// (wrote, or no row when the change deleted it).
+func (f *Files) revert(key string, wrote domain.FileRecordData, prev *domain.FileRecordData) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cur, ok := f.rows[key]
+	if ok != (wrote.ID != "") || ok && (cur.ID != wrote.ID || cur.Version != wrote.Version) {
+		return // changed since, outside the transaction
+	}
+	if prev == nil {
+		delete(f.rows, key)
+	} else {
+		f.rows[key] = *prev
+	}
 }
 
 // List implements application.FileRepository.

@@ -26,7 +26,7 @@ func noSession() error {
 }
 
 // Create implements application.UploadSessions.
-func (r *Sessions) Create(_ context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
+func (r *Sessions) Create(ctx context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d := s.Data()
@@ -37,6 +37,7 @@ func (r *Sessions) Create(_ context.Context, s *domain.UploadSession) (*domain.U
 	}
 	d.Version = 1
 	r.rows[d.ID] = d
+	onRollback(ctx, func() { r.revert(d.ID, d, nil) })
 	return domain.RehydrateUploadSession(d)
 }
 
@@ -53,7 +54,7 @@ func (r *Sessions) Get(_ context.Context, id string) (*domain.UploadSession, err
 
 // Update implements application.UploadSessions: only the state and the
 // updated time change.
-func (r *Sessions) Update(_ context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
+func (r *Sessions) Update(ctx context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d := s.Data()
@@ -64,14 +65,16 @@ func (r *Sessions) Update(_ context.Context, s *domain.UploadSession) (*domain.U
 	if cur.Version != d.Version {
 		return nil, conflict()
 	}
+	prev := cur
 	cur.State, cur.UpdatedAt = d.State, d.UpdatedAt
 	cur.Version++
 	r.rows[d.ID] = cur
+	onRollback(ctx, func() { r.revert(d.ID, cur, &prev) })
 	return domain.RehydrateUploadSession(cur)
 }
 
 // Delete implements application.UploadSessions.
-func (r *Sessions) Delete(_ context.Context, s *domain.UploadSession) error {
+func (r *Sessions) Delete(ctx context.Context, s *domain.UploadSession) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cur, ok := r.rows[s.ID()]
@@ -82,7 +85,23 @@ func (r *Sessions) Delete(_ context.Context, s *domain.UploadSession) error {
 		return conflict()
 	}
 	delete(r.rows, s.ID())
+	onRollback(ctx, func() { r.revert(cur.ID, domain.UploadSessionData{}, &cur) })
 	return nil
+}
+
+// revert undoes a change of a transaction that failed, as Files.revert.
+func (r *Sessions) revert(id string, wrote domain.UploadSessionData, prev *domain.UploadSessionData) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur, ok := r.rows[id]
+	if ok != (wrote.ID != "") || ok && cur.Version != wrote.Version {
+		return // changed since, outside the transaction
+	}
+	if prev == nil {
+		delete(r.rows, id)
+	} else {
+		r.rows[id] = *prev
+	}
 }
 
 // ListExpired implements application.UploadSessions.

@@ -1,6 +1,6 @@
 // Package repotest is the conformance suite of the persistence ports
-// (application.FileRepository, application.AuditLog and
-// application.UploadSessions). Every adapter runs it: adapters/postgres on
+// (application.FileRepository, application.AuditLog,
+// application.UploadSessions and the application.Transactor over them). Every adapter runs it: adapters/postgres on
 // PostgreSQL and on SQLite, and any fake.
 package repotest
 
@@ -24,6 +24,8 @@ type Fixture struct {
 	Files    application.FileRepository
 	Audit    application.AuditLog
 	Sessions application.UploadSessions // nil: the store keeps no upload sessions
+	// Tx is the store's unit of work over Files, Audit and Sessions.
+	Tx application.Transactor
 
 	// Exec runs raw SQL on the store's database, for the checks that the
 	// audit trail refuses updates and deletes whatever the service does.
@@ -69,6 +71,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("UploadSessions", func(t *testing.T) {
 		if fx := open(t); fx.Sessions != nil {
 			runSessions(t, fx)
+		}
+	})
+	t.Run("Transactor", func(t *testing.T) {
+		if fx := open(t); fx.Tx != nil {
+			runTx(t, fx)
 		}
 	})
 	t.Run("AuditLog", func(t *testing.T) {
