@@ -46,10 +46,11 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 	))
 }
 
-// databaseSet is the database, its repositories and the audit trail (whose
-// failed writes are counted), and the metrics registry.
+// databaseSet is the database (whose transactions carry a change with its
+// audit event), its repositories and the audit trail (whose failed writes
+// are counted), and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB,
+	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
 	postgres.NewAuditLog, provideAuditLog, provideMetrics,

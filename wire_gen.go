@@ -62,7 +62,7 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, db, signer, clock, options)
 	v := provideReadiness(db, multipart)
 	core := &Core{
 		DB:        db,
@@ -108,7 +108,7 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, db, store, clock, applicationOptions)
 	v := provideReadiness(db, store)
 	core := &Core{
 		DB:        db,
@@ -150,10 +150,11 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 
 // wire.go:
 
-// databaseSet is the database, its repositories and the audit trail (whose
-// failed writes are counted), and the metrics registry.
+// databaseSet is the database (whose transactions carry a change with its
+// audit event), its repositories and the audit trail (whose failed writes
+// are counted), and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.

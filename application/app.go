@@ -21,9 +21,12 @@ type Options struct {
 	// Multipart tunes multipart uploads.
 	Multipart MultipartOptions
 	// OnBackgroundError hears of failures that cannot change a request's
-	// answer: a compensation that could not remove a blob, an audit event
-	// that could not be written after a change was already made. The
-	// wiring logs and counts them. Nil ignores them.
+	// answer: a compensation that could not remove a blob, the audit event
+	// of a call that failed or was refused and could not be written either
+	// (the answer is already an error). A change never succeeds without
+	// its event, which commits in the change's transaction, so no failure
+	// to audit a change that was made ever comes here. The wiring logs and
+	// counts them. Nil ignores them.
 	OnBackgroundError func(ctx context.Context, op string, err error)
 }
 
@@ -65,12 +68,14 @@ type deps struct {
 	report func(ctx context.Context, op string, err error)
 }
 
-// New assembles the use cases over the given ports. Multipart uploads
+// New assembles the use cases over the given ports. tx must span files,
+// audit and sessions (one database): every change commits in one of its
+// transactions together with its audit event. Multipart uploads
 // need sessions and a blob store that is a MultipartStore; without either
 // they answer domain.ErrUnavailable. Download and ReceivePart are set only
 // when signer is a SignedURLVerifier and blobs a PartReceiver.
-func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, signer URLSigner,
-	clock Clock, opts Options) *Application {
+func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, tx Transactor,
+	signer URLSigner, clock Clock, opts Options) *Application {
 	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
@@ -86,7 +91,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 		report = func(context.Context, string, error) {}
 	}
 	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
-		audit: auditor{log: audit, clock: clock, report: report}}
+		audit: auditor{log: audit, tx: tx, clock: clock, report: report}}
 	mp := newMultipart(d, sessions, opts.Multipart)
 	app := &Application{
 		Upload:    &Upload{deps: d},

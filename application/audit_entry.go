@@ -14,6 +14,9 @@ type entry struct {
 	objType  string
 	objID    string
 	metadata map[string]any
+	// written is set once the call's event committed with its change
+	// (auditor.change): finish then writes nothing more.
+	written bool
 }
 
 // forPath fills the related-object fields from a parsed path.
@@ -26,8 +29,31 @@ func (e *entry) forPath(p domain.StoragePath) {
 // auditor writes the one audit event of each use-case call.
 type auditor struct {
 	log    AuditLog
+	tx     Transactor
 	clock  Clock
 	report func(ctx context.Context, op string, err error)
+}
+
+// change runs fn, the change a call makes, in one transaction with the
+// call's success event: once fn succeeds the event of e is appended in the
+// same transaction, so the change commits if and only if its event does
+// and no crash can fall between them. An event that cannot be written
+// fails the change with domain.ErrUnavailable (audit_unavailable) and
+// rolls it back. After the commit e is marked written; after a failure
+// nothing of fn is kept and the caller's finish writes the failure's event
+// outside, as for any failed call. The answer is given only after the
+// commit.
+func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx context.Context) error) error {
+	err := a.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return a.record(ctx, c, *e, nil)
+	})
+	if err == nil {
+		e.written = true
+	}
+	return err
 }
 
 // record appends the event describing a call that ended with opErr (nil on
@@ -56,12 +82,16 @@ func (a auditor) record(ctx context.Context, c Caller, e entry, opErr error) err
 	return nil
 }
 
-// finish audits a call and decides its outcome. A read (strict) must not
-// succeed without its audit event, so a failed write turns success into
-// ErrUnavailable. A change that already happened (not strict) keeps its
-// answer and the failed write is reported in the background. A failed
-// call keeps its own error either way.
+// finish audits a call and decides its outcome. A change that succeeded
+// wrote its event in its own transaction (change), and finish writes
+// nothing. A read (strict) must not succeed without its audit event, so a
+// failed write turns success into ErrUnavailable. A failed or refused call
+// keeps its own error, and a failed write of its event is reported in the
+// background. strict is false only for calls whose success is a change.
 func (a auditor) finish(ctx context.Context, c Caller, e entry, opErr error, strict bool) error {
+	if e.written {
+		return opErr
+	}
 	err := a.record(ctx, c, e, opErr)
 	switch {
 	case err == nil:

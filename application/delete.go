@@ -16,10 +16,11 @@ type DeleteCommand struct {
 
 // Delete soft- or hard-deletes files.
 //
-// A hard delete first turns the record into a purged tombstone and only
-// then removes the blob, so a failure never leaves a record pointing at a
-// missing blob; a blob whose removal failed is reported and left to
-// reconciliation.
+// The record's change (soft-deleted, or for a hard delete a purged
+// tombstone) commits in one transaction with the DELETE event. A hard
+// delete removes the blob only once that committed, so a failure never
+// leaves a record pointing at a missing blob; a blob whose removal failed
+// is reported and left to reconciliation.
 type Delete struct {
 	*deps
 }
@@ -62,7 +63,11 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 		if err != nil {
 			return nil, err
 		}
-		saved, err := d.files.Update(ctx, rec)
+		var saved *domain.FileRecord
+		err = d.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
+			saved, err = d.files.Update(ctx, rec)
+			return err
+		})
 		if isConflict(err) && attempt < maxAttempts {
 			continue
 		}

@@ -14,8 +14,8 @@ type AbortMultipartCommand struct {
 
 // AbortMultipart gives up a multipart upload: the store's upload and its
 // parts are discarded, the path's reservation released and the session
-// deleted. A session being completed cannot be aborted (domain.ErrExists,
-// upload_closing). When the store cannot be reached the session stays,
+// deleted, in one transaction with the MULTIPART_ABORT event. A session
+// being completed cannot be aborted (domain.ErrExists, upload_closing). When the store cannot be reached the session stays,
 // marked aborting: the abort may be retried, and the clean-up finishes it
 // otherwise.
 type AbortMultipart struct {
@@ -40,5 +40,7 @@ func (u *AbortMultipart) run(ctx context.Context, cmd AbortMultipartCommand, e *
 	if s, err = u.save(ctx, s); err != nil {
 		return err
 	}
-	return u.discard(ctx, store, s)
+	return u.discard(ctx, store, s, func(ctx context.Context, deleteSession func(context.Context) error) error {
+		return u.audit.change(ctx, cmd.Caller, e, deleteSession)
+	})
 }

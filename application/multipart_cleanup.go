@@ -25,8 +25,8 @@ const cleanupPage = 100
 // reservation, session or stored part outlives its session's lifetime.
 //
 //  1. Every expired session is discarded (see AbortMultipart): the store's
-//     upload aborted, the reservation released, the session deleted, and a
-//     MULTIPART_ABORT event written for it by the system actor. A session
+//     upload aborted, the reservation released, the session deleted in one
+//     transaction with a MULTIPART_ABORT event of the system actor. A session
 //     a request is completing or aborting is left alone until CleanupGrace
 //     past its expiry, after which the request is taken to have stopped.
 //  2. Every store-side upload in storagegw's key layout that started more
@@ -76,7 +76,14 @@ func (u *CleanupUploads) sessionsStep(ctx context.Context, store MultipartStore,
 				continue
 			}
 			if err == nil {
-				err = u.discard(ctx, store, claimed)
+				err = u.discard(ctx, store, claimed, func(ctx context.Context, deleteSession func(context.Context) error) error {
+					return u.audit.tx.InTx(ctx, func(ctx context.Context) error {
+						if err := deleteSession(ctx); err != nil {
+							return err
+						}
+						return u.auditCleanup(ctx, claimed, now)
+					})
+				})
 			}
 			if err != nil {
 				rep.Failures++
@@ -84,9 +91,6 @@ func (u *CleanupUploads) sessionsStep(ctx context.Context, store MultipartStore,
 				continue
 			}
 			rep.Sessions++
-			if err := u.auditCleanup(ctx, claimed, now); err != nil {
-				u.report(ctx, "audit "+string(domain.ActionMultipartAbort), err)
-			}
 		}
 		if len(page) < cleanupPage || ctx.Err() != nil {
 			return ctx.Err()
@@ -125,8 +129,10 @@ func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, no
 // events (UUID version 5), so a retried clean-up writes each once.
 var cleanupEventNamespace = uuid.MustParse("5d0c2b8e-7f3a-4a51-8a0e-3c2f1b9d6e47")
 
-// auditCleanup writes the MULTIPART_ABORT event of a session the clean-up
-// discarded. An event already written (a concurrent run) counts.
+// auditCleanup writes, in the transaction that deletes it (ctx), the
+// MULTIPART_ABORT event of a session the clean-up discarded. A concurrent
+// run cannot have written it: only the run whose claim won deletes the
+// session.
 func (u *CleanupUploads) auditCleanup(ctx context.Context, s *domain.UploadSession, now time.Time) error {
 	p := s.Path()
 	ev, err := domain.NewAuditEvent(domain.AuditEventData{
@@ -142,9 +148,7 @@ func (u *CleanupUploads) auditCleanup(ctx context.Context, s *domain.UploadSessi
 	if err != nil {
 		return err
 	}
-	actx, cancel := detached(ctx)
-	defer cancel()
-	if err := u.audit.log.Append(actx, ev); err != nil && !errors.Is(err, domain.ErrExists) {
+	if err := u.audit.log.Append(ctx, ev); err != nil {
 		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
 			"The audit trail could not be written; try again later.", err)
 	}

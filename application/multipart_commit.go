@@ -10,8 +10,8 @@ import (
 
 // commitAssembled checks the assembled blob of session s against the
 // kind's rule (size, type, content), hashes it and commits it as the
-// record's content.
-func (u *CompleteMultipart) commitAssembled(ctx context.Context, s *domain.UploadSession, info BlobInfo,
+// record's content, with c's event e in the same transaction.
+func (u *CompleteMultipart) commitAssembled(ctx context.Context, c Caller, s *domain.UploadSession, info BlobInfo,
 	e *entry) (*domain.FileRecord, error) {
 	path, key := s.Path(), s.BlobKey()
 	rule, err := u.rule(path.Kind())
@@ -53,7 +53,7 @@ func (u *CompleteMultipart) commitAssembled(ctx context.Context, s *domain.Uploa
 	// The record names the session's creator as the uploader, whoever
 	// (the creator or an admin of the org) completes it.
 	by := UploadCommand{Caller: Caller{Principal: domain.Principal{UserID: s.CreatedBy()}}, Filename: s.OriginalFilename()}
-	return u.commit(ctx, rec, s.UploadID(), content, by)
+	return u.commit(ctx, rec, s.UploadID(), content, by, c, e)
 }
 
 // sniffBlob detects the type of a stored blob from its first bytes,

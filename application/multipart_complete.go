@@ -72,7 +72,7 @@ func (u *CompleteMultipart) run(ctx context.Context, cmd CompleteMultipartComman
 		u.resume(ctx, s)
 		return nil, err
 	}
-	rec, err := u.commitAssembled(ctx, s, info, e)
+	rec, err := u.commitAssembled(ctx, cmd.Caller, s, info, e)
 	u.finish(ctx, store, s, err != nil)
 	return rec, err
 }
@@ -123,7 +123,7 @@ func (u *CompleteMultipart) resume(ctx context.Context, s *domain.UploadSession)
 // clean-up takes what is left.
 func (u *CompleteMultipart) finish(ctx context.Context, store MultipartStore, s *domain.UploadSession, failed bool) {
 	if failed {
-		if err := u.discard(ctx, store, s); err != nil {
+		if err := u.discard(ctx, store, s, nil); err != nil {
 			u.report(ctx, "discard multipart upload", err)
 		}
 		return

@@ -17,14 +17,16 @@ import (
 // mpFixture wires the use cases over the multipart fakes, with fault
 // switches on the store and the session repository.
 type mpFixture struct {
-	app      *application.Application
-	store    *faultyMultipart
-	blobs    *blobstoretest.MemoryMultipart
-	files    *memrepo.Files
-	faulty   *faultyFiles
-	audit    *memrepo.Audit
-	sessions *faultySessions
-	clock    *fakeClock
+	app    *application.Application
+	store  *faultyMultipart
+	blobs  *blobstoretest.MemoryMultipart
+	files  *memrepo.Files
+	faulty *faultyFiles
+	audit  *memrepo.Audit
+	// faultyAudit wraps audit, disarmed until a test arms it.
+	faultyAudit *faultyAudit
+	sessions    *faultySessions
+	clock       *fakeClock
 
 	mu         sync.Mutex
 	background []string
@@ -38,6 +40,7 @@ func newMPFixture(t *testing.T, options ...func(*application.Options)) *mpFixtur
 	f.store = &faultyMultipart{MemoryMultipart: f.blobs}
 	f.sessions = &faultySessions{Sessions: memrepo.NewSessions()}
 	f.faulty = &faultyFiles{FileRepository: f.files}
+	f.faultyAudit = &faultyAudit{AuditLog: f.audit}
 	opts := application.Options{Multipart: application.MultipartOptions{PartSize: domain.MinPartBytes}}
 	opts.OnBackgroundError = func(_ context.Context, op string, _ error) {
 		f.mu.Lock()
@@ -47,7 +50,7 @@ func newMPFixture(t *testing.T, options ...func(*application.Options)) *mpFixtur
 	for _, o := range options {
 		o(&opts)
 	}
-	f.app = application.New(f.store, f.faulty, f.audit, f.sessions, &recordingSigner{}, f.clock, opts)
+	f.app = application.New(f.store, f.faulty, f.faultyAudit, f.sessions, memrepo.NewTransactor(), &recordingSigner{}, f.clock, opts)
 	return f
 }
 

@@ -32,8 +32,10 @@ type InitiateMultipartCommand struct {
 // kind's limit (domain.ErrTooLarge) and a declared content type against
 // the kind's types (domain.ErrUnsupportedType). It then reserves the path
 // exactly as Upload does, starts the store's multipart upload and saves
-// the session. A failure after the reservation releases it, and one after
-// the store's upload started aborts that too.
+// the session, in one transaction with the MULTIPART_INITIATE event. A
+// failure after the reservation (an event that cannot be written
+// included) releases it, and one after the store's upload started aborts
+// that too.
 type InitiateMultipart struct {
 	*multipart
 }
@@ -96,15 +98,18 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 		ContentType: contentType, CreatedBy: cmd.Caller.Principal.UserID,
 	}, u.clock.Now(), u.mopts.SessionTTL)
 	if err == nil {
-		s, err = u.sessions.Create(ctx, s)
+		e.metadata["upload_id"], e.metadata["part_size"], e.metadata["part_count"] = s.ID(), plan.Size, plan.Count
+		e.metadata["replaces_file"] = reservation.action == domain.ActionEdit
+		err = u.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
+			s, err = u.sessions.Create(ctx, s)
+			return err
+		})
 	}
 	if err != nil {
 		u.abortStore(ctx, store, key, storeID)
 		u.abandon(ctx, path, uploadID, key)
 		return nil, err
 	}
-	e.metadata["upload_id"], e.metadata["part_size"], e.metadata["part_count"] = s.ID(), plan.Size, plan.Count
-	e.metadata["replaces_file"] = reservation.action == domain.ActionEdit
 	return s, nil
 }
 

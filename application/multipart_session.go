@@ -117,7 +117,11 @@ func (m *multipart) session(ctx context.Context, c Caller, id string) (*domain.U
 // The session is deleted only once the store's upload is gone, so a
 // failed abort is retried by the next clean-up; that failure is returned.
 // Everything runs detached from ctx, so a client that leaves cannot stop it.
-func (m *multipart) discard(ctx context.Context, store MultipartStore, s *domain.UploadSession) error {
+// The session's deletion runs through end, when set, so that the caller
+// commits its audit event with it (auditor.change); a session already
+// gone counts as deleted.
+func (m *multipart) discard(ctx context.Context, store MultipartStore, s *domain.UploadSession,
+	end func(ctx context.Context, deleteSession func(ctx context.Context) error) error) error {
 	dctx, cancel := detached(ctx)
 	defer cancel()
 	key := s.BlobKey()
@@ -132,10 +136,16 @@ func (m *multipart) discard(ctx context.Context, store MultipartStore, s *domain
 	if rec == nil || rec.Content().BlobKey != key {
 		m.abandon(ctx, s.Path(), s.UploadID(), key)
 	}
-	if err := m.sessions.Delete(dctx, s); err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return err
+	deleteSession := func(ctx context.Context) error {
+		if err := m.sessions.Delete(ctx, s); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		return nil
 	}
-	return nil
+	if end == nil {
+		return deleteSession(dctx)
+	}
+	return end(dctx, deleteSession)
 }
 
 // save stores a changed session. A lost race is upload_closing, since

@@ -36,34 +36,38 @@ type PurgeReport struct {
 	Purged   int64 // files removed for good (dry run: that would be)
 	Bytes    int64 // their size
 	Skipped  int64 // changed concurrently: restored, overwritten or purged by another run
-	Failures int64 // left for the next run: the blob or the audit event could not be written
+	Failures int64 // left for the next run: the blob could not be removed
 }
 
 // Purge is the retention purge. It removes the blobs of files soft-deleted
 // longer than the retention, turns their records into purged tombstones and
 // writes one PURGE audit event per file with the system actor.
 //
-// Order, crashes and concurrency: records are claimed in batches through
-// FileRepository.ClaimPurgeBatch, which keeps concurrent purgers (replicas,
-// a scheduled run and the command) on disjoint batches and, on PostgreSQL,
-// holds the rows until the batch is saved. For each claimed record the
-// purge (1) decides the tombstone in memory (domain Purge), (2) removes the
-// blob, (3) appends the PURGE event under an id derived from the record and
-// its deletion, so that writing it again is a no-op, and (4) saves the
-// tombstone when the batch ends. The record therefore stays due until its
-// blob is gone and its event written: a failure or a crash anywhere before
-// (4) leaves a due record that the next run finishes, with the blob already
-// gone (removing a missing blob is not an error) and the event already
-// there (same id). No tombstone ever points at a blob that still exists, so
-// nothing needs to be found again without a column to mark it.
+// Order, crashes and concurrency: each batch is one transaction
+// (Transactor) in which the records are claimed through
+// FileRepository.ClaimPurgeBatch, which keeps concurrent purgers
+// (replicas, a scheduled run and the command) on disjoint batches and
+// holds the rows until the transaction ends. For each claimed record the
+// purge (1) decides the tombstone in memory (domain Purge) and (2) removes
+// the blob; when the batch ends, (3) the tombstones are saved and (4) one
+// PURGE event per saved tombstone is appended, in the same transaction,
+// which then commits. A tombstone therefore exists if and only if its
+// event does, and a record stays due until both committed: a failure or a
+// crash anywhere before the commit leaves due records that the next run
+// finishes, with the blob already gone (removing a missing blob is not an
+// error). No tombstone ever points at a blob that still exists, so
+// nothing needs to be found again without a column to mark it. An event
+// that cannot be written rolls the batch back and stops the run
+// (audit_unavailable). PURGE events keep an id derived from the record
+// and its deletion, so no deletion is ever purged twice under two ids.
 type Purge struct {
 	*deps
 }
 
 // Run purges every due file, batch by batch, and returns the totals. It
-// fails on a bad command, when the database fails, or after
-// maxPurgeFailuresInARow files in a row could not be purged; the totals are
-// those reached so far.
+// fails on a bad command, when the database or the audit trail fails (the
+// batch then rolls back), or after maxPurgeFailuresInARow files in a row
+// could not be purged; the totals are those reached so far.
 func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) {
 	var rep PurgeReport
 	olderThan, batch := cmd.OlderThan, cmd.BatchSize
@@ -82,12 +86,20 @@ func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) 
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		var claimed []*domain.FileRecord
-		saved, err := p.files.ClaimPurgeBatch(ctx, q, func(ctx context.Context, due []*domain.FileRecord) ([]*domain.FileRecord, error) {
-			claimed = due
-			return run.batch(ctx, due), nil
+		var claimed, saved []*domain.FileRecord
+		err := p.audit.tx.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			saved, err = p.files.ClaimPurgeBatch(ctx, q, func(ctx context.Context, due []*domain.FileRecord) ([]*domain.FileRecord, error) {
+				claimed = due
+				return run.batch(ctx, due), nil
+			})
+			if err != nil {
+				return err
+			}
+			return run.appendEvents(ctx, saved)
 		})
 		if err != nil {
+			run.pending = 0
 			return rep, err
 		}
 		run.saved(saved)
@@ -113,11 +125,15 @@ type purgeRun struct {
 	pending   int   // records handed back to save in the current batch
 	inARow    int   // consecutive failures
 	abort     error // set once too many failures in a row
+	// events are the PURGE events of the current batch's tombstones, by
+	// record id, appended once the tombstones are saved.
+	events map[string]*domain.AuditEvent
 }
 
 // batch handles one claimed batch and returns the tombstones to save.
 func (r *purgeRun) batch(ctx context.Context, due []*domain.FileRecord) []*domain.FileRecord {
 	var save []*domain.FileRecord
+	r.events = map[string]*domain.AuditEvent{}
 	for _, rec := range due {
 		if r.abort != nil || ctx.Err() != nil {
 			break
@@ -143,10 +159,14 @@ func (r *purgeRun) batch(ctx context.Context, due []*domain.FileRecord) []*domai
 	return save
 }
 
-// one removes rec's blob and writes its PURGE event; rec becomes the
+// one removes rec's blob and drafts its PURGE event; rec becomes the
 // tombstone to save.
 func (r *purgeRun) one(ctx context.Context, rec *domain.FileRecord, now time.Time) error {
 	deleted := rec.Data()
+	ev, err := purgeEvent(rec.Path(), deleted, r.olderThan, now)
+	if err != nil {
+		return err
+	}
 	key, err := rec.Purge(domain.SystemActor, now)
 	if err != nil {
 		return err
@@ -154,7 +174,8 @@ func (r *purgeRun) one(ctx context.Context, rec *domain.FileRecord, now time.Tim
 	if err := r.blobs.Delete(ctx, key); err != nil {
 		return err
 	}
-	return r.appendEvent(ctx, rec.Path(), deleted, r.olderThan, now)
+	r.events[rec.ID()] = ev
+	return nil
 }
 
 func (r *purgeRun) failed(ctx context.Context, err error) {

@@ -2,7 +2,7 @@ package application
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,12 +21,10 @@ func PurgeEventID(recordID string, deletedAt time.Time) string {
 	return uuid.NewSHA1(purgeEventNamespace, []byte(name)).String()
 }
 
-// appendEvent writes the PURGE event of a file whose blob is gone. deleted
-// is the record as it was before the purge. An event already written for
-// the same deletion (an interrupted or concurrent run) counts as written.
-func (r *purgeRun) appendEvent(ctx context.Context, path domain.StoragePath, deleted domain.FileRecordData,
-	olderThan time.Duration, now time.Time) error {
-	ev, err := domain.NewAuditEvent(domain.AuditEventData{
+// purgeEvent is the PURGE event of a file whose blob is gone. deleted is
+// the record as it was before the purge.
+func purgeEvent(path domain.StoragePath, deleted domain.FileRecordData, olderThan time.Duration, now time.Time) (*domain.AuditEvent, error) {
+	return domain.NewAuditEvent(domain.AuditEventData{
 		ID:        PurgeEventID(deleted.ID, deleted.DeletedAt),
 		Timestamp: now,
 		Actor:     domain.Actor{UserID: domain.SystemActor, Role: domain.RoleSystem, OrgID: path.OrgID()},
@@ -41,18 +39,21 @@ func (r *purgeRun) appendEvent(ctx context.Context, path domain.StoragePath, del
 		},
 		Success: true,
 	})
-	if err != nil {
-		return err
-	}
-	actx, cancel := detached(ctx)
-	defer cancel()
-	err = r.audit.log.Append(actx, ev)
-	if errors.Is(err, domain.ErrExists) {
-		return nil
-	}
-	if err != nil {
-		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-			"The audit trail could not be written; try again later.", err)
+}
+
+// appendEvents writes, in the batch's transaction (ctx), the PURGE event
+// of each tombstone saved. Any failure fails the batch: the transaction
+// then rolls back tombstones and events together.
+func (r *purgeRun) appendEvents(ctx context.Context, saved []*domain.FileRecord) error {
+	for _, rec := range saved {
+		ev, ok := r.events[rec.ID()]
+		if !ok { // the repository saved a record work did not return
+			return fmt.Errorf("purge: no PURGE event drafted for saved record %s", rec.ID())
+		}
+		if err := r.audit.log.Append(ctx, ev); err != nil {
+			return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
+				"The audit trail could not be written; try again later.", err)
+		}
 	}
 	return nil
 }

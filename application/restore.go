@@ -21,7 +21,8 @@ type RestoreCommand struct {
 // so a purge never races a restore of the same file. The blob is checked
 // before the record changes: a soft-deleted record whose blob is gone (a
 // purge that crashed midway, or a damaged store) is not brought back
-// pointing at nothing.
+// pointing at nothing. The restored record commits in one transaction with
+// the RESTORE event.
 type Restore struct {
 	*deps
 }
@@ -63,15 +64,19 @@ func (r *Restore) run(ctx context.Context, cmd RestoreCommand, e *entry) (*domai
 		if err := r.blobExists(ctx, rec); err != nil {
 			return nil, err
 		}
-		saved, err := r.files.Update(ctx, rec)
+		e.metadata["deleted_at"] = deletedAt.UTC().Format(time.RFC3339Nano)
+		e.metadata["deleted_by"] = deletedBy
+		var saved *domain.FileRecord
+		err = r.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
+			saved, err = r.files.Update(ctx, rec)
+			return err
+		})
 		if isConflict(err) && attempt < maxAttempts {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		e.metadata["deleted_at"] = deletedAt.UTC().Format(time.RFC3339Nano)
-		e.metadata["deleted_by"] = deletedBy
 		return saved, nil
 	}
 }

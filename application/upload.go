@@ -42,7 +42,9 @@ type UploadCommand struct {
 // so no record points at a missing blob and, once Handle returns, no blob of
 // this upload lingers unrecorded; a loser's clean-up only ever touches its
 // own key. A crash between steps leaves at worst an unrecorded blob, which
-// reconciliation removes.
+// reconciliation removes. The commit (3) and the call's audit event are
+// one transaction: an upload is never committed without its event, and an
+// event that cannot be written fails the upload like a failed commit.
 type Upload struct {
 	*deps
 }
@@ -111,7 +113,7 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	}
 	content := domain.Content{BlobKey: key, ContentType: contentType, SizeBytes: m.N(), SHA256: m.SHA256()}
 	e.metadata["size_bytes"], e.metadata["sha256"] = m.N(), content.SHA256
-	saved, err := u.commit(ctx, rec, uploadID, content, cmd)
+	saved, err := u.commit(ctx, rec, uploadID, content, cmd, cmd.Caller, e)
 	if err != nil {
 		u.abandon(ctx, path, uploadID, key)
 		return nil, err
@@ -206,17 +208,24 @@ func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadC
 	}
 }
 
-// commit points the record at the new content, retrying when a concurrent
-// change (a soft delete, say) moved the record's version on, and then
-// removes the blob the new content replaced (a failure there is reported
-// and left to reconciliation: the record is already right).
-func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand) (*domain.FileRecord, error) {
+// commit points the record at the new content, in one transaction with
+// the call's event (e, written as caller's), retrying when a concurrent
+// change (a soft delete, say) moved the record's version on. Once that
+// committed it removes the blob the new content replaced (a failure there
+// is reported and left to reconciliation: the record is already right).
+// cmd names the uploader and the file.
+func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand,
+	caller Caller, e *entry) (*domain.FileRecord, error) {
 	for attempt := 0; ; attempt++ {
 		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, d.clock.Now())
 		if err != nil {
 			return nil, err
 		}
-		saved, err := d.files.Update(ctx, rec)
+		var saved *domain.FileRecord
+		err = d.audit.change(ctx, caller, e, func(ctx context.Context) (err error) {
+			saved, err = d.files.Update(ctx, rec)
+			return err
+		})
 		if err == nil {
 			d.removeReplaced(ctx, replaced)
 			return saved, nil

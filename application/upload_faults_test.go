@@ -124,19 +124,6 @@ func TestUploadSucceedsWhenOnlyReplacedBlobRemovalFails(t *testing.T) {
 	}
 }
 
-func TestUploadSucceedsWhenAuditWriteFails(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.faultyAudit.fail = true
-	rec := f.mustUpload(t, receipt(caller("org-1", domain.RoleMember), "r.png", pngBytes(100)))
-	if !rec.Visible() {
-		t.Errorf("the upload did not complete")
-	}
-	if ops := f.backgroundOps(); len(ops) != 1 || ops[0] != "audit UPLOAD" {
-		t.Errorf("background reports: got %v, want the failed audit write", ops)
-	}
-}
-
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
