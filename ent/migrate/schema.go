@@ -29,6 +29,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{StorageAuditChainColumns[1], StorageAuditChainColumns[2]},
 			},
+			{
+				Name:    "storage_audit_chain_sealed_at",
+				Unique:  false,
+				Columns: []*schema.Column{StorageAuditChainColumns[5]},
+			},
 		},
 	}
 	// StorageAuditCheckpointsColumns holds the columns for the "storage_audit_checkpoints" table.

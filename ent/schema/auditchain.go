@@ -34,10 +34,12 @@ func (AuditChainLink) Fields() []ent.Field {
 	}
 }
 
-// Indexes: one link per place in an org's chain.
+// Indexes: one link per place in an org's chain, and the recent links.
 func (AuditChainLink) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("org_id", "seq").Unique().StorageKey("storage_audit_chain_org_seq"),
+		// The sealer's look for recently linked orgs owed a checkpoint.
+		index.Fields("sealed_at").StorageKey("storage_audit_chain_sealed_at"),
 	}
 }
 
