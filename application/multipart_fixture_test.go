@@ -47,7 +47,7 @@ func newMPFixture(t *testing.T, options ...func(*application.Options)) *mpFixtur
 	for _, o := range options {
 		o(&opts)
 	}
-	f.app = application.New(f.store, f.faulty, f.audit, f.sessions, &recordingSigner{}, f.clock, opts)
+	f.app = application.New(f.store, f.faulty, f.audit, f.sessions, nil, &recordingSigner{}, f.clock, opts)
 	return f
 }
 
