@@ -120,7 +120,7 @@ func TestSpacesMultipartRecordFails(t *testing.T) {
 	}
 	defer closeBlobs()
 	db := a.Svc.DB
-	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), postgres.NewSessions(db),
+	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), postgres.NewSessions(db), nil,
 		nil, application.SystemClock{}, application.Options{})
 	c := application.Caller{Principal: domain.Principal{UserID: "u1", OrgID: "org-1", Role: domain.RoleMember}}
 	data := pngOf(1000)

@@ -127,8 +127,8 @@ func decodeSignature(s string) ([]byte, error) {
 // nullEvent scans an audit row that a LEFT JOIN may have left all NULL.
 type nullEvent struct {
 	id, org, user, role, ip, agent, action, path, objType, objID, meta, errMsg sql.NullString
-	ts                                                                          sql.NullTime
-	success                                                                     sql.NullBool
+	ts                                                                         sql.NullTime
+	success                                                                    sql.NullBool
 }
 
 func (n *nullEvent) dest() []any {

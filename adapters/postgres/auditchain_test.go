@@ -246,3 +246,103 @@ func TestPostgresAuditChainTampering(t *testing.T) {
 	t.Parallel()
 	testAuditChainTampering(t, newPostgres)
 }
+
+// TestPostgresSealerWaitsForTransactionsInFlight: an event inserted by a
+// transaction still open holds back the events committed after it began,
+// whatever their timestamps, and is linked once it commits; events
+// committed out of timestamp order are linked in commit horizon order, and
+// the chain verifies.
+func TestPostgresSealerWaitsForTransactionsInFlight(t *testing.T) {
+	t.Parallel()
+	f := newChainFixture(t, newPostgres(t))
+	ctx := t.Context()
+	base := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
+
+	first := f.event(t, "org-1", base.Add(3*time.Second)) // committed before the open transaction began
+	require.Equal(t, int64(1), f.seal(t, 1).Linked)
+
+	open, err := f.db.SQL().BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer open.Rollback()
+	early := "org-1-early"
+	_, err = open.ExecContext(ctx, `INSERT INTO storage_audit_logs (id, timestamp, org_id, user_id, action_type, success)
+		VALUES ($1, $2, 'org-1', 'u-1', 'VIEW', true)`, early, base) // the oldest timestamp of all
+	require.NoError(t, err)
+	later := f.event(t, "org-1", base.Add(2*time.Second)) // committed while early's transaction is open
+
+	rep, err := f.app.SealAudit.Run(ctx, true)
+	require.NoError(t, err)
+	require.Zero(t, rep.Linked, "later began after the open transaction: it must wait for it")
+
+	require.NoError(t, open.Commit())
+	require.Equal(t, int64(2), f.seal(t, 2).Linked)
+
+	var order []string
+	require.NoError(t, f.chain.Links(ctx, "org-1", 0, func(l domain.ChainLink, _ *domain.AuditEvent) error {
+		order = append(order, l.EventID)
+		return nil
+	}))
+	require.Equal(t, []string{first, early, later}, order, "sealed first, then the settled batch by timestamp")
+	require.Empty(t, f.verify(t, nil))
+}
+
+// TestPostgresOneSealerAtATime: while a sealer holds the seal, another
+// finds it busy and does nothing; afterwards it seals.
+func TestPostgresOneSealerAtATime(t *testing.T) {
+	t.Parallel()
+	db := newPostgres(t)
+	f := newChainFixture(t, db)
+	other := newChainFixture(t, db)
+	f.event(t, "org-1", time.Now().Add(-time.Second))
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.chain.Seal(t.Context(), func(context.Context, application.SealTx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+		done <- err
+	}()
+	<-holding
+	rep, err := other.app.SealAudit.Run(t.Context(), true)
+	require.NoError(t, err)
+	require.Equal(t, application.SealReport{Busy: true}, rep)
+	close(release)
+	require.NoError(t, <-done)
+
+	require.Equal(t, int64(1), other.seal(t, 1).Linked)
+	require.Empty(t, other.verify(t, nil))
+}
+
+// TestAuditChainIsAppendOnly: the links and checkpoints refuse UPDATE and
+// DELETE like the audit table, on both dialects.
+func TestAuditChainIsAppendOnly(t *testing.T) {
+	t.Parallel()
+	for name, newDB := range map[string]func(*testing.T) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newChainFixture(t, newDB(t))
+			f.event(t, "org-1", time.Now().Add(-time.Second))
+			f.seal(t, 1)
+			for _, stmt := range []string{
+				"UPDATE storage_audit_chain SET hash = 'x'",
+				"DELETE FROM storage_audit_chain",
+				"UPDATE storage_audit_checkpoints SET head_hash = 'x'",
+				"DELETE FROM storage_audit_checkpoints",
+			} {
+				_, err := f.db.SQL().ExecContext(t.Context(), stmt)
+				require.ErrorContains(t, err, "append-only", stmt)
+			}
+			if name == "sqlite" {
+				_, err := f.db.SQL().ExecContext(t.Context(), "INSERT OR REPLACE INTO storage_audit_chain "+
+					"SELECT event_id, org_id, seq, prev_hash, 'x', sealed_at FROM storage_audit_chain")
+				require.ErrorContains(t, err, "append-only")
+			} else {
+				_, err := f.db.SQL().ExecContext(t.Context(), "TRUNCATE storage_audit_chain, storage_audit_checkpoints")
+				require.ErrorContains(t, err, "append-only")
+			}
+		})
+	}
+}
