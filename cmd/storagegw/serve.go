@@ -69,12 +69,14 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
 
-	// The in-process purge and upload clean-up stop with ctx (a stop
+	// The in-process purge, upload clean-up and audit sealing stop with ctx (a stop
 	// signal); they are waited for before the database closes.
 	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc.Core, logger)
 	defer jobs.Wait()
 	cleanups := startCleanupSchedule(ctx, cfg.Uploads.CleanupInterval, svc.Core, logger)
 	defer cleanups.Wait()
+	seals := startSealSchedule(ctx, cfg.Audit.SealInterval, svc.Core, logger)
+	defer seals.Wait()
 
 	var serveErr error
 	select {
