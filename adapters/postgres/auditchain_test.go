@@ -26,7 +26,7 @@ type chainFixture struct {
 	ids   []string // the events of org-1, in the order appended
 }
 
-func newChainFixture(t *testing.T, db *postgres.DB) *chainFixture {
+func newChainFixture(t testing.TB, db *postgres.DB) *chainFixture {
 	_, key, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)
 	f := &chainFixture{db: db, audit: postgres.NewAuditLog(db), chain: postgres.NewAuditChain(db), key: key}
@@ -37,7 +37,7 @@ func newChainFixture(t *testing.T, db *postgres.DB) *chainFixture {
 
 // event appends an event of org at ts, with metadata that exercises the
 // canonical encoding (nested maps, numbers, HTML and non-ASCII text).
-func (f *chainFixture) event(t *testing.T, org string, ts time.Time) string {
+func (f *chainFixture) event(t testing.TB, org string, ts time.Time) string {
 	id := fmt.Sprintf("%s-%d", org, ts.UnixNano())
 	e, err := domain.NewAuditEvent(domain.AuditEventData{ID: id, Timestamp: ts,
 		Actor:  domain.Actor{UserID: "u-1", Role: domain.RoleAdmin, OrgID: org, IP: "10.0.0.1", UserAgent: "test/1"},
@@ -119,7 +119,7 @@ func (f *chainFixture) superuser(t *testing.T, stmts ...string) {
 // testAuditChainTampering seals two orgs' events, then checks that
 // verification passes on the intact log and names the first bad event
 // after each kind of tampering.
-func testAuditChainTampering(t *testing.T, newDB func(t *testing.T) *postgres.DB) {
+func testAuditChainTampering(t *testing.T, newDB func(t testing.TB) *postgres.DB) {
 	base := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	seeded := func(t *testing.T) (*chainFixture, domain.SignedCheckpoint) {
 		f := newChainFixture(t, newDB(t))
@@ -320,7 +320,7 @@ func TestPostgresOneSealerAtATime(t *testing.T) {
 // DELETE like the audit table, on both dialects.
 func TestAuditChainIsAppendOnly(t *testing.T) {
 	t.Parallel()
-	for name, newDB := range map[string]func(*testing.T) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+	for name, newDB := range map[string]func(testing.TB) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newChainFixture(t, newDB(t))

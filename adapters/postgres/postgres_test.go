@@ -22,7 +22,7 @@ const defaultServer = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disab
 // server of $STORAGEGW_TEST_DATABASE_URL (default: the local server),
 // migrates it, and drops it when the test ends. Without a reachable server
 // the test is skipped, except in CI (CI=true) where it fails.
-func newPostgres(t *testing.T) *postgres.DB {
+func newPostgres(t testing.TB) *postgres.DB {
 	t.Helper()
 	server := os.Getenv("STORAGEGW_TEST_DATABASE_URL")
 	if server == "" {
