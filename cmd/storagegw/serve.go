@@ -103,7 +103,7 @@ func newHTTPServer(addr string, h http.Handler, idle time.Duration) *http.Server
 }
 
 // shutdown stops accepting connections and lets in-flight requests finish
-// within timeout. What runs after it, in order: the purge and clean-up
+// within timeout. What runs after it, in order: the purge, clean-up and seal
 // schedules are waited for, the database, store and key refresh are
 // closed (the injector's cleanup), and the logger is flushed.
 func shutdown(ctx context.Context, timeout time.Duration, servers []*http.Server, logger *zap.Logger) error {
