@@ -128,7 +128,8 @@ func testAuditChainTampering(t *testing.T, newDB func(t testing.TB) *postgres.DB
 			f.event(t, "org-2", base.Add(time.Duration(i)*time.Second+time.Millisecond))
 		}
 		rep := f.seal(t, 10)
-		require.Equal(t, application.SealReport{Linked: 10, Checkpoints: 2}, rep)
+		require.Equal(t, int64(10), rep.Linked)
+		require.GreaterOrEqual(t, rep.Checkpoints, int64(2), "one per org at least (more when PostgreSQL sealed in steps)")
 		cp, err := f.chain.LatestCheckpoint(t.Context(), "org-1")
 		require.NoError(t, err)
 		require.Equal(t, int64(5), cp.Seq)
@@ -224,12 +225,12 @@ func (f *chainFixture) rewrite(t *testing.T, from int64) []string {
 }
 
 // deleteTail removes org-1's two newest events, their links and the
-// checkpoint covering them.
+// checkpoints covering them.
 func (f *chainFixture) deleteTail(t *testing.T) {
 	f.superuser(t,
 		"DELETE FROM storage_audit_logs WHERE id IN ('"+f.ids[3]+"', '"+f.ids[4]+"')",
 		"DELETE FROM storage_audit_chain WHERE event_id IN ('"+f.ids[3]+"', '"+f.ids[4]+"')",
-		"DELETE FROM storage_audit_checkpoints WHERE org_id = 'org-1' AND seq = 5")
+		"DELETE FROM storage_audit_checkpoints WHERE org_id = 'org-1' AND seq >= 4")
 }
 
 func TestSQLiteAuditChainTampering(t *testing.T) {
