@@ -163,7 +163,7 @@ func provideReadiness(db *postgres.DB, blobs application.BlobStore) []httpapi.Re
 
 // provideOptions turns configuration into use-case options; failures the
 // use cases cannot report to a caller are logged here, in one place.
-func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics) (application.Options, error) {
+func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics, chain application.ChainOptions) (application.Options, error) {
 	rules, err := cfg.ContentRules()
 	if err != nil {
 		return application.Options{}, err
@@ -172,6 +172,7 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics)
 		ContentRules:     rules,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
 		Retention:        cfg.Retention.SoftDelete,
+		Chain:            chain,
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,
@@ -181,6 +182,23 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics)
 			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))
 		},
 	}, nil
+}
+
+// provideChainOptions loads the audit checkpoint keys (a development key
+// is generated into the data dir when none is configured) and the
+// sealer's settings.
+func provideChainOptions(cfg *configs.Config) (application.ChainOptions, error) {
+	key, err := localfs.LoadAuditSigningKey(cfg.AuditKeyPath(), cfg.Audit.SigningKeyFile == "")
+	if err != nil {
+		return application.ChainOptions{}, err
+	}
+	retired, err := localfs.LoadAuditVerifyKeys(cfg.Audit.VerifyKeysFile)
+	if err != nil {
+		return application.ChainOptions{}, err
+	}
+	a := cfg.Audit
+	return application.ChainOptions{SigningKey: key, VerifyKeys: retired, CheckpointEvery: a.CheckpointEvery,
+		CheckpointInterval: a.CheckpointInterval, Grace: a.UnsealedGrace}, nil
 }
 
 // provideJWKSErrors logs failed background refreshes of the issuer's keys.

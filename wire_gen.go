@@ -56,13 +56,20 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 	}
 	applicationAuditLog := provideAuditLog(auditLog, metrics)
 	sessions := postgres.NewSessions(db)
-	options, err := provideOptions(cfg, logger, metrics)
+	auditChain := postgres.NewAuditChain(db)
+	chainOptions, err := provideChainOptions(cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, db, signer, clock, options)
+	options, err := provideOptions(cfg, logger, metrics, chainOptions)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, db, auditChain, signer, clock, options)
 	v := provideReadiness(db, multipart)
 	core := &Core{
 		DB:        db,
@@ -101,14 +108,21 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 	}
 	applicationAuditLog := provideAuditLog(auditLog, metrics)
 	sessions := postgres.NewSessions(db)
+	auditChain := postgres.NewAuditChain(db)
 	clock := provideClock()
-	applicationOptions, err := provideOptions(cfg, logger, metrics)
+	chainOptions, err := provideChainOptions(cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, db, store, clock, applicationOptions)
+	applicationOptions, err := provideOptions(cfg, logger, metrics, chainOptions)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, db, auditChain, store, clock, applicationOptions)
 	v := provideReadiness(db, store)
 	core := &Core{
 		DB:        db,
@@ -151,10 +165,10 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // wire.go:
 
 // databaseSet is the database (whose transactions carry a change with its
-// audit event), its repositories and the audit trail (whose failed writes
-// are counted), and the metrics registry.
+// audit event), its repositories, the audit trail (whose failed writes are
+// counted) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
@@ -163,5 +177,5 @@ var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile,
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideOptions, application.New, provideReadiness, wire.Struct(new(Core), "*"),
+	provideClock, provideChainOptions, provideOptions, application.New, provideReadiness, wire.Struct(new(Core), "*"),
 )

@@ -20,6 +20,8 @@ type Options struct {
 	Retention time.Duration
 	// Multipart tunes multipart uploads.
 	Multipart MultipartOptions
+	// Chain tunes the audit chain's sealer and verifier.
+	Chain ChainOptions
 	// OnBackgroundError hears of failures that cannot change a request's
 	// answer: a compensation that could not remove a blob, the audit event
 	// of a call that failed or was refused and could not be written either
@@ -48,6 +50,12 @@ type Application struct {
 	AbortMultipart    *AbortMultipart
 	CleanupUploads    *CleanupUploads
 
+	// The audit chain: sealing, verification, export, checkpoints.
+	SealAudit       *SealAudit
+	VerifyAudit     *VerifyAudit
+	ExportAudit     *ExportAudit
+	AuditCheckpoint *AuditCheckpoint
+
 	// Optional capabilities, nil unless the ports have them: Download when
 	// the signer also verifies its URLs (local disk serves them itself),
 	// ReceivePart when the store receives part bytes through the service.
@@ -72,9 +80,10 @@ type deps struct {
 // audit and sessions (one database): every change commits in one of its
 // transactions together with its audit event. Multipart uploads
 // need sessions and a blob store that is a MultipartStore; without either
-// they answer domain.ErrUnavailable. Download and ReceivePart are set only
+// they answer domain.ErrUnavailable; so do the audit chain's use cases
+// without a chain. Download and ReceivePart are set only
 // when signer is a SignedURLVerifier and blobs a PartReceiver.
-func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, tx Transactor,
+func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, tx Transactor, chain AuditChain,
 	signer URLSigner, clock Clock, opts Options) *Application {
 	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
@@ -110,6 +119,9 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 		AbortMultipart:    &AbortMultipart{mp},
 		CleanupUploads:    &CleanupUploads{mp},
 	}
+	cd := &chainDeps{chain: chain, clock: clock, opts: opts.Chain.withDefaults()}
+	app.SealAudit, app.VerifyAudit, app.ExportAudit = &SealAudit{cd}, &VerifyAudit{cd}, &ExportAudit{cd}
+	app.AuditCheckpoint = &AuditCheckpoint{deps: d, chainDeps: cd}
 	if v, ok := signer.(SignedURLVerifier); ok {
 		app.Download = &Download{deps: d, verifier: v}
 	}

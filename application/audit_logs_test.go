@@ -118,7 +118,7 @@ func TestDeniedUploadAuditsCallerDetails(t *testing.T) {
 			d.RelatedObjectType == "receipt" && d.RelatedObjectID == "exp-1" && d.Timestamp.Equal(now)
 	})).Return(nil).Once()
 
-	app := application.New(blobs, files, audit, nil, nil, mocks.NewURLSigner(t), clock, application.Options{})
+	app := application.New(blobs, files, audit, nil, nil, nil, mocks.NewURLSigner(t), clock, application.Options{})
 	_, err := app.Upload.Handle(context.Background(), receipt(caller("org-1", domain.RoleViewer), "r.png", pngBytes(100)))
 	wantKind(t, err, domain.ErrForbidden, "forbidden")
 	// blobs and files have no expectations: any call to them fails the test.

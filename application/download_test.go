@@ -58,7 +58,7 @@ func downloadFixture(t *testing.T) (*fixture, *application.Download, *fakeVerifi
 		defer f.mu.Unlock()
 		f.background = append(f.background, op)
 	}}
-	d := application.New(f.faultyBlobs, f.faultyFiles, f.faultyAudit, nil, memrepo.NewTransactor(), v, f.clock, opts).Download
+	d := application.New(f.faultyBlobs, f.faultyFiles, f.faultyAudit, nil, memrepo.NewTransactor(), nil, v, f.clock, opts).Download
 	if d == nil {
 		t.Fatal("New with a signer that verifies: no Download")
 	}

@@ -52,7 +52,7 @@ func newFixture(t *testing.T, options ...func(*application.Options)) *fixture {
 	for _, o := range options {
 		o(&opts)
 	}
-	f.app = application.New(f.faultyBlobs, f.faultyFiles, f.faultyAudit, nil, memrepo.NewTransactor(), f.signer, f.clock, opts)
+	f.app = application.New(f.faultyBlobs, f.faultyFiles, f.faultyAudit, nil, memrepo.NewTransactor(), nil, f.signer, f.clock, opts)
 	return f
 }
 

@@ -112,7 +112,7 @@ func TestMultipartPartURLsNeedTheirAuditEvent(t *testing.T) {
 	f := newMPFixture(t)
 	c := caller("org-1", domain.RoleMember)
 	s := f.initiate(t, c, "a.pdf", 100)
-	f.app = application.New(f.store, f.faulty, &faultyAudit{AuditLog: f.audit, fail: true}, f.sessions, memrepo.NewTransactor(), nil, f.clock, application.Options{})
+	f.app = application.New(f.store, f.faulty, &faultyAudit{AuditLog: f.audit, fail: true}, f.sessions, memrepo.NewTransactor(), nil, nil, f.clock, application.Options{})
 	urls, err := f.app.MultipartPartURLs.Handle(t.Context(), application.PartURLsCommand{Caller: c, UploadID: s.ID(), Parts: []int{1}})
 	if urls != nil || !errors.Is(err, domain.ErrUnavailable) {
 		t.Errorf("got (%v, %v), want no URLs and ErrUnavailable", urls, err)

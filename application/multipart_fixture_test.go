@@ -50,7 +50,7 @@ func newMPFixture(t *testing.T, options ...func(*application.Options)) *mpFixtur
 	for _, o := range options {
 		o(&opts)
 	}
-	f.app = application.New(f.store, f.faulty, f.faultyAudit, f.sessions, memrepo.NewTransactor(), &recordingSigner{}, f.clock, opts)
+	f.app = application.New(f.store, f.faulty, f.faultyAudit, f.sessions, memrepo.NewTransactor(), nil, &recordingSigner{}, f.clock, opts)
 	return f
 }
 

@@ -35,7 +35,7 @@ func TestPurgeResumesAfterCrashBetweenSteps(t *testing.T) {
 	f := newFixture(t)
 	rec := f.softDeleted(t, "org-1", "a.png")
 	f.clock.Advance(application.DefaultRetention + time.Hour)
-	crashing := application.New(f.faultyBlobs, crashingFiles{f.faultyFiles}, f.faultyAudit, nil, memrepo.NewTransactor(), f.signer, f.clock, application.Options{})
+	crashing := application.New(f.faultyBlobs, crashingFiles{f.faultyFiles}, f.faultyAudit, nil, memrepo.NewTransactor(), nil, f.signer, f.clock, application.Options{})
 	if _, err := crashing.Purge.Run(context.Background(), application.PurgeCommand{}); !errors.Is(err, errCrash) {
 		t.Fatalf("crashing run: got %v", err)
 	}

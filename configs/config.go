@@ -52,6 +52,23 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Load sheds load and cuts slow clients.
 	Load LoadConfig `yaml:"load"`
+	// Audit seals the audit trail into signed hash chains.
+	Audit AuditConfig `yaml:"audit"`
+}
+
+// AuditConfig tunes the audit chain (docs/DESIGN.md "Audit trail"): the
+// Ed25519 key that signs checkpoints (empty: a development key generated
+// into the data dir), the retired public keys still accepted, how often
+// serve seals (0: never; run `storagegw audit seal`), when a checkpoint is
+// due, and how long an event may stay unsealed before `audit verify`
+// reports it.
+type AuditConfig struct {
+	SigningKeyFile     string        `yaml:"signing_key_file"`
+	VerifyKeysFile     string        `yaml:"verify_keys_file"`
+	SealInterval       time.Duration `yaml:"seal_interval"`
+	CheckpointEvery    int           `yaml:"checkpoint_every"`
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+	UnsealedGrace      time.Duration `yaml:"unsealed_grace"`
 }
 
 // LoadConfig bounds the work in flight and the time a client may hold a
@@ -223,6 +240,15 @@ func (c *Config) BlobRoot() string { return filepath.Join(c.DataDir, "blobs") }
 
 // DevSecretPath is the file holding the generated development JWT secret.
 func (c *Config) DevSecretPath() string { return filepath.Join(c.DataDir, "dev-jwt-secret") }
+
+// AuditKeyPath is the Ed25519 key that signs audit checkpoints: the
+// configured file, else the development key generated into the data dir.
+func (c *Config) AuditKeyPath() string {
+	if c.Audit.SigningKeyFile != "" {
+		return c.Audit.SigningKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-signing.key")
+}
 
 // URLKeyPath is the file holding the key that signs local-disk URLs.
 func (c *Config) URLKeyPath() string { return filepath.Join(c.DataDir, "url-signing.key") }

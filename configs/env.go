@@ -103,6 +103,12 @@ var envVars = []envVar{
 	{"STORAGEGW_BODY_RATE_WINDOW", duration(func(c *Config) *time.Duration { return &c.Load.BodyRateWindow })},
 	{"STORAGEGW_WRITE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Load.WriteTimeout })},
 	{"STORAGEGW_IDLE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.Load.IdleTimeout })},
+	{"STORAGEGW_AUDIT_SIGNING_KEY_FILE", str(func(c *Config) *string { return &c.Audit.SigningKeyFile })},
+	{"STORAGEGW_AUDIT_VERIFY_KEYS_FILE", str(func(c *Config) *string { return &c.Audit.VerifyKeysFile })},
+	{"STORAGEGW_AUDIT_SEAL_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Audit.SealInterval })},
+	{"STORAGEGW_AUDIT_CHECKPOINT_EVERY", integer(func(c *Config) *int { return &c.Audit.CheckpointEvery })},
+	{"STORAGEGW_AUDIT_CHECKPOINT_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Audit.CheckpointInterval })},
+	{"STORAGEGW_AUDIT_UNSEALED_GRACE", duration(func(c *Config) *time.Duration { return &c.Audit.UnsealedGrace })},
 }
 
 // EnvNames lists every environment variable Load reads.

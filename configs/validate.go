@@ -110,6 +110,7 @@ func (c *Config) Validate() error {
 	if c.Retention.SoftDelete <= 0 {
 		add("retention.soft_delete is %s: use a positive duration, e.g. 2160h (90 days)", c.Retention.SoftDelete)
 	}
+	c.validateAudit(add)
 	if i := c.Retention.PurgeInterval; i != 0 && i < time.Minute {
 		add("STORAGEGW_PURGE_INTERVAL is %s: use 0s (no in-process purge) or at least 1m, e.g. 24h", i)
 	}
@@ -198,6 +199,10 @@ func (c *Config) validateProduction(add func(string, ...any)) {
 	} else if !c.Spaces.UseSSL || strings.HasPrefix(c.Spaces.Endpoint, "http://") {
 		add("%s refuses plain-HTTP object storage: set SPACES_USE_SSL=true and an https endpoint", prod)
 	}
+	if c.Audit.SigningKeyFile == "" {
+		add("%s refuses the generated development audit signing key: set STORAGEGW_AUDIT_SIGNING_KEY_FILE "+
+			"(an Ed25519 PKCS#8 PEM file, e.g. `openssl genpkey -algorithm ed25519`)", prod)
+	}
 	if c.UsesDevSecret() {
 		add("%s refuses the generated development JWT secret: set one of JWT_HS256_SECRET, JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE", prod)
 	}
@@ -223,6 +228,24 @@ func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
 		u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
+
+// validateAudit checks the audit chain's settings: a new event must be
+// covered by a checkpoint within seconds, not drift into hours.
+func (c *Config) validateAudit(add func(string, ...any)) {
+	a := c.Audit
+	if a.SealInterval < 0 || a.SealInterval > time.Minute {
+		add("STORAGEGW_AUDIT_SEAL_INTERVAL is %s: use 0s (seal from cron with `storagegw audit seal`) or up to 1m, e.g. 1s", a.SealInterval)
+	}
+	if a.CheckpointEvery < 1 {
+		add("STORAGEGW_AUDIT_CHECKPOINT_EVERY is %d: use a positive number of events, e.g. 1000", a.CheckpointEvery)
+	}
+	if a.CheckpointInterval <= 0 || a.CheckpointInterval > time.Hour {
+		add("STORAGEGW_AUDIT_CHECKPOINT_INTERVAL is %s: use a positive duration up to 1h, e.g. 5s", a.CheckpointInterval)
+	}
+	if a.UnsealedGrace < time.Minute {
+		add("STORAGEGW_AUDIT_UNSEALED_GRACE is %s: use at least 1m, e.g. 5m", a.UnsealedGrace)
+	}
 }
 
 // validateLoad checks the load-shedding and slow-client bounds.

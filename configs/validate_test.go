@@ -20,6 +20,8 @@ func production() map[string]string {
 		"SPACES_BUCKET":        "files",
 		"SPACES_ACCESS_KEY":    "AK",
 		"SPACES_SECRET_KEY":    "SK",
+
+		"STORAGEGW_AUDIT_SIGNING_KEY_FILE": "/run/secrets/audit-signing.pem",
 	}
 }
 
@@ -42,6 +44,7 @@ func TestValidateAccepts(t *testing.T) {
 		"jwks only":            with(production(), "JWT_HS256_SECRET", "", "JWT_JWKS_URL", "https://idp.example.com/jwks.json"),
 		"ipv6 addr":            {"STORAGEGW_ADDR": "[::1]:8080"},
 		"operations":           {"STORAGEGW_PURGE_INTERVAL": "24h", "STORAGEGW_METRICS_ADDR": "127.0.0.1:9090", "STORAGEGW_READYZ_TIMEOUT": "500ms", "STORAGEGW_SHUTDOWN_TIMEOUT": "2m"},
+		"audit chain":          {"STORAGEGW_AUDIT_SEAL_INTERVAL": "0s", "STORAGEGW_AUDIT_CHECKPOINT_EVERY": "1", "STORAGEGW_AUDIT_CHECKPOINT_INTERVAL": "1h", "STORAGEGW_AUDIT_UNSEALED_GRACE": "1m"},
 		"multipart":            {"STORAGEGW_MULTIPART_SESSION_TTL": "2h", "STORAGEGW_MULTIPART_PART_SIZE_MIB": "64", "STORAGEGW_UPLOAD_CLEANUP_INTERVAL": "0s"},
 	} {
 		if _, err := Load(env(e)); err != nil {
@@ -105,6 +108,11 @@ func TestValidateMessages(t *testing.T) {
 			"STORAGEGW_ENV=production refuses local disk: set all of SPACES_ENDPOINT"},
 		{"prod plain http store", with(production(), "SPACES_USE_SSL", "false"), "STORAGEGW_ENV=production refuses plain-HTTP object storage"},
 		{"prod dev secret", with(production(), "JWT_HS256_SECRET", ""), "STORAGEGW_ENV=production refuses the generated development JWT secret"},
+		{"prod dev audit key", with(production(), "STORAGEGW_AUDIT_SIGNING_KEY_FILE", ""), "STORAGEGW_ENV=production refuses the generated development audit signing key"},
+		{"seal interval", with(nil, "STORAGEGW_AUDIT_SEAL_INTERVAL", "5m"), "STORAGEGW_AUDIT_SEAL_INTERVAL is 5m0s"},
+		{"checkpoint every", with(nil, "STORAGEGW_AUDIT_CHECKPOINT_EVERY", "0"), "STORAGEGW_AUDIT_CHECKPOINT_EVERY is 0"},
+		{"checkpoint interval", with(nil, "STORAGEGW_AUDIT_CHECKPOINT_INTERVAL", "0s"), "STORAGEGW_AUDIT_CHECKPOINT_INTERVAL is 0s"},
+		{"unsealed grace", with(nil, "STORAGEGW_AUDIT_UNSEALED_GRACE", "1s"), "STORAGEGW_AUDIT_UNSEALED_GRACE is 1s"},
 		{"prod http public url", with(production(), "STORAGEGW_PUBLIC_URL", "http://files.example.com"), "STORAGEGW_ENV=production needs STORAGEGW_PUBLIC_URL set to the https:// URL"},
 		{"prod no public url", with(production(), "STORAGEGW_PUBLIC_URL", ""), "STORAGEGW_ENV=production needs STORAGEGW_PUBLIC_URL"},
 		{"prod http jwks", with(production(), "JWT_HS256_SECRET", "", "JWT_JWKS_URL", "http://idp/jwks"), "STORAGEGW_ENV=production needs JWT_JWKS_URL to be an https:// URL"},

@@ -98,7 +98,7 @@ func TestSpacesBlobRemovedWhenRecordFails(t *testing.T) {
 	}
 	defer closeBlobs()
 	db := a.Svc.DB
-	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), nil, db, nil,
+	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), nil, db, nil, nil,
 		application.SystemClock{}, application.Options{})
 	_, err = app.Upload.Handle(context.Background(), application.UploadCommand{
 		Caller: application.Caller{Principal: domain.Principal{UserID: "u1", OrgID: "org-1", Role: domain.RoleMember}},

@@ -121,7 +121,7 @@ func TestSpacesMultipartRecordFails(t *testing.T) {
 	defer closeBlobs()
 	db := a.Svc.DB
 	app := application.New(blobs, failingCommits{postgres.NewFileRepo(db)}, postgres.NewAuditLog(db), postgres.NewSessions(db),
-		db, nil, application.SystemClock{}, application.Options{})
+		db, nil, nil, application.SystemClock{}, application.Options{})
 	c := application.Caller{Principal: domain.Principal{UserID: "u1", OrgID: "org-1", Role: domain.RoleMember}}
 	data := pngOf(1000)
 	ctx := context.Background()

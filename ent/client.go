@@ -11,6 +11,8 @@ import (
 
 	"storagegw/ent/migrate"
 
+	"storagegw/ent/auditchainlink"
+	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/uploadsession"
@@ -25,6 +27,10 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AuditChainLink is the client for interacting with the AuditChainLink builders.
+	AuditChainLink *AuditChainLinkClient
+	// AuditCheckpoint is the client for interacting with the AuditCheckpoint builders.
+	AuditCheckpoint *AuditCheckpointClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
@@ -42,6 +48,8 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AuditChainLink = NewAuditChainLinkClient(c.config)
+	c.AuditCheckpoint = NewAuditCheckpointClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.FileRecord = NewFileRecordClient(c.config)
 	c.UploadSession = NewUploadSessionClient(c.config)
@@ -135,11 +143,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		AuditEvent:    NewAuditEventClient(cfg),
-		FileRecord:    NewFileRecordClient(cfg),
-		UploadSession: NewUploadSessionClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AuditChainLink:  NewAuditChainLinkClient(cfg),
+		AuditCheckpoint: NewAuditCheckpointClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		FileRecord:      NewFileRecordClient(cfg),
+		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
 }
 
@@ -157,18 +167,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		AuditEvent:    NewAuditEventClient(cfg),
-		FileRecord:    NewFileRecordClient(cfg),
-		UploadSession: NewUploadSessionClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AuditChainLink:  NewAuditChainLinkClient(cfg),
+		AuditCheckpoint: NewAuditCheckpointClient(cfg),
+		AuditEvent:      NewAuditEventClient(cfg),
+		FileRecord:      NewFileRecordClient(cfg),
+		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
 }
 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuditEvent.
+//		AuditChainLink.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -190,6 +202,8 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
+	c.AuditChainLink.Use(hooks...)
+	c.AuditCheckpoint.Use(hooks...)
 	c.AuditEvent.Use(hooks...)
 	c.FileRecord.Use(hooks...)
 	c.UploadSession.Use(hooks...)
@@ -198,6 +212,8 @@ func (c *Client) Use(hooks ...Hook) {
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
+	c.AuditChainLink.Intercept(interceptors...)
+	c.AuditCheckpoint.Intercept(interceptors...)
 	c.AuditEvent.Intercept(interceptors...)
 	c.FileRecord.Intercept(interceptors...)
 	c.UploadSession.Intercept(interceptors...)
@@ -206,6 +222,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AuditChainLinkMutation:
+		return c.AuditChainLink.mutate(ctx, m)
+	case *AuditCheckpointMutation:
+		return c.AuditCheckpoint.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *FileRecordMutation:
@@ -214,6 +234,272 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.UploadSession.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AuditChainLinkClient is a client for the AuditChainLink schema.
+type AuditChainLinkClient struct {
+	config
+}
+
+// NewAuditChainLinkClient returns a client for the AuditChainLink from the given config.
+func NewAuditChainLinkClient(c config) *AuditChainLinkClient {
+	return &AuditChainLinkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditchainlink.Hooks(f(g(h())))`.
+func (c *AuditChainLinkClient) Use(hooks ...Hook) {
+	c.hooks.AuditChainLink = append(c.hooks.AuditChainLink, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditchainlink.Intercept(f(g(h())))`.
+func (c *AuditChainLinkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditChainLink = append(c.inters.AuditChainLink, interceptors...)
+}
+
+// Create returns a builder for creating a AuditChainLink entity.
+func (c *AuditChainLinkClient) Create() *AuditChainLinkCreate {
+	mutation := newAuditChainLinkMutation(c.config, OpCreate)
+	return &AuditChainLinkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditChainLink entities.
+func (c *AuditChainLinkClient) CreateBulk(builders ...*AuditChainLinkCreate) *AuditChainLinkCreateBulk {
+	return &AuditChainLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditChainLinkClient) MapCreateBulk(slice any, setFunc func(*AuditChainLinkCreate, int)) *AuditChainLinkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditChainLinkCreateBulk{err: fmt.Errorf("calling to AuditChainLinkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditChainLinkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditChainLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditChainLink.
+func (c *AuditChainLinkClient) Update() *AuditChainLinkUpdate {
+	mutation := newAuditChainLinkMutation(c.config, OpUpdate)
+	return &AuditChainLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditChainLinkClient) UpdateOne(_m *AuditChainLink) *AuditChainLinkUpdateOne {
+	mutation := newAuditChainLinkMutation(c.config, OpUpdateOne, withAuditChainLink(_m))
+	return &AuditChainLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditChainLinkClient) UpdateOneID(id string) *AuditChainLinkUpdateOne {
+	mutation := newAuditChainLinkMutation(c.config, OpUpdateOne, withAuditChainLinkID(id))
+	return &AuditChainLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditChainLink.
+func (c *AuditChainLinkClient) Delete() *AuditChainLinkDelete {
+	mutation := newAuditChainLinkMutation(c.config, OpDelete)
+	return &AuditChainLinkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditChainLinkClient) DeleteOne(_m *AuditChainLink) *AuditChainLinkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditChainLinkClient) DeleteOneID(id string) *AuditChainLinkDeleteOne {
+	builder := c.Delete().Where(auditchainlink.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditChainLinkDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditChainLink.
+func (c *AuditChainLinkClient) Query() *AuditChainLinkQuery {
+	return &AuditChainLinkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditChainLink},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditChainLink entity by its id.
+func (c *AuditChainLinkClient) Get(ctx context.Context, id string) (*AuditChainLink, error) {
+	return c.Query().Where(auditchainlink.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditChainLinkClient) GetX(ctx context.Context, id string) *AuditChainLink {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditChainLinkClient) Hooks() []Hook {
+	return c.hooks.AuditChainLink
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditChainLinkClient) Interceptors() []Interceptor {
+	return c.inters.AuditChainLink
+}
+
+func (c *AuditChainLinkClient) mutate(ctx context.Context, m *AuditChainLinkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditChainLinkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditChainLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditChainLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditChainLinkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditChainLink mutation op: %q", m.Op())
+	}
+}
+
+// AuditCheckpointClient is a client for the AuditCheckpoint schema.
+type AuditCheckpointClient struct {
+	config
+}
+
+// NewAuditCheckpointClient returns a client for the AuditCheckpoint from the given config.
+func NewAuditCheckpointClient(c config) *AuditCheckpointClient {
+	return &AuditCheckpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditcheckpoint.Hooks(f(g(h())))`.
+func (c *AuditCheckpointClient) Use(hooks ...Hook) {
+	c.hooks.AuditCheckpoint = append(c.hooks.AuditCheckpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditcheckpoint.Intercept(f(g(h())))`.
+func (c *AuditCheckpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditCheckpoint = append(c.inters.AuditCheckpoint, interceptors...)
+}
+
+// Create returns a builder for creating a AuditCheckpoint entity.
+func (c *AuditCheckpointClient) Create() *AuditCheckpointCreate {
+	mutation := newAuditCheckpointMutation(c.config, OpCreate)
+	return &AuditCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditCheckpoint entities.
+func (c *AuditCheckpointClient) CreateBulk(builders ...*AuditCheckpointCreate) *AuditCheckpointCreateBulk {
+	return &AuditCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditCheckpointClient) MapCreateBulk(slice any, setFunc func(*AuditCheckpointCreate, int)) *AuditCheckpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditCheckpointCreateBulk{err: fmt.Errorf("calling to AuditCheckpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditCheckpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Update() *AuditCheckpointUpdate {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdate)
+	return &AuditCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditCheckpointClient) UpdateOne(_m *AuditCheckpoint) *AuditCheckpointUpdateOne {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdateOne, withAuditCheckpoint(_m))
+	return &AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditCheckpointClient) UpdateOneID(id int) *AuditCheckpointUpdateOne {
+	mutation := newAuditCheckpointMutation(c.config, OpUpdateOne, withAuditCheckpointID(id))
+	return &AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Delete() *AuditCheckpointDelete {
+	mutation := newAuditCheckpointMutation(c.config, OpDelete)
+	return &AuditCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditCheckpointClient) DeleteOne(_m *AuditCheckpoint) *AuditCheckpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditCheckpointClient) DeleteOneID(id int) *AuditCheckpointDeleteOne {
+	builder := c.Delete().Where(auditcheckpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditCheckpointDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditCheckpoint.
+func (c *AuditCheckpointClient) Query() *AuditCheckpointQuery {
+	return &AuditCheckpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditCheckpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditCheckpoint entity by its id.
+func (c *AuditCheckpointClient) Get(ctx context.Context, id int) (*AuditCheckpoint, error) {
+	return c.Query().Where(auditcheckpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditCheckpointClient) GetX(ctx context.Context, id int) *AuditCheckpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditCheckpointClient) Hooks() []Hook {
+	return c.hooks.AuditCheckpoint
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditCheckpointClient) Interceptors() []Interceptor {
+	return c.inters.AuditCheckpoint
+}
+
+func (c *AuditCheckpointClient) mutate(ctx context.Context, m *AuditCheckpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditCheckpoint mutation op: %q", m.Op())
 	}
 }
 
@@ -619,9 +905,11 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, FileRecord, UploadSession []ent.Hook
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord,
+		UploadSession []ent.Hook
 	}
 	inters struct {
-		AuditEvent, FileRecord, UploadSession []ent.Interceptor
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord,
+		UploadSession []ent.Interceptor
 	}
 )

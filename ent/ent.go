@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"storagegw/ent/auditchainlink"
+	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/uploadsession"
@@ -75,9 +77,11 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:    auditevent.ValidColumn,
-			filerecord.Table:    filerecord.ValidColumn,
-			uploadsession.Table: uploadsession.ValidColumn,
+			auditchainlink.Table:  auditchainlink.ValidColumn,
+			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
+			auditevent.Table:      auditevent.ValidColumn,
+			filerecord.Table:      filerecord.ValidColumn,
+			uploadsession.Table:   uploadsession.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -3,6 +3,8 @@
 package ent
 
 import (
+	"storagegw/ent/auditchainlink"
+	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/schema"
@@ -13,6 +15,22 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditchainlinkFields := schema.AuditChainLink{}.Fields()
+	_ = auditchainlinkFields
+	// auditchainlinkDescSeq is the schema descriptor for seq field.
+	auditchainlinkDescSeq := auditchainlinkFields[2].Descriptor()
+	// auditchainlink.SeqValidator is a validator for the "seq" field. It is called by the builders before save.
+	auditchainlink.SeqValidator = auditchainlinkDescSeq.Validators[0].(func(int64) error)
+	// auditchainlinkDescID is the schema descriptor for id field.
+	auditchainlinkDescID := auditchainlinkFields[0].Descriptor()
+	// auditchainlink.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditchainlink.IDValidator = auditchainlinkDescID.Validators[0].(func(string) error)
+	auditcheckpointFields := schema.AuditCheckpoint{}.Fields()
+	_ = auditcheckpointFields
+	// auditcheckpointDescSeq is the schema descriptor for seq field.
+	auditcheckpointDescSeq := auditcheckpointFields[1].Descriptor()
+	// auditcheckpoint.SeqValidator is a validator for the "seq" field. It is called by the builders before save.
+	auditcheckpoint.SeqValidator = auditcheckpointDescSeq.Validators[0].(func(int64) error)
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescUserRole is the schema descriptor for user_role field.

@@ -59,7 +59,7 @@ func newHarness(t *testing.T, configure ...func(*Options)) *harness {
 		c(&opts)
 	}
 	appOpts := application.Options{ContentRules: opts.ContentRules}
-	app := application.New(h.blobs, h.files, h.audit, nil, memrepo.NewTransactor(), signer, application.SystemClock{}, appOpts)
+	app := application.New(h.blobs, h.files, h.audit, nil, memrepo.NewTransactor(), nil, signer, application.SystemClock{}, appOpts)
 	if h.srv, err = NewServer(app, verifier, zap.New(core), opts); err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestRoutesDescribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := application.SystemClock{}
-	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, nil, signer, clock, application.Options{})
+	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, nil, nil, signer, clock, application.Options{})
 	if app.Download == nil || app.ReceivePart == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}

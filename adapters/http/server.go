@@ -161,4 +161,5 @@ func (s *Server) routes() {
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)
 	api.GET("/audit-logs", s.auditLogs)
+	api.GET("/audit-logs/checkpoint", s.auditCheckpoint)
 }

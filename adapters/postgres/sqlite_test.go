@@ -28,7 +28,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 }
 
 // newSQLite opens and migrates a fresh SQLite file.
-func newSQLite(t *testing.T) *postgres.DB {
+func newSQLite(t testing.TB) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"))
 	require.NoError(t, err)

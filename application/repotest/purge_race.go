@@ -33,7 +33,7 @@ func testPurgeRacing(t *testing.T, fx Fixture) {
 		paths = append(paths, rec.Path().String())
 	}
 	now := base.Add(application.DefaultRetention + time.Hour)
-	app := application.New(blobs, fx.Files, fx.Audit, nil, fx.Tx, nil, fixedClock(now), application.Options{})
+	app := application.New(blobs, fx.Files, fx.Audit, nil, fx.Tx, nil, nil, fixedClock(now), application.Options{})
 
 	reports := make([]application.PurgeReport, purgers)
 	errs := make([]error, purgers)

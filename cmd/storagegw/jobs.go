@@ -11,9 +11,9 @@ import (
 )
 
 // jobRun is what one run of an operator job (purge, reconcile,
-// cleanup-uploads) found.
+// cleanup-uploads, audit) found.
 type jobRun struct {
-	summary  string                   // the run's last line on standard output
+	summary  string                   // the run's last line on standard output; "" prints none
 	err      error                    // the run failed: exit status 2
 	problems string                   // what the run left for the next one: exit status 1
 	record   func(m *metrics.Metrics) // counts the run for --metrics-file; nil counts nothing
@@ -34,7 +34,9 @@ func runJob(cmd *cobra.Command, getenv func(string) string, name, metricsFile st
 	p := newProgress(cmd.ErrOrStderr())
 	r := job(cmd.Context(), core.App, p)
 	p.done()
-	fmt.Fprintln(cmd.OutOrStdout(), r.summary)
+	if r.summary != "" {
+		fmt.Fprintln(cmd.OutOrStdout(), r.summary)
+	}
 	if metricsFile != "" && r.record != nil {
 		r.record(core.Metrics)
 		if err := core.Metrics.WriteFile(metricsFile); err != nil {

@@ -46,3 +46,26 @@ func TestPurgeSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestSealSchedule: serve's in-process sealer links new events and signs
+// a checkpoint that covers them within seconds, and stops with its
+// context.
+func TestSealSchedule(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, map[string]string{"STORAGEGW_AUDIT_CHECKPOINT_INTERVAL": "10ms"})
+	ctx, cancel := context.WithCancel(context.Background())
+	wg := startSealSchedule(ctx, 10*time.Millisecond, a.Svc.Core, zap.NewNop())
+	defer func() { cancel(); wg.Wait() }()
+	a.UploadDoc("org-1", "d1", "a.png", pngOf(10))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := a.Get("/api/storage/audit-logs/checkpoint", a.Token("org-1", "auditor"))
+		if r.Status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint covers the upload: %d %s", r.Status, r.Body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -69,12 +69,14 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
 
-	// The in-process purge and upload clean-up stop with ctx (a stop
+	// The in-process purge, upload clean-up and audit sealing stop with ctx (a stop
 	// signal); they are waited for before the database closes.
 	jobs := startPurgeSchedule(ctx, cfg.Retention.PurgeInterval, svc.Core, logger)
 	defer jobs.Wait()
 	cleanups := startCleanupSchedule(ctx, cfg.Uploads.CleanupInterval, svc.Core, logger)
 	defer cleanups.Wait()
+	seals := startSealSchedule(ctx, cfg.Audit.SealInterval, svc.Core, logger)
+	defer seals.Wait()
 
 	var serveErr error
 	select {
@@ -101,7 +103,7 @@ func newHTTPServer(addr string, h http.Handler, idle time.Duration) *http.Server
 }
 
 // shutdown stops accepting connections and lets in-flight requests finish
-// within timeout. What runs after it, in order: the purge and clean-up
+// within timeout. What runs after it, in order: the purge, clean-up and seal
 // schedules are waited for, the database, store and key refresh are
 // closed (the injector's cleanup), and the logger is flushed.
 func shutdown(ctx context.Context, timeout time.Duration, servers []*http.Server, logger *zap.Logger) error {

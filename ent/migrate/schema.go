@@ -9,6 +9,56 @@ import (
 )
 
 var (
+	// StorageAuditChainColumns holds the columns for the "storage_audit_chain" table.
+	StorageAuditChainColumns = []*schema.Column{
+		{Name: "event_id", Type: field.TypeString},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "seq", Type: field.TypeInt64},
+		{Name: "prev_hash", Type: field.TypeString},
+		{Name: "hash", Type: field.TypeString},
+		{Name: "sealed_at", Type: field.TypeTime},
+	}
+	// StorageAuditChainTable holds the schema information for the "storage_audit_chain" table.
+	StorageAuditChainTable = &schema.Table{
+		Name:       "storage_audit_chain",
+		Columns:    StorageAuditChainColumns,
+		PrimaryKey: []*schema.Column{StorageAuditChainColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storage_audit_chain_org_seq",
+				Unique:  true,
+				Columns: []*schema.Column{StorageAuditChainColumns[1], StorageAuditChainColumns[2]},
+			},
+			{
+				Name:    "storage_audit_chain_sealed_at",
+				Unique:  false,
+				Columns: []*schema.Column{StorageAuditChainColumns[5]},
+			},
+		},
+	}
+	// StorageAuditCheckpointsColumns holds the columns for the "storage_audit_checkpoints" table.
+	StorageAuditCheckpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "seq", Type: field.TypeInt64},
+		{Name: "head_hash", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "key_id", Type: field.TypeString},
+		{Name: "signature", Type: field.TypeString},
+	}
+	// StorageAuditCheckpointsTable holds the schema information for the "storage_audit_checkpoints" table.
+	StorageAuditCheckpointsTable = &schema.Table{
+		Name:       "storage_audit_checkpoints",
+		Columns:    StorageAuditCheckpointsColumns,
+		PrimaryKey: []*schema.Column{StorageAuditCheckpointsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storage_audit_checkpoints_org_seq",
+				Unique:  true,
+				Columns: []*schema.Column{StorageAuditCheckpointsColumns[1], StorageAuditCheckpointsColumns[2]},
+			},
+		},
+	}
 	// StorageAuditLogsColumns holds the columns for the "storage_audit_logs" table.
 	StorageAuditLogsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -63,6 +113,11 @@ var (
 				Name:    "storage_audit_logs_org_related",
 				Unique:  false,
 				Columns: []*schema.Column{StorageAuditLogsColumns[2], StorageAuditLogsColumns[9], StorageAuditLogsColumns[10], StorageAuditLogsColumns[1]},
+			},
+			{
+				Name:    "storage_audit_logs_time",
+				Unique:  false,
+				Columns: []*schema.Column{StorageAuditLogsColumns[1]},
 			},
 		},
 	}
@@ -171,6 +226,8 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		StorageAuditChainTable,
+		StorageAuditCheckpointsTable,
 		StorageAuditLogsTable,
 		FileRecordsTable,
 		UploadSessionsTable,
@@ -178,6 +235,12 @@ var (
 )
 
 func init() {
+	StorageAuditChainTable.Annotation = &entsql.Annotation{
+		Table: "storage_audit_chain",
+	}
+	StorageAuditCheckpointsTable.Annotation = &entsql.Annotation{
+		Table: "storage_audit_checkpoints",
+	}
 	StorageAuditLogsTable.Annotation = &entsql.Annotation{
 		Table: "storage_audit_logs",
 	}

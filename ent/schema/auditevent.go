@@ -52,5 +52,7 @@ func (AuditEvent) Indexes() []ent.Index {
 		index.Fields("org_id", "file_path", "timestamp").StorageKey("storage_audit_logs_org_path"),
 		index.Fields("org_id", "related_object_type", "related_object_id", "timestamp").
 			StorageKey("storage_audit_logs_org_related"),
+		// The sealer's scan for recent events not yet in the chain.
+		index.Fields("timestamp").StorageKey("storage_audit_logs_time"),
 	}
 }
