@@ -46,13 +46,14 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 	))
 }
 
-// databaseSet is the database, its repositories and the audit trail (whose
-// failed writes are counted), and the metrics registry.
+// databaseSet is the database, its repositories and the audit trail
+// (written in group commits, its failed writes counted; its writer stops
+// before the database closes), and the metrics registry.
 var databaseSet = wire.NewSet(
 	provideDSN, postgres.ProvideDB,
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
-	postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics,
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.

@@ -47,22 +47,24 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 	}
 	multipart := localfs.NewMultipart(store, signer)
 	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
 	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	batchOptions := provideBatchOptions(metrics)
+	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
+	auditLog := provideAuditLog(auditBatcher, metrics)
 	sessions := postgres.NewSessions(db)
 	options, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, signer, clock, options)
 	v := provideReadiness(db, multipart)
 	core := &Core{
 		DB:        db,
@@ -72,6 +74,7 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		Readiness: v,
 	}
 	return core, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -92,23 +95,25 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		return nil, nil, err
 	}
 	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
 	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	batchOptions := provideBatchOptions(metrics)
+	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
+	auditLog := provideAuditLog(auditBatcher, metrics)
 	sessions := postgres.NewSessions(db)
 	clock := provideClock()
 	applicationOptions, err := provideOptions(cfg, logger, metrics)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, store, clock, applicationOptions)
+	applicationApplication := application.New(store, fileRepo, auditLog, sessions, store, clock, applicationOptions)
 	v := provideReadiness(db, store)
 	core := &Core{
 		DB:        db,
@@ -118,6 +123,7 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		Readiness: v,
 	}
 	return core, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -150,10 +156,11 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 
 // wire.go:
 
-// databaseSet is the database, its repositories and the audit trail (whose
-// failed writes are counted), and the metrics registry.
+// databaseSet is the database, its repositories and the audit trail
+// (written in group commits, its failed writes counted; its writer stops
+// before the database closes), and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideDSN, postgres.ProvideDB, postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics,
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
