@@ -126,7 +126,7 @@ func TestAuditBatcherBackPressure(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *postgres.DB) {
 		const callers, capacity = 20, 4 // the writer holds one more
 		var full atomic.Int64
-		b := newBatcher(t, db, postgres.BatchOptions{MaxEvents: 1, Queue: capacity, OnQueueFull: func() { full.Add(1) }})
+		b := newBatcher(t, db, postgres.BatchOptions{MaxEvents: 1, Queue: capacity, Writers: 1, OnQueueFull: func() { full.Add(1) }})
 		org := "org-" + uuid.NewString()[:8]
 		release := blockAudit(t, db)
 		defer release()
@@ -179,7 +179,7 @@ func TestAuditBatcherDuplicateIDs(t *testing.T) {
 	onBoth(t, func(t *testing.T, db *postgres.DB) {
 		var mu sync.Mutex
 		var sizes []int
-		b := newBatcher(t, db, postgres.BatchOptions{MaxWait: time.Second, OnBatch: func(n int, _ time.Duration, failed bool) {
+		b := newBatcher(t, db, postgres.BatchOptions{MaxWait: time.Second, Writers: 1, OnBatch: func(n int, _ time.Duration, failed bool) {
 			mu.Lock()
 			defer mu.Unlock()
 			if failed {
@@ -236,7 +236,7 @@ func TestAuditBatcherCloseFlushes(t *testing.T) {
 	t.Parallel()
 	onBoth(t, func(t *testing.T, db *postgres.DB) {
 		const n = 100
-		b := postgres.NewAuditBatcher(db, postgres.BatchOptions{})
+		b := postgres.NewAuditBatcher(db, postgres.BatchOptions{Writers: 1})
 		org := "org-" + uuid.NewString()[:8]
 		release := blockAudit(t, db)
 		defer release()
