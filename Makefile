@@ -3,7 +3,7 @@
 #   make test   run every test, bringing up PostgreSQL and an S3 server as needed
 GO ?= go
 
-.PHONY: run test generate check-generate vet fmt-check build bench-upload bench-hostile
+.PHONY: run test generate check-generate vet fmt-check build bench-upload bench-hostile bench-audit
 
 run:
 	$(GO) run ./cmd/storagegw
@@ -24,6 +24,12 @@ bench-upload:
 # BENCH_HOSTILE_FLAGS="-postgres -spaces" for PostgreSQL and versitygw.
 bench-hostile:
 	bash scripts/bench-hostile.sh $(BENCH_HOSTILE_FLAGS)
+
+# Audited reads and uploads per second next to /healthz, p50/p99, and the
+# audit events per group commit, on SQLite and PostgreSQL (127.0.0.1 only,
+# under two minutes); BENCH_AUDIT_FLAGS="-duration 10s" for longer runs.
+bench-audit:
+	bash scripts/bench-audit.sh $(BENCH_AUDIT_FLAGS)
 
 # Regenerate Ent, Wire and the mockery mocks.
 generate:

@@ -44,8 +44,8 @@ type Service struct {
 
 // NewCore assembles the environment the configuration selects: local disk
 // when no SPACES_* setting is given, Spaces otherwise (configs.Validate
-// makes sure they are all given). The cleanup closes the database and the
-// store.
+// makes sure they are all given). The cleanup writes the audit events
+// still queued, then closes the database and the store.
 func NewCore(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
 	if cfg.UsesLocalDisk() {
 		return initLocal(ctx, cfg, logger, version)
@@ -141,9 +141,18 @@ func provideMetrics(db *postgres.DB, version Version) (*metrics.Metrics, error) 
 	return m, nil
 }
 
-// provideAuditLog is the database audit trail, counting failed writes.
-func provideAuditLog(log *postgres.AuditLog, m *metrics.Metrics) application.AuditLog {
+// provideAuditLog is the database audit trail, written in group commits,
+// counting failed writes.
+func provideAuditLog(log *postgres.AuditBatcher, m *metrics.Metrics) application.AuditLog {
 	return m.AuditLog(log)
+}
+
+// provideBatchOptions bounds the audit writer (the defaults) and reports
+// its commits and refusals to the metrics.
+func provideBatchOptions(m *metrics.Metrics) postgres.BatchOptions {
+	o := postgres.DefaultBatchOptions
+	o.OnBatch, o.OnQueueFull = m.AuditBatch, m.AuditQueueFull
+	return o
 }
 
 // provideReadiness lists what /readyz checks: a database ping, and the

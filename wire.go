@@ -47,13 +47,14 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 }
 
 // databaseSet is the database (whose transactions carry a change with its
-// audit event), its repositories, the audit trail (whose failed writes are
-// counted) and its chain, and the metrics registry.
+// audit event), its repositories, the audit trail (reads' events written in
+// group commits, failed writes counted; its writer stops before the
+// database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
 	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
-	postgres.NewAuditLog, provideAuditLog, provideMetrics,
+	provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 

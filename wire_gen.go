@@ -47,29 +47,32 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 	}
 	multipart := localfs.NewMultipart(store, signer)
 	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
 	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	batchOptions := provideBatchOptions(metrics)
+	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
+	auditLog := provideAuditLog(auditBatcher, metrics)
 	sessions := postgres.NewSessions(db)
 	auditChain := postgres.NewAuditChain(db)
 	chainOptions, err := provideChainOptions(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	options, err := provideOptions(cfg, logger, metrics, chainOptions)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, applicationAuditLog, sessions, db, auditChain, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, options)
 	v := provideReadiness(db, multipart)
 	core := &Core{
 		DB:        db,
@@ -79,6 +82,7 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		Readiness: v,
 	}
 	return core, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -99,30 +103,33 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		return nil, nil, err
 	}
 	fileRepo := postgres.NewFileRepo(db)
-	auditLog := postgres.NewAuditLog(db)
 	metrics, err := provideMetrics(db, version)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationAuditLog := provideAuditLog(auditLog, metrics)
+	batchOptions := provideBatchOptions(metrics)
+	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
+	auditLog := provideAuditLog(auditBatcher, metrics)
 	sessions := postgres.NewSessions(db)
 	auditChain := postgres.NewAuditChain(db)
 	clock := provideClock()
 	chainOptions, err := provideChainOptions(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	applicationOptions, err := provideOptions(cfg, logger, metrics, chainOptions)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, applicationAuditLog, sessions, db, auditChain, store, clock, applicationOptions)
+	applicationApplication := application.New(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions)
 	v := provideReadiness(db, store)
 	core := &Core{
 		DB:        db,
@@ -132,6 +139,7 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		Readiness: v,
 	}
 	return core, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -165,10 +173,11 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // wire.go:
 
 // databaseSet is the database (whose transactions carry a change with its
-// audit event), its repositories, the audit trail (whose failed writes are
-// counted) and its chain, and the metrics registry.
+// audit event), its repositories, the audit trail (reads' events written in
+// group commits, failed writes counted; its writer stops before the
+// database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.

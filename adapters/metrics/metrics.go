@@ -31,6 +31,9 @@ type Metrics struct {
 	refused     *prometheus.CounterVec   // reason
 	shed        *prometheus.CounterVec   // reason
 	auditFailed prometheus.Counter
+	auditCommit prometheus.Histogram // group commits of the audit trail
+	auditEvents prometheus.Counter   // events in them
+	auditFull   prometheus.Counter
 	background  *prometheus.CounterVec // op
 
 	jobRuns           *prometheus.CounterVec // task, result
@@ -56,6 +59,10 @@ func New(version string) *Metrics {
 	m.refused = f.counterVec("auth_refused_total", "Requests refused for their token, by error code.", "reason")
 	m.shed = f.counterVec("http_shed_total", "Requests refused (429) or cut (408) for load, by reason: in_flight, uploads, slow_body.", "reason")
 	m.auditFailed = f.counter("audit_write_failures_total", "Audit events that could not be written.")
+	m.auditCommit = f.histogram("audit_batch_commit_seconds", "Time to commit one batch of audit events (a group commit); its count is the number of commits.",
+		[]float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, 1, 5})
+	m.auditEvents = f.counter("audit_batched_events_total", "Audit events written in group commits; divided by the commits, the mean batch size.")
+	m.auditFull = f.counter("audit_queue_full_total", "Audit events refused at once because the writer's queue was full (the request answered 503 audit_unavailable).")
 	m.background = f.counterVec("background_errors_total", "Failures that could not change a request's answer, by operation.", "op")
 	m.jobRuns = f.counterVec("job_runs_total", "Retention purge and reconciliation runs, by task (purge, reconcile) and result (ok, problems, failed). The label is task, not job, which Prometheus keeps for the scrape target.", "task", "result")
 	m.jobLastSuccess = f.gaugeVec("job_last_success_timestamp_seconds", "When a task (purge, reconcile) last finished without error (Unix time).", "task")
@@ -115,6 +122,12 @@ func (f factory) gaugeVec(name, help string, labels ...string) *prometheus.Gauge
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, labels)
 	f.reg.MustRegister(g)
 	return g
+}
+
+func (f factory) histogram(name, help string, buckets []float64) prometheus.Histogram {
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Name: name, Help: help, Buckets: buckets})
+	f.reg.MustRegister(h)
+	return h
 }
 
 func (f factory) histogramVec(name, help string, labels ...string) *prometheus.HistogramVec {

@@ -73,6 +73,9 @@ func TestExposition(t *testing.T) {
 	m.BackgroundError("remove replaced blob")
 	m.PurgeDone(application.PurgeReport{Purged: 3, Bytes: 300, Failures: 1}, nil)
 	m.ReconcileDone(application.ReconcileReport{Orphans: 2, OrphansRemoved: 2, Missing: 1}, nil)
+	m.AuditBatch(40, 2*time.Millisecond, false)
+	m.AuditBatch(7, time.Second, true) // its events are failures, not written
+	m.AuditQueueFull()
 
 	audit := m.AuditLog(failingAudit{memrepo.NewAudit()})
 	ev, _ := domain.NewAuditEvent(domain.AuditEventData{ID: "e1", Timestamp: time.Now(), Action: domain.ActionView,
@@ -89,6 +92,9 @@ func TestExposition(t *testing.T) {
 		"storagegw_upload_bytes_total":                 1000,
 		"storagegw_auth_refused_total":                 1,
 		"storagegw_audit_write_failures_total":         1,
+		"storagegw_audit_batch_commit_seconds":         2,
+		"storagegw_audit_batched_events_total":         40,
+		"storagegw_audit_queue_full_total":             1,
 		"storagegw_background_errors_total":            1,
 		"storagegw_job_runs_total":                     2,
 		"storagegw_purge_files_total":                  3,

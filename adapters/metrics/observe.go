@@ -58,6 +58,19 @@ func (m *Metrics) AuditLog(inner application.AuditLog) application.AuditLog {
 	return &countingAuditLog{AuditLog: inner, failed: m.auditFailed.Inc}
 }
 
+// AuditBatch counts one group commit of the audit trail (the
+// postgres.BatchOptions hook): its events and how long it took. A failed
+// commit's events are counted by the audit log wrapper as failures.
+func (m *Metrics) AuditBatch(events int, took time.Duration, failed bool) {
+	m.auditCommit.Observe(took.Seconds())
+	if !failed {
+		m.auditEvents.Add(float64(events))
+	}
+}
+
+// AuditQueueFull counts one audit event refused for a full writer queue.
+func (m *Metrics) AuditQueueFull() { m.auditFull.Inc() }
+
 type countingAuditLog struct {
 	application.AuditLog
 	failed func()

@@ -31,9 +31,17 @@ func (a *AuditLog) c(ctx context.Context) *ent.Client { return a.db.clientFor(ct
 
 // Append inserts e.
 func (a *AuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
+	if err := auditRow(a.c(ctx).AuditEvent.Create(), e).Exec(ctx); err != nil {
+		return fmt.Errorf("postgres: append audit event %q: %w", e.ID(), translate(err))
+	}
+	return nil
+}
+
+// auditRow sets the columns of e's row on c: the one mapping of an event
+// to its row, for single and batched inserts alike.
+func auditRow(c *ent.AuditEventCreate, e *domain.AuditEvent) *ent.AuditEventCreate {
 	d := e.Data()
-	c := a.c(ctx).AuditEvent.Create().
-		SetID(d.ID).
+	c.SetID(d.ID).
 		SetTimestamp(dbTime(d.Timestamp)).
 		SetOrgID(d.Actor.OrgID).
 		SetUserID(d.Actor.UserID).
@@ -49,10 +57,7 @@ func (a *AuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
 	if d.Metadata != nil {
 		c.SetMetadata(d.Metadata)
 	}
-	if err := c.Exec(ctx); err != nil {
-		return fmt.Errorf("postgres: append audit event %q: %w", d.ID, translate(err))
-	}
-	return nil
+	return c
 }
 
 // Query returns a page of q.OrgID's events, newest first, keyset-paginated

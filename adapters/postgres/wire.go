@@ -14,3 +14,10 @@ func ProvideDB(ctx context.Context, dsn DSN) (*DB, func(), error) {
 	}
 	return db, func() { db.Close() }, nil
 }
+
+// ProvideAuditBatcher starts the group-commit audit writer of db; the
+// cleanup writes what is queued and stops it (before the database closes).
+func ProvideAuditBatcher(db *DB, opts BatchOptions) (*AuditBatcher, func()) {
+	b := NewAuditBatcher(db, opts)
+	return b, b.Close
+}

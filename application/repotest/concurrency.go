@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"storagegw/application"
 	"storagegw/domain"
 )
 
@@ -145,4 +146,51 @@ func testConcurrentRetries(t *testing.T, fx Fixture) {
 	require.NoError(t, err)
 	require.Equal(t, start.Content().SizeBytes+workers, got.Content().SizeBytes)
 	require.Equal(t, start.Version()+workers, got.Version())
+}
+
+// testAuditConcurrentAppend: 100 callers append 50 events each at once,
+// every tenth a second append of an event already stored: each caller
+// sees its own result (nil, or ErrExists for the repeats) and every event
+// is stored exactly once, none lost.
+func testAuditConcurrentAppend(t *testing.T, fx Fixture) {
+	const callers, each = 100, 50
+	orgs := make([]string, callers)
+	want := make([][]string, callers)
+	errs := make([][]error, callers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for c := range callers {
+		orgs[c] = newOrg()
+		var evs []*domain.AuditEvent
+		for i := range each {
+			evs = append(evs, event(t, orgs[c], base.Add(time.Duration(i)*time.Millisecond), nil))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for i, e := range evs {
+				if i%10 == 9 {
+					e = evs[i-1]
+				} else {
+					want[c] = append(want[c], e.ID())
+				}
+				errs[c] = append(errs[c], fx.Audit.Append(ctx(t), e))
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for c := range callers {
+		for i, err := range errs[c] {
+			if i%10 == 9 {
+				requireKind(t, err, domain.ErrExists, "")
+			} else {
+				require.NoError(t, err, "caller %d, event %d", c, i)
+			}
+		}
+		got := ids(query(t, fx, application.AuditQuery{OrgID: orgs[c]}))
+		slices.Reverse(got)
+		require.Equal(t, want[c], got, "caller %d: got %d events, want %d, oldest first", c, len(got), len(want[c]))
+	}
 }

@@ -78,19 +78,24 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 			runTx(t, fx)
 		}
 	})
-	t.Run("AuditLog", func(t *testing.T) {
-		fx := open(t)
-		t.Run("RoundTrip", func(t *testing.T) { t.Parallel(); testAuditRoundTrip(t, fx) })
-		t.Run("DuplicateID", func(t *testing.T) { t.Parallel(); testAuditDuplicate(t, fx) })
-		t.Run("HostileText", func(t *testing.T) { t.Parallel(); testAuditHostileText(t, fx) })
-		t.Run("Filters", func(t *testing.T) { t.Parallel(); testAuditFilters(t, fx) })
-		t.Run("TimeRange", func(t *testing.T) { t.Parallel(); testAuditTimeRange(t, fx) })
-		t.Run("Paging", func(t *testing.T) { t.Parallel(); testAuditPaging(t, fx) })
-		t.Run("InvalidQuery", func(t *testing.T) { t.Parallel(); testAuditInvalidQuery(t, fx) })
-		if fx.Exec != nil { // a store without SQL has no statement to refuse
-			t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
-		}
-	})
+	t.Run("AuditLog", func(t *testing.T) { RunAuditLog(t, open(t)) })
+}
+
+// RunAuditLog runs the audit tests of Run on their own, for an
+// application.AuditLog that is not a whole store (adapters/postgres's
+// group-commit writer); fx.Files and fx.Sessions are not used.
+func RunAuditLog(t *testing.T, fx Fixture) {
+	t.Run("RoundTrip", func(t *testing.T) { t.Parallel(); testAuditRoundTrip(t, fx) })
+	t.Run("DuplicateID", func(t *testing.T) { t.Parallel(); testAuditDuplicate(t, fx) })
+	t.Run("HostileText", func(t *testing.T) { t.Parallel(); testAuditHostileText(t, fx) })
+	t.Run("Filters", func(t *testing.T) { t.Parallel(); testAuditFilters(t, fx) })
+	t.Run("TimeRange", func(t *testing.T) { t.Parallel(); testAuditTimeRange(t, fx) })
+	t.Run("Paging", func(t *testing.T) { t.Parallel(); testAuditPaging(t, fx) })
+	t.Run("InvalidQuery", func(t *testing.T) { t.Parallel(); testAuditInvalidQuery(t, fx) })
+	t.Run("ConcurrentAppend", func(t *testing.T) { t.Parallel(); testAuditConcurrentAppend(t, fx) })
+	if fx.Exec != nil { // a store without SQL has no statement to refuse
+		t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
+	}
 }
 
 // base is a fixed, deliberately non-round instant (nanoseconds included):

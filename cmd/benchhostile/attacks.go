@@ -206,7 +206,7 @@ func hugeMethods(n, size int) func(b *bench, t *tally) {
 		if i%2 == 0 {
 			path = fmt.Sprintf("/zz/unmatched-%d", i)
 		}
-		req, _ := http.NewRequest(method, b.base+path, nil)
+		req, _ := http.NewRequest(method, b.Base+path, nil)
 		res, err := b.client.Do(req)
 		if err != nil {
 			t.add("error: " + err.Error())

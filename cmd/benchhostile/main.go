@@ -54,8 +54,8 @@ func run(usePostgres, useSpaces bool) error {
 	if err != nil {
 		return err
 	}
-	defer g.stop()
-	b := &bench{gateway: g, addr: strings.TrimPrefix(g.base, "http://"),
+	defer g.Stop()
+	b := &bench{gateway: g, addr: strings.TrimPrefix(g.Base, "http://"),
 		client: &http.Client{Timeout: 30 * time.Second}}
 	for i := range orgs {
 		tok, err := g.token(fmt.Sprintf("bench-%d", i))
@@ -71,7 +71,7 @@ func run(usePostgres, useSpaces bool) error {
 	}
 	env = append(env, map[bool]string{false: "local disk", true: "Spaces (versitygw)"}[useSpaces])
 	fmt.Printf("gateway %s on %s + %s, STORAGEGW_BODY_RATE_WINDOW=%s (default 30s), ReadHeaderTimeout 10s\n",
-		g.base, env[0], env[1], bodyRateWindow)
+		g.Base, env[0], env[1], bodyRateWindow)
 
 	attacks := []attack{
 		{"slow headers: 200 conns, 1 header byte/s for 15 s", "closed at ReadHeaderTimeout (10 s)", slowHeaders(200, 15*time.Second)},
@@ -121,7 +121,7 @@ func (b *bench) post(i int, path, contentType string, body []byte, length int) (
 // metricsSize is the length of a /metrics answer in bytes, and its
 // number of storagegw_http_* series.
 func (b *bench) metricsSize() string {
-	res, err := b.client.Get(b.base + "/metrics")
+	res, err := b.client.Get(b.Base + "/metrics")
 	if err != nil {
 		return "(no answer)"
 	}
