@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
@@ -68,6 +69,7 @@ type AuditBatcher struct {
 	closed  bool
 	queue   chan *pendingEvent
 	writers sync.WaitGroup
+	waiting atomic.Int64 // Appends queued and not yet answered
 }
 
 // connection is a writer's own connection on PostgreSQL and the client
@@ -130,6 +132,8 @@ func (b *AuditBatcher) Append(ctx context.Context, e *domain.AuditEvent) error {
 	}
 	select {
 	case b.queue <- p:
+		b.waiting.Add(1)
+		defer b.waiting.Add(-1)
 		b.mu.RUnlock()
 	default:
 		b.mu.RUnlock()

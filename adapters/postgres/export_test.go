@@ -1,5 +1,5 @@
 package postgres
 
-// Queued is how many events wait in b's queue, for the tests of
-// back-pressure and shutdown.
-func (b *AuditBatcher) Queued() int { return len(b.queue) }
+
+// Waiting is how many Appends of b are queued and not yet answered.
+func (b *AuditBatcher) Waiting() int { return int(b.waiting.Load()) }
