@@ -141,10 +141,11 @@ func provideMetrics(db *postgres.DB, version Version) (*metrics.Metrics, error) 
 	return m, nil
 }
 
-// provideAuditLog is the database audit trail, written in group commits,
-// counting failed writes.
-func provideAuditLog(log *postgres.AuditBatcher, m *metrics.Metrics) application.AuditLog {
-	return m.AuditLog(log)
+// provideAuditLog is the database audit writer (group commits on SQLite,
+// single-row on PostgreSQL: postgres.ProvideAuditLog), counting failed
+// writes.
+func provideAuditLog(log postgres.AuditWriter, m *metrics.Metrics) application.AuditLog {
+	return m.AuditLog(log.AuditLog)
 }
 
 // provideBatchOptions bounds the audit writer (the defaults) and reports

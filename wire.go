@@ -54,7 +54,7 @@ var databaseSet = wire.NewSet(
 	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
-	provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics,
+	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 

@@ -54,8 +54,8 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		return nil, nil, err
 	}
 	batchOptions := provideBatchOptions(metrics)
-	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
-	auditLog := provideAuditLog(auditBatcher, metrics)
+	auditWriter, cleanup3 := postgres.ProvideAuditLog(db, batchOptions)
+	auditLog := provideAuditLog(auditWriter, metrics)
 	sessions := postgres.NewSessions(db)
 	auditChain := postgres.NewAuditChain(db)
 	chainOptions, err := provideChainOptions(cfg)
@@ -110,8 +110,8 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		return nil, nil, err
 	}
 	batchOptions := provideBatchOptions(metrics)
-	auditBatcher, cleanup3 := postgres.ProvideAuditBatcher(db, batchOptions)
-	auditLog := provideAuditLog(auditBatcher, metrics)
+	auditWriter, cleanup3 := postgres.ProvideAuditLog(db, batchOptions)
+	auditLog := provideAuditLog(auditWriter, metrics)
 	sessions := postgres.NewSessions(db)
 	auditChain := postgres.NewAuditChain(db)
 	clock := provideClock()
@@ -177,7 +177,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditBatcher, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
