@@ -1,7 +1,6 @@
 package application_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -11,27 +10,8 @@ import (
 
 	"storagegw/application"
 	"storagegw/domain"
+	"storagegw/domain/ziptest"
 )
-
-// zipOf builds a zip archive holding the named entries.
-func zipOf(t *testing.T, names ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, n := range names {
-		f, err := w.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Write([]byte("content of " + n)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // brokenZip is sniffed as application/zip but is no readable archive.
 func brokenZip(n int) []byte { return append([]byte("PK\x03\x04"), make([]byte, n)...) }
@@ -96,7 +76,7 @@ func TestUploadAppliesTheArchiveRule(t *testing.T) {
 	t.Run("a good archive", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		rec := f.mustUpload(t, appFile("app.ZIP", bytes.NewReader(zipOf(t, "index.html"))))
+		rec := f.mustUpload(t, appFile("app.ZIP", bytes.NewReader(ziptest.Of("index.html"))))
 		if ct := rec.Content().ContentType; ct != "application/zip" {
 			t.Errorf("content type: got %s, want application/zip", ct)
 		}
@@ -144,7 +124,7 @@ func TestMultipartAppliesTheArchiveRule(t *testing.T) {
 	t.Run("complete: a good archive", func(t *testing.T) {
 		t.Parallel()
 		f := newMPFixture(t)
-		data := zipOf(t, "index.html")
+		data := ziptest.Of("index.html")
 		s, err := initiate(f, "app.zip", int64(len(data)))
 		if err != nil {
 			t.Fatalf("initiate: %v", err)
@@ -201,7 +181,7 @@ func TestArchiveCheckReadsTheStoredBytes(t *testing.T) {
 	f.faultyBlobs.failOpen = true
 	_, err := f.app.Upload.Handle(context.Background(), application.UploadCommand{
 		Caller: caller("org-1", domain.RoleMember), System: "app-builder", ObjectType: "source", ObjectID: "app-1",
-		Filename: "app.zip", Body: bytes.NewReader(zipOf(t, "a")), DeclaredSize: -1})
+		Filename: "app.zip", Body: bytes.NewReader(ziptest.Of("a")), DeclaredSize: -1})
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Errorf("store down during the archive check: got %v, want ErrUnavailable", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+
+	"storagegw/domain/ziptest"
 )
 
 func TestZipArchiveCheckLargeDirectories(t *testing.T) {
@@ -15,9 +17,9 @@ func TestZipArchiveCheckLargeDirectories(t *testing.T) {
 		b    func() []byte
 		want string // "" when accepted, else part of the not_a_zip message
 	}{
-		{"100,000 entries (zip64)", func() []byte { return manyEntries()(100_000) }, ""},
-		{"100,001 entries (zip64)", func() []byte { return manyEntries()(100_001) }, "more than 100000 entries"},
-		{"65,537 entries declaring 1 (aliasing)", aliasing, "does not hold the entries"},
+		{"100,000 entries (zip64)", func() []byte { return ziptest.Many(100_000) }, ""},
+		{"100,001 entries (zip64)", func() []byte { return ziptest.Many(100_001) }, "more than 100000 entries"},
+		{"65,537 entries declaring 1 (ziptest.Aliasing)", ziptest.Aliasing, "does not hold the entries"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,8 +45,8 @@ func TestZipArchiveCheckMemory(t *testing.T) {
 		name string
 		b    []byte
 	}{
-		{"100,000 entries", manyEntries()(100_000)},
-		{"aliasing", aliasing()},
+		{"100,000 entries", ziptest.Many(100_000)},
+		{"aliasing", ziptest.Aliasing()},
 	} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -72,13 +74,13 @@ func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 func TestZipArchiveCheckReadAts(t *testing.T) {
 	t.Parallel()
-	large := manyEntries()(100_000)
+	large := ziptest.Many(100_000)
 	tests := []struct {
 		name string
 		b    []byte
 		max  int64
 	}{
-		{"small archive: one read of the tail", zipOf(t, "a.txt", "b.txt"), 1},
+		{"small archive: one read of the tail", ziptest.Of("a.txt", "b.txt"), 1},
 		// the tail, the directory in buffer-sized chunks (one more for
 		// the leftovers carried between them), the first local header
 		{"large directory", large, int64(directorySize(t, large))/dirBufferLen + 3},
@@ -112,8 +114,8 @@ func BenchmarkZipCheck(b *testing.B) {
 		name string
 		b    []byte
 	}{
-		{"100k entries", manyEntries()(100_000)},
-		{"aliasing", aliasing()},
+		{"100k entries", ziptest.Many(100_000)},
+		{"aliasing", ziptest.Aliasing()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

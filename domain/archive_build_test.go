@@ -1,72 +1,10 @@
 package domain
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/binary"
-	"fmt"
-	"sync"
 	"testing"
 )
-
-// rawZip builds a zip archive of entries with no data, whose headers say
-// what hs say (sizes included).
-func rawZip(t testing.TB, hs ...zip.FileHeader) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, h := range hs {
-		if _, err := w.CreateRaw(&h); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// manyEntries builds, once per n, a zip archive of n empty entries;
-// archive/zip writes zip64 end records from 65,535 on.
-var manyEntries = sync.OnceValue(func() func(int) []byte {
-	var mu sync.Mutex
-	built := map[int][]byte{}
-	return func(n int) []byte {
-		mu.Lock()
-		defer mu.Unlock()
-		if b, ok := built[n]; ok {
-			return b
-		}
-		var buf bytes.Buffer
-		w := zip.NewWriter(&buf)
-		for i := range n {
-			if _, err := w.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("e/%06d", i)}); err != nil {
-				panic(err)
-			}
-		}
-		if err := w.Close(); err != nil {
-			panic(err)
-		}
-		built[n] = buf.Bytes()
-		return built[n]
-	}
-})
-
-// aliasing is an archive of 65,537 entries whose end record declares 1
-// (65,537 mod 2^16) and has no zip64 record: archive/zip compares only 16
-// bits of the count, and the old check trusted the record.
-func aliasing() []byte {
-	b := manyEntries()(65_537)
-	end := len(b) - eocdLen
-	rec := b[end-zip64LocatorLen-zip64EOCDMinLen:]
-	out := bytes.Clone(b[:end-zip64LocatorLen-zip64EOCDMinLen])
-	eocd := bytes.Clone(b[end:])
-	binary.LittleEndian.PutUint16(eocd[8:], 1)
-	binary.LittleEndian.PutUint16(eocd[10:], 1)
-	binary.LittleEndian.PutUint32(eocd[12:], uint32(binary.LittleEndian.Uint64(rec[40:])))
-	binary.LittleEndian.PutUint32(eocd[16:], uint32(binary.LittleEndian.Uint64(rec[48:])))
-	return append(out, eocd...)
-}
 
 // toZip64 rewrites a comment-less archive's end as a zip64 end record, its
 // locator and an end record whose fields all say "see zip64".

@@ -8,25 +8,9 @@ import (
 	"io"
 	"strings"
 	"testing"
-)
 
-// zipOf builds a zip archive of the named entries.
-func zipOf(t *testing.T, names ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, n := range names {
-		f, err := w.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write([]byte("content of " + n))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+	"storagegw/domain/ziptest"
+)
 
 // zip64Tail is a zip64 end of central directory claiming entries.
 func zip64Tail(entries uint64) []byte {
@@ -48,30 +32,30 @@ func zip64Tail(entries uint64) []byte {
 
 func TestZipArchiveCheck(t *testing.T) {
 	t.Parallel()
-	commented := zipOf(t, "a.txt")
+	commented := ziptest.Of("a.txt")
 	commented = append(commented[:len(commented)-2], 4, 0, 'P', 'K', 5, 6) // a comment holding a fake signature
-	pair := zipOf(t, "a.txt", "b.txt")
+	pair := ziptest.Of("a.txt", "b.txt")
 	tests := []struct {
 		name string
 		b    []byte
 		want string // "" when accepted, else part of the not_a_zip message
 	}{
-		{"archive", zipOf(t, "src/main.go", "README.md"), ""},
-		{"empty archive", zipOf(t), ""},
+		{"archive", ziptest.Of("src/main.go", "README.md"), ""},
+		{"empty archive", ziptest.Of(), ""},
 		{"comment with a signature in it", commented, ""},
-		{"directories and unusual but safe names", zipOf(t, "dir/", "dir/a..b", ".../x", "café/ü.txt", ".hidden"), ""},
-		{"CP437 name", rawZip(t, zip.FileHeader{Name: "\x85t\x82.txt", NonUTF8: true}), ""},
+		{"directories and unusual but safe names", ziptest.Of("dir/", "dir/a..b", ".../x", "café/ü.txt", ".hidden"), ""},
+		{"CP437 name", ziptest.Raw(zip.FileHeader{Name: "\x85t\x82.txt", NonUTF8: true}), ""},
 		{"zip64 end record", toZip64(t, pair), ""},
-		{"zip64 sizes at the bound", rawZip(t, zip.FileHeader{Name: "big", UncompressedSize64: 4 << 30}), ""},
+		{"zip64 sizes at the bound", ziptest.Raw(zip.FileHeader{Name: "big", UncompressedSize64: 4 << 30}), ""},
 
 		{"not a zip", []byte("\x89PNG\r\n\x1a\n no archive, only the signature of a picture"), "not a readable zip"},
 		{"local header only", append([]byte("PK\x03\x04"), make([]byte, 100)...), "not a readable zip"},
-		{"truncated", zipOf(t, "a.txt")[:40], "not a readable zip"},
+		{"truncated", ziptest.Of("a.txt")[:40], "not a readable zip"},
 		{"too many entries (zip64)", zip64Tail(appArchive.MaxEntries + 1), "more than 100000 entries"},
-		{"uncompresses too large", rawZip(t, zip.FileHeader{Name: "huge", UncompressedSize64: 5 << 30}), "more than 4294967296 bytes"},
-		{"zip64 sizes summing past the bound", rawZip(t,
+		{"uncompresses too large", ziptest.Raw(zip.FileHeader{Name: "huge", UncompressedSize64: 5 << 30}), "more than 4294967296 bytes"},
+		{"zip64 sizes summing past the bound", ziptest.Raw(
 			zip.FileHeader{Name: "a", UncompressedSize64: 1 << 32}, zip.FileHeader{Name: "b", UncompressedSize64: 1 << 32}), "more than 4294967296 bytes"},
-		{"zip64 size overflowing the sum", rawZip(t,
+		{"zip64 size overflowing the sum", ziptest.Raw(
 			zip.FileHeader{Name: "a", UncompressedSize64: 1 << 32}, zip.FileHeader{Name: "b", UncompressedSize64: 1<<64 - 1}), "more than 4294967296 bytes"},
 		{"zip64 extra field missing", patchHeader(pair, 0, 20, 0xff, 0xff, 0xff, 0xff), "central directory is damaged"},
 
@@ -89,17 +73,17 @@ func TestZipArchiveCheck(t *testing.T) {
 		{"first local header", patchAt(pair, 0, 'X'), "first entry is damaged"},
 		{"zip64 locator past the file", patchAt(toZip64(t, pair), len(toZip64(t, pair))-eocdLen-zip64LocatorLen+8, 0xff, 0xff, 0xff), "outside the file"},
 
-		{"zip slip", zipOf(t, "../evil"), `outside its root: "../evil"`},
-		{"zip slip inside a path", zipOf(t, "a/../../b"), `outside its root: "a/../../b"`},
-		{"zip slip at the end", zipOf(t, "a/.."), "outside its root"},
-		{"absolute path", zipOf(t, "/etc/passwd"), `outside its root: "/etc/passwd"`},
-		{"drive letter", zipOf(t, "C:\\x"), `outside its root: "C:\\x"`},
-		{"backslash", zipOf(t, "a\\b"), "with a backslash"},
-		{"NUL", zipOf(t, "a\x00b"), `control character: "a\x00b"`},
-		{"escape sequence", zipOf(t, "a\x1b[2Jb"), "control character"},
-		{"C1 control in a UTF-8 name", zipOf(t, "a\u0085b"), "control character"},
-		{"invalid UTF-8 flagged as UTF-8", patchHeader(rawZip(t, zip.FileHeader{Name: "a\xffb", NonUTF8: true}), 0, 9, 0x08), `not valid UTF-8: "a\xffb"`},
-		{"long hostile name, quoted short", zipOf(t, strings.Repeat("../", 1000)), `outside its root: "../../`},
+		{"zip slip", ziptest.Of("../evil"), `outside its root: "../evil"`},
+		{"zip slip inside a path", ziptest.Of("a/../../b"), `outside its root: "a/../../b"`},
+		{"zip slip at the end", ziptest.Of("a/.."), "outside its root"},
+		{"absolute path", ziptest.Of("/etc/passwd"), `outside its root: "/etc/passwd"`},
+		{"drive letter", ziptest.Of("C:\\x"), `outside its root: "C:\\x"`},
+		{"backslash", ziptest.Of("a\\b"), "with a backslash"},
+		{"NUL", ziptest.Of("a\x00b"), `control character: "a\x00b"`},
+		{"escape sequence", ziptest.Of("a\x1b[2Jb"), "control character"},
+		{"C1 control in a UTF-8 name", ziptest.Of("a\u0085b"), "control character"},
+		{"invalid UTF-8 flagged as UTF-8", patchHeader(ziptest.Raw(zip.FileHeader{Name: "a\xffb", NonUTF8: true}), 0, 9, 0x08), `not valid UTF-8: "a\xffb"`},
+		{"long hostile name, quoted short", ziptest.Of(strings.Repeat("../", 1000)), `outside its root: "../../`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +109,7 @@ func TestZipArchiveCheck(t *testing.T) {
 	if err := appArchive.Check(failingReaderAt{unavailable}, 1000); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("store down: got %v, want it passed through", err)
 	}
-	big := zipOf(t, strings.Repeat("x", 40_000), strings.Repeat("y", 40_000)) // its directory starts before the tail
+	big := ziptest.Of(strings.Repeat("x", 40_000), strings.Repeat("y", 40_000)) // its directory starts before the tail
 	if err := appArchive.Check(failAfter{bytes.NewReader(big), unavailable, maxTailLen}, int64(len(big))); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("store down while reading the directory: got %v, want it passed through", err)
 	}

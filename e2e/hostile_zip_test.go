@@ -2,15 +2,13 @@ package e2e
 
 import (
 	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"storagegw/adapters/postgres"
+	"storagegw/domain/ziptest"
 )
 
 // Lengths of the zip end records (APPNOTE.TXT 4.3.14–16), as domain's
@@ -21,68 +19,25 @@ const (
 	zip64EOCDMinLen = 56
 )
 
-// rawZip builds a zip archive of entries with no data whose headers say
-// what hs say (names and sizes included), as domain's archive tests do.
-func rawZip(t testing.TB, hs ...zip.FileHeader) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, h := range hs {
-		if _, err := w.CreateRaw(&h); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// aliasingZip is an archive of 65,537 empty entries whose end record
-// declares 1 (65,537 mod 2^16) and has no zip64 record: archive/zip
-// compares only 16 bits of the count. Built once.
-var aliasingZip = sync.OnceValue(func() []byte {
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for i := range 65_537 {
-		if _, err := w.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("e/%06d", i)}); err != nil {
-			panic(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		panic(err)
-	}
-	b := buf.Bytes()
-	end := len(b) - eocdLen
-	rec := b[end-zip64LocatorLen-zip64EOCDMinLen:] // archive/zip wrote zip64 records: drop them
-	out := bytes.Clone(b[:end-zip64LocatorLen-zip64EOCDMinLen])
-	eocd := bytes.Clone(b[end:])
-	binary.LittleEndian.PutUint16(eocd[8:], 1)
-	binary.LittleEndian.PutUint16(eocd[10:], 1)
-	binary.LittleEndian.PutUint32(eocd[12:], uint32(binary.LittleEndian.Uint64(rec[40:])))
-	binary.LittleEndian.PutUint32(eocd[16:], uint32(binary.LittleEndian.Uint64(rec[48:])))
-	return append(out, eocd...)
-})
-
 // hostileZips are archives the app-builder rule must refuse as not_a_zip.
 func hostileZips(t *testing.T) []struct {
 	name string
 	b    []byte
 } {
 	entry := func(name string) []byte {
-		return rawZip(t, zip.FileHeader{Name: "index.html"}, zip.FileHeader{Name: name})
+		return ziptest.Raw(zip.FileHeader{Name: "index.html"}, zip.FileHeader{Name: name})
 	}
 	return []struct {
 		name string
 		b    []byte
 	}{
-		{"65,537 entries declaring 1", aliasingZip()},
+		{"65,537 entries declaring 1", ziptest.Aliasing()},
 		{"zip-slip ../evil.js", entry("../evil.js")},
 		{"zip-slip a/../../evil.js", entry("a/../../evil.js")},
 		{"absolute /abs", entry("/abs")},
 		{`drive letter C:\x`, entry(`C:\x`)},
 		{`backslash a\b`, entry(`a\b`)},
-		{"zip64, 5 GiB claimed uncompressed", rawZip(t, zip.FileHeader{Name: "huge", UncompressedSize64: 5 << 30})},
+		{"zip64, 5 GiB claimed uncompressed", ziptest.Raw(zip.FileHeader{Name: "huge", UncompressedSize64: 5 << 30})},
 	}
 }
 

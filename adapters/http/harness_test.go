@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -207,21 +206,3 @@ func TestMain(m *testing.M) {
 
 // receiptKind is where receipt-upload stores.
 var receiptKind = domain.Kind{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}
-
-// zipOf builds a zip archive of the named entries.
-func zipOf(t *testing.T, names ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, n := range names {
-		f, err := w.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write([]byte("content of " + n))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}

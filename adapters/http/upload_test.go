@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"storagegw/domain/ziptest"
 )
 
 func docFields() []part {
@@ -207,12 +209,12 @@ func TestAppZipUpload(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	tok := token(t, "org-1", "member")
-	rec := h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), file("app.zip", zipOf(t, "index.html")))
+	rec := h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), file("app.zip", ziptest.Of("index.html")))
 	got := decode[fileRecordJSON](t, rec)
 	if rec.Code != http.StatusCreated || got.System != "app-builder" || got.ObjectType != "source" || got.ContentType != "application/zip" {
 		t.Errorf("zip: got %d %s", rec.Code, rec.Body.String())
 	}
-	rec = h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), field("object_type", "build"), file("app.ZIP", zipOf(t, "x")))
+	rec = h.upload(t, "/api/storage/app-zip-upload", tok, field("object_id", "app-1"), field("object_type", "build"), file("app.ZIP", ziptest.Of("x")))
 	if got := decode[fileRecordJSON](t, rec); rec.Code != http.StatusCreated || got.ObjectType != "build" {
 		t.Errorf("build zip: got %d %s", rec.Code, rec.Body.String())
 	}
@@ -222,10 +224,10 @@ func TestAppZipUpload(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"name without .zip", []part{field("object_id", "app-1"), file("app.tar", zipOf(t, "x"))}, http.StatusBadRequest, "zip_extension_required"},
+		{"name without .zip", []part{field("object_id", "app-1"), file("app.tar", ziptest.Of("x"))}, http.StatusBadRequest, "zip_extension_required"},
 		{"png named .zip", []part{field("object_id", "app-1"), file("png.zip", pngBytes(100))}, http.StatusUnsupportedMediaType, "unsupported_content_type"},
 		{"broken zip", []part{field("object_id", "app-1"), file("broken.zip", append([]byte("PK\x03\x04"), make([]byte, 100)...))}, http.StatusUnsupportedMediaType, "not_a_zip"},
-		{"object type of another system", []part{field("object_id", "app-1"), field("object_type", "doc"), file("a.zip", zipOf(t, "x"))}, http.StatusBadRequest, "invalid_object_type"},
+		{"object type of another system", []part{field("object_id", "app-1"), field("object_type", "doc"), file("a.zip", ziptest.Of("x"))}, http.StatusBadRequest, "invalid_object_type"},
 	}
 	for _, tc := range tests {
 		wantError(t, tc.name, h.upload(t, "/api/storage/app-zip-upload", tok, tc.parts...), tc.status, tc.code)
@@ -246,11 +248,11 @@ func TestAppBuilderRulesOnEveryRoute(t *testing.T) {
 		return []part{field("system", "app-builder"), field("object_type", objectType), field("object_id", "app-1")}
 	}
 	broken := append([]byte("PK\x03\x04"), make([]byte, 100)...)
-	wantError(t, "upload: a zip named .exe", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("payload.exe", zipOf(t, "x")))...),
+	wantError(t, "upload: a zip named .exe", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("payload.exe", ziptest.Of("x")))...),
 		http.StatusBadRequest, "zip_extension_required")
 	wantError(t, "upload: a broken zip", h.upload(t, "/api/storage/upload", tok, append(fields("build"), file("b.zip", broken))...),
 		http.StatusUnsupportedMediaType, "not_a_zip")
-	if rec := h.upload(t, "/api/storage/upload", tok, append(fields("source"), file("app.zip", zipOf(t, "index.html")))...); rec.Code != http.StatusCreated {
+	if rec := h.upload(t, "/api/storage/upload", tok, append(fields("source"), file("app.zip", ziptest.Of("index.html")))...); rec.Code != http.StatusCreated {
 		t.Errorf("upload: a good zip: got %d %s", rec.Code, rec.Body.String())
 	}
 	wantError(t, "initiate: a name without .zip", h.doJSON(t, http.MethodPost, "/api/storage/multipart/initiate",

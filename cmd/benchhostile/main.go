@@ -16,6 +16,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"storagegw/domain/ziptest"
 )
 
 // orgs spreads the attacks' uploads over this many orgs, so that the
@@ -77,7 +79,7 @@ func run(usePostgres, useSpaces bool) error {
 		{"slow headers: 200 conns, 1 header byte/s for 15 s", "closed at ReadHeaderTimeout (10 s)", slowHeaders(200, 15*time.Second)},
 		{"slow bodies: 50 uploads, 1 byte/2 s after the fields", "408 body_too_slow within ~2 windows (10 s)", slowBodies(50, 25*time.Second)},
 		{"huge part headers: 40 conns, 8 MiB header, then silent", "413 form_header_too_large", hugePartHeaders(40, 15*time.Second)},
-		{"zip: 5 at once of the aliasing archive, then of 100,001 entries", "415 not_a_zip", zipUploads(5, aliasingZip, zipOfMany(100_001))},
+		{"zip: 5 at once of the aliasing archive, then of 100,001 entries", "415 not_a_zip", zipUploads(5, ziptest.Aliasing, func() []byte { return ziptest.Many(100_001) })},
 		{"metrics: 200 requests with 500 KB methods", "431 from Go's HTTP server (request line and headers over 64 KiB), no new series", hugeMethods(200, 500_000)},
 	}
 	var rows [][]string

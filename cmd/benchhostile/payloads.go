@@ -1,12 +1,8 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 const (
@@ -37,36 +33,3 @@ const (
 	zip64LocatorLen = 20
 	zip64EOCDMinLen = 56
 )
-
-// zipOfMany is an archive of n empty entries (archive/zip writes zip64
-// end records from 65,535 on), built once.
-func zipOfMany(n int) func() []byte {
-	return sync.OnceValue(func() []byte {
-		var buf bytes.Buffer
-		w := zip.NewWriter(&buf)
-		for i := range n {
-			if _, err := w.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("e/%06d", i)}); err != nil {
-				panic(err)
-			}
-		}
-		if err := w.Close(); err != nil {
-			panic(err)
-		}
-		return buf.Bytes()
-	})
-}
-
-// aliasingZip is 65,537 entries whose end record declares 1 (65,537 mod
-// 2^16) and has no zip64 record, the archive domain's tests call aliasing.
-var aliasingZip = sync.OnceValue(func() []byte {
-	b := zipOfMany(65_537)()
-	end := len(b) - eocdLen
-	rec := b[end-zip64LocatorLen-zip64EOCDMinLen:]
-	out := bytes.Clone(b[:end-zip64LocatorLen-zip64EOCDMinLen])
-	eocd := bytes.Clone(b[end:])
-	binary.LittleEndian.PutUint16(eocd[8:], 1)
-	binary.LittleEndian.PutUint16(eocd[10:], 1)
-	binary.LittleEndian.PutUint32(eocd[12:], uint32(binary.LittleEndian.Uint64(rec[40:])))
-	binary.LittleEndian.PutUint32(eocd[16:], uint32(binary.LittleEndian.Uint64(rec[48:])))
-	return append(out, eocd...)
-})
