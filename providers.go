@@ -70,7 +70,7 @@ func NewService(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 
 // OpenDatabase opens the configured database alone (migrate, doctor).
 func OpenDatabase(ctx context.Context, cfg *configs.Config) (*postgres.DB, func(), error) {
-	return postgres.ProvideDB(ctx, provideDSN(cfg))
+	return postgres.ProvideDB(ctx, provideDSN(cfg), DatabaseOptions(cfg))
 }
 
 // OpenBlobStore opens the configured blob store alone (doctor).
@@ -122,6 +122,13 @@ func provideDSN(cfg *configs.Config) postgres.DSN {
 		return postgres.DSN(cfg.DatabaseURL)
 	}
 	return postgres.DSN(cfg.SQLitePath())
+}
+
+// DatabaseOptions maps the DATABASE_* bounds to the database's options.
+func DatabaseOptions(cfg *configs.Config) postgres.Options {
+	d := cfg.Database
+	return postgres.Options{ConnectTimeout: d.ConnectTimeout, StatementTimeout: d.StatementTimeout,
+		OperationTimeout: d.OperationTimeout, MaxConns: d.MaxConns}
 }
 
 func provideBlobRoot(cfg *configs.Config) localfs.Root { return localfs.Root(cfg.BlobRoot()) }

@@ -51,7 +51,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
+	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,

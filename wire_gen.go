@@ -26,7 +26,8 @@ import (
 // the application has Download and ReceivePart.
 func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
 	dsn := provideDSN(cfg)
-	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
+	options := DatabaseOptions(cfg)
+	db, cleanup, err := postgres.ProvideDB(ctx, dsn, options)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,19 +66,19 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		cleanup()
 		return nil, nil, err
 	}
-	options, err := provideOptions(cfg, logger, metrics, chainOptions)
+	applicationOptions, err := provideOptions(cfg, logger, metrics, chainOptions)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, options)
+	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions)
 	v := provideReadiness(db, multipart)
 	core := &Core{
 		DB:        db,
 		App:       applicationApplication,
-		Options:   options,
+		Options:   applicationOptions,
 		Metrics:   metrics,
 		Readiness: v,
 	}
@@ -92,12 +93,13 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 // store), which presigns URLs and receives parts itself.
 func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
 	dsn := provideDSN(cfg)
-	db, cleanup, err := postgres.ProvideDB(ctx, dsn)
+	options := DatabaseOptions(cfg)
+	db, cleanup, err := postgres.ProvideDB(ctx, dsn, options)
 	if err != nil {
 		return nil, nil, err
 	}
-	options := SpacesOptions(cfg)
-	store, cleanup2, err := spaces.ProvideStore(ctx, options)
+	spacesOptions := SpacesOptions(cfg)
+	store, cleanup2, err := spaces.ProvideStore(ctx, spacesOptions)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -177,7 +179,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.

@@ -35,6 +35,7 @@ type Config struct {
 	// ConfiguredPublicURL is the public_url setting as given; use PublicURL.
 	ConfiguredPublicURL string           `yaml:"public_url"`
 	DatabaseURL         DSN              `yaml:"database_url"`
+	Database            DatabaseConfig   `yaml:"database"`
 	JWT                 JWTConfig        `yaml:"jwt"`
 	Spaces              SpacesConfig     `yaml:"spaces"`
 	Log                 LogConfig        `yaml:"log"`
@@ -100,6 +101,22 @@ type JWTConfig struct {
 	OrgClaim      string        `yaml:"org_claim"`
 	RoleClaim     string        `yaml:"role_claim"`
 	Leeway        time.Duration `yaml:"leeway"`
+}
+
+// DatabaseConfig bounds the database's connections and operations
+// (docs/OPERATIONAL_RUNBOOK.md, "Database down").
+type DatabaseConfig struct {
+	// ConnectTimeout bounds establishing a PostgreSQL connection.
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// StatementTimeout is PostgreSQL's statement_timeout (not applied to
+	// migrations).
+	StatementTimeout time.Duration `yaml:"statement_timeout"`
+	// OperationTimeout is the client-side deadline of each database
+	// operation or transaction: a database that stops answering fails
+	// requests with 503 database_unavailable after it.
+	OperationTimeout time.Duration `yaml:"operation_timeout"`
+	// MaxConns is the PostgreSQL pool size (SQLite always uses one).
+	MaxConns int `yaml:"max_conns"`
 }
 
 // SpacesConfig is the S3-compatible object store; all empty means local disk.

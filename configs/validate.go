@@ -63,6 +63,12 @@ func (c *Config) Validate() error {
 	if d := string(c.DatabaseURL); d != "" && !strings.HasPrefix(d, "postgres://") && !strings.HasPrefix(d, "postgresql://") {
 		add("DATABASE_URL must start with postgres:// or postgresql:// (leave it empty for SQLite in STORAGEGW_DATA_DIR)")
 	}
+	if d := c.Database; d.ConnectTimeout <= 0 || d.StatementTimeout <= 0 || d.OperationTimeout <= 0 {
+		add("DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT and DATABASE_OPERATION_TIMEOUT must be positive durations such as 5s")
+	}
+	if c.Database.MaxConns < 1 {
+		add("DATABASE_MAX_CONNS is %d: the pool needs at least one connection", c.Database.MaxConns)
+	}
 
 	if src := c.JWT.sources(); len(src) > 1 {
 		add("%s are all set: set only one of JWT_HS256_SECRET, JWT_JWKS_URL, JWT_PUBLIC_KEY_FILE", strings.Join(src, " and "))

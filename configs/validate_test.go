@@ -65,6 +65,8 @@ func TestValidateMessages(t *testing.T) {
 		{"addr bad port", with(nil, "STORAGEGW_ADDR", ":http"), `STORAGEGW_ADDR ":http" is not host:port`},
 		{"public url relative", with(nil, "STORAGEGW_PUBLIC_URL", "files.example.com"), "STORAGEGW_PUBLIC_URL \"files.example.com\" is not an absolute http(s) URL"},
 		{"database scheme", with(nil, "DATABASE_URL", "mysql://x"), "DATABASE_URL must start with postgres://"},
+		{"zero database timeout", with(nil, "DATABASE_OPERATION_TIMEOUT", "0s"), "DATABASE_OPERATION_TIMEOUT must be positive"},
+		{"no database connections", with(nil, "DATABASE_MAX_CONNS", "0"), "DATABASE_MAX_CONNS is 0"},
 		{"short secret", with(nil, "JWT_HS256_SECRET", "short"), "JWT_HS256_SECRET is shorter than 32 bytes"},
 		{"two key sources", with(nil, "JWT_HS256_SECRET", goodSecret, "JWT_PUBLIC_KEY_FILE", "/k.pem"),
 			"JWT_HS256_SECRET and JWT_PUBLIC_KEY_FILE are all set: set only one of"},

@@ -54,12 +54,15 @@ func TestSpacesEndToEnd(t *testing.T) {
 }
 
 // switchProxy forwards TCP connections to target until cut, after which it
-// refuses them (down) or accepts and never answers (hang).
+// refuses them (down), accepts and never answers (hang), or black-holes
+// (blackhole): what the open connections carry is dropped, no connection
+// breaks, and new ones are accepted and never answered, as when a network
+// drops every packet. Leaving a mode closes its connections.
 type switchProxy struct {
 	l      net.Listener
 	target string
 	mu     sync.Mutex
-	mode   string // "up", "down", "hang"
+	mode   string // "up", "down", "hang", "blackhole"
 	conns  []net.Conn
 }
 
@@ -81,6 +84,9 @@ func (p *switchProxy) set(mode string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mode = mode
+	if mode == "blackhole" { // the connections stay open, silent
+		return
+	}
 	for _, c := range p.conns {
 		c.Close()
 	}
@@ -100,7 +106,7 @@ func (p *switchProxy) serve() {
 		switch mode {
 		case "down":
 			c.Close()
-		case "hang":
+		case "hang", "blackhole":
 			go func() { _, _ = io.Copy(io.Discard, c) }()
 		default:
 			go p.forward(c)
@@ -117,7 +123,27 @@ func (p *switchProxy) forward(c net.Conn) {
 	p.mu.Lock()
 	p.conns = append(p.conns, up)
 	p.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); up.Close() }()
-	_, _ = io.Copy(c, up)
+	go func() { p.pipe(up, c); up.Close() }()
+	p.pipe(c, up)
 	c.Close()
+}
+
+// pipe copies src to dst, dropping what arrives while the proxy
+// black-holes.
+func (p *switchProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		drop := p.mode == "blackhole"
+		p.mu.Unlock()
+		if n > 0 && !drop {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }

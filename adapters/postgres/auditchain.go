@@ -42,7 +42,10 @@ type querier interface {
 // transaction-scoped advisory lock sealLockKey and gives up (false) when
 // another sealer holds it; on SQLite the transaction takes the database's
 // write lock up front (BEGIN IMMEDIATE), so sealers simply take turns.
+// The whole transaction runs under one operation deadline.
 func (c *AuditChain) Seal(ctx context.Context, fn func(ctx context.Context, tx application.SealTx) error) (bool, error) {
+	ctx, cancel := c.db.withDeadline(ctx)
+	defer cancel()
 	tx, err := c.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("postgres: begin seal: %w", translate(err))
@@ -100,6 +103,8 @@ const unlinked = "NOT EXISTS (SELECT 1 FROM storage_audit_chain c WHERE c.event_
 
 // Orgs lists the orgs of the events and of the links.
 func (c *AuditChain) Orgs(ctx context.Context) ([]string, error) {
+	ctx, cancel := c.db.withDeadline(ctx)
+	defer cancel()
 	rows, err := c.db.sql.QueryContext(ctx,
 		"SELECT org_id FROM storage_audit_logs UNION SELECT org_id FROM storage_audit_chain ORDER BY 1")
 	if err != nil {
@@ -250,8 +255,11 @@ func (c *AuditChain) events(ctx context.Context, q querier, where string, args [
 	return out, err
 }
 
-// each runs query and calls fn on every row.
+// each runs query and calls fn on every row, under one operation
+// deadline.
 func (c *AuditChain) each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	ctx, cancel := c.db.withDeadline(ctx)
+	defer cancel()
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return translate(err)

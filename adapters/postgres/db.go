@@ -15,8 +15,9 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 
 	"storagegw/domain"
 	"storagegw/ent"
@@ -34,11 +35,58 @@ const (
 const sqliteParams = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 
+// Options bound a database's connections and operations. Open takes a
+// zero field as its DefaultOptions value; settings the PostgreSQL URL
+// gives itself (connect_timeout, statement_timeout) win over these.
+type Options struct {
+	// ConnectTimeout bounds establishing a PostgreSQL connection (pgx
+	// ConnectTimeout).
+	ConnectTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection but the migrations' (which have none): the server
+	// cancels a statement that runs longer.
+	StatementTimeout time.Duration
+	// OperationTimeout is the client-side deadline of every operation:
+	// one statement, or one whole transaction (DB.InTx, audit seals). A
+	// database that stops answering fails operations with
+	// domain.ErrUnavailable after it.
+	OperationTimeout time.Duration
+	// MaxConns is the PostgreSQL pool's size; SQLite always has one
+	// connection.
+	MaxConns int
+}
+
+// DefaultOptions are the bounds Open uses for a zero Options field.
+var DefaultOptions = Options{ConnectTimeout: 5 * time.Second, StatementTimeout: 15 * time.Second,
+	OperationTimeout: 5 * time.Second, MaxConns: 25}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = d.ConnectTimeout
+	}
+	if o.StatementTimeout <= 0 {
+		o.StatementTimeout = d.StatementTimeout
+	}
+	if o.OperationTimeout <= 0 {
+		o.OperationTimeout = d.OperationTimeout
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = d.MaxConns
+	}
+	return o
+}
+
 // DB is an open database: the Ent client and the *sql.DB beneath it.
 type DB struct {
 	sql     *sql.DB
 	client  *ent.Client
 	dialect string
+	// opTimeout bounds every operation (withDeadline).
+	opTimeout time.Duration
+	// migrateConfig is the PostgreSQL connection configuration of
+	// migrations: the pool's without its statement_timeout.
+	migrateConfig *pgx.ConnConfig
 	// purgeMu keeps this process's purge claims apart on SQLite, which
 	// has no row locks (see FileRepo.ClaimPurgeBatch).
 	purgeMu sync.Mutex
@@ -48,21 +96,32 @@ type DB struct {
 // with postgres:// or postgresql:// is a PostgreSQL URL (pgx); anything else
 // is the path of an SQLite file, created with its directory when missing.
 // An unreachable database is domain.ErrUnavailable.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	opts = opts.withDefaults()
 	if strings.TrimSpace(dsn) == "" {
 		return nil, domain.Errorf(domain.ErrInvalid, "invalid_database_url", "The database URL or SQLite path is empty.")
 	}
 	var db *DB
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		sqlDB, err := sql.Open("pgx", dsn)
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: open: %w", err)
+			return nil, domain.Wrap(domain.ErrInvalid, "invalid_database_url", "The database URL cannot be parsed.", err)
 		}
-		sqlDB.SetMaxOpenConns(25)
-		sqlDB.SetMaxIdleConns(10)
+		if cfg.ConnectTimeout == 0 {
+			cfg.ConnectTimeout = opts.ConnectTimeout
+		}
+		migrateCfg := cfg.Copy()
+		migrateCfg.RuntimeParams["statement_timeout"] = "0"
+		if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
+			cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+		}
+		sqlDB := stdlib.OpenDB(*cfg)
+		sqlDB.SetMaxOpenConns(opts.MaxConns)
+		sqlDB.SetMaxIdleConns(min(10, opts.MaxConns))
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-		db = newDB(sqlDB, DialectPostgres)
+		db = newDB(sqlDB, DialectPostgres, opts.OperationTimeout)
+		db.migrateConfig = migrateCfg
 	} else {
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o750); err != nil {
 			return nil, fmt.Errorf("postgres: create directory of %q: %w", dsn, err)
@@ -78,7 +137,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// SQLite allows one writer at a time; one connection serializes
 		// every statement in Go instead of failing with "database is locked".
 		sqlDB.SetMaxOpenConns(1)
-		db = newDB(sqlDB, DialectSQLite)
+		db = newDB(sqlDB, DialectSQLite, opts.OperationTimeout)
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -87,9 +146,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-func newDB(sqlDB *sql.DB, dialectName string) *DB {
-	drv := entsql.OpenDB(dialectName, sqlDB)
-	return &DB{sql: sqlDB, client: ent.NewClient(ent.Driver(drv)), dialect: dialectName}
+func newDB(sqlDB *sql.DB, dialectName string, opTimeout time.Duration) *DB {
+	db := &DB{sql: sqlDB, dialect: dialectName, opTimeout: opTimeout}
+	db.client = ent.NewClient(ent.Driver(deadlineDriver{Driver: entsql.OpenDB(dialectName, sqlDB), db: db}))
+	return db
 }
 
 // Dialect returns DialectPostgres or DialectSQLite.

@@ -13,7 +13,7 @@ import (
 )
 
 func TestOpenRejectsEmptyDSN(t *testing.T) {
-	_, err := postgres.Open(t.Context(), " ")
+	_, err := postgres.Open(t.Context(), " ", postgres.Options{})
 	require.ErrorIs(t, err, domain.ErrInvalid)
 }
 
@@ -21,7 +21,7 @@ func TestUnreachablePostgresIsUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	// Port 1 on localhost refuses connections.
-	_, err := postgres.Open(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	_, err := postgres.Open(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", postgres.Options{})
 	require.ErrorIs(t, err, domain.ErrUnavailable, "got %v", err)
 }
 

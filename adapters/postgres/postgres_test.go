@@ -51,7 +51,7 @@ func newPostgres(t testing.TB) *postgres.DB {
 	u, err := url.Parse(server)
 	require.NoError(t, err)
 	u.Path = "/" + name
-	db, err := postgres.Open(t.Context(), u.String())
+	db, err := postgres.Open(t.Context(), u.String(), postgres.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() }) // runs before the drop
 	require.Equal(t, postgres.DialectPostgres, db.Dialect())

@@ -30,7 +30,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 // newSQLite opens and migrates a fresh SQLite file.
 func newSQLite(t testing.TB) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"))
+	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"), postgres.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	require.Equal(t, postgres.DialectSQLite, db.Dialect())

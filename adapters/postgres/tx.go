@@ -25,11 +25,14 @@ type ctxTx struct {
 // SQLite the transaction takes the write lock when it begins
 // (_txlock=immediate) and holds the pool's single connection: the
 // repositories run their statements on it through client, and every other
-// caller waits for the transaction to end.
+// caller waits for the transaction to end. The whole transaction, its
+// commit included, runs under one operation deadline (DB.withDeadline).
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if cur, ok := ctx.Value(txKey{}).(ctxTx); ok && cur.db == db {
 		return fn(ctx)
 	}
+	ctx, cancel := db.withDeadline(ctx)
+	defer cancel()
 	tx, err := db.client.Tx(ctx)
 	if err != nil {
 		return unavailable("begin transaction", err)

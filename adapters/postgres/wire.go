@@ -9,10 +9,11 @@ import (
 // DSN is the database to open: a postgres:// URL or an SQLite file path.
 type DSN string
 
-// ProvideDB opens dsn; the cleanup closes it. It does not migrate: call
-// (*DB).Migrate (the migrate command, or serve in development).
-func ProvideDB(ctx context.Context, dsn DSN) (*DB, func(), error) {
-	db, err := Open(ctx, string(dsn))
+// ProvideDB opens dsn with opts; the cleanup closes it. It does not
+// migrate: call (*DB).Migrate (the migrate command, or serve in
+// development).
+func ProvideDB(ctx context.Context, dsn DSN, opts Options) (*DB, func(), error) {
+	db, err := Open(ctx, string(dsn), opts)
 	if err != nil {
 		return nil, nil, err
 	}

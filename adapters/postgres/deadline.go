@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+)
+
+// withDeadline bounds one operation on the database by the operation
+// timeout, so a database that stops answering (packets dropped, no TCP
+// error) fails the caller with domain.ErrUnavailable (translate maps
+// context.DeadlineExceeded) instead of holding it. A deadline ctx already
+// has that is earlier stays.
+func (db *DB) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if db.opTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, db.opTimeout)
+}
+
+// deadlineDriver is the Ent driver of a DB: every statement Ent runs
+// outside a transaction gets the operation deadline (a query's until its
+// rows are closed). A transaction's statements run under the deadline of
+// the whole transaction, which DB.InTx sets.
+type deadlineDriver struct {
+	dialect.Driver
+	db *DB
+}
+
+func (d deadlineDriver) Exec(ctx context.Context, query string, args, v any) error {
+	ctx, cancel := d.db.withDeadline(ctx)
+	defer cancel()
+	return d.Driver.Exec(ctx, query, args, v)
+}
+
+func (d deadlineDriver) Query(ctx context.Context, query string, args, v any) error {
+	ctx, cancel := d.db.withDeadline(ctx)
+	if err := d.Driver.Query(ctx, query, args, v); err != nil {
+		cancel()
+		return err
+	}
+	rows, ok := v.(*entsql.Rows)
+	if !ok { // not a row set this driver knows how to follow: nothing left to read
+		cancel()
+		return nil
+	}
+	rows.ColumnScanner = cancelOnClose{rows.ColumnScanner, cancel}
+	return nil
+}
+
+// cancelOnClose releases a query's deadline when its rows are closed.
+type cancelOnClose struct {
+	entsql.ColumnScanner
+	cancel context.CancelFunc
+}
+
+func (r cancelOnClose) Close() error {
+	defer r.cancel()
+	return r.ColumnScanner.Close()
+}
