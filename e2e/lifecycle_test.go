@@ -111,6 +111,24 @@ func TestAPIReadyzBlobStore(t *testing.T) {
 	want(t, "no record", a.Get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
 }
 
+// TestAPIReadyzDisk: a free-space floor above what the data dir's
+// filesystem has makes the disk check fail, naming the floor.
+func TestAPIReadyzDisk(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, map[string]string{"STORAGEGW_MIN_FREE_DISK_MIB": "1073741824"}) // 1 PiB
+	r := a.Get("/readyz", "")
+	want(t, "disk below floor", r, http.StatusServiceUnavailable, "")
+	if !bytes.Contains(r.Body, []byte(`"disk":{"status":"unavailable","error":"insufficient_storage: The data directory has`)) ||
+		!bytes.Contains(r.Body, []byte(`"blob_store":{"status":"ok"}`)) {
+		t.Errorf("got %s", r.Body)
+	}
+	r = newAPI(t, nil).Get("/readyz", "")
+	want(t, "default floor", r, http.StatusOK, "")
+	if !bytes.Contains(r.Body, []byte(`"disk":{"status":"ok"}`)) {
+		t.Errorf("default floor: got %s", r.Body)
+	}
+}
+
 // TestAPIMetrics: /metrics needs no token, parses as the Prometheus text
 // format and has the service's families.
 func TestAPIMetrics(t *testing.T) {

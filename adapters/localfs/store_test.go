@@ -232,3 +232,20 @@ func TestFullDiskIsInsufficientStorage(t *testing.T) {
 		}
 	}
 }
+
+func TestFreeSpaceCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := FreeSpaceCheck(dir, 0)(t.Context()); err != nil {
+		t.Errorf("floor 0: got %v, want nil", err)
+	}
+	err := FreeSpaceCheck(dir, 1<<30)(t.Context()) // 1 PiB: above any test machine's free space
+	var de *domain.Error
+	if !errors.Is(err, domain.ErrUnavailable) || !errors.As(err, &de) || de.Code != application.CodeInsufficientStorage ||
+		!strings.Contains(de.Message, "below the 1073741824 MiB floor") {
+		t.Errorf("floor 1 PiB: got %v, want insufficient_storage naming the floor", err)
+	}
+	if err := FreeSpaceCheck(filepath.Join(dir, "missing"), 0)(t.Context()); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("missing dir: got %v, want unavailable", err)
+	}
+}
