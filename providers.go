@@ -163,10 +163,11 @@ func provideBatchOptions(m *metrics.Metrics) postgres.BatchOptions {
 	return o
 }
 
-// provideReadiness lists what /readyz checks: a database ping, and the
+// provideReadiness lists what /readyz checks: a database ping, the
 // blob store's own check when it has one (localfs stats its directories,
-// spaces checks its bucket), else a one-key listing.
-func provideReadiness(db *postgres.DB, blobs application.BlobStore) []httpapi.ReadinessCheck {
+// spaces checks its bucket), else a one-key listing, and the data dir's
+// free space when local blobs or SQLite live there.
+func provideReadiness(cfg *configs.Config, db *postgres.DB, blobs application.BlobStore) []httpapi.ReadinessCheck {
 	blobs = application.CheckedStore(blobs) // the one spelling of a store failure
 	check := func(ctx context.Context) error {
 		_, err := blobs.List(ctx, "", "", 1)
@@ -175,7 +176,12 @@ func provideReadiness(db *postgres.DB, blobs application.BlobStore) []httpapi.Re
 	if hc, ok := blobs.(application.HealthChecker); ok {
 		check = hc.Check
 	}
-	return []httpapi.ReadinessCheck{{Name: "database", Check: db.Ping}, {Name: "blob_store", Check: check}}
+	checks := []httpapi.ReadinessCheck{{Name: "database", Check: db.Ping}, {Name: "blob_store", Check: check}}
+	if (cfg.UsesLocalDisk() || cfg.UsesSQLite()) && cfg.MinFreeDiskMiB > 0 {
+		checks = append(checks, httpapi.ReadinessCheck{Name: "disk",
+			Check: localfs.FreeSpaceCheck(cfg.DataDir, cfg.MinFreeDiskMiB)})
+	}
+	return checks
 }
 
 // provideOptions turns configuration into use-case options; failures the

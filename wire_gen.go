@@ -74,7 +74,7 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		return nil, nil, err
 	}
 	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions)
-	v := provideReadiness(db, multipart)
+	v := provideReadiness(cfg, db, multipart)
 	core := &Core{
 		DB:        db,
 		App:       applicationApplication,
@@ -132,7 +132,7 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		return nil, nil, err
 	}
 	applicationApplication := application.New(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions)
-	v := provideReadiness(db, store)
+	v := provideReadiness(cfg, db, store)
 	core := &Core{
 		DB:        db,
 		App:       applicationApplication,

@@ -10,15 +10,17 @@ import (
 
 // The one spelling of a store's failures, whichever adapter is behind it.
 // Clients see these codes (404 blob_not_found or upload_not_found, 503
-// store_unavailable).
+// store_unavailable, 507 insufficient_storage).
 const (
-	CodeBlobNotFound     = "blob_not_found"
-	CodeUploadNotFound   = "upload_not_found"
-	CodeStoreUnavailable = "store_unavailable"
+	CodeBlobNotFound        = "blob_not_found"
+	CodeUploadNotFound      = "upload_not_found"
+	CodeStoreUnavailable    = "store_unavailable"
+	CodeInsufficientStorage = "insufficient_storage"
 
-	msgBlobNotFound     = "No such file."
-	msgUploadNotFound   = "No such multipart upload."
-	msgStoreUnavailable = "The file store is unavailable; try again later."
+	msgBlobNotFound        = "No such file."
+	msgUploadNotFound      = "No such multipart upload."
+	msgStoreUnavailable    = "The file store is unavailable; try again later."
+	msgInsufficientStorage = "The server's storage is full; try again once an operator has freed space."
 )
 
 // StoreUnavailable is a store's failure as clients see it:
@@ -28,6 +30,15 @@ const (
 // through a CheckedStore (a signer, the startup check).
 func StoreUnavailable(cause error) error {
 	return domain.Wrap(domain.ErrUnavailable, CodeStoreUnavailable, msgStoreUnavailable, cause)
+}
+
+// InsufficientStorage is a full disk as clients see it, whichever adapter
+// hit it (a blob store's ENOSPC, SQLite's SQLITE_FULL, PostgreSQL's
+// disk_full): domain.ErrUnavailable, so the closed set of kinds stays
+// closed, with code insufficient_storage, cause kept for the logs.
+// CheckedStore passes it on as it is.
+func InsufficientStorage(cause error) error {
+	return domain.Wrap(domain.ErrUnavailable, CodeInsufficientStorage, msgInsufficientStorage, cause)
 }
 
 // CheckedStore wraps b so that every call is checked against the port's
@@ -46,7 +57,8 @@ func StoreUnavailable(cause error) error {
 //     uploaded, with that ETag and size, only the store knows: it checks.
 //
 // Errors: an error of no domain kind, or of kind domain.ErrUnavailable,
-// becomes StoreUnavailable (code store_unavailable); domain.ErrNotFound
+// becomes StoreUnavailable (code store_unavailable), except an
+// InsufficientStorage, which passes as it is; domain.ErrNotFound
 // becomes code blob_not_found (BlobStore methods) or upload_not_found
 // (MultipartStore and PartReceiver methods); other kinds pass as they
 // are. An error of Put's or ReceivePart's reader is returned as the store
@@ -199,7 +211,8 @@ func respell(err error, notFound string) error {
 		}
 		return StoreUnavailable(err)
 	case domain.ErrUnavailable:
-		if !spelled(err, domain.ErrUnavailable, CodeStoreUnavailable) {
+		if !spelled(err, domain.ErrUnavailable, CodeStoreUnavailable) &&
+			!spelled(err, domain.ErrUnavailable, CodeInsufficientStorage) {
 			return StoreUnavailable(err)
 		}
 	case domain.ErrNotFound:

@@ -279,6 +279,7 @@ func TestCheckedStoreSpellsErrorsOnce(t *testing.T) {
 	vendor := errors.New("vendor: connection reset")
 	conflict := domain.Errorf(domain.ErrExists, "blob_key_conflict", "The file store holds an object that conflicts with this key.")
 	canonical := application.StoreUnavailable(vendor)
+	full := application.InsufficientStorage(errors.New("localfs: put: no space left on device"))
 	tests := []struct {
 		name     string
 		err      error
@@ -300,6 +301,9 @@ func TestCheckedStoreSpellsErrorsOnce(t *testing.T) {
 		{"upload not found", fmt.Errorf("spaces: %w", domain.ErrNotFound), true,
 			domain.ErrNotFound, application.CodeUploadNotFound, false},
 		{"other kinds pass", conflict, false, domain.ErrExists, "blob_key_conflict", true},
+		{"a full disk passes", full, false, domain.ErrUnavailable, application.CodeInsufficientStorage, true},
+		{"a full disk of a multipart upload passes", full, true,
+			domain.ErrUnavailable, application.CodeInsufficientStorage, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

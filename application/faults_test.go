@@ -22,6 +22,7 @@ type faultyFiles struct {
 	failCreate bool
 	failCommit int
 	failGet    bool
+	commitErr  error // what a failed commit returns; errInjected when nil
 }
 
 func (f *faultyFiles) reset() {
@@ -52,6 +53,9 @@ func (f *faultyFiles) Update(ctx context.Context, r *domain.FileRecord) (*domain
 		f.failCommit--
 	}
 	f.mu.Unlock()
+	if fail && f.commitErr != nil {
+		return nil, f.commitErr
+	}
 	if fail {
 		return nil, errInjected
 	}
@@ -63,12 +67,16 @@ type faultyBlobs struct {
 	failPut    bool
 	failDelete bool
 	failOpen   bool
+	putErr     error // what a failed Put returns; errInjected when nil
 }
 
 func (b *faultyBlobs) Put(ctx context.Context, key string, r io.Reader, ct string) (application.BlobInfo, error) {
 	if b.failPut {
 		// Read a little first, as a real store would before failing.
 		_, _ = io.CopyN(io.Discard, r, 16)
+		if b.putErr != nil {
+			return application.BlobInfo{}, b.putErr
+		}
 		return application.BlobInfo{}, errInjected
 	}
 	return b.BlobStore.Put(ctx, key, r, ct)

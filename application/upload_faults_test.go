@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"syscall"
 	"testing"
 
+	"storagegw/application"
 	"storagegw/domain"
 )
 
@@ -15,12 +17,14 @@ import (
 // without a record, the previous content intact, exactly one audit event.
 func TestUploadFailureAtEveryStep(t *testing.T) {
 	t.Parallel()
+	diskFull := application.InsufficientStorage(syscall.ENOSPC)
 	tests := []struct {
 		name      string
 		overwrite bool // upload over an existing file
 		arm       func(f *fixture)
 		body      func() io.Reader
 		kind      error
+		code      string // the code clients see, when it matters
 	}{
 		{name: "reserving the path fails", kind: domain.ErrUnavailable,
 			arm: func(f *fixture) { f.faultyFiles.failCreate = true }},
@@ -42,6 +46,13 @@ func TestUploadFailureAtEveryStep(t *testing.T) {
 			arm: func(f *fixture) { f.faultyFiles.failCommit = 1 }},
 		{name: "committing an overwrite fails", overwrite: true, kind: domain.ErrUnavailable,
 			arm: func(f *fixture) { f.faultyFiles.failCommit = 1 }},
+		{name: "the store's disk is full", kind: domain.ErrUnavailable, code: application.CodeInsufficientStorage,
+			arm: func(f *fixture) { f.faultyBlobs.failPut, f.faultyBlobs.putErr = true, diskFull }},
+		{name: "the store's disk fills up on an overwrite", overwrite: true, kind: domain.ErrUnavailable,
+			code: application.CodeInsufficientStorage,
+			arm:  func(f *fixture) { f.faultyBlobs.failPut, f.faultyBlobs.putErr = true, diskFull }},
+		{name: "the database's disk is full at commit", kind: domain.ErrUnavailable, code: application.CodeInsufficientStorage,
+			arm: func(f *fixture) { f.faultyFiles.failCommit, f.faultyFiles.commitErr = 1, diskFull }},
 		{name: "committing fails and so does removing the blob", kind: domain.ErrUnavailable,
 			arm: func(f *fixture) { f.faultyFiles.failCommit = 1; f.faultyBlobs.failDelete = true }},
 	}
@@ -67,6 +78,9 @@ func TestUploadFailureAtEveryStep(t *testing.T) {
 			_, err := f.app.Upload.Handle(context.Background(), cmd)
 			if !errors.Is(err, tc.kind) {
 				t.Fatalf("error: got %v, want %v", err, tc.kind)
+			}
+			if code, _ := domain.PublicMessage(err); tc.code != "" && code != tc.code {
+				t.Errorf("code: got %q, want %q", code, tc.code)
 			}
 			f.faultyFiles.reset()
 

@@ -48,6 +48,9 @@ type Config struct {
 	MetricsAddr string `yaml:"metrics_addr"`
 	// ReadyzTimeout bounds each check of /readyz.
 	ReadyzTimeout time.Duration `yaml:"readyz_timeout"`
+	// MinFreeDiskMiB is the free space /readyz wants in the data dir when
+	// local disk or SQLite lives there; 0 turns the check off.
+	MinFreeDiskMiB int `yaml:"min_free_disk_mib"`
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// once a stop signal arrived.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`

@@ -56,6 +56,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"PurgeInterval", c.Retention.PurgeInterval, time.Duration(0)},
 		{"MetricsAddr", c.MetricsAddr, ""},
 		{"ReadyzTimeout", c.ReadyzTimeout, 2 * time.Second},
+		{"MinFreeDiskMiB", c.MinFreeDiskMiB, 512},
 		{"ShutdownTimeout", c.ShutdownTimeout, 30 * time.Second},
 		{"MigrateOnStart", c.MigrateOnStart, true},
 		{"TrustedProxies", len(c.TrustedProxies), 0},

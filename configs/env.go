@@ -98,6 +98,7 @@ var envVars = []envVar{
 	{"STORAGEGW_UPLOAD_CLEANUP_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Uploads.CleanupInterval })},
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
+	{"STORAGEGW_MIN_FREE_DISK_MIB", integer(func(c *Config) *int { return &c.MinFreeDiskMiB })},
 	{"STORAGEGW_SHUTDOWN_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"STORAGEGW_MAX_IN_FLIGHT", integer(func(c *Config) *int { return &c.Load.MaxInFlight })},
 	{"STORAGEGW_MAX_UPLOADS", integer(func(c *Config) *int { return &c.Load.MaxUploads })},

@@ -130,6 +130,9 @@ func (c *Config) Validate() error {
 	if t := c.ReadyzTimeout; t <= 0 || t > time.Minute {
 		add("STORAGEGW_READYZ_TIMEOUT is %s: use a duration between 1ms and 1m, e.g. 2s", t)
 	}
+	if m := c.MinFreeDiskMiB; m < 0 || m > 1<<30 {
+		add("STORAGEGW_MIN_FREE_DISK_MIB is %d: use 0 (no check) to 1073741824 MiB, e.g. 512", m)
+	}
 	if t := c.ShutdownTimeout; t <= 0 {
 		add("STORAGEGW_SHUTDOWN_TIMEOUT is %s: use a positive duration, e.g. 30s", t)
 	}

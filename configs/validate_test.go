@@ -100,6 +100,7 @@ func TestValidateMessages(t *testing.T) {
 		{"metrics addr same", with(nil, "STORAGEGW_METRICS_ADDR", ":8080"), "STORAGEGW_METRICS_ADDR equals STORAGEGW_ADDR"},
 		{"readyz timeout", with(nil, "STORAGEGW_READYZ_TIMEOUT", "0s"), "STORAGEGW_READYZ_TIMEOUT is 0s"},
 		{"readyz timeout long", with(nil, "STORAGEGW_READYZ_TIMEOUT", "5m"), "STORAGEGW_READYZ_TIMEOUT is 5m0s"},
+		{"free disk floor negative", with(nil, "STORAGEGW_MIN_FREE_DISK_MIB", "-1"), "STORAGEGW_MIN_FREE_DISK_MIB is -1"},
 		{"shutdown timeout", with(nil, "STORAGEGW_SHUTDOWN_TIMEOUT", "-1s"), "STORAGEGW_SHUTDOWN_TIMEOUT is -1s"},
 		{"limits unknown kind", with(nil, "STORAGEGW_CONFIG", writeFile(t, "limits:\n  accounting/recipe: {max_bytes: 1}\n")), `limits: unknown kind "accounting/recipe"`},
 		{"limits no slash", with(nil, "STORAGEGW_CONFIG", writeFile(t, "limits:\n  receipt: {max_bytes: 1}\n")), `limits: unknown kind "receipt": write it as system/object_type`},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,6 +112,24 @@ func TestAPIReadyzBlobStore(t *testing.T) {
 	want(t, "no record", a.Get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
 }
 
+// TestAPIReadyzDisk: a free-space floor above what the data dir's
+// filesystem has makes the disk check fail, naming the floor.
+func TestAPIReadyzDisk(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, map[string]string{"STORAGEGW_MIN_FREE_DISK_MIB": "1073741824"}) // 1 PiB
+	r := a.Get("/readyz", "")
+	want(t, "disk below floor", r, http.StatusServiceUnavailable, "")
+	if !bytes.Contains(r.Body, []byte(`"disk":{"status":"unavailable","error":"insufficient_storage: The data directory has`)) ||
+		!bytes.Contains(r.Body, []byte(`"blob_store":{"status":"ok"}`)) {
+		t.Errorf("got %s", r.Body)
+	}
+	r = newAPI(t, nil).Get("/readyz", "")
+	want(t, "default floor", r, http.StatusOK, "")
+	if !bytes.Contains(r.Body, []byte(`"disk":{"status":"ok"}`)) {
+		t.Errorf("default floor: got %s", r.Body)
+	}
+}
+
 // TestAPIMetrics: /metrics needs no token, parses as the Prometheus text
 // format and has the service's families.
 func TestAPIMetrics(t *testing.T) {
@@ -156,4 +175,22 @@ func TestAPIMetrics(t *testing.T) {
 	if !found {
 		t.Error("no request count for POST /api/storage/upload 201")
 	}
+}
+
+// TestAPIUploadDiskFull: on a data dir of 2 MiB (a tmpfs; mounting one
+// needs root, so the test is skipped where it cannot), an upload larger
+// than the space left answers 507 insufficient_storage and leaves no record.
+func TestAPIUploadDiskFull(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a 2 MiB tmpfs (needs root): %v: %s", err, bytes.TrimSpace(out))
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	a := newAPI(t, map[string]string{"STORAGEGW_DATA_DIR": dir, "STORAGEGW_MIN_FREE_DISK_MIB": "0"})
+	member := a.Token("org-1", "member")
+	want(t, "upload, disk full", a.Upload("/api/storage/upload", member,
+		[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}}, "a.png", pngOf(3<<20)),
+		http.StatusInsufficientStorage, "insufficient_storage")
+	want(t, "no record", a.Get("/api/storage/metadata/org-1/workspace/doc/d1/a.png", member), http.StatusNotFound, "not_found")
 }

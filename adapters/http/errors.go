@@ -24,7 +24,7 @@ const (
 // statusOf is the one place where an error becomes an HTTP status. Domain
 // kinds map to SPEC §4's codes; a few codes have statuses of their own (a
 // range outside the file, a method the route does not take, a request shed
-// for load, a body too slow); anything else is a 500.
+// for load, a body too slow, a full disk); anything else is a 500.
 func statusOf(err error) int {
 	var de *domain.Error
 	if errors.As(err, &de) {
@@ -37,6 +37,8 @@ func statusOf(err error) int {
 			return http.StatusTooManyRequests
 		case codeBodyTooSlow:
 			return http.StatusRequestTimeout
+		case application.CodeInsufficientStorage:
+			return http.StatusInsufficientStorage
 		}
 	}
 	switch domain.KindOf(err) {

@@ -29,6 +29,8 @@ func TestStatusOf(t *testing.T) {
 		{"too large", domain.Errorf(domain.ErrTooLarge, "file_too_large", "x"), http.StatusRequestEntityTooLarge},
 		{"unsupported type", domain.Errorf(domain.ErrUnsupportedType, "not_a_zip", "x"), http.StatusUnsupportedMediaType},
 		{"unavailable", domain.Errorf(domain.ErrUnavailable, "store_unavailable", "x"), http.StatusServiceUnavailable},
+		{"full disk", fmt.Errorf("upload: %w", application.InsufficientStorage(errors.New("no space left on device"))),
+			http.StatusInsufficientStorage},
 		{"bare kind, wrapped", fmt.Errorf("ctx: %w", domain.ErrNotFound), http.StatusNotFound},
 		{"wrapped domain error", fmt.Errorf("localfs: put: %w", domain.Errorf(domain.ErrTooLarge, "file_too_large", "x")), http.StatusRequestEntityTooLarge},
 		{"range", &application.RangeError{Size: 10}, http.StatusRequestedRangeNotSatisfiable},

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"storagegw/application"
 	"storagegw/domain"
@@ -94,12 +95,17 @@ func segmentOf(name string, isDir bool) (string, bool) {
 
 // fsError is the one place filesystem errors become domain errors: a
 // missing file is domain.ErrNotFound (except for put, where it means the
-// store's own layout is damaged), anything else, context errors included,
+// store's own layout is damaged), a full filesystem or an exhausted quota
+// (ENOSPC, EDQUOT) is application.InsufficientStorage (507
+// insufficient_storage), anything else, context errors included,
 // is application.StoreUnavailable, the same as the Spaces adapter's (503
 // store_unavailable), also where no checked store is in front (Check).
 func fsError(op, key string, err error) error {
 	if op != "put" && errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("localfs: %s %q: %w: %w", op, key, domain.ErrNotFound, err)
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return application.InsufficientStorage(fmt.Errorf("localfs: %s %q: %w", op, key, err))
 	}
 	return application.StoreUnavailable(fmt.Errorf("localfs: %s %q: %w", op, key, err))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -210,5 +211,41 @@ func TestForeignEntriesIgnored(t *testing.T) {
 	list, err := s.List(t.Context(), "", "", 100)
 	if err != nil || len(list) != 1 || list[0].Key != "real/blob" {
 		t.Errorf("List: got %v, %v, want only real/blob", list, err)
+	}
+}
+
+// TestFullDiskIsInsufficientStorage checks that a full filesystem or an
+// exhausted quota is the one full-disk error (507 insufficient_storage),
+// not a store that is down.
+func TestFullDiskIsInsufficientStorage(t *testing.T) {
+	t.Parallel()
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT} {
+		for _, op := range []string{"put", "receive part", "complete multipart", "delete"} {
+			err := fsError(op, "a/b", &fs.PathError{Op: "write", Path: "tmp/x.part", Err: errno})
+			var de *domain.Error
+			if !errors.Is(err, domain.ErrUnavailable) || !errors.As(err, &de) || de.Code != application.CodeInsufficientStorage {
+				t.Errorf("%s, %v: got %v, want %s", op, errno, err, application.CodeInsufficientStorage)
+			}
+			if !errors.Is(err, errno) {
+				t.Errorf("%s, %v: got %v, want it to keep the cause", op, errno, err)
+			}
+		}
+	}
+}
+
+func TestFreeSpaceCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := FreeSpaceCheck(dir, 0)(t.Context()); err != nil {
+		t.Errorf("floor 0: got %v, want nil", err)
+	}
+	err := FreeSpaceCheck(dir, 1<<30)(t.Context()) // 1 PiB: above any test machine's free space
+	var de *domain.Error
+	if !errors.Is(err, domain.ErrUnavailable) || !errors.As(err, &de) || de.Code != application.CodeInsufficientStorage ||
+		!strings.Contains(de.Message, "below the 1073741824 MiB floor") {
+		t.Errorf("floor 1 PiB: got %v, want insufficient_storage naming the floor", err)
+	}
+	if err := FreeSpaceCheck(filepath.Join(dir, "missing"), 0)(t.Context()); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("missing dir: got %v, want unavailable", err)
 	}
 }

@@ -30,10 +30,12 @@ const (
 )
 
 // sqliteParams make an SQLite file safe for concurrent use: foreign keys on,
-// WAL, a generous busy timeout, write transactions that lock up front, and
-// times written in SQLite's own sortable format (always UTC here).
+// WAL synced at every commit (FULL: an acknowledged write survives power
+// loss, see docs/DESIGN.md), a generous busy timeout, write transactions
+// that lock up front, and times written in SQLite's own sortable format
+// (always UTC here).
 const sqliteParams = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-	"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	"&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
 
 // Options bound a database's connections and operations. Open takes a
 // zero field as its DefaultOptions value; settings the PostgreSQL URL

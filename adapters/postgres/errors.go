@@ -12,13 +12,16 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 
+	"storagegw/application"
 	"storagegw/domain"
 	"storagegw/ent"
 )
 
 // translate maps a database or Ent error to its domain kind: a missing row
 // is ErrNotFound, a unique violation ErrExists, a rejected value ErrInvalid,
-// a database that cannot be reached ErrUnavailable. Other errors are returned
+// a database that cannot be reached ErrUnavailable, a database whose disk is
+// full application.InsufficientStorage (ErrUnavailable, 507
+// insufficient_storage). Other errors are returned
 // unchanged (internal). It is the package's only look at vendor errors.
 func translate(err error) error {
 	switch {
@@ -32,6 +35,8 @@ func translate(err error) error {
 		return domain.Wrap(domain.ErrExists, "already_exists", "A record with this key already exists.", err)
 	case ent.IsValidationError(err):
 		return domain.Wrap(domain.ErrInvalid, "invalid_record", "The record has a value the database refuses.", err)
+	case isDiskFull(err):
+		return application.InsufficientStorage(err)
 	case isUnavailable(err):
 		return domain.Wrap(domain.ErrUnavailable, "database_unavailable",
 			"The database is unavailable; try again later.", err)
@@ -53,6 +58,17 @@ func isUniqueViolation(err error) bool {
 			liteErr.Code() == 1811 && strings.Contains(liteErr.Error(), "replacing a row is not allowed")
 	}
 	return false
+}
+
+// isDiskFull reports SQLite's SQLITE_FULL (13: the disk, or the database's
+// max_page_count, is full) and PostgreSQL's disk_full (53100).
+func isDiskFull(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "53100"
+	}
+	var liteErr *sqlite.Error
+	return errors.As(err, &liteErr) && liteErr.Code()&0xff == 13
 }
 
 func isUnavailable(err error) bool {
