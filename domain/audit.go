@@ -151,11 +151,7 @@ func cleanValue(v any) any {
 // invalid byte (\x00) and every backslash (\\), so the text is kept, is
 // readable, and is valid in any database.
 func escapeText(s string) string {
-	clean := utf8.ValidString(s)
-	for i := 0; clean && i < len(s); i++ {
-		clean = s[i] >= 0x20 && s[i] != 0x7f
-	}
-	if clean {
+	if isPlainText(s) {
 		return s
 	}
 	var b strings.Builder

@@ -12,12 +12,25 @@ func CheckText(field, s string) error {
 	if !utf8.ValidString(s) {
 		return Errorf(ErrInvalid, "invalid_text", "%s is not valid UTF-8 text.", field)
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			return Errorf(ErrInvalid, "invalid_text", "%s contains a control character (byte 0x%02x).", field, c)
-		}
+	if i := firstControl(s); i >= 0 {
+		return Errorf(ErrInvalid, "invalid_text", "%s contains a control character (byte 0x%02x).", field, s[i])
 	}
 	return nil
+}
+
+// isPlainText reports whether s is what CheckText accepts: valid UTF-8
+// without NUL, other C0 control characters or DEL.
+func isPlainText(s string) bool { return utf8.ValidString(s) && firstControl(s) < 0 }
+
+// firstControl is the index of the first C0 control byte or DEL in s, or
+// -1. (Multi-byte UTF-8 sequences never hold such a byte.)
+func firstControl(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return i
+		}
+	}
+	return -1
 }
 
 // TextField is one named client string, for CheckTexts.
