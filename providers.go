@@ -244,3 +244,13 @@ func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metric
 	}
 	return o
 }
+
+// provideApplication assembles the use cases, TUS uploads included (over
+// the TUS state in the database and the store's part writer).
+func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
+	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
+	clock application.Clock, opts application.Options, tus application.TusUploads, parts application.PartWriter) *application.Application {
+	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
+	app.EnableTus(tus, parts, application.TusOptions{})
+	return app
+}

@@ -32,7 +32,7 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 // initSpaces assembles the use cases on Spaces (or any S3-compatible
 // store), which presigns URLs and receives parts itself.
 func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, version Version) (*Core, func(), error) {
-	panic(wire.Build(databaseSet, SpacesOptions, spaces.ProviderSet, useCaseSet))
+	panic(wire.Build(databaseSet, SpacesOptions, spaces.ProviderSet, wire.Bind(new(application.PartWriter), new(*spaces.Store)), useCaseSet))
 }
 
 // initHTTP builds the HTTP adapter over core: the token verifier (which
@@ -54,16 +54,18 @@ var databaseSet = wire.NewSet(
 	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
+	postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
-var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet)
+var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile, localfs.ProviderSet,
+	wire.Bind(new(application.PartWriter), new(*localfs.Multipart)))
 
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideChainOptions, provideOptions, application.New, provideReadiness,
+	provideClock, provideChainOptions, provideOptions, provideApplication, provideReadiness,
 	wire.Struct(new(Core), "*"),
 )

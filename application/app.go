@@ -50,6 +50,12 @@ type Application struct {
 	AbortMultipart    *AbortMultipart
 	CleanupUploads    *CleanupUploads
 
+	// TUS uploads, nil unless EnableTus was called.
+	TusCreate    *TusCreate
+	TusPatch     *TusPatch
+	TusStatus    *TusStatus
+	TusTerminate *TusTerminate
+
 	// The audit chain: sealing, verification, export, checkpoints.
 	SealAudit       *SealAudit
 	VerifyAudit     *VerifyAudit

@@ -16,6 +16,7 @@ type CleanupReport struct {
 	StoreUploads int64 // store-side uploads without a session aborted
 	Skipped      int64 // expired sessions another request is still completing or aborting
 	Failures     int64 // sessions or store uploads that could not be cleaned; the next run retries them
+	TusUploads   int64 // expired TUS uploads whose state and segments were removed
 }
 
 // cleanupPage is how many sessions or store uploads one step looks at.
@@ -53,6 +54,11 @@ func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 	now := u.clock.Now()
 	if err := u.sessionsStep(ctx, store, now, &rep); err != nil {
 		return rep, err
+	}
+	if u.tusUploads != nil {
+		if err := u.tusStep(ctx, now, &rep); err != nil {
+			return rep, err
+		}
 	}
 	return rep, u.storeStep(ctx, store, now, &rep)
 }

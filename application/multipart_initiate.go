@@ -1,6 +1,7 @@
 package application
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -20,6 +21,14 @@ type InitiateMultipartCommand struct {
 	ContentType  string // optional: the type the client expects; checked early, the bytes decide
 	AddTimestamp bool
 	Overwrite    bool
+
+	// Set by TusCreate, which starts its uploads through this use case:
+	// the preferred part size (0: the configured one), the protocol named
+	// in the event's metadata, and what to save with the session, in its
+	// transaction.
+	partSize int64
+	protocol string
+	onCreate func(ctx context.Context, s *domain.UploadSession) error
 }
 
 // InitiateMultipart starts a multipart upload: the client then asks for
@@ -67,7 +76,7 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	if err := rule.CheckSize(cmd.Size); err != nil {
 		return nil, err
 	}
-	plan, err := domain.PlanParts(cmd.Size, u.mopts.PartSize)
+	plan, err := domain.PlanParts(cmd.Size, cmp.Or(cmd.partSize, u.mopts.PartSize))
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +109,13 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	if err == nil {
 		e.metadata["upload_id"], e.metadata["part_size"], e.metadata["part_count"] = s.ID(), plan.Size, plan.Count
 		e.metadata["replaces_file"] = reservation.action == domain.ActionEdit
+		if cmd.protocol != "" {
+			e.metadata["protocol"] = cmd.protocol
+		}
 		err = u.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
-			s, err = u.sessions.Create(ctx, s)
+			if s, err = u.sessions.Create(ctx, s); err == nil && cmd.onCreate != nil {
+				err = cmd.onCreate(ctx, s)
+			}
 			return err
 		})
 	}

@@ -52,6 +52,8 @@ type multipart struct {
 	*deps
 	sessions UploadSessions
 	mopts    MultipartOptions
+	// tusUploads is set by Application.EnableTus, for the clean-up.
+	tusUploads TusUploads
 }
 
 func newMultipart(d *deps, sessions UploadSessions, o MultipartOptions) *multipart {

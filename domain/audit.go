@@ -28,13 +28,17 @@ const (
 	ActionMultipartInitiate Action = "MULTIPART_INITIATE"
 	ActionMultipartPartURLs Action = "MULTIPART_PART_URLS"
 	ActionMultipartAbort    Action = "MULTIPART_ABORT"
+	// The steps of a TUS upload that the multipart actions do not name:
+	// a PATCH that stored bytes without completing the upload, a HEAD.
+	ActionTusPatch  Action = "TUS_PATCH"
+	ActionTusStatus Action = "TUS_STATUS"
 )
 
 // Actions lists every action in a stable order.
 func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
-		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort}
+		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus}
 }
 
 // ParseAction accepts one of Actions.

@@ -15,6 +15,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 
 	"entgo.io/ent"
@@ -35,6 +36,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
 	FileRecord *FileRecordClient
+	// TusUpload is the client for interacting with the TusUpload builders.
+	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
 	UploadSession *UploadSessionClient
 }
@@ -52,6 +55,7 @@ func (c *Client) init() {
 	c.AuditCheckpoint = NewAuditCheckpointClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.FileRecord = NewFileRecordClient(c.config)
+	c.TusUpload = NewTusUploadClient(c.config)
 	c.UploadSession = NewUploadSessionClient(c.config)
 }
 
@@ -149,6 +153,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
+		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
 }
@@ -173,6 +178,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
+		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
 }
@@ -202,21 +208,23 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.AuditChainLink.Use(hooks...)
-	c.AuditCheckpoint.Use(hooks...)
-	c.AuditEvent.Use(hooks...)
-	c.FileRecord.Use(hooks...)
-	c.UploadSession.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord, c.TusUpload,
+		c.UploadSession,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.AuditChainLink.Intercept(interceptors...)
-	c.AuditCheckpoint.Intercept(interceptors...)
-	c.AuditEvent.Intercept(interceptors...)
-	c.FileRecord.Intercept(interceptors...)
-	c.UploadSession.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord, c.TusUpload,
+		c.UploadSession,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -230,6 +238,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *FileRecordMutation:
 		return c.FileRecord.mutate(ctx, m)
+	case *TusUploadMutation:
+		return c.TusUpload.mutate(ctx, m)
 	case *UploadSessionMutation:
 		return c.UploadSession.mutate(ctx, m)
 	default:
@@ -769,6 +779,139 @@ func (c *FileRecordClient) mutate(ctx context.Context, m *FileRecordMutation) (V
 	}
 }
 
+// TusUploadClient is a client for the TusUpload schema.
+type TusUploadClient struct {
+	config
+}
+
+// NewTusUploadClient returns a client for the TusUpload from the given config.
+func NewTusUploadClient(c config) *TusUploadClient {
+	return &TusUploadClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `tusupload.Hooks(f(g(h())))`.
+func (c *TusUploadClient) Use(hooks ...Hook) {
+	c.hooks.TusUpload = append(c.hooks.TusUpload, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `tusupload.Intercept(f(g(h())))`.
+func (c *TusUploadClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TusUpload = append(c.inters.TusUpload, interceptors...)
+}
+
+// Create returns a builder for creating a TusUpload entity.
+func (c *TusUploadClient) Create() *TusUploadCreate {
+	mutation := newTusUploadMutation(c.config, OpCreate)
+	return &TusUploadCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TusUpload entities.
+func (c *TusUploadClient) CreateBulk(builders ...*TusUploadCreate) *TusUploadCreateBulk {
+	return &TusUploadCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TusUploadClient) MapCreateBulk(slice any, setFunc func(*TusUploadCreate, int)) *TusUploadCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TusUploadCreateBulk{err: fmt.Errorf("calling to TusUploadClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TusUploadCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TusUploadCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TusUpload.
+func (c *TusUploadClient) Update() *TusUploadUpdate {
+	mutation := newTusUploadMutation(c.config, OpUpdate)
+	return &TusUploadUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TusUploadClient) UpdateOne(_m *TusUpload) *TusUploadUpdateOne {
+	mutation := newTusUploadMutation(c.config, OpUpdateOne, withTusUpload(_m))
+	return &TusUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TusUploadClient) UpdateOneID(id string) *TusUploadUpdateOne {
+	mutation := newTusUploadMutation(c.config, OpUpdateOne, withTusUploadID(id))
+	return &TusUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TusUpload.
+func (c *TusUploadClient) Delete() *TusUploadDelete {
+	mutation := newTusUploadMutation(c.config, OpDelete)
+	return &TusUploadDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TusUploadClient) DeleteOne(_m *TusUpload) *TusUploadDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TusUploadClient) DeleteOneID(id string) *TusUploadDeleteOne {
+	builder := c.Delete().Where(tusupload.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TusUploadDeleteOne{builder}
+}
+
+// Query returns a query builder for TusUpload.
+func (c *TusUploadClient) Query() *TusUploadQuery {
+	return &TusUploadQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTusUpload},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TusUpload entity by its id.
+func (c *TusUploadClient) Get(ctx context.Context, id string) (*TusUpload, error) {
+	return c.Query().Where(tusupload.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TusUploadClient) GetX(ctx context.Context, id string) *TusUpload {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TusUploadClient) Hooks() []Hook {
+	return c.hooks.TusUpload
+}
+
+// Interceptors returns the client interceptors.
+func (c *TusUploadClient) Interceptors() []Interceptor {
+	return c.inters.TusUpload
+}
+
+func (c *TusUploadClient) mutate(ctx context.Context, m *TusUploadMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TusUploadCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TusUploadUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TusUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TusUploadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TusUpload mutation op: %q", m.Op())
+	}
+}
+
 // UploadSessionClient is a client for the UploadSession schema.
 type UploadSessionClient struct {
 	config
@@ -905,11 +1048,11 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord,
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, TusUpload,
 		UploadSession []ent.Hook
 	}
 	inters struct {
-		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord,
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, TusUpload,
 		UploadSession []ent.Interceptor
 	}
 )

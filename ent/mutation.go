@@ -11,6 +11,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/predicate"
+	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ const (
 	TypeAuditCheckpoint = "AuditCheckpoint"
 	TypeAuditEvent      = "AuditEvent"
 	TypeFileRecord      = "FileRecord"
+	TypeTusUpload       = "TusUpload"
 	TypeUploadSession   = "UploadSession"
 )
 
@@ -3719,6 +3721,1267 @@ func (m *FileRecordMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *FileRecordMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown FileRecord edge %s", name)
+}
+
+// TusUploadMutation represents an operation that mutates the TusUpload nodes in the graph.
+type TusUploadMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *string
+	org_id         *string
+	file_path      *string
+	created_by     *string
+	length         *int64
+	addlength      *int64
+	part_size      *int64
+	addpart_size   *int64
+	_offset        *int64
+	add_offset     *int64
+	segments       *[]int64
+	appendsegments []int64
+	metadata       *string
+	completed      *bool
+	lock_owner     *string
+	lock_until     *time.Time
+	created_at     *time.Time
+	updated_at     *time.Time
+	expires_at     *time.Time
+	version        *int64
+	addversion     *int64
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*TusUpload, error)
+	predicates     []predicate.TusUpload
+}
+
+var _ ent.Mutation = (*TusUploadMutation)(nil)
+
+// tusuploadOption allows management of the mutation configuration using functional options.
+type tusuploadOption func(*TusUploadMutation)
+
+// newTusUploadMutation creates new mutation for the TusUpload entity.
+func newTusUploadMutation(c config, op Op, opts ...tusuploadOption) *TusUploadMutation {
+	m := &TusUploadMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTusUpload,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTusUploadID sets the ID field of the mutation.
+func withTusUploadID(id string) tusuploadOption {
+	return func(m *TusUploadMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TusUpload
+		)
+		m.oldValue = func(ctx context.Context) (*TusUpload, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TusUpload.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTusUpload sets the old TusUpload of the mutation.
+func withTusUpload(node *TusUpload) tusuploadOption {
+	return func(m *TusUploadMutation) {
+		m.oldValue = func(context.Context) (*TusUpload, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TusUploadMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TusUploadMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TusUpload entities.
+func (m *TusUploadMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TusUploadMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TusUploadMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TusUpload.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrgID sets the "org_id" field.
+func (m *TusUploadMutation) SetOrgID(s string) {
+	m.org_id = &s
+}
+
+// OrgID returns the value of the "org_id" field in the mutation.
+func (m *TusUploadMutation) OrgID() (r string, exists bool) {
+	v := m.org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrgID returns the old "org_id" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldOrgID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrgID: %w", err)
+	}
+	return oldValue.OrgID, nil
+}
+
+// ResetOrgID resets all changes to the "org_id" field.
+func (m *TusUploadMutation) ResetOrgID() {
+	m.org_id = nil
+}
+
+// SetFilePath sets the "file_path" field.
+func (m *TusUploadMutation) SetFilePath(s string) {
+	m.file_path = &s
+}
+
+// FilePath returns the value of the "file_path" field in the mutation.
+func (m *TusUploadMutation) FilePath() (r string, exists bool) {
+	v := m.file_path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilePath returns the old "file_path" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldFilePath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilePath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilePath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilePath: %w", err)
+	}
+	return oldValue.FilePath, nil
+}
+
+// ResetFilePath resets all changes to the "file_path" field.
+func (m *TusUploadMutation) ResetFilePath() {
+	m.file_path = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *TusUploadMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *TusUploadMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *TusUploadMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// SetLength sets the "length" field.
+func (m *TusUploadMutation) SetLength(i int64) {
+	m.length = &i
+	m.addlength = nil
+}
+
+// Length returns the value of the "length" field in the mutation.
+func (m *TusUploadMutation) Length() (r int64, exists bool) {
+	v := m.length
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLength returns the old "length" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldLength(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLength is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLength requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLength: %w", err)
+	}
+	return oldValue.Length, nil
+}
+
+// AddLength adds i to the "length" field.
+func (m *TusUploadMutation) AddLength(i int64) {
+	if m.addlength != nil {
+		*m.addlength += i
+	} else {
+		m.addlength = &i
+	}
+}
+
+// AddedLength returns the value that was added to the "length" field in this mutation.
+func (m *TusUploadMutation) AddedLength() (r int64, exists bool) {
+	v := m.addlength
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLength resets all changes to the "length" field.
+func (m *TusUploadMutation) ResetLength() {
+	m.length = nil
+	m.addlength = nil
+}
+
+// SetPartSize sets the "part_size" field.
+func (m *TusUploadMutation) SetPartSize(i int64) {
+	m.part_size = &i
+	m.addpart_size = nil
+}
+
+// PartSize returns the value of the "part_size" field in the mutation.
+func (m *TusUploadMutation) PartSize() (r int64, exists bool) {
+	v := m.part_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPartSize returns the old "part_size" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldPartSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPartSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPartSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPartSize: %w", err)
+	}
+	return oldValue.PartSize, nil
+}
+
+// AddPartSize adds i to the "part_size" field.
+func (m *TusUploadMutation) AddPartSize(i int64) {
+	if m.addpart_size != nil {
+		*m.addpart_size += i
+	} else {
+		m.addpart_size = &i
+	}
+}
+
+// AddedPartSize returns the value that was added to the "part_size" field in this mutation.
+func (m *TusUploadMutation) AddedPartSize() (r int64, exists bool) {
+	v := m.addpart_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPartSize resets all changes to the "part_size" field.
+func (m *TusUploadMutation) ResetPartSize() {
+	m.part_size = nil
+	m.addpart_size = nil
+}
+
+// SetOffset sets the "offset" field.
+func (m *TusUploadMutation) SetOffset(i int64) {
+	m._offset = &i
+	m.add_offset = nil
+}
+
+// Offset returns the value of the "offset" field in the mutation.
+func (m *TusUploadMutation) Offset() (r int64, exists bool) {
+	v := m._offset
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOffset returns the old "offset" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldOffset(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOffset is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOffset requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOffset: %w", err)
+	}
+	return oldValue.Offset, nil
+}
+
+// AddOffset adds i to the "offset" field.
+func (m *TusUploadMutation) AddOffset(i int64) {
+	if m.add_offset != nil {
+		*m.add_offset += i
+	} else {
+		m.add_offset = &i
+	}
+}
+
+// AddedOffset returns the value that was added to the "offset" field in this mutation.
+func (m *TusUploadMutation) AddedOffset() (r int64, exists bool) {
+	v := m.add_offset
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOffset resets all changes to the "offset" field.
+func (m *TusUploadMutation) ResetOffset() {
+	m._offset = nil
+	m.add_offset = nil
+}
+
+// SetSegments sets the "segments" field.
+func (m *TusUploadMutation) SetSegments(i []int64) {
+	m.segments = &i
+	m.appendsegments = nil
+}
+
+// Segments returns the value of the "segments" field in the mutation.
+func (m *TusUploadMutation) Segments() (r []int64, exists bool) {
+	v := m.segments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSegments returns the old "segments" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldSegments(ctx context.Context) (v []int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSegments is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSegments requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSegments: %w", err)
+	}
+	return oldValue.Segments, nil
+}
+
+// AppendSegments adds i to the "segments" field.
+func (m *TusUploadMutation) AppendSegments(i []int64) {
+	m.appendsegments = append(m.appendsegments, i...)
+}
+
+// AppendedSegments returns the list of values that were appended to the "segments" field in this mutation.
+func (m *TusUploadMutation) AppendedSegments() ([]int64, bool) {
+	if len(m.appendsegments) == 0 {
+		return nil, false
+	}
+	return m.appendsegments, true
+}
+
+// ResetSegments resets all changes to the "segments" field.
+func (m *TusUploadMutation) ResetSegments() {
+	m.segments = nil
+	m.appendsegments = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *TusUploadMutation) SetMetadata(s string) {
+	m.metadata = &s
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *TusUploadMutation) Metadata() (r string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldMetadata(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *TusUploadMutation) ResetMetadata() {
+	m.metadata = nil
+}
+
+// SetCompleted sets the "completed" field.
+func (m *TusUploadMutation) SetCompleted(b bool) {
+	m.completed = &b
+}
+
+// Completed returns the value of the "completed" field in the mutation.
+func (m *TusUploadMutation) Completed() (r bool, exists bool) {
+	v := m.completed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompleted returns the old "completed" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldCompleted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompleted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompleted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompleted: %w", err)
+	}
+	return oldValue.Completed, nil
+}
+
+// ResetCompleted resets all changes to the "completed" field.
+func (m *TusUploadMutation) ResetCompleted() {
+	m.completed = nil
+}
+
+// SetLockOwner sets the "lock_owner" field.
+func (m *TusUploadMutation) SetLockOwner(s string) {
+	m.lock_owner = &s
+}
+
+// LockOwner returns the value of the "lock_owner" field in the mutation.
+func (m *TusUploadMutation) LockOwner() (r string, exists bool) {
+	v := m.lock_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockOwner returns the old "lock_owner" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldLockOwner(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockOwner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockOwner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockOwner: %w", err)
+	}
+	return oldValue.LockOwner, nil
+}
+
+// ResetLockOwner resets all changes to the "lock_owner" field.
+func (m *TusUploadMutation) ResetLockOwner() {
+	m.lock_owner = nil
+}
+
+// SetLockUntil sets the "lock_until" field.
+func (m *TusUploadMutation) SetLockUntil(t time.Time) {
+	m.lock_until = &t
+}
+
+// LockUntil returns the value of the "lock_until" field in the mutation.
+func (m *TusUploadMutation) LockUntil() (r time.Time, exists bool) {
+	v := m.lock_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockUntil returns the old "lock_until" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldLockUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockUntil: %w", err)
+	}
+	return oldValue.LockUntil, nil
+}
+
+// ClearLockUntil clears the value of the "lock_until" field.
+func (m *TusUploadMutation) ClearLockUntil() {
+	m.lock_until = nil
+	m.clearedFields[tusupload.FieldLockUntil] = struct{}{}
+}
+
+// LockUntilCleared returns if the "lock_until" field was cleared in this mutation.
+func (m *TusUploadMutation) LockUntilCleared() bool {
+	_, ok := m.clearedFields[tusupload.FieldLockUntil]
+	return ok
+}
+
+// ResetLockUntil resets all changes to the "lock_until" field.
+func (m *TusUploadMutation) ResetLockUntil() {
+	m.lock_until = nil
+	delete(m.clearedFields, tusupload.FieldLockUntil)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TusUploadMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TusUploadMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TusUploadMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TusUploadMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TusUploadMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TusUploadMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *TusUploadMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *TusUploadMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *TusUploadMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *TusUploadMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *TusUploadMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the TusUpload entity.
+// If the TusUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TusUploadMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *TusUploadMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *TusUploadMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *TusUploadMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// Where appends a list predicates to the TusUploadMutation builder.
+func (m *TusUploadMutation) Where(ps ...predicate.TusUpload) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TusUploadMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TusUploadMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TusUpload, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TusUploadMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TusUploadMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TusUpload).
+func (m *TusUploadMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TusUploadMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.org_id != nil {
+		fields = append(fields, tusupload.FieldOrgID)
+	}
+	if m.file_path != nil {
+		fields = append(fields, tusupload.FieldFilePath)
+	}
+	if m.created_by != nil {
+		fields = append(fields, tusupload.FieldCreatedBy)
+	}
+	if m.length != nil {
+		fields = append(fields, tusupload.FieldLength)
+	}
+	if m.part_size != nil {
+		fields = append(fields, tusupload.FieldPartSize)
+	}
+	if m._offset != nil {
+		fields = append(fields, tusupload.FieldOffset)
+	}
+	if m.segments != nil {
+		fields = append(fields, tusupload.FieldSegments)
+	}
+	if m.metadata != nil {
+		fields = append(fields, tusupload.FieldMetadata)
+	}
+	if m.completed != nil {
+		fields = append(fields, tusupload.FieldCompleted)
+	}
+	if m.lock_owner != nil {
+		fields = append(fields, tusupload.FieldLockOwner)
+	}
+	if m.lock_until != nil {
+		fields = append(fields, tusupload.FieldLockUntil)
+	}
+	if m.created_at != nil {
+		fields = append(fields, tusupload.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, tusupload.FieldUpdatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, tusupload.FieldExpiresAt)
+	}
+	if m.version != nil {
+		fields = append(fields, tusupload.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TusUploadMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case tusupload.FieldOrgID:
+		return m.OrgID()
+	case tusupload.FieldFilePath:
+		return m.FilePath()
+	case tusupload.FieldCreatedBy:
+		return m.CreatedBy()
+	case tusupload.FieldLength:
+		return m.Length()
+	case tusupload.FieldPartSize:
+		return m.PartSize()
+	case tusupload.FieldOffset:
+		return m.Offset()
+	case tusupload.FieldSegments:
+		return m.Segments()
+	case tusupload.FieldMetadata:
+		return m.Metadata()
+	case tusupload.FieldCompleted:
+		return m.Completed()
+	case tusupload.FieldLockOwner:
+		return m.LockOwner()
+	case tusupload.FieldLockUntil:
+		return m.LockUntil()
+	case tusupload.FieldCreatedAt:
+		return m.CreatedAt()
+	case tusupload.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case tusupload.FieldExpiresAt:
+		return m.ExpiresAt()
+	case tusupload.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TusUploadMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case tusupload.FieldOrgID:
+		return m.OldOrgID(ctx)
+	case tusupload.FieldFilePath:
+		return m.OldFilePath(ctx)
+	case tusupload.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	case tusupload.FieldLength:
+		return m.OldLength(ctx)
+	case tusupload.FieldPartSize:
+		return m.OldPartSize(ctx)
+	case tusupload.FieldOffset:
+		return m.OldOffset(ctx)
+	case tusupload.FieldSegments:
+		return m.OldSegments(ctx)
+	case tusupload.FieldMetadata:
+		return m.OldMetadata(ctx)
+	case tusupload.FieldCompleted:
+		return m.OldCompleted(ctx)
+	case tusupload.FieldLockOwner:
+		return m.OldLockOwner(ctx)
+	case tusupload.FieldLockUntil:
+		return m.OldLockUntil(ctx)
+	case tusupload.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case tusupload.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case tusupload.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case tusupload.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown TusUpload field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TusUploadMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case tusupload.FieldOrgID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrgID(v)
+		return nil
+	case tusupload.FieldFilePath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilePath(v)
+		return nil
+	case tusupload.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	case tusupload.FieldLength:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLength(v)
+		return nil
+	case tusupload.FieldPartSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPartSize(v)
+		return nil
+	case tusupload.FieldOffset:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOffset(v)
+		return nil
+	case tusupload.FieldSegments:
+		v, ok := value.([]int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegments(v)
+		return nil
+	case tusupload.FieldMetadata:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
+		return nil
+	case tusupload.FieldCompleted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompleted(v)
+		return nil
+	case tusupload.FieldLockOwner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockOwner(v)
+		return nil
+	case tusupload.FieldLockUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockUntil(v)
+		return nil
+	case tusupload.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case tusupload.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case tusupload.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case tusupload.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TusUpload field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TusUploadMutation) AddedFields() []string {
+	var fields []string
+	if m.addlength != nil {
+		fields = append(fields, tusupload.FieldLength)
+	}
+	if m.addpart_size != nil {
+		fields = append(fields, tusupload.FieldPartSize)
+	}
+	if m.add_offset != nil {
+		fields = append(fields, tusupload.FieldOffset)
+	}
+	if m.addversion != nil {
+		fields = append(fields, tusupload.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TusUploadMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case tusupload.FieldLength:
+		return m.AddedLength()
+	case tusupload.FieldPartSize:
+		return m.AddedPartSize()
+	case tusupload.FieldOffset:
+		return m.AddedOffset()
+	case tusupload.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TusUploadMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case tusupload.FieldLength:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLength(v)
+		return nil
+	case tusupload.FieldPartSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPartSize(v)
+		return nil
+	case tusupload.FieldOffset:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOffset(v)
+		return nil
+	case tusupload.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TusUpload numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TusUploadMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(tusupload.FieldLockUntil) {
+		fields = append(fields, tusupload.FieldLockUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TusUploadMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TusUploadMutation) ClearField(name string) error {
+	switch name {
+	case tusupload.FieldLockUntil:
+		m.ClearLockUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown TusUpload nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TusUploadMutation) ResetField(name string) error {
+	switch name {
+	case tusupload.FieldOrgID:
+		m.ResetOrgID()
+		return nil
+	case tusupload.FieldFilePath:
+		m.ResetFilePath()
+		return nil
+	case tusupload.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case tusupload.FieldLength:
+		m.ResetLength()
+		return nil
+	case tusupload.FieldPartSize:
+		m.ResetPartSize()
+		return nil
+	case tusupload.FieldOffset:
+		m.ResetOffset()
+		return nil
+	case tusupload.FieldSegments:
+		m.ResetSegments()
+		return nil
+	case tusupload.FieldMetadata:
+		m.ResetMetadata()
+		return nil
+	case tusupload.FieldCompleted:
+		m.ResetCompleted()
+		return nil
+	case tusupload.FieldLockOwner:
+		m.ResetLockOwner()
+		return nil
+	case tusupload.FieldLockUntil:
+		m.ResetLockUntil()
+		return nil
+	case tusupload.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case tusupload.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case tusupload.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case tusupload.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown TusUpload field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TusUploadMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TusUploadMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TusUploadMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TusUploadMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TusUploadMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TusUploadMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TusUploadMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TusUpload unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TusUploadMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TusUpload edge %s", name)
 }
 
 // UploadSessionMutation represents an operation that mutates the UploadSession nodes in the graph.

@@ -8,6 +8,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/schema"
+	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 )
 
@@ -127,6 +128,36 @@ func init() {
 	filerecordDescID := filerecordFields[0].Descriptor()
 	// filerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	filerecord.IDValidator = filerecordDescID.Validators[0].(func(string) error)
+	tusuploadFields := schema.TusUpload{}.Fields()
+	_ = tusuploadFields
+	// tusuploadDescOrgID is the schema descriptor for org_id field.
+	tusuploadDescOrgID := tusuploadFields[1].Descriptor()
+	// tusupload.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	tusupload.OrgIDValidator = tusuploadDescOrgID.Validators[0].(func(string) error)
+	// tusuploadDescFilePath is the schema descriptor for file_path field.
+	tusuploadDescFilePath := tusuploadFields[2].Descriptor()
+	// tusupload.FilePathValidator is a validator for the "file_path" field. It is called by the builders before save.
+	tusupload.FilePathValidator = tusuploadDescFilePath.Validators[0].(func(string) error)
+	// tusuploadDescMetadata is the schema descriptor for metadata field.
+	tusuploadDescMetadata := tusuploadFields[8].Descriptor()
+	// tusupload.DefaultMetadata holds the default value on creation for the metadata field.
+	tusupload.DefaultMetadata = tusuploadDescMetadata.Default.(string)
+	// tusuploadDescCompleted is the schema descriptor for completed field.
+	tusuploadDescCompleted := tusuploadFields[9].Descriptor()
+	// tusupload.DefaultCompleted holds the default value on creation for the completed field.
+	tusupload.DefaultCompleted = tusuploadDescCompleted.Default.(bool)
+	// tusuploadDescLockOwner is the schema descriptor for lock_owner field.
+	tusuploadDescLockOwner := tusuploadFields[10].Descriptor()
+	// tusupload.DefaultLockOwner holds the default value on creation for the lock_owner field.
+	tusupload.DefaultLockOwner = tusuploadDescLockOwner.Default.(string)
+	// tusuploadDescVersion is the schema descriptor for version field.
+	tusuploadDescVersion := tusuploadFields[15].Descriptor()
+	// tusupload.DefaultVersion holds the default value on creation for the version field.
+	tusupload.DefaultVersion = tusuploadDescVersion.Default.(int64)
+	// tusuploadDescID is the schema descriptor for id field.
+	tusuploadDescID := tusuploadFields[0].Descriptor()
+	// tusupload.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	tusupload.IDValidator = tusuploadDescID.Validators[0].(func(string) error)
 	uploadsessionFields := schema.UploadSession{}.Fields()
 	_ = uploadsessionFields
 	// uploadsessionDescOrgID is the schema descriptor for org_id field.

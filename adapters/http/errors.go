@@ -39,6 +39,8 @@ func statusOf(err error) int {
 			return http.StatusRequestTimeout
 		case application.CodeInsufficientStorage:
 			return http.StatusInsufficientStorage
+		case codeTusVersion:
+			return http.StatusPreconditionFailed
 		}
 	}
 	switch domain.KindOf(err) {

@@ -162,4 +162,5 @@ func (s *Server) routes() {
 	api.GET("/files", s.list)
 	api.GET("/audit-logs", s.auditLogs)
 	api.GET("/audit-logs/checkpoint", s.auditCheckpoint)
+	s.tusRoutes(e, api)
 }

@@ -35,22 +35,29 @@ func (m *Multipart) ReceivePart(ctx context.Context, q url.Values, body io.Reade
 	if err != nil {
 		return "", err
 	}
-	if _, err := m.meta("receive part", t.Key, t.Upload); err != nil {
+	return m.writePart(ctx, "receive part", t.Key, t.Upload, t.Part, t.Size, body)
+}
+
+// writePart stores exactly size bytes of body as part n of upload id:
+// at most size plus one byte are read, written with their MD5 to a temp
+// file in the upload's directory, synced and renamed over the part.
+func (m *Multipart) writePart(ctx context.Context, op, key, id string, n int, size int64, body io.Reader) (string, error) {
+	if _, err := m.meta(op, key, id); err != nil {
 		return "", err
 	}
-	tmp := filepath.Join(uploadDir(t.Upload), rand.Text()+".tmp")
+	tmp := filepath.Join(uploadDir(id), rand.Text()+".tmp")
 	f, err := m.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return "", fsError("receive part", t.Key, err) // the upload was aborted meanwhile: not found
+		return "", fsError(op, key, err) // the upload was aborted meanwhile: not found
 	}
 	h := md5.New()
-	n, readErr, err := copyChunks(ctx, io.MultiWriter(f, h), io.LimitReader(body, t.Size+1))
+	written, readErr, err := copyChunks(ctx, io.MultiWriter(f, h), io.LimitReader(body, size+1))
 	switch {
 	case err != nil || readErr != nil:
-	case n > t.Size:
-		err = domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than the %d bytes it must hold.", t.Size)
-	case n < t.Size:
-		err = domain.Errorf(domain.ErrInvalid, "part_size_mismatch", "The part holds %d bytes; it must hold %d.", n, t.Size)
+	case written > size:
+		err = domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than the %d bytes it must hold.", size)
+	case written < size:
+		err = domain.Errorf(domain.ErrInvalid, "part_size_mismatch", "The part holds %d bytes; it must hold %d.", written, size)
 	default:
 		sum := h.Sum(nil)
 		if _, err = f.Write(sum); err == nil {
@@ -61,17 +68,17 @@ func (m *Multipart) ReceivePart(ctx context.Context, q url.Values, body io.Reade
 		err = cerr
 	}
 	if err == nil && readErr == nil {
-		err = m.root.Rename(tmp, partFile(t.Upload, t.Part))
+		err = m.root.Rename(tmp, partFile(id, n))
 	}
 	if err != nil || readErr != nil {
 		_ = m.root.Remove(tmp)
 		if readErr != nil {
-			return "", fmt.Errorf("localfs: receive part %d of %q: %w", t.Part, t.Key, readErr)
+			return "", fmt.Errorf("localfs: %s %d of %q: %w", op, n, key, readErr)
 		}
 		if domain.KindOf(err) != nil {
 			return "", err
 		}
-		return "", fsError("receive part", t.Key, err)
+		return "", fsError(op, key, err)
 	}
 	return `"` + hex.EncodeToString(h.Sum(nil)) + `"`, nil
 }

@@ -56,6 +56,18 @@ func (f FileRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FileRecordMutation", m)
 }
 
+// The TusUploadFunc type is an adapter to allow the use of ordinary
+// function as TusUpload mutator.
+type TusUploadFunc func(context.Context, *ent.TusUploadMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TusUploadFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TusUploadMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TusUploadMutation", m)
+}
+
 // The UploadSessionFunc type is an adapter to allow the use of ordinary
 // function as UploadSession mutator.
 type UploadSessionFunc func(context.Context, *ent.UploadSessionMutation) (ent.Value, error)

@@ -188,6 +188,38 @@ var (
 			},
 		},
 	}
+	// TusUploadsColumns holds the columns for the "tus_uploads" table.
+	TusUploadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "file_path", Type: field.TypeString},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "length", Type: field.TypeInt64},
+		{Name: "part_size", Type: field.TypeInt64},
+		{Name: "offset", Type: field.TypeInt64},
+		{Name: "segments", Type: field.TypeJSON},
+		{Name: "metadata", Type: field.TypeString, Default: ""},
+		{Name: "completed", Type: field.TypeBool, Default: false},
+		{Name: "lock_owner", Type: field.TypeString, Default: ""},
+		{Name: "lock_until", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+	}
+	// TusUploadsTable holds the schema information for the "tus_uploads" table.
+	TusUploadsTable = &schema.Table{
+		Name:       "tus_uploads",
+		Columns:    TusUploadsColumns,
+		PrimaryKey: []*schema.Column{TusUploadsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "tus_uploads_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{TusUploadsColumns[14]},
+			},
+		},
+	}
 	// UploadSessionsColumns holds the columns for the "upload_sessions" table.
 	UploadSessionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -230,6 +262,7 @@ var (
 		StorageAuditCheckpointsTable,
 		StorageAuditLogsTable,
 		FileRecordsTable,
+		TusUploadsTable,
 		UploadSessionsTable,
 	}
 )
@@ -246,6 +279,9 @@ func init() {
 	}
 	FileRecordsTable.Annotation = &entsql.Annotation{
 		Table: "file_records",
+	}
+	TusUploadsTable.Annotation = &entsql.Annotation{
+		Table: "tus_uploads",
 	}
 	UploadSessionsTable.Annotation = &entsql.Annotation{
 		Table: "upload_sessions",

@@ -18,5 +18,8 @@ type AuditEvent func(*sql.Selector)
 // FileRecord is the predicate function for filerecord builders.
 type FileRecord func(*sql.Selector)
 
+// TusUpload is the predicate function for tusupload builders.
+type TusUpload func(*sql.Selector)
+
 // UploadSession is the predicate function for uploadsession builders.
 type UploadSession func(*sql.Selector)
