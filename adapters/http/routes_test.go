@@ -9,6 +9,7 @@ import (
 	"storagegw/adapters/localfs"
 	"storagegw/application"
 	"storagegw/application/blobstoretest"
+	"storagegw/application/memrepo"
 )
 
 // TestRoutesDescribed checks the router against the OpenAPI document both
@@ -22,7 +23,9 @@ func TestRoutesDescribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := application.SystemClock{}
-	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, nil, nil, signer, clock, application.Options{})
+	store := blobstoretest.NewMemoryMultipart(clock)
+	app := application.New(store, nil, nil, nil, nil, nil, signer, clock, application.Options{})
+	app.EnableTus(memrepo.NewTusUploads(), store, application.TusOptions{})
 	if app.Download == nil || app.ReceivePart == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}

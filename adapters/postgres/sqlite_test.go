@@ -17,6 +17,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 		Files:    postgres.NewFileRepo(db),
 		Audit:    postgres.NewAuditLog(db),
 		Sessions: postgres.NewSessions(db),
+		Tus:      postgres.NewTusUploads(db),
 		Tx:       db,
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)

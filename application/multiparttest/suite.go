@@ -30,6 +30,9 @@ type Fixture struct {
 	// a URL the store's PartURL issued and returns the ETag it answered.
 	// A refusal is an error.
 	PutPart func(t *testing.T, url string, body []byte) (etag string, err error)
+	// Writer is the store's application.PartWriter, when it has one (set
+	// by the suite from the store under test).
+	Writer application.PartWriter
 }
 
 // NewFunc returns a fixture on a new, empty store for one test. It is
@@ -68,6 +71,14 @@ func Run(t *testing.T, newFixture NewFunc) {
 			test func(*testing.T, Fixture)
 		}{"ReceiverPartSize", testReceiverPartSize})
 	}
+	// A store that takes part bytes from the service (TUS) is held to
+	// application.PartWriter's.
+	if newFixture(t).Writer != nil {
+		tests = append(tests, []struct {
+			name string
+			test func(*testing.T, Fixture)
+		}{{"WritePart", testWritePart}, {"WritePartShortReader", testWritePartShort}}...)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -81,6 +92,9 @@ func Run(t *testing.T, newFixture NewFunc) {
 func checked(newFixture NewFunc) NewFunc {
 	return func(t *testing.T) Fixture {
 		fx := newFixture(t)
+		if w, ok := fx.Store.(application.PartWriter); ok {
+			fx.Writer = w
+		}
 		fx.Store = application.CheckedStore(fx.Store).(Store)
 		return fx
 	}

@@ -24,6 +24,7 @@ type Fixture struct {
 	Files    application.FileRepository
 	Audit    application.AuditLog
 	Sessions application.UploadSessions // nil: the store keeps no upload sessions
+	Tus      application.TusUploads     // nil: the store keeps no TUS uploads
 	// Tx is the store's unit of work over Files, Audit and Sessions.
 	Tx application.Transactor
 
@@ -71,6 +72,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("UploadSessions", func(t *testing.T) {
 		if fx := open(t); fx.Sessions != nil {
 			runSessions(t, fx)
+		}
+	})
+	t.Run("TusUploads", func(t *testing.T) {
+		if fx := open(t); fx.Tus != nil {
+			runTus(t, fx)
 		}
 	})
 	t.Run("Transactor", func(t *testing.T) {
