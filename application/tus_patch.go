@@ -92,7 +92,7 @@ func (u *TusPatch) run(ctx context.Context, cmd TusPatchCommand, e *entry) (TusP
 	consumed, werr := u.write(ctx, s, t, cmd.Body, cmd.ContentLength)
 	e.metadata["bytes_stored"] = t.Offset() - before.Offset
 	if werr == nil && t.Offset() == t.Length() {
-		rec, err := u.completeUpload(ctx, cmd.Caller, store, s, locked, t, e)
+		rec, err := u.completeUpload(ctx, cmd.Caller, store, s, locked, t, consumed, e)
 		return TusPatchResult{Upload: t, Record: rec}, err
 	}
 	if t.Offset() == before.Offset {
@@ -121,11 +121,12 @@ func (u *TusPatch) run(ctx context.Context, cmd TusPatchCommand, e *entry) (TusP
 }
 
 // completeUpload completes the session of t, which holds every byte,
-// with e as the completion's UPLOAD event. A refusal that discarded the
-// session removes t's state; another failure gives back the lease at the
-// offset before this PATCH, so the client sends its bytes again.
+// with e as the completion's UPLOAD event; consumed are the segments its
+// parts took in. A refusal that discarded the session removes t's state
+// and those segments; another failure gives back the lease at the offset
+// before this PATCH, so the client sends its bytes again.
 func (u *TusPatch) completeUpload(ctx context.Context, c Caller, store MultipartStore, s *domain.UploadSession,
-	locked, t *domain.TusUpload, e *entry) (*domain.FileRecord, error) {
+	locked, t *domain.TusUpload, consumed []string, e *entry) (*domain.FileRecord, error) {
 	e.action = domain.ActionUpload
 	e.metadata = map[string]any{"multipart": true, "protocol": "tus", "upload_id": s.ID()}
 	stored, err := store.ListParts(ctx, s.BlobKey(), s.StoreUploadID())
@@ -141,7 +142,7 @@ func (u *TusPatch) completeUpload(ctx context.Context, c Caller, store Multipart
 	rec, err := u.complete.run(ctx, CompleteMultipartCommand{Caller: c, UploadID: s.ID(), Parts: parts}, e)
 	if err != nil {
 		if _, gerr := u.sessions.Get(ctx, s.ID()); errors.Is(gerr, domain.ErrNotFound) {
-			u.forget(ctx, locked, segmentKeys(locked))
+			u.forget(ctx, locked, consumed)
 		} else {
 			u.unlock(ctx, locked)
 		}
@@ -154,7 +155,7 @@ func (u *TusPatch) completeUpload(ctx context.Context, c Caller, store Multipart
 	if _, err := u.uploads.Update(dctx, t); err != nil {
 		u.report(ctx, "mark tus upload complete", err)
 	}
-	u.deleteSegments(dctx, segmentKeys(locked))
+	u.deleteSegments(dctx, consumed)
 	return rec, nil
 }
 
