@@ -182,4 +182,3 @@ func TestTusLease(t *testing.T) {
 		t.Errorf("PATCH once the lease ran out: got %v, %v, want the completed upload", res, err)
 	}
 }
-
