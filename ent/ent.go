@@ -11,6 +11,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/idempotencykey"
 	"storagegw/ent/uploadsession"
 	"sync"
 
@@ -81,6 +82,7 @@ func checkColumn(t, c string) error {
 			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
+			idempotencykey.Table:  idempotencykey.ValidColumn,
 			uploadsession.Table:   uploadsession.ValidColumn,
 		})
 	})

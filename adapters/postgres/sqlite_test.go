@@ -18,6 +18,8 @@ func fixture(db *postgres.DB) repotest.Fixture {
 		Audit:    postgres.NewAuditLog(db),
 		Sessions: postgres.NewSessions(db),
 		Tx:       db,
+
+		Idempotency: postgres.NewIdempotencyKeys(db),
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err

@@ -18,5 +18,8 @@ type AuditEvent func(*sql.Selector)
 // FileRecord is the predicate function for filerecord builders.
 type FileRecord func(*sql.Selector)
 
+// IdempotencyKey is the predicate function for idempotencykey builders.
+type IdempotencyKey func(*sql.Selector)
+
 // UploadSession is the predicate function for uploadsession builders.
 type UploadSession func(*sql.Selector)
