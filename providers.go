@@ -184,6 +184,16 @@ func provideReadiness(cfg *configs.Config, db *postgres.DB, blobs application.Bl
 	return checks
 }
 
+// provideApplication is the use cases over the environment's ports
+// (application.New), with Idempotency-Keys kept in the database.
+func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
+	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
+	clock application.Clock, opts application.Options, keys application.IdempotencyKeys) *application.Application {
+	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
+	app.Idempotency = application.NewIdempotency(keys, audit, tx, clock, opts)
+	return app
+}
+
 // provideOptions turns configuration into use-case options; failures the
 // use cases cannot report to a caller are logged here, in one place.
 func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics, chain application.ChainOptions) (application.Options, error) {
@@ -196,6 +206,7 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
 		Retention:        cfg.Retention.SoftDelete,
 		Chain:            chain,
+		Idempotency:      application.IdempotencyOptions{TTL: cfg.Uploads.IdempotencyTTL, Lease: cfg.Uploads.IdempotencyLease},
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,

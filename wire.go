@@ -54,6 +54,7 @@ var databaseSet = wire.NewSet(
 	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)),
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
+	postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
@@ -64,6 +65,6 @@ var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile,
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideChainOptions, provideOptions, application.New, provideReadiness,
+	provideClock, provideChainOptions, provideOptions, provideApplication, provideReadiness,
 	wire.Struct(new(Core), "*"),
 )

@@ -73,11 +73,12 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions)
+	idempotencyKeys := postgres.NewIdempotencyKeys(db)
+	application := provideApplication(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions, idempotencyKeys)
 	v := provideReadiness(cfg, db, multipart)
 	core := &Core{
 		DB:        db,
-		App:       applicationApplication,
+		App:       application,
 		Options:   applicationOptions,
 		Metrics:   metrics,
 		Readiness: v,
@@ -131,11 +132,12 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		cleanup()
 		return nil, nil, err
 	}
-	applicationApplication := application.New(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions)
+	idempotencyKeys := postgres.NewIdempotencyKeys(db)
+	application := provideApplication(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions, idempotencyKeys)
 	v := provideReadiness(cfg, db, store)
 	core := &Core{
 		DB:        db,
-		App:       applicationApplication,
+		App:       application,
 		Options:   applicationOptions,
 		Metrics:   metrics,
 		Readiness: v,
@@ -151,7 +153,7 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 // fetches a JWK Set when one is configured), the readiness checks and the
 // metrics.
 func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core *Core) (*httpapi.Server, func(), error) {
-	applicationApplication := core.App
+	application := core.App
 	settings := AuthSettings(cfg)
 	refreshErrorHandler := provideJWKSErrors(logger)
 	verifier, cleanup, err := auth.ProvideVerifier(ctx, settings, refreshErrorHandler)
@@ -162,7 +164,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 	metrics := core.Metrics
 	v := core.Readiness
 	httpapiOptions := provideHTTPOptions(cfg, options, metrics, v)
-	server, err := httpapi.NewServer(applicationApplication, verifier, logger, httpapiOptions)
+	server, err := httpapi.NewServer(application, verifier, logger, httpapiOptions)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -179,7 +181,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
@@ -188,5 +190,5 @@ var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile,
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideChainOptions, provideOptions, application.New, provideReadiness, wire.Struct(new(Core), "*"),
+	provideClock, provideChainOptions, provideOptions, provideApplication, provideReadiness, wire.Struct(new(Core), "*"),
 )

@@ -24,7 +24,7 @@ const (
 // statusOf is the one place where an error becomes an HTTP status. Domain
 // kinds map to SPEC §4's codes; a few codes have statuses of their own (a
 // range outside the file, a method the route does not take, a request shed
-// for load, a body too slow, a full disk); anything else is a 500.
+// for load, a body too slow, a full disk, an Idempotency-Key reused: 422); anything else is a 500.
 func statusOf(err error) int {
 	var de *domain.Error
 	if errors.As(err, &de) {
@@ -39,6 +39,8 @@ func statusOf(err error) int {
 			return http.StatusRequestTimeout
 		case application.CodeInsufficientStorage:
 			return http.StatusInsufficientStorage
+		case domain.CodeIdempotencyKeyReused:
+			return http.StatusUnprocessableEntity
 		}
 	}
 	switch domain.KindOf(err) {
