@@ -33,6 +33,7 @@ type bodyDigest struct {
 	json     []byte // the JSON body while it fits in jsonCap
 	jsonCap  int    // 0: not JSON
 	eof      bool
+	n, want  int64 // bytes read; the declared Content-Length, or -1
 	mediaTyp string
 }
 
@@ -41,7 +42,7 @@ func newBodyDigest(c *gin.Context, maxJSON int64) *bodyDigest {
 	if body == nil {
 		body = http.NoBody
 	}
-	d := &bodyDigest{ReadCloser: body, raw: sha256.New()}
+	d := &bodyDigest{ReadCloser: body, raw: sha256.New(), want: c.Request.ContentLength}
 	d.w = d.raw
 	mt, params, _ := mime.ParseMediaType(c.Request.Header.Get("Content-Type"))
 	d.mediaTyp = mt
@@ -58,6 +59,7 @@ func newBodyDigest(c *gin.Context, maxJSON int64) *bodyDigest {
 
 func (d *bodyDigest) Read(p []byte) (int, error) {
 	n, err := d.ReadCloser.Read(p)
+	d.n += int64(n)
 	if n > 0 {
 		d.w.Write(p[:n])
 		switch {
@@ -96,9 +98,9 @@ type readerOnly struct{ r io.Reader }
 
 func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 
-// complete reports whether the body was read to its end: only then is the
-// digest the whole body's.
-func (d *bodyDigest) complete() bool { return d.eof }
+// complete reports whether the body was read to its end, all the bytes
+// it declared: only then is the digest the whole body's.
+func (d *bodyDigest) complete() bool { return d.eof && (d.want < 0 || d.n == d.want) }
 
 // sum is the body's digest, with the form it was taken in.
 func (d *bodyDigest) sum() (form, digest string) {
