@@ -294,14 +294,19 @@ func testIdemInFlight(t *testing.T, a *api, b idemBackend) {
 		done <- response{Status: res.StatusCode, Header: res.Header, Body: b}
 	}()
 	<-slow.sentHead
-	var second response
-	for range 50 { // until the first request has claimed the key
-		second = a.uploadWithKey("/api/storage/upload", tok, "flight", fields, "a.png", pngOf(64<<10))
-		if second.Status == http.StatusConflict {
+	for i := 0; ; i++ { // until the first request has claimed the key
+		var n int
+		err := a.Svc.DB.SQL().QueryRowContext(context.Background(),
+			"SELECT count(*) FROM idempotency_keys WHERE org_id = '"+org+"' AND state = 'in_progress'").Scan(&n)
+		if err != nil || i == 250 {
+			t.Fatalf("the first request never claimed its key (%v)", err)
+		}
+		if n == 1 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	second := a.uploadWithKey("/api/storage/upload", tok, "flight", fields, "a.png", pngOf(64<<10))
 	want(t, "while the first runs", second, http.StatusConflict, "idempotency_key_in_progress")
 	close(slow.release)
 	first := <-done
@@ -369,4 +374,26 @@ func testIdemExpiry(t *testing.T, a *api) {
 	}
 	// The key is free again: another request with it runs.
 	want(t, "the key after expiry", a.jsonWithKey(http.MethodPost, "/api/storage/restore", admin, "exp-1", del), http.StatusOK, "")
+}
+
+// TestIdempotencyKeySurvivesRestart: a key kept by one gateway is replayed
+// by the next one on the same PostgreSQL database (a restart, or another
+// replica).
+func TestIdempotencyKeySurvivesRestart(t *testing.T) {
+	t.Parallel()
+	env := postgresEnv(t)
+	env["STORAGEGW_DATA_DIR"] = t.TempDir() // the same development secret and blobs for both
+	var first response
+	fields := [][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}, {"overwrite", "true"}}
+	png := pngOf(50 << 10)
+	t.Run("Before", func(t *testing.T) {
+		a := newAPI(t, env)
+		first = a.uploadWithKey("/api/storage/upload", a.Token("org-restart", "member"), "restart-1", fields, "a.png", png)
+		want(t, "first", first, http.StatusCreated, "")
+	}) // the gateway stops here
+	a := newAPI(t, env)
+	requireReplay(t, "after a restart", first, a.uploadWithKey("/api/storage/upload", a.Token("org-restart", "member"), "restart-1", fields, "a.png", png))
+	if n := localBlobs(t, a); n != 1 {
+		t.Fatalf("blobs: got %d, want 1", n)
+	}
 }
