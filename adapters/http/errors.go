@@ -64,6 +64,19 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// replayable is whether an answer of this status is kept for an
+// Idempotency-Key's replay: a 2xx, or a 4xx a retry would get again (not
+// 408, 425 or 429, which invite the retry).
+func replayable(status int) bool {
+	switch {
+	case status >= 200 && status < 300:
+		return true
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status == http.StatusTooEarly:
+		return false
+	}
+	return status >= 400 && status < 500
+}
+
 // errorBody is the JSON of every error response.
 type errorBody struct {
 	Error errorDetail `json:"error"`

@@ -145,17 +145,6 @@ func (s *Server) fingerprint(c *gin.Context, body *bodyDigest, headers []string)
 	return f.Sum()
 }
 
-// replayable is whether an answer of this status is kept for replay.
-func replayable(status int) bool {
-	switch {
-	case status >= 200 && status < 300:
-		return true
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status == http.StatusTooEarly:
-		return false
-	}
-	return status >= 400 && status < 500
-}
-
 // keptHeaders are the answer's headers a replay repeats: the content's
 // type and the headers that name what was made (Location, ETag,
 // Storage-File-Path, TUS's Upload-* and Tus-*). Per-request headers
