@@ -184,6 +184,19 @@ func provideReadiness(cfg *configs.Config, db *postgres.DB, blobs application.Bl
 	return checks
 }
 
+// provideApplication is the use cases over the environment's ports
+// (application.New), with Idempotency-Keys kept in the database and TUS
+// uploads (their state in the database, bytes through the store's part writer).
+func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
+	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
+	clock application.Clock, opts application.Options, keys application.IdempotencyKeys,
+	tus application.TusUploads, parts application.PartWriter) *application.Application {
+	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
+	app.Idempotency = application.NewIdempotency(keys, audit, tx, clock, opts)
+	app.EnableTus(tus, parts, application.TusOptions{})
+	return app
+}
+
 // provideOptions turns configuration into use-case options; failures the
 // use cases cannot report to a caller are logged here, in one place.
 func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics, chain application.ChainOptions) (application.Options, error) {
@@ -196,6 +209,7 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
 		Retention:        cfg.Retention.SoftDelete,
 		Chain:            chain,
+		Idempotency:      application.IdempotencyOptions{TTL: cfg.Uploads.IdempotencyTTL, Lease: cfg.Uploads.IdempotencyLease},
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,
@@ -243,14 +257,4 @@ func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metric
 		o.Metrics = m.Handler()
 	}
 	return o
-}
-
-// provideApplication assembles the use cases, TUS uploads included (over
-// the TUS state in the database and the store's part writer).
-func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
-	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
-	clock application.Clock, opts application.Options, tus application.TusUploads, parts application.PartWriter) *application.Application {
-	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
-	app.EnableTus(tus, parts, application.TusOptions{})
-	return app
 }

@@ -55,6 +55,7 @@ var databaseSet = wire.NewSet(
 	postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)),
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
 	postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)),
+	postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )

@@ -22,6 +22,8 @@ type Options struct {
 	Multipart MultipartOptions
 	// Chain tunes the audit chain's sealer and verifier.
 	Chain ChainOptions
+	// Idempotency tunes Idempotency-Keys (NewIdempotency).
+	Idempotency IdempotencyOptions
 	// OnBackgroundError hears of failures that cannot change a request's
 	// answer: a compensation that could not remove a blob, the audit event
 	// of a call that failed or was refused and could not be written either
@@ -67,6 +69,10 @@ type Application struct {
 	// ReceivePart when the store receives part bytes through the service.
 	Download    *Download
 	ReceivePart *ReceivePart
+
+	// Idempotency is set by the composition root over its key store
+	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
+	Idempotency *Idempotency
 }
 
 // DefaultRetention is how long soft-deleted files are kept (SPEC §6).

@@ -158,6 +158,11 @@ type UploadsConfig struct {
 	// CleanupInterval is how often serve cleans up expired multipart
 	// uploads itself; 0 = never (run `storagegw cleanup-uploads`).
 	CleanupInterval time.Duration `yaml:"cleanup_interval"`
+	// IdempotencyTTL is how long an Idempotency-Key and its answer are
+	// kept from its first request; IdempotencyLease how long the claim of
+	// a key whose first request stopped answering blocks it.
+	IdempotencyTTL   time.Duration `yaml:"idempotency_ttl"`
+	IdempotencyLease time.Duration `yaml:"idempotency_lease"`
 }
 
 // RetentionConfig says how long soft-deleted files are kept, and how often

@@ -52,6 +52,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"MultipartSessionTTL", c.Uploads.MultipartSessionTTL, 24 * time.Hour},
 		{"MultipartPartSizeMiB", c.Uploads.MultipartPartSizeMiB, 16},
 		{"CleanupInterval", c.Uploads.CleanupInterval, time.Hour},
+		{"IdempotencyTTL", c.Uploads.IdempotencyTTL, 24 * time.Hour},
+		{"IdempotencyLease", c.Uploads.IdempotencyLease, 30 * time.Second},
 		{"SoftDelete", c.Retention.SoftDelete, 90 * 24 * time.Hour},
 		{"PurgeInterval", c.Retention.PurgeInterval, time.Duration(0)},
 		{"MetricsAddr", c.MetricsAddr, ""},

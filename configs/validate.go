@@ -113,6 +113,12 @@ func (c *Config) Validate() error {
 	if i := c.Uploads.CleanupInterval; i != 0 && i < time.Minute {
 		add("STORAGEGW_UPLOAD_CLEANUP_INTERVAL is %s: use 0s (no in-process clean-up) or at least 1m, e.g. 1h", i)
 	}
+	if ttl := c.Uploads.IdempotencyTTL; ttl < time.Minute || ttl > 7*24*time.Hour {
+		add("STORAGEGW_IDEMPOTENCY_TTL is %s: use 1m to 168h, e.g. 24h", ttl)
+	}
+	if l := c.Uploads.IdempotencyLease; l < 3*time.Second || l > 10*time.Minute {
+		add("STORAGEGW_IDEMPOTENCY_LEASE is %s: use 3s to 10m, e.g. 30s", l)
+	}
 	if c.Retention.SoftDelete <= 0 {
 		add("retention.soft_delete is %s: use a positive duration, e.g. 2160h (90 days)", c.Retention.SoftDelete)
 	}

@@ -11,6 +11,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/idempotencykey"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 	"sync"
@@ -82,6 +83,7 @@ func checkColumn(t, c string) error {
 			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
+			idempotencykey.Table:  idempotencykey.ValidColumn,
 			tusupload.Table:       tusupload.ValidColumn,
 			uploadsession.Table:   uploadsession.ValidColumn,
 		})

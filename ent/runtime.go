@@ -7,6 +7,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/idempotencykey"
 	"storagegw/ent/schema"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
@@ -128,6 +129,66 @@ func init() {
 	filerecordDescID := filerecordFields[0].Descriptor()
 	// filerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	filerecord.IDValidator = filerecordDescID.Validators[0].(func(string) error)
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescOrgID is the schema descriptor for org_id field.
+	idempotencykeyDescOrgID := idempotencykeyFields[0].Descriptor()
+	// idempotencykey.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	idempotencykey.OrgIDValidator = idempotencykeyDescOrgID.Validators[0].(func(string) error)
+	// idempotencykeyDescUserID is the schema descriptor for user_id field.
+	idempotencykeyDescUserID := idempotencykeyFields[1].Descriptor()
+	// idempotencykey.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	idempotencykey.UserIDValidator = idempotencykeyDescUserID.Validators[0].(func(string) error)
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = func() func(string) error {
+		validators := idempotencykeyDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescAction is the schema descriptor for action field.
+	idempotencykeyDescAction := idempotencykeyFields[3].Descriptor()
+	// idempotencykey.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	idempotencykey.ActionValidator = idempotencykeyDescAction.Validators[0].(func(string) error)
+	// idempotencykeyDescOwner is the schema descriptor for owner field.
+	idempotencykeyDescOwner := idempotencykeyFields[5].Descriptor()
+	// idempotencykey.OwnerValidator is a validator for the "owner" field. It is called by the builders before save.
+	idempotencykey.OwnerValidator = idempotencykeyDescOwner.Validators[0].(func(string) error)
+	// idempotencykeyDescRequestID is the schema descriptor for request_id field.
+	idempotencykeyDescRequestID := idempotencykeyFields[6].Descriptor()
+	// idempotencykey.DefaultRequestID holds the default value on creation for the request_id field.
+	idempotencykey.DefaultRequestID = idempotencykeyDescRequestID.Default.(string)
+	// idempotencykeyDescFingerprint is the schema descriptor for fingerprint field.
+	idempotencykeyDescFingerprint := idempotencykeyFields[7].Descriptor()
+	// idempotencykey.DefaultFingerprint holds the default value on creation for the fingerprint field.
+	idempotencykey.DefaultFingerprint = idempotencykeyDescFingerprint.Default.(string)
+	// idempotencykeyDescStatus is the schema descriptor for status field.
+	idempotencykeyDescStatus := idempotencykeyFields[8].Descriptor()
+	// idempotencykey.DefaultStatus holds the default value on creation for the status field.
+	idempotencykey.DefaultStatus = idempotencykeyDescStatus.Default.(int)
+	// idempotencykeyDescFilePath is the schema descriptor for file_path field.
+	idempotencykeyDescFilePath := idempotencykeyFields[11].Descriptor()
+	// idempotencykey.DefaultFilePath holds the default value on creation for the file_path field.
+	idempotencykey.DefaultFilePath = idempotencykeyDescFilePath.Default.(string)
+	// idempotencykeyDescErrorCode is the schema descriptor for error_code field.
+	idempotencykeyDescErrorCode := idempotencykeyFields[12].Descriptor()
+	// idempotencykey.DefaultErrorCode holds the default value on creation for the error_code field.
+	idempotencykey.DefaultErrorCode = idempotencykeyDescErrorCode.Default.(string)
+	// idempotencykeyDescVersion is the schema descriptor for version field.
+	idempotencykeyDescVersion := idempotencykeyFields[16].Descriptor()
+	// idempotencykey.DefaultVersion holds the default value on creation for the version field.
+	idempotencykey.DefaultVersion = idempotencykeyDescVersion.Default.(int64)
 	tusuploadFields := schema.TusUpload{}.Fields()
 	_ = tusuploadFields
 	// tusuploadDescOrgID is the schema descriptor for org_id field.

@@ -20,6 +20,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
 	FileRecord *FileRecordClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// TusUpload is the client for interacting with the TusUpload builders.
 	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
@@ -159,6 +161,7 @@ func (tx *Tx) init() {
 	tx.AuditCheckpoint = NewAuditCheckpointClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.FileRecord = NewFileRecordClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.TusUpload = NewTusUploadClient(tx.config)
 	tx.UploadSession = NewUploadSessionClient(tx.config)
 }

@@ -118,7 +118,7 @@ if printf '%s\n' "${docs[@]}" | grep -qx "$guide" && grep -q '^```ts$' "$guide";
       node "$tsc" --strict --noUnusedLocals --target es2022 --module es2022 --lib es2022,dom \
         --skipLibCheck --outDir "$work/ts" "$work/ts/guide.ts" >"$work/ts.out" 2>&1 &&
       member="$(storagegw token --sub doc-check-ts --org org-1 --role member)" &&
-      node scripts/ts-examples/run.mjs "$work/ts/guide.js" "$url" "$member" >>"$work/ts.out" 2>&1; then
+      STORAGEGW_TS_MODULES="${tsc%/typescript/bin/tsc}" node scripts/ts-examples/run.mjs "$work/ts/guide.js" "$url" "$member" >>"$work/ts.out" 2>&1; then
       sed 's/^/doc-check: /' "$work/ts.out" >&2
       echo "doc-check: $guide: $n ts blocks compile (tsc --strict) and run" >&2
     else

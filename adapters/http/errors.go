@@ -24,7 +24,7 @@ const (
 // statusOf is the one place where an error becomes an HTTP status. Domain
 // kinds map to SPEC §4's codes; a few codes have statuses of their own (a
 // range outside the file, a method the route does not take, a request shed
-// for load, a body too slow, a full disk); anything else is a 500.
+// for load, a body too slow, a full disk, an Idempotency-Key reused: 422); anything else is a 500.
 func statusOf(err error) int {
 	var de *domain.Error
 	if errors.As(err, &de) {
@@ -41,6 +41,8 @@ func statusOf(err error) int {
 			return http.StatusInsufficientStorage
 		case codeTusVersion:
 			return http.StatusPreconditionFailed
+		case domain.CodeIdempotencyKeyReused:
+			return http.StatusUnprocessableEntity
 		}
 	}
 	switch domain.KindOf(err) {
@@ -62,6 +64,19 @@ func statusOf(err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// replayable is whether an answer of this status is kept for an
+// Idempotency-Key's replay: a 2xx, or a 4xx a retry would get again (not
+// 408, 425 or 429, which invite the retry).
+func replayable(status int) bool {
+	switch {
+	case status >= 200 && status < 300:
+		return true
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status == http.StatusTooEarly:
+		return false
+	}
+	return status >= 400 && status < 500
 }
 
 // errorBody is the JSON of every error response.

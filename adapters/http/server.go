@@ -147,16 +147,18 @@ func (s *Server) routes() {
 		app = &application.Application{}
 	}
 	api := e.Group("/api/storage", s.authenticate)
-	api.POST("/upload", s.admit(app.Upload.Admit), s.limitUploads, s.upload)
-	api.POST("/receipt-upload", s.admit(app.Upload.Admit), s.limitUploads, s.receiptUpload)
-	api.POST("/app-zip-upload", s.admit(app.Upload.Admit), s.limitUploads, s.appZipUpload)
+	// Every route that creates or changes something takes an
+	// Idempotency-Key (s.idempotent, after admit and limitUploads).
+	api.POST("/upload", s.admit(app.Upload.Admit), s.limitUploads, s.idempotent(domain.ActionUpload), s.upload)
+	api.POST("/receipt-upload", s.admit(app.Upload.Admit), s.limitUploads, s.idempotent(domain.ActionUpload), s.receiptUpload)
+	api.POST("/app-zip-upload", s.admit(app.Upload.Admit), s.limitUploads, s.idempotent(domain.ActionUpload), s.appZipUpload)
 	api.POST("/signed-url", s.admit(app.SignURL.Admit), s.signURL)
-	api.DELETE("/delete", s.admit(app.Delete.Admit), s.delete)
-	api.POST("/restore", s.admit(app.Restore.Admit), s.restore)
-	api.POST("/multipart/initiate", s.admit(app.InitiateMultipart.Admit), s.initiateMultipart)
+	api.DELETE("/delete", s.admit(app.Delete.Admit), s.idempotent(domain.ActionDelete), s.delete)
+	api.POST("/restore", s.admit(app.Restore.Admit), s.idempotent(domain.ActionRestore), s.restore)
+	api.POST("/multipart/initiate", s.admit(app.InitiateMultipart.Admit), s.idempotent(domain.ActionMultipartInitiate), s.initiateMultipart)
 	api.POST("/multipart/parts", s.admit(app.MultipartPartURLs.Admit), s.multipartPartURLs)
-	api.POST("/multipart/complete", s.admit(app.CompleteMultipart.Admit), s.completeMultipart)
-	api.POST("/multipart/abort", s.admit(app.AbortMultipart.Admit), s.abortMultipart)
+	api.POST("/multipart/complete", s.admit(app.CompleteMultipart.Admit), s.idempotent(domain.ActionUpload), s.completeMultipart)
+	api.POST("/multipart/abort", s.admit(app.AbortMultipart.Admit), s.idempotent(domain.ActionMultipartAbort), s.abortMultipart)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)

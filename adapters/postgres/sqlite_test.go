@@ -19,6 +19,8 @@ func fixture(db *postgres.DB) repotest.Fixture {
 		Sessions: postgres.NewSessions(db),
 		Tus:      postgres.NewTusUploads(db),
 		Tx:       db,
+
+		Idempotency: postgres.NewIdempotencyKeys(db),
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err

@@ -1,4 +1,4 @@
-// Package memrepo provides in-memory FileRepository, UploadSessions and
+// Package memrepo provides in-memory FileRepository, UploadSessions, IdempotencyKeys and
 // AuditLog fakes for use-case tests. They pass the same conformance suite as the database
 // adapters, so they cannot drift from them.
 package memrepo

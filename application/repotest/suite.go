@@ -1,6 +1,6 @@
 // Package repotest is the conformance suite of the persistence ports
 // (application.FileRepository, application.AuditLog,
-// application.UploadSessions and the application.Transactor over them). Every adapter runs it: adapters/postgres on
+// application.UploadSessions, application.IdempotencyKeys and the application.Transactor over them). Every adapter runs it: adapters/postgres on
 // PostgreSQL and on SQLite, and any fake.
 package repotest
 
@@ -25,6 +25,8 @@ type Fixture struct {
 	Audit    application.AuditLog
 	Sessions application.UploadSessions // nil: the store keeps no upload sessions
 	Tus      application.TusUploads     // nil: the store keeps no TUS uploads
+	// Idempotency is the store's Idempotency-Keys; nil: it keeps none.
+	Idempotency application.IdempotencyKeys
 	// Tx is the store's unit of work over Files, Audit and Sessions.
 	Tx application.Transactor
 
@@ -77,6 +79,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("TusUploads", func(t *testing.T) {
 		if fx := open(t); fx.Tus != nil {
 			runTus(t, fx)
+		}
+	})
+	t.Run("IdempotencyKeys", func(t *testing.T) {
+		if fx := open(t); fx.Idempotency != nil {
+			runIdempotencyKeys(t, fx)
 		}
 	})
 	t.Run("Transactor", func(t *testing.T) {

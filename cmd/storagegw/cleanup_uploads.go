@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,8 @@ func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
 		Short: "Clean up expired multipart uploads and the store's leftover incomplete uploads",
 		Long: "Discard multipart upload sessions past uploads.multipart_session_ttl (their parts in the store,\n" +
 			"their path reservation, the session; one MULTIPART_ABORT event each, by the system), and abort the\n" +
-			"store's incomplete uploads that no session owns once older than the TTL plus an hour. serve does\n" +
+			"store's incomplete uploads that no session owns once older than the TTL plus an hour, and remove\n" +
+			"Idempotency-Keys past uploads.idempotency_ttl. serve does\n" +
 			"this itself every uploads.cleanup_interval; run this from cron when that is 0s. Safe to run from\n" +
 			"several hosts at once.\n" +
 			"Exit status: 0 done, 1 some uploads could not be cleaned up (run again), 2 could not run.",
@@ -27,11 +29,21 @@ func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
 func runCleanupUploads(cmd *cobra.Command, getenv func(string) string) error {
 	return runJob(cmd, getenv, "cleanup-uploads", "", func(ctx context.Context, app *application.Application, _ *progress) jobRun {
 		rep, err := app.CleanupUploads.Run(ctx)
-		r := jobRun{summary: fmt.Sprintf("cleaned up %d expired sessions and %d leftover store uploads; %d skipped (in use), %d failures",
-			rep.Sessions, rep.StoreUploads, rep.Skipped, rep.Failures), err: err}
+		keys, kerr := expireIdempotencyKeys(ctx, app)
+		r := jobRun{summary: fmt.Sprintf("cleaned up %d expired sessions and %d leftover store uploads; %d skipped (in use), %d failures; removed %d expired idempotency keys",
+			rep.Sessions, rep.StoreUploads, rep.Skipped, rep.Failures, keys), err: errors.Join(err, kerr)}
 		if rep.Failures > 0 {
 			r.problems = fmt.Sprintf("%d uploads could not be cleaned up; they are left for the next run", rep.Failures)
 		}
 		return r
 	})
+}
+
+// expireIdempotencyKeys is the clean-up's removal of expired
+// Idempotency-Keys (none when the application keeps no keys).
+func expireIdempotencyKeys(ctx context.Context, app *application.Application) (int64, error) {
+	if app.Idempotency == nil {
+		return 0, nil
+	}
+	return app.Idempotency.Expire(ctx)
 }

@@ -188,6 +188,45 @@ var (
 			},
 		},
 	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "user_id", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "action", Type: field.TypeString},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"in_progress", "completed"}},
+		{Name: "owner", Type: field.TypeString},
+		{Name: "request_id", Type: field.TypeString, Default: ""},
+		{Name: "fingerprint", Type: field.TypeString, Default: ""},
+		{Name: "status", Type: field.TypeInt, Default: 0},
+		{Name: "header", Type: field.TypeJSON, Nullable: true},
+		{Name: "body", Type: field.TypeBytes, Nullable: true},
+		{Name: "file_path", Type: field.TypeString, Default: ""},
+		{Name: "error_code", Type: field.TypeString, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "lease_until", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt64, Default: 1},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotency_keys_scope",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[1], IdempotencyKeysColumns[2], IdempotencyKeysColumns[3]},
+			},
+			{
+				Name:    "idempotency_keys_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[16]},
+			},
+		},
+	}
 	// TusUploadsColumns holds the columns for the "tus_uploads" table.
 	TusUploadsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -262,6 +301,7 @@ var (
 		StorageAuditCheckpointsTable,
 		StorageAuditLogsTable,
 		FileRecordsTable,
+		IdempotencyKeysTable,
 		TusUploadsTable,
 		UploadSessionsTable,
 	}
@@ -279,6 +319,9 @@ func init() {
 	}
 	FileRecordsTable.Annotation = &entsql.Annotation{
 		Table: "file_records",
+	}
+	IdempotencyKeysTable.Annotation = &entsql.Annotation{
+		Table: "idempotency_keys",
 	}
 	TusUploadsTable.Annotation = &entsql.Annotation{
 		Table: "tus_uploads",

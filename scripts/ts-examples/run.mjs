@@ -5,9 +5,14 @@
 //
 // uploadLargeFile sends a file in parts (and resumes after parts fail),
 // signedUrl hands out a URL that serves the same bytes. uploadFile needs
-// XMLHttpRequest, which Node lacks: it is type-checked only. Exits non-zero
-// with a message on the first check that fails.
+// XMLHttpRequest, which Node lacks: it is type-checked only. The offline
+// queue (openQueue, enqueue, syncQueue) runs on fake-indexeddb, loaded from
+// the packages of scripts/ts-examples installed at $STORAGEGW_TS_MODULES
+// (doc-check.sh sets it). uploadResumable (TUS) is type-checked only until
+// the service has its TUS routes. Exits non-zero with a message on the
+// first check that fails.
 import { createHash, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
 const [guidePath, base, token] = process.argv.slice(2);
@@ -98,3 +103,40 @@ try {
 }
 check(missing?.status === 404 && missing?.code === "not_found", `signedUrl of no file: got ${missing?.status} ${missing?.code}, want 404 not_found`);
 console.log("ts-examples: signedUrl served the same bytes; an unknown path is 404 not_found");
+
+// 5. The offline queue: two items, the first one's answer lost on the way
+// (the upload arrived, the client saw a network error); syncQueue retries
+// it with its Idempotency-Key and gets the first answer, replayed. A third
+// item onto an existing path is refused for good (409 file_exists) and
+// leaves the queue too.
+const modules = process.env.STORAGEGW_TS_MODULES;
+check(modules, "STORAGEGW_TS_MODULES is not set (the installed packages of scripts/ts-examples)");
+const fakeIDB = createRequire(`${modules}/`).resolve("fake-indexeddb");
+const { indexedDB } = await import(pathToFileURL(fakeIDB).href);
+const db = await guide.openQueue(indexedDB, "doc-check-" + Date.now());
+const receiptBytes = Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", "latin1");
+const q1 = await guide.enqueue(db, "/api/storage/receipt-upload", { object_id: "q-" + Date.now() },
+  new File([receiptBytes], "receipt.pdf", { type: "application/pdf" }));
+const docFields = { system: "workspace", object_type: "pdf", object_id: "q-doc-" + Date.now() };
+await guide.enqueue(db, "/api/storage/upload", docFields, new File([receiptBytes], "notes.pdf", { type: "application/pdf" }));
+let lost = 0;
+globalThis.fetch = async (url, init) => {
+  const res = await realFetch(url, init);
+  if (init?.headers?.["Idempotency-Key"] === q1 && lost++ === 0) {
+    await res.arrayBuffer();
+    throw new TypeError("fetch failed (simulated: the answer was lost)");
+  }
+  return res;
+};
+const synced = await guide.syncQueue(base, token, db, { baseDelayMs: 50 });
+globalThis.fetch = realFetch;
+check(synced.length === 2 && synced.every((r) => r.status === 201), `syncQueue: got ${JSON.stringify(synced)}, want two 201s`);
+check(synced[0].key === q1 && synced[0].replayed && !synced[1].replayed,
+  `syncQueue: the retried item was ${synced[0].replayed ? "" : "not "}replayed, want replayed (its first answer)`);
+await guide.enqueue(db, "/api/storage/upload", docFields, new File([receiptBytes], "notes.pdf", { type: "application/pdf" }));
+const again = await guide.syncQueue(base, token, db, { baseDelayMs: 50 });
+check(again.length === 1 && again[0].status === 409 && again[0].body?.error?.code === "file_exists",
+  `syncQueue of an existing path: got ${JSON.stringify(again)}, want one 409 file_exists`);
+check((await guide.syncQueue(base, token, db)).length === 0, "syncQueue: the queue is not empty after final answers");
+console.log(`ts-examples: syncQueue sent 2 queued uploads, the lost answer replayed (${synced[0].body.file_path}); a refused item left the queue`);
+console.log("ts-examples: uploadResumable (TUS) is type-checked only: the service has no TUS routes yet");
