@@ -20,6 +20,10 @@ type InitiateMultipartCommand struct {
 	ContentType  string // optional: the type the client expects; checked early, the bytes decide
 	AddTimestamp bool
 	Overwrite    bool
+	// PartSize is the part size the client proposes (0: the service's,
+	// domain.PlanParts); a proposal is the size in force or refused
+	// (domain.PlanProposedParts).
+	PartSize int64
 }
 
 // InitiateMultipart starts a multipart upload: the client then asks for
@@ -68,6 +72,10 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 		return nil, err
 	}
 	plan, err := domain.PlanParts(cmd.Size, u.mopts.PartSize)
+	if cmd.PartSize != 0 {
+		e.metadata["proposed_part_size"] = cmd.PartSize
+		plan, err = domain.PlanProposedParts(cmd.Size, cmd.PartSize)
+	}
 	if err != nil {
 		return nil, err
 	}
