@@ -28,13 +28,19 @@ const (
 	ActionMultipartInitiate Action = "MULTIPART_INITIATE"
 	ActionMultipartPartURLs Action = "MULTIPART_PART_URLS"
 	ActionMultipartAbort    Action = "MULTIPART_ABORT"
+	// ActionMultipartListParts lists the parts a multipart upload holds.
+	ActionMultipartListParts Action = "MULTIPART_LIST_PARTS"
+	// ActionUploadCapability hands out an upload capability
+	// (UploadCapability): a URL that uploads without a token.
+	ActionUploadCapability Action = "UPLOAD_CAPABILITY_ISSUED"
 )
 
 // Actions lists every action in a stable order.
 func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
-		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort}
+		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort,
+		ActionMultipartListParts, ActionUploadCapability}
 }
 
 // ParseAction accepts one of Actions.
