@@ -57,6 +57,7 @@ type IssueCapabilityCommand struct {
 type IssuedCapability struct {
 	Capability *domain.UploadCapability
 	Token      string
+	ExpiresIn  time.Duration // its lifetime from issue
 }
 
 // IssueUploadCapability hands an authenticated member an upload
@@ -119,7 +120,7 @@ func (u *IssueUploadCapability) run(ctx context.Context, cmd IssueCapabilityComm
 		return IssuedCapability{}, err
 	}
 	e.metadata["capability_id"], e.metadata["expires_in"] = c.ID(), int(ttl.Seconds())
-	return IssuedCapability{Capability: c, Token: token}, nil
+	return IssuedCapability{Capability: c, Token: token, ExpiresIn: ttl}, nil
 }
 
 // Admit refuses, before the request is read, a caller who may not upload.

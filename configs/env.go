@@ -96,6 +96,8 @@ var envVars = []envVar{
 	{"STORAGEGW_MULTIPART_SESSION_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.MultipartSessionTTL })},
 	{"STORAGEGW_MULTIPART_PART_SIZE_MIB", integer(func(c *Config) *int { return &c.Uploads.MultipartPartSizeMiB })},
 	{"STORAGEGW_UPLOAD_CLEANUP_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Uploads.CleanupInterval })},
+	{"STORAGEGW_UPLOAD_CAPABILITY_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.CapabilityTTL })},
+	{"STORAGEGW_UPLOAD_CAPABILITY_SECRET", secret(func(c *Config) *Secret { return &c.Uploads.CapabilitySecret })},
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
 	{"STORAGEGW_MIN_FREE_DISK_MIB", integer(func(c *Config) *int { return &c.MinFreeDiskMiB })},
