@@ -12,7 +12,9 @@ import (
 )
 
 // fakeSealer keeps capabilities in a map: the token is the capability id.
-type fakeSealer struct{ caps map[string]*domain.UploadCapability }
+type fakeSealer struct {
+	caps map[string]*domain.UploadCapability
+}
 
 func (f *fakeSealer) Seal(c *domain.UploadCapability) (string, error) {
 	f.caps[c.ID()] = c

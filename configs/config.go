@@ -271,7 +271,9 @@ func (c *Config) DevSecretPath() string { return filepath.Join(c.DataDir, "dev-j
 
 // CapabilitySecretPath is the file holding the generated development
 // secret of upload capabilities, used when none is configured.
-func (c *Config) CapabilitySecretPath() string { return filepath.Join(c.DataDir, "upload-capability-secret") }
+func (c *Config) CapabilitySecretPath() string {
+	return filepath.Join(c.DataDir, "upload-capability-secret")
+}
 
 // AuditKeyPath is the Ed25519 key that signs audit checkpoints: the
 // configured file, else the development key generated into the data dir.

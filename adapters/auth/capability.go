@@ -106,7 +106,7 @@ func (s *CapabilitySealer) Open(token string) (*domain.UploadCapability, error) 
 		return nil, errCapabilityInvalid()
 	}
 	c, err := domain.RehydrateUploadCapability(domain.UploadCapabilityData{ID: sc.ID, Principal: p,
-		Kind: domain.Kind{System: domain.System(sc.System), ObjectType: domain.ObjectType(sc.ObjectType)},
+		Kind:     domain.Kind{System: domain.System(sc.System), ObjectType: domain.ObjectType(sc.ObjectType)},
 		ObjectID: sc.ObjectID, Filename: sc.Filename, MaxBytes: sc.MaxBytes, PartSize: sc.PartSize,
 		AddTimestamp: sc.AddTimestamp, Overwrite: sc.Overwrite, ExpiresAt: time.Unix(sc.ExpiresAt, 0).UTC()})
 	if err != nil {
