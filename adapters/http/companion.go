@@ -204,6 +204,7 @@ type companionCompleteRequest struct {
 	Parts []struct {
 		PartNumber int    `json:"PartNumber"`
 		ETag       string `json:"ETag"`
+		Size       *int64 `json:"Size"` // as listed; the store's is checked
 	} `json:"parts"`
 }
 
