@@ -52,6 +52,17 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"POST", "/api/storage/multipart/complete"}:   {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/multipart/abort"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "503", "default"}, perm: domain.PermUpload},
 	{"PUT", "/api/storage/multipart/part"}:        {statuses: []string{"200", "400", "403", "404", "413", "503", "507", "default"}, public: true},
+	// Listing a session's parts, and upload capabilities with the
+	// Companion-compatible routes that redeem them (Uppy).
+	{"GET", "/api/storage/multipart/uploaded-parts"}:                                {statuses: []string{"200", "400", "401", "403", "404", "409", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/upload-capabilities"}:                                    {statuses: []string{"200", "400", "401", "403", "413", "415", "503", "default"}, perm: domain.PermUpload},
+	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/upload"}:                        {statuses: []string{"201", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart"}:                     {statuses: []string{"200", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:           {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"DELETE", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:        {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id/:part"}:     {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart/:upload_id/complete"}: {statuses: []string{"200", "400", "403", "404", "409", "413", "415", "503", "507", "default"}, public: true},
 }
 
 // openAPIExpectedRoutes is the contract's route list, sorted like DescribedRoutes.

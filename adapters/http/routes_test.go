@@ -9,6 +9,7 @@ import (
 	"storagegw/adapters/localfs"
 	"storagegw/application"
 	"storagegw/application/blobstoretest"
+	"storagegw/domain"
 )
 
 // TestRoutesDescribed checks the router against the OpenAPI document both
@@ -22,8 +23,9 @@ func TestRoutesDescribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := application.SystemClock{}
-	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, nil, nil, signer, clock, application.Options{})
-	if app.Download == nil || app.ReceivePart == nil {
+	app := application.New(blobstoretest.NewMemoryMultipart(clock), nil, nil, nil, nil, nil, signer, clock,
+		application.Options{Capabilities: application.CapabilityOptions{Sealer: refusingSealer{}}})
+	if app.Download == nil || app.ReceivePart == nil || app.CapabilityUploads == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}
 	srv, err := NewServer(app, nil, nil, Options{Metrics: http.NotFoundHandler()})
@@ -67,3 +69,11 @@ func TestBlobRouteOnlyWithDownload(t *testing.T) {
 		}
 	}
 }
+
+// refusingSealer is an upload capability sealer that opens nothing, so
+// the capability routes exist.
+type refusingSealer struct{}
+
+func (refusingSealer) Seal(*domain.UploadCapability) (string, error) { return "", domain.ErrUnavailable }
+
+func (refusingSealer) Open(string) (*domain.UploadCapability, error) { return nil, domain.ErrForbidden }
