@@ -74,6 +74,8 @@ func TestBlobRouteOnlyWithDownload(t *testing.T) {
 // the capability routes exist.
 type refusingSealer struct{}
 
-func (refusingSealer) Seal(*domain.UploadCapability) (string, error) { return "", domain.ErrUnavailable }
+func (refusingSealer) Seal(*domain.UploadCapability) (string, error) {
+	return "", domain.ErrUnavailable
+}
 
 func (refusingSealer) Open(string) (*domain.UploadCapability, error) { return nil, domain.ErrForbidden }
