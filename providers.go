@@ -204,7 +204,12 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 	if err != nil {
 		return application.Options{}, err
 	}
+	capabilities, err := capabilityOptions(cfg)
+	if err != nil {
+		return application.Options{}, err
+	}
 	return application.Options{
+		Capabilities:     capabilities,
 		ContentRules:     rules,
 		StaleUploadAfter: cfg.Uploads.StaleAfter,
 		Retention:        cfg.Retention.SoftDelete,
@@ -219,6 +224,16 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 			logger.Error("background operation failed", zap.String("op", op), zap.Error(err))
 		},
 	}, nil
+}
+
+// capabilityOptions seals upload capabilities with the configured secret,
+// or with a development secret generated into the data dir.
+func capabilityOptions(cfg *configs.Config) (application.CapabilityOptions, error) {
+	sealer, err := auth.ProvideCapabilitySealer([]byte(cfg.Uploads.CapabilitySecret.Value()), cfg.CapabilitySecretPath())
+	if err != nil {
+		return application.CapabilityOptions{}, err
+	}
+	return application.CapabilityOptions{Sealer: sealer, TTL: cfg.Uploads.CapabilityTTL}, nil
 }
 
 // provideChainOptions loads the audit checkpoint keys (a development key
@@ -248,7 +263,7 @@ func provideJWKSErrors(logger *zap.Logger) auth.RefreshErrorHandler {
 // the API listener unless metrics_addr gives them their own).
 func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metrics.Metrics, checks []httpapi.ReadinessCheck) httpapi.Options {
 	l := cfg.Load
-	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules,
+	o := httpapi.Options{TrustedProxies: cfg.TrustedProxies, ContentRules: opts.ContentRules, PublicURL: cfg.PublicURL(),
 		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m,
 		Limits: httpapi.Limits{MaxInFlight: l.MaxInFlight, MaxUploads: l.MaxUploads, MaxUploadsPerOrg: l.MaxUploadsPerOrg,
 			RetryAfter: l.RetryAfter, MinBodyRate: int64(l.MinBodyRateKiB) << 10, BodyRateWindow: l.BodyRateWindow,

@@ -20,6 +20,9 @@ type Options struct {
 	Retention time.Duration
 	// Multipart tunes multipart uploads.
 	Multipart MultipartOptions
+	// Capabilities enable upload capabilities (IssueUploadCapability,
+	// CapabilityUploads) when they have a sealer.
+	Capabilities CapabilityOptions
 	// Chain tunes the audit chain's sealer and verifier.
 	Chain ChainOptions
 	// Idempotency tunes Idempotency-Keys (NewIdempotency).
@@ -50,6 +53,7 @@ type Application struct {
 	MultipartPartURLs *MultipartPartURLs
 	CompleteMultipart *CompleteMultipart
 	AbortMultipart    *AbortMultipart
+	ListUploadedParts *ListUploadedParts
 	CleanupUploads    *CleanupUploads
 
 	// TUS uploads, nil unless EnableTus was called.
@@ -73,6 +77,10 @@ type Application struct {
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
 	Idempotency *Idempotency
+	// IssueUploadCapability and CapabilityUploads, when
+	// Options.Capabilities has a sealer.
+	IssueUploadCapability *IssueUploadCapability
+	CapabilityUploads     *CapabilityUploads
 }
 
 // DefaultRetention is how long soft-deleted files are kept (SPEC §6).
@@ -129,7 +137,14 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 		MultipartPartURLs: &MultipartPartURLs{mp},
 		CompleteMultipart: &CompleteMultipart{mp},
 		AbortMultipart:    &AbortMultipart{mp},
+		ListUploadedParts: &ListUploadedParts{mp},
 		CleanupUploads:    &CleanupUploads{mp},
+	}
+	if co := opts.Capabilities.withDefaults(); co.Sealer != nil {
+		app.IssueUploadCapability = &IssueUploadCapability{deps: d, copts: co}
+		app.CapabilityUploads = &CapabilityUploads{multipart: mp, sealer: co.Sealer, upload: app.Upload,
+			initiate: app.InitiateMultipart, partURLs: app.MultipartPartURLs, list: app.ListUploadedParts,
+			complete: app.CompleteMultipart, abort: app.AbortMultipart}
 	}
 	cd := &chainDeps{chain: chain, clock: clock, opts: opts.Chain.withDefaults()}
 	app.SealAudit, app.VerifyAudit, app.ExportAudit = &SealAudit{cd}, &VerifyAudit{cd}, &ExportAudit{cd}

@@ -65,6 +65,9 @@ func (a auditor) record(ctx context.Context, c Caller, e entry, opErr error) err
 		FilePath: e.path, RelatedObjectType: e.objType, RelatedObjectID: e.objID,
 		Metadata: e.metadata, Success: opErr == nil,
 	}
+	if c.Capability != "" {
+		d.Metadata = withCapability(e.metadata, c.Capability)
+	}
 	if opErr != nil {
 		code, msg := domain.PublicMessage(opErr)
 		d.ErrorMessage = code + ": " + msg

@@ -29,6 +29,10 @@ type InitiateMultipartCommand struct {
 	partSize int64
 	protocol string
 	onCreate func(ctx context.Context, s *domain.UploadSession) error
+	// PartSize is the part size the client proposes (0: the service's,
+	// domain.PlanParts); a proposal is the size in force or refused
+	// (domain.PlanProposedParts).
+	PartSize int64
 }
 
 // InitiateMultipart starts a multipart upload: the client then asks for
@@ -77,6 +81,10 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 		return nil, err
 	}
 	plan, err := domain.PlanParts(cmd.Size, cmp.Or(cmd.partSize, u.mopts.PartSize))
+	if cmd.PartSize != 0 {
+		e.metadata["proposed_part_size"] = cmd.PartSize
+		plan, err = domain.PlanProposedParts(cmd.Size, cmd.PartSize)
+	}
 	if err != nil {
 		return nil, err
 	}

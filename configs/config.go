@@ -163,6 +163,14 @@ type UploadsConfig struct {
 	// a key whose first request stopped answering blocks it.
 	IdempotencyTTL   time.Duration `yaml:"idempotency_ttl"`
 	IdempotencyLease time.Duration `yaml:"idempotency_lease"`
+	// CapabilityTTL is how long an upload capability (the token-free
+	// endpoint of browser uploaders such as Uppy) stays valid unless its
+	// caller asks for less or more (1m to 1h).
+	CapabilityTTL time.Duration `yaml:"capability_ttl"`
+	// CapabilitySecret seals upload capabilities (at least 32 bytes);
+	// empty: a development secret generated into the data dir. Replicas
+	// that do not share the data dir must share this secret.
+	CapabilitySecret Secret `yaml:"capability_secret"`
 }
 
 // RetentionConfig says how long soft-deleted files are kept, and how often
@@ -265,6 +273,12 @@ func (c *Config) BlobRoot() string { return filepath.Join(c.DataDir, "blobs") }
 
 // DevSecretPath is the file holding the generated development JWT secret.
 func (c *Config) DevSecretPath() string { return filepath.Join(c.DataDir, "dev-jwt-secret") }
+
+// CapabilitySecretPath is the file holding the generated development
+// secret of upload capabilities, used when none is configured.
+func (c *Config) CapabilitySecretPath() string {
+	return filepath.Join(c.DataDir, "upload-capability-secret")
+}
 
 // AuditKeyPath is the Ed25519 key that signs audit checkpoints: the
 // configured file, else the development key generated into the data dir.

@@ -110,6 +110,12 @@ func (c *Config) Validate() error {
 	if n := c.Uploads.MultipartPartSizeMiB; n < 5 || n > 5120 {
 		add("STORAGEGW_MULTIPART_PART_SIZE_MIB is %d: use 5 to 5120", n)
 	}
+	if ttl := c.Uploads.CapabilityTTL; ttl < time.Minute || ttl > time.Hour {
+		add("STORAGEGW_UPLOAD_CAPABILITY_TTL is %s: use 1m to 1h, e.g. 10m", ttl)
+	}
+	if s := c.Uploads.CapabilitySecret; s.IsSet() && len(s.Value()) < 32 {
+		add("STORAGEGW_UPLOAD_CAPABILITY_SECRET holds %d bytes: use at least 32 (e.g. openssl rand -hex 32), or leave it empty for a development secret in the data dir", len(s.Value()))
+	}
 	if i := c.Uploads.CleanupInterval; i != 0 && i < time.Minute {
 		add("STORAGEGW_UPLOAD_CLEANUP_INTERVAL is %s: use 0s (no in-process clean-up) or at least 1m, e.g. 1h", i)
 	}

@@ -32,13 +32,19 @@ const (
 	// a PATCH that stored bytes without completing the upload, a HEAD.
 	ActionTusPatch  Action = "TUS_PATCH"
 	ActionTusStatus Action = "TUS_STATUS"
+	// ActionMultipartListParts lists the parts a multipart upload holds.
+	ActionMultipartListParts Action = "MULTIPART_LIST_PARTS"
+	// ActionUploadCapability hands out an upload capability
+	// (UploadCapability): a URL that uploads without a token.
+	ActionUploadCapability Action = "UPLOAD_CAPABILITY_ISSUED"
 )
 
 // Actions lists every action in a stable order.
 func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
-		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus}
+		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus,
+		ActionMultipartListParts, ActionUploadCapability}
 }
 
 // ParseAction accepts one of Actions.

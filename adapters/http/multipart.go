@@ -18,6 +18,7 @@ type initiateRequest struct {
 	ContentType  string `json:"content_type"`
 	AddTimestamp bool   `json:"add_timestamp"`
 	Overwrite    bool   `json:"overwrite"`
+	PartSize     int64  `json:"part_size"`
 }
 
 type uploadSessionJSON struct {
@@ -43,7 +44,7 @@ func (s *Server) initiateMultipart(c *gin.Context) {
 	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
 		Caller: caller(c), System: req.System, ObjectType: req.ObjectType, ObjectID: req.ObjectID,
 		Filename: req.Filename, Size: *req.Size, ContentType: req.ContentType,
-		AddTimestamp: req.AddTimestamp, Overwrite: req.Overwrite,
+		AddTimestamp: req.AddTimestamp, Overwrite: req.Overwrite, PartSize: req.PartSize,
 	})
 	if err != nil {
 		writeError(c, err)

@@ -58,6 +58,17 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"HEAD", "/api/storage/tus/:id"}:              {statuses: []string{"200", "401", "403", "404", "503", "default"}, perm: domain.PermUpload},
 	{"PATCH", "/api/storage/tus/:id"}:             {statuses: []string{"204", "400", "401", "403", "404", "409", "412", "413", "415", "503", "507", "default"}, perm: domain.PermUpload},
 	{"DELETE", "/api/storage/tus/:id"}:            {statuses: []string{"204", "401", "403", "404", "409", "412", "503", "default"}, perm: domain.PermUpload},
+	// Listing a session's parts, and upload capabilities with the
+	// Companion-compatible routes that redeem them (Uppy).
+	{"GET", "/api/storage/multipart/uploaded-parts"}:                                {statuses: []string{"200", "400", "401", "403", "404", "409", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/upload-capabilities"}:                                    {statuses: []string{"200", "400", "401", "403", "413", "415", "503", "default"}, perm: domain.PermUpload},
+	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/upload"}:                        {statuses: []string{"201", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart"}:                     {statuses: []string{"200", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:           {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"DELETE", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:        {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id/:part"}:     {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart/:upload_id/complete"}: {statuses: []string{"200", "400", "403", "404", "409", "413", "415", "503", "507", "default"}, public: true},
 }
 
 // openAPIExpectedRoutes is the contract's route list, sorted like DescribedRoutes.

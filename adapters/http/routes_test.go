@@ -10,6 +10,7 @@ import (
 	"storagegw/application"
 	"storagegw/application/blobstoretest"
 	"storagegw/application/memrepo"
+	"storagegw/domain"
 )
 
 // TestRoutesDescribed checks the router against the OpenAPI document both
@@ -24,9 +25,10 @@ func TestRoutesDescribed(t *testing.T) {
 	}
 	clock := application.SystemClock{}
 	store := blobstoretest.NewMemoryMultipart(clock)
-	app := application.New(store, nil, nil, nil, nil, nil, signer, clock, application.Options{})
+	app := application.New(store, nil, nil, nil, nil, nil, signer, clock,
+		application.Options{Capabilities: application.CapabilityOptions{Sealer: refusingSealer{}}})
 	app.EnableTus(memrepo.NewTusUploads(), store, application.TusOptions{})
-	if app.Download == nil || app.ReceivePart == nil {
+	if app.Download == nil || app.ReceivePart == nil || app.CapabilityUploads == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}
 	srv, err := NewServer(app, nil, nil, Options{Metrics: http.NotFoundHandler()})
@@ -70,3 +72,13 @@ func TestBlobRouteOnlyWithDownload(t *testing.T) {
 		}
 	}
 }
+
+// refusingSealer is an upload capability sealer that opens nothing, so
+// the capability routes exist.
+type refusingSealer struct{}
+
+func (refusingSealer) Seal(*domain.UploadCapability) (string, error) {
+	return "", domain.ErrUnavailable
+}
+
+func (refusingSealer) Open(string) (*domain.UploadCapability, error) { return nil, domain.ErrForbidden }

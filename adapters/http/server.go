@@ -47,6 +47,9 @@ type Options struct {
 	Observer Observer
 	// Limits shed load and cut slow bodies; the zero value bounds nothing.
 	Limits Limits
+	// PublicURL is the service's base URL as clients reach it, which the
+	// endpoints of upload capabilities start with (STORAGEGW_PUBLIC_URL).
+	PublicURL string
 }
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
@@ -159,6 +162,11 @@ func (s *Server) routes() {
 	api.POST("/multipart/parts", s.admit(app.MultipartPartURLs.Admit), s.multipartPartURLs)
 	api.POST("/multipart/complete", s.admit(app.CompleteMultipart.Admit), s.idempotent(domain.ActionUpload), s.completeMultipart)
 	api.POST("/multipart/abort", s.admit(app.AbortMultipart.Admit), s.idempotent(domain.ActionMultipartAbort), s.abortMultipart)
+	api.GET("/multipart/uploaded-parts", s.uploadedParts)
+	if app.IssueUploadCapability != nil {
+		api.POST("/upload-capabilities", s.admit(app.IssueUploadCapability.Admit), s.issueUploadCapability)
+	}
+	s.companionRoutes(e)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
 	api.GET("/files", s.list)
