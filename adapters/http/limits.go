@@ -294,4 +294,3 @@ func (b *floorBody) cut() error {
 		"The request body arrived slower than %s; send it faster, or in parts (multipart upload).", b.rateText())
 	return b.err
 }
-
