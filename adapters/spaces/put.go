@@ -1,7 +1,6 @@
 package spaces
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,19 +41,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType st
 	// buffer only for a blob larger than that.
 	small := make([]byte, min(s.partSize, smallBlob))
 	n, eof, readErr := readPart(ctx, r, small)
-	buf := &small
+	buf := &buffer{b: small}
 	if readErr == nil && !eof && n == len(small) && int64(n) < s.partSize {
-		buf = s.parts.Get().(*[]byte)
-		copy(*buf, small[:n])
+		buf = newBuffer(s.partSize)
+		copy(buf.b, small[:n])
 		var m int
-		m, eof, readErr = readPart(ctx, r, (*buf)[n:])
+		m, eof, readErr = readPart(ctx, r, buf.b[n:])
 		n += m
 	}
-	release := func(b *[]byte) {
-		if int64(cap(*b)) == s.partSize {
-			s.parts.Put(b)
-		}
-	}
+	release := (*buffer).free
 	if readErr != nil {
 		release(buf)
 		return application.BlobInfo{}, fmt.Errorf("spaces: put %q: %w", key, readErr)
@@ -70,7 +65,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType st
 			bctx, cancel := s.withBudget(ctx)
 			defer cancel()
 			var err error
-			info, err = s.client.PutObject(bctx, s.bucket, key, bytes.NewReader((*buf)[:n]), int64(n), opts)
+			bd := newBody(buf.b[:n])
+			defer bd.close()
+			info, err = s.client.PutObject(bctx, s.bucket, key, bd, int64(n), opts)
 			return err
 		})
 		if err != nil {
@@ -83,7 +80,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType st
 
 // part is a buffer holding the n bytes of a part.
 type part struct {
-	buf    *[]byte
+	buf    *buffer
 	n      int
 	number int
 }
@@ -104,7 +101,7 @@ func partSizeOf(base int64, number int) int64 {
 // multipart upload: this goroutine reads the next part while another
 // sends the previous one.
 func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first part,
-	opts minio.PutObjectOptions, release func(*[]byte)) (application.BlobInfo, error) {
+	opts minio.PutObjectOptions, release func(*buffer)) (application.BlobInfo, error) {
 	var uploadID string
 	err := s.budgeted(ctx, func(ctx context.Context) (err error) {
 		uploadID, err = s.core.NewMultipartUpload(ctx, s.bucket, key, opts)
@@ -114,7 +111,7 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first
 		release(first.buf)
 		return application.BlobInfo{}, storeError("put", key, err)
 	}
-	free := make(chan *[]byte, 2) // the upload's buffers, once sent
+	free := make(chan *buffer, 2) // the upload's buffers, once sent
 	free <- nil                   // a second buffer, allocated when needed
 	todo := make(chan part)
 	sendCtx, stopSending := context.WithCancel(ctx)
@@ -131,8 +128,10 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first
 			if sendErr == nil {
 				var cp minio.ObjectPart
 				sendErr = s.budgeted(sendCtx, func(ctx context.Context) (err error) {
-					cp, err = s.core.PutObjectPart(ctx, s.bucket, key, uploadID, p.number,
-						bytes.NewReader((*p.buf)[:p.n]), int64(p.n), minio.PutObjectPartOptions{})
+					bd := newBody(p.buf.b[:p.n])
+					defer bd.close()
+					cp, err = s.core.PutObjectPart(ctx, s.bucket, key, uploadID, p.number, bd, int64(p.n),
+						minio.PutObjectPartOptions{})
 					return err
 				})
 				if sendErr != nil {
@@ -149,9 +148,7 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first
 	close(todo)
 	<-done
 	for range 2 {
-		if b := <-free; b != nil {
-			release(b)
-		}
+		release(<-free)
 	}
 	switch {
 	case sendErr != nil:
@@ -178,7 +175,7 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first
 // a buffer from free for each; it stops at r's end, at r's error (which it
 // returns wrapped as it is), when ctx ends (the sender failed, or the
 // caller gave up), or past maxParts (domain.ErrTooLarge).
-func (s *Store) readParts(ctx context.Context, key string, r io.Reader, first part, todo chan<- part, free chan *[]byte) error {
+func (s *Store) readParts(ctx context.Context, key string, r io.Reader, first part, todo chan<- part, free chan *buffer) error {
 	p := first
 	for {
 		select {
@@ -187,7 +184,7 @@ func (s *Store) readParts(ctx context.Context, key string, r io.Reader, first pa
 			free <- p.buf
 			return nil
 		}
-		var buf *[]byte
+		var buf *buffer
 		select {
 		case buf = <-free:
 		case <-ctx.Done():
@@ -195,18 +192,11 @@ func (s *Store) readParts(ctx context.Context, key string, r io.Reader, first pa
 		}
 		next := p.number + 1
 		want := partSizeOf(s.partSize, next)
-		if buf == nil || int64(cap(*buf)) < want {
-			if buf != nil && int64(cap(*buf)) == s.partSize {
-				s.parts.Put(buf)
-			}
-			if want == s.partSize {
-				buf = s.parts.Get().(*[]byte)
-			} else {
-				b := make([]byte, want)
-				buf = &b
-			}
+		if buf == nil || int64(len(buf.b)) < want {
+			buf.free()
+			buf = newBuffer(want)
 		}
-		n, eof, err := readPart(ctx, r, (*buf)[:want])
+		n, eof, err := readPart(ctx, r, buf.b[:want])
 		if err != nil {
 			free <- buf
 			return fmt.Errorf("spaces: put %q: %w", key, err)

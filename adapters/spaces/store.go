@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -93,7 +92,6 @@ type Store struct {
 	bucket    string
 	idle      []*http.Transport // closed by Close
 	partSize  int64
-	parts     *sync.Pool    // of *[]byte of partSize bytes, Put's buffers
 	opTimeout time.Duration // each operation's budget, retries included
 	stall     time.Duration // the request timeout: the longest a byte may stay unmoved
 }
@@ -127,8 +125,7 @@ func New(opts Options) (*Store, error) {
 		idle = append(idle, tr)
 	}
 	return &Store{pathStyle: o.PathStyle, client: client, core: minio.Core{Client: client}, presigner: presigner, cdn: cdn, idle: idle,
-		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout, stall: o.RequestTimeout,
-		parts: &sync.Pool{New: func() any { b := make([]byte, o.PartSize); return &b }}}, nil
+		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout, stall: o.RequestTimeout}, nil
 }
 
 func newClient(o Options, endpoint string, secure bool, lookup minio.BucketLookupType) (*minio.Client, *http.Transport, error) {
