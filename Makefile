@@ -14,10 +14,12 @@ test:
 build:
 	$(GO) build -o bin/storagegw ./cmd/storagegw
 
-# 1 GiB through the gateway to versitygw next to a direct minio-go PUT:
-# throughput of both and the gateway's peak RSS.
+# The byte path in one run, each figure next to its reference: uploads to
+# versitygw vs direct minio-go PUTs (1 GiB, 8 × 128 MiB) with peak RSS growth,
+# local upload vs a disk probe, local download vs http.ServeFile, receipts/s
+# on SQLite and PostgreSQL (a few minutes; BENCH_UPLOAD_FLAGS="-size 268435456").
 bench-upload:
-	bash scripts/bench-upload.sh
+	bash scripts/bench-upload.sh $(BENCH_UPLOAD_FLAGS)
 
 # The gateway's RSS under slow headers, slow bodies, huge part headers, zip
 # attacks and huge methods (127.0.0.1 only, about a minute); add

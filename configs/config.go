@@ -132,10 +132,11 @@ type SpacesConfig struct {
 	CDNEndpoint string `yaml:"cdn_endpoint"`
 	UseSSL      bool   `yaml:"use_ssl"`
 	PathStyle   bool   `yaml:"path_style"`
-	// PartSizeMiB is the multipart part size of streamed uploads (5–5120).
+	// PartSizeMiB is the part size of the first 1000 parts of streamed
+	// uploads (5–5120); each upload holds two such buffers.
 	PartSizeMiB int `yaml:"part_size_mib"`
-	// RequestTimeout bounds connecting, awaiting response headers and any
-	// stall of a transfer; OperationTimeout bounds whole small operations.
+	// RequestTimeout is how long no byte may move on a store request; the
+	// OperationTimeout is each operation's budget, retries included.
 	RequestTimeout   time.Duration `yaml:"request_timeout"`
 	OperationTimeout time.Duration `yaml:"operation_timeout"`
 }

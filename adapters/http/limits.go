@@ -164,14 +164,16 @@ func (s *Server) floorBody(c *gin.Context) (undo func()) {
 // copy that fails midway cannot change the status any more; the response
 // is cut short and the log line shows the bytes.
 func (s *Server) sendFile(c *gin.Context, body io.Reader) {
+	w := &fileWriter{ResponseWriter: c.Writer}
+	c.Writer = w // the access log and metrics read its Size
 	if s.opts.Limits.MinBodyRate <= 0 {
-		_, _ = io.Copy(c.Writer, body)
+		_, _ = io.Copy(w, body)
 		return
 	}
-	rc := http.NewResponseController(c.Writer)
-	defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
-	d := &floorDownload{r: body, rc: rc, floor: s.newFloor()}
-	if _, err := io.Copy(c.Writer, d); d.slow || errors.Is(err, os.ErrDeadlineExceeded) {
+	w.rc = http.NewResponseController(w.ResponseWriter)
+	defer func() { _ = w.rc.SetWriteDeadline(time.Time{}) }()
+	w.floor = s.newFloor()
+	if _, err := io.Copy(w, body); w.slow || errors.Is(err, os.ErrDeadlineExceeded) {
 		s.opts.Observer.Shed("slow_download")
 	}
 }
@@ -291,25 +293,4 @@ func (b *floorBody) cut() error {
 	b.err = domain.Errorf(domain.ErrInvalid, codeBodyTooSlow,
 		"The request body arrived slower than %s; send it faster, or in parts (multipart upload).", b.rateText())
 	return b.err
-}
-
-// floorDownload is a served file whose reads set the write deadline of
-// the bytes they hand to the client.
-type floorDownload struct {
-	r  io.Reader
-	rc *http.ResponseController
-	*floor
-	slow bool
-}
-
-func (d *floorDownload) Read(p []byte) (int, error) {
-	deadline, ok := d.next()
-	if !ok {
-		d.slow = true
-		return 0, fmt.Errorf("httpapi: the client took the file slower than %s", d.rateText())
-	}
-	_ = d.rc.SetWriteDeadline(deadline)
-	n, err := d.r.Read(p)
-	d.got += int64(n)
-	return n, err
 }

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -98,15 +99,28 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
 }
 
-// copyChunks copies r to w, checking ctx between chunks. It returns r's
-// own error apart, as readErr, so Put can wrap it without translating it.
+// copyBuffer is the size of the writes of Put and of the buffered copies
+// of Open's bodies: large enough that the file system, not the system
+// calls, sets the pace.
+const copyBuffer = 1 << 20
+
+// bufs recycles Put's buffers.
+var bufs = sync.Pool{New: func() any { b := make([]byte, copyBuffer); return &b }}
+
+// copyChunks copies r to w, checking ctx between chunks. It fills its
+// buffer before each write, however little each Read returns (a multipart
+// form's part returns a few KiB at a time), so the file gets few, large
+// writes. It returns r's own error apart, as readErr, so Put can wrap it
+// without translating it.
 func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr, err error) {
-	buf := make([]byte, 256<<10)
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := *bp
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, nil, err
 		}
-		m, rerr := r.Read(buf)
+		m, rerr := io.ReadFull(r, buf)
 		if m > 0 {
 			wn, werr := w.Write(buf[:m])
 			n += int64(wn)
@@ -114,7 +128,7 @@ func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr
 				return n, nil, werr
 			}
 		}
-		if rerr == io.EOF {
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
 			return n, nil, nil
 		}
 		if rerr != nil {

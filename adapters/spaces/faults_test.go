@@ -96,8 +96,9 @@ func TestUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantFailsWithin(t, s, 4*time.Second)
-	if err := s.Check(t.Context()); !strings.Contains(err.Error(), "SPACES_ENDPOINT") {
-		t.Errorf("Check: got %v, want it to name SPACES_ENDPOINT", err)
+	if err := s.Check(t.Context()); !strings.Contains(err.Error(), "SPACES_ENDPOINT") ||
+		!strings.Contains(err.Error(), "SPACES_PATH_STYLE") {
+		t.Errorf("Check: got %v, want it to name SPACES_ENDPOINT and SPACES_PATH_STYLE", err)
 	}
 }
 
@@ -200,5 +201,105 @@ func TestNoACLSent(t *testing.T) {
 	}
 	if strings.Contains(sent, "x-amz-acl") || strings.Contains(sent, "x-amz-grant") {
 		t.Errorf("a Put sent an ACL header, want none")
+	}
+}
+
+// TestSlowLinkCompletes sends a two-part Put through a link of 1.5 MiB/s:
+// each part takes longer than the operation budget and the first far
+// longer than the request timeout, yet bytes keep moving, so it completes.
+func TestSlowLinkCompletes(t *testing.T) {
+	t.Parallel()
+	o := newBucket(t)
+	p := newProxy(t, o.Endpoint)
+	p.slow(3 << 19)
+	direct := o
+	o.Endpoint = p.addr
+	o.PartSize = MinPartSize
+	o.RequestTimeout, o.OperationTimeout = time.Second, 1500*time.Millisecond
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := strings.Repeat("s", MinPartSize+256<<10)
+	start := time.Now()
+	mustPut(t, s, "slow", data)
+	if d := time.Since(start); d < 2*o.OperationTimeout {
+		t.Errorf("the Put took %v, want the link to slow it past %v (is the proxy slow?)", d, 2*o.OperationTimeout)
+	}
+	fast, err := New(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBlob(t, fast, "slow", data)
+}
+
+// TestBlackHoledStore points a Store at a proxy that accepts connections
+// and then neither reads nor answers: a Put, small or multipart, and a
+// Stat fail with domain.ErrUnavailable once the operation budget is spent
+// (plus at most a request timeout), not after each retry's timeout.
+func TestBlackHoledStore(t *testing.T) {
+	t.Parallel()
+	o := newBucket(t)
+	p := newProxy(t, o.Endpoint)
+	o.Endpoint = p.addr
+	o.PartSize = MinPartSize
+	o.RequestTimeout, o.OperationTimeout = time.Second, 1500*time.Millisecond
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "k", "before") // resolves the bucket's region while the proxy forwards
+	p.blackHoled(true)
+	s.Close()                                                             // its pooled connections were made before
+	limit := o.OperationTimeout + o.RequestTimeout + 500*time.Millisecond // minio-go's 3 attempts would take 3.6 s
+	for name, op := range map[string]func() error{
+		"small Put": func() error { _, err := s.Put(t.Context(), "small", strings.NewReader("x"), ""); return err },
+		"multipart Put": func() error {
+			_, err := s.Put(t.Context(), "large", strings.NewReader(strings.Repeat("y", MinPartSize+1)), "")
+			return err
+		},
+		"Stat": func() error { _, err := s.Stat(t.Context(), "k"); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			err := op()
+			if d := time.Since(start); !errors.Is(err, domain.ErrUnavailable) || d > limit {
+				t.Errorf("got %v after %v, want domain.ErrUnavailable within %v", err, d, limit)
+			}
+		})
+	}
+}
+
+// TestIPEndpointNeedsNoPathStyle reaches the test server by its IP address
+// with SPACES_PATH_STYLE left false: the Store addresses the bucket
+// path-style by itself (virtual-hosted, it would look up
+// "<bucket>.127.0.0.1"), and a Store told to use virtual-hosted addressing
+// on a name without per-bucket DNS names fails Check naming
+// SPACES_PATH_STYLE.
+func TestIPEndpointNeedsNoPathStyle(t *testing.T) {
+	t.Parallel()
+	o := newBucket(t)
+	o.PathStyle = false
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(t.Context()); err != nil {
+		t.Fatalf("Check on %s without SPACES_PATH_STYLE: got %v, want nil", o.Endpoint, err)
+	}
+	mustPut(t, s, "ip", "addressed by IP")
+	wantBlob(t, s, "ip", "addressed by IP")
+
+	_, port, _ := net.SplitHostPort(o.Endpoint)
+	o.Endpoint = "sgw-test.invalid:" + port // .invalid never resolves (RFC 6761)
+	o.OperationTimeout = 2 * time.Second
+	named, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := named.Check(t.Context()); !errors.Is(err, domain.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "SPACES_PATH_STYLE=true") {
+		t.Errorf("Check on a virtual-hosted name that does not resolve: got %v, want domain.ErrUnavailable naming SPACES_PATH_STYLE=true", err)
 	}
 }

@@ -61,14 +61,19 @@ func TestNewValidatesOptions(t *testing.T) {
 func TestNewResolvesDefaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		endpoint, region, wantRegion string
-		insecure, wantSecure         bool
+		endpoint, region, wantRegion    string
+		insecure, wantSecure, wantPaths bool
 	}{
-		{"nyc3.digitaloceanspaces.com", "", "nyc3", false, true},
-		{"https://fra1.digitaloceanspaces.com", "", "fra1", true, true},
-		{"http://127.0.0.1:9000", "", DefaultRegion, false, false},
-		{"127.0.0.1:9000", "", DefaultRegion, true, false},
-		{"s3.example.com", "eu-west-3", "eu-west-3", false, true},
+		{"nyc3.digitaloceanspaces.com", "", "nyc3", false, true, false},
+		{"https://fra1.digitaloceanspaces.com", "", "fra1", true, true, false},
+		{"http://127.0.0.1:9000", "", DefaultRegion, false, false, true},
+		{"127.0.0.1:9000", "", DefaultRegion, true, false, true},
+		{"10.0.0.7", "", DefaultRegion, true, false, true},
+		{"http://[::1]:9000", "", DefaultRegion, false, false, true},
+		{"localhost:9000", "", DefaultRegion, true, false, true},
+		{"minio.localhost", "", DefaultRegion, true, false, true},
+		{"s3.example.com", "eu-west-3", "eu-west-3", false, true, false},
+		{"localhost.example.com", "", DefaultRegion, false, true, false},
 	}
 	for _, tc := range tests {
 		o := validOptions()
@@ -77,9 +82,9 @@ func TestNewResolvesDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatalf("resolve(%q): %v", tc.endpoint, err)
 		}
-		if got.Region != tc.wantRegion || secure != tc.wantSecure {
-			t.Errorf("resolve(%q, insecure %t): got region %q, TLS %t, want %q, %t",
-				tc.endpoint, tc.insecure, got.Region, secure, tc.wantRegion, tc.wantSecure)
+		if got.Region != tc.wantRegion || secure != tc.wantSecure || got.PathStyle != tc.wantPaths {
+			t.Errorf("resolve(%q, insecure %t): got region %q, TLS %t, path-style %t, want %q, %t, %t",
+				tc.endpoint, tc.insecure, got.Region, secure, got.PathStyle, tc.wantRegion, tc.wantSecure, tc.wantPaths)
 		}
 		if got.PartSize != DefaultPartSize || got.RequestTimeout != DefaultRequestTimeout ||
 			got.OperationTimeout != DefaultOperationTimeout {

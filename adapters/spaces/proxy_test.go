@@ -1,25 +1,38 @@
 package spaces
 
 import (
+	"context"
 	"io"
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // proxy forwards TCP connections to a server, passing on at most limit
 // bytes of each connection's answers (negative: all) and holding the rest.
-// It keeps the request headers it forwards in sent.
+// It keeps the request headers it forwards in sent. A rate above zero
+// forwards requests at that many bytes a second (a slow link); blackHole
+// makes new connections swallow nothing and answer nothing.
 type proxy struct {
-	addr  string
-	mu    sync.Mutex
-	limit int
-	sent  strings.Builder
+	addr      string
+	mu        sync.Mutex
+	limit     int
+	rate      int
+	blackHole bool
+	sent      strings.Builder
 }
 
 func newProxy(t *testing.T, target string) *proxy {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// A small receive buffer, so that what a slow link has not carried
+	// yet waits in the sender's send queue, as on a real network, rather
+	// than in this proxy's socket.
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+	}}
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,17 +56,48 @@ func (p *proxy) hold(limit int) {
 	p.limit = limit
 }
 
+// slow sets the rate of requests, bytes a second (0: unlimited).
+func (p *proxy) slow(rate int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rate = rate
+}
+
+// blackHoled makes new connections swallow nothing and answer nothing.
+func (p *proxy) blackHoled(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.blackHole = on
+}
+
 func (p *proxy) serve(t *testing.T, c net.Conn, target string) {
 	defer c.Close()
+	p.mu.Lock()
+	limit, rate, blackHole := p.limit, p.rate, p.blackHole
+	p.mu.Unlock()
+	if blackHole {
+		<-t.Context().Done()
+		return
+	}
 	s, err := net.Dial("tcp", target)
 	if err != nil {
 		return
 	}
 	defer s.Close()
-	p.mu.Lock()
-	limit := p.limit
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(s, io.TeeReader(c, headers{p})) }()
+	go func() {
+		src := io.TeeReader(c, headers{p})
+		if rate <= 0 {
+			_, _ = io.Copy(s, src)
+			return
+		}
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for range tick.C {
+			if _, err := io.CopyN(s, src, int64(max(rate/100, 1))); err != nil {
+				return
+			}
+		}
+	}()
 	if limit < 0 {
 		_, _ = io.Copy(c, s)
 		return

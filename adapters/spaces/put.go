@@ -1,7 +1,6 @@
 package spaces
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,11 +13,17 @@ import (
 	"storagegw/domain"
 )
 
-// Put streams r to key without knowing its size. It reads r one part at a
-// time into a buffer of PartSize bytes: a blob that fits in one part goes
-// up in a single PUT; a larger one as a multipart upload, part by part,
+// Put streams r to key without knowing its size. A blob that fits in one
+// part goes up in a single PUT; a larger one as a multipart upload,
 // completed only after r reached EOF. S3 makes either atomic: the object
 // appears whole at the final request, or not at all.
+//
+// Memory is bounded: two part buffers per upload, one being filled from r
+// while the other is sent, so reading the client overlaps writing the
+// store. Parts are PartSize bytes for the first 1000 parts, then double
+// every 1000 (partSizeOf), so 10,000 parts hold at least 5 TiB while a
+// file of a few GiB needs only two PartSize buffers. Each request to the
+// store, retries included, runs within its budget (withBudget).
 //
 // When r fails (or ctx ends) the multipart upload is aborted by its id,
 // with a context of its own so that a cancelled request still cleans up,
@@ -34,26 +39,35 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType st
 	opts := minio.PutObjectOptions{ContentType: contentType, PartSize: uint64(s.partSize)}
 	// Most blobs are small: read a little first, and take a whole part's
 	// buffer only for a blob larger than that.
-	buf := make([]byte, min(s.partSize, smallBlob))
-	n, eof, readErr := readPart(ctx, r, buf)
-	if readErr == nil && !eof && n == len(buf) && int64(n) < s.partSize {
-		part := s.parts.Get().(*[]byte)
-		defer s.parts.Put(part)
-		copy(*part, buf[:n])
+	small := make([]byte, min(s.partSize, smallBlob))
+	n, eof, readErr := readPart(ctx, r, small)
+	buf := &buffer{b: small}
+	if readErr == nil && !eof && n == len(small) && int64(n) < s.partSize {
+		buf = newBuffer(s.partSize)
+		copy(buf.b, small[:n])
 		var m int
-		m, eof, readErr = readPart(ctx, r, (*part)[n:])
-		buf, n = *part, n+m
+		m, eof, readErr = readPart(ctx, r, buf.b[n:])
+		n += m
 	}
+	release := (*buffer).free
 	if readErr != nil {
+		release(buf)
 		return application.BlobInfo{}, fmt.Errorf("spaces: put %q: %w", key, readErr)
 	}
 	if err := ctx.Err(); err != nil {
+		release(buf)
 		return application.BlobInfo{}, storeError("put", key, err)
 	}
 	if eof {
+		defer release(buf)
 		var info minio.UploadInfo
-		err := retryConflict(ctx, func() (err error) {
-			info, err = s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(buf[:n]), int64(n), opts)
+		err := retryConflict(ctx, func() error {
+			bctx, cancel := s.withBudget(ctx)
+			defer cancel()
+			var err error
+			bd := newBody(buf.b[:n])
+			defer bd.close()
+			info, err = s.client.PutObject(bctx, s.bucket, key, bd, int64(n), opts)
 			return err
 		})
 		if err != nil {
@@ -61,58 +75,158 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, contentType st
 		}
 		return blobInfo(key, int64(n), info.LastModified), nil
 	}
-	return s.putMultipart(ctx, key, r, buf, n, opts)
+	return s.putMultipart(ctx, key, r, part{buf: buf, n: n, number: 1}, opts, release)
 }
 
-// putMultipart uploads buf[:n], then the rest of r, as the parts of one
-// multipart upload.
-func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, buf []byte, n int,
-	opts minio.PutObjectOptions) (application.BlobInfo, error) {
-	uploadID, err := s.core.NewMultipartUpload(ctx, s.bucket, key, opts)
+// part is a buffer holding the n bytes of a part.
+type part struct {
+	buf    *buffer
+	n      int
+	number int
+}
+
+// partSizeOf is the size of part number (from 1) of a streamed upload:
+// base for parts 1–1000, doubled for every further 1000 up to S3's 5 GiB,
+// and 5 GiB for parts 9001–10000. Any base of at least MinPartSize so
+// reaches 5 TiB within 10,000 parts.
+func partSizeOf(base int64, number int) int64 {
+	tier := (number - 1) / 1000
+	if tier >= maxParts/1000-1 {
+		return MaxPartSize
+	}
+	return min(base<<tier, MaxPartSize)
+}
+
+// putMultipart uploads first, then the rest of r, as the parts of one
+// multipart upload: this goroutine reads the next part while another
+// sends the previous one.
+func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first part,
+	opts minio.PutObjectOptions, release func(*buffer)) (application.BlobInfo, error) {
+	var uploadID string
+	err := s.budgeted(ctx, func(ctx context.Context) (err error) {
+		uploadID, err = s.core.NewMultipartUpload(ctx, s.bucket, key, opts)
+		return err
+	})
 	if err != nil {
+		release(first.buf)
 		return application.BlobInfo{}, storeError("put", key, err)
 	}
+	free := make(chan *buffer, 2) // the upload's buffers, once sent
+	free <- nil                   // a second buffer, allocated when needed
+	todo := make(chan part)
+	sendCtx, stopSending := context.WithCancel(ctx)
+	defer stopSending()
 	var (
-		parts []minio.CompletePart
-		size  int64
-		eof   bool
+		done    = make(chan struct{})
+		parts   []minio.CompletePart
+		size    int64
+		sendErr error
 	)
-	for {
-		part, err := s.core.PutObjectPart(ctx, s.bucket, key, uploadID, len(parts)+1,
-			bytes.NewReader(buf[:n]), int64(n), minio.PutObjectPartOptions{})
-		if err != nil {
-			return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, err))
+	go func() { // sends the parts in order, one at a time
+		defer close(done)
+		for p := range todo {
+			if sendErr == nil {
+				var cp minio.ObjectPart
+				sendErr = s.budgeted(sendCtx, func(ctx context.Context) (err error) {
+					bd := newBody(p.buf.b[:p.n])
+					defer bd.close()
+					cp, err = s.core.PutObjectPart(ctx, s.bucket, key, uploadID, p.number, bd, int64(p.n),
+						minio.PutObjectPartOptions{})
+					return err
+				})
+				if sendErr != nil {
+					stopSending()
+				} else {
+					parts = append(parts, minio.CompletePart{PartNumber: cp.PartNumber, ETag: cp.ETag})
+					size += int64(p.n)
+				}
+			}
+			free <- p.buf
 		}
-		parts = append(parts, minio.CompletePart{PartNumber: part.PartNumber, ETag: part.ETag})
-		size += int64(n)
-		if eof {
-			break
-		}
-		var readErr error
-		n, eof, readErr = readPart(ctx, r, buf)
-		if readErr != nil {
-			return application.BlobInfo{}, s.abort(ctx, key, uploadID, fmt.Errorf("spaces: put %q: %w", key, readErr))
-		}
-		if err := ctx.Err(); err != nil {
-			return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, err))
-		}
-		if n == 0 { // r ended exactly at a part boundary
-			break
-		}
-		if len(parts) == maxParts {
-			return application.BlobInfo{}, s.abort(ctx, key, uploadID, domain.Errorf(domain.ErrTooLarge, "too_large",
-				"The file is larger than the store takes (%d parts of %d bytes).", maxParts, len(buf)))
-		}
+	}()
+	readErr := s.readParts(sendCtx, key, r, first, todo, free)
+	close(todo)
+	<-done
+	for range 2 {
+		release(<-free)
+	}
+	switch {
+	case sendErr != nil:
+		return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, sendErr))
+	case readErr != nil:
+		return application.BlobInfo{}, s.abort(ctx, key, uploadID, readErr)
+	case ctx.Err() != nil:
+		return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, ctx.Err()))
 	}
 	var info minio.UploadInfo
-	err = retryConflict(ctx, func() (err error) {
-		info, err = s.core.CompleteMultipartUpload(ctx, s.bucket, key, uploadID, parts, opts)
-		return err
+	err = retryConflict(ctx, func() error {
+		return s.budgeted(ctx, func(ctx context.Context) (err error) {
+			info, err = s.core.CompleteMultipartUpload(ctx, s.bucket, key, uploadID, parts, opts)
+			return err
+		})
 	})
 	if err != nil {
 		return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, err))
 	}
 	return blobInfo(key, size, info.LastModified), nil
+}
+
+// readParts hands first, then the parts it reads from r, to todo, taking
+// a buffer from free for each; it stops at r's end, at r's error (which it
+// returns wrapped as it is), when ctx ends (the sender failed, or the
+// caller gave up), or past maxParts (domain.ErrTooLarge).
+func (s *Store) readParts(ctx context.Context, key string, r io.Reader, first part, todo chan<- part, free chan *buffer) error {
+	p := first
+	for {
+		select {
+		case todo <- p:
+		case <-ctx.Done():
+			free <- p.buf
+			return nil
+		}
+		var buf *buffer
+		select {
+		case buf = <-free:
+		case <-ctx.Done():
+			return nil
+		}
+		next := p.number + 1
+		want := partSizeOf(s.partSize, next)
+		if buf == nil || int64(len(buf.b)) < want {
+			buf.free()
+			buf = newBuffer(want)
+		}
+		n, eof, err := readPart(ctx, r, buf.b[:want])
+		if err != nil {
+			free <- buf
+			return fmt.Errorf("spaces: put %q: %w", key, err)
+		}
+		if n == 0 || ctx.Err() != nil { // r ended exactly at a part boundary, or stop
+			free <- buf
+			return nil
+		}
+		if next > maxParts {
+			free <- buf
+			return domain.Errorf(domain.ErrTooLarge, "too_large",
+				"The file is larger than the store takes (%d parts).", maxParts)
+		}
+		p = part{buf: buf, n: n, number: next}
+		if eof {
+			select {
+			case todo <- p:
+			case <-ctx.Done():
+				free <- p.buf
+			}
+			return nil
+		}
+	}
+}
+
+// budgeted runs op within a budget of its own (withBudget).
+func (s *Store) budgeted(ctx context.Context, op func(context.Context) error) error {
+	ctx, cancel := s.withBudget(ctx)
+	defer cancel()
+	return op(ctx)
 }
 
 const (

@@ -10,10 +10,10 @@ package spaces
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -24,11 +24,11 @@ import (
 
 // Defaults and bounds of Options.
 const (
-	DefaultPartSize         = 16 << 20
+	DefaultPartSize         = 8 << 20
 	MinPartSize             = 5 << 20 // S3's smallest part but the last
 	MaxPartSize             = 5 << 30 // S3's largest part
-	DefaultRequestTimeout   = 15 * time.Second
-	DefaultOperationTimeout = 30 * time.Second
+	DefaultRequestTimeout   = 10 * time.Second
+	DefaultOperationTimeout = 20 * time.Second
 	// DefaultRegion signs requests when no region is set or derivable;
 	// Spaces and most S3-compatible stores accept it.
 	DefaultRegion = "us-east-1"
@@ -59,25 +59,32 @@ type Options struct {
 	// should set it.
 	Insecure bool
 	// PathStyle addresses the bucket as endpoint/bucket/key instead of
-	// bucket.endpoint/key (needed by servers without wildcard DNS).
+	// bucket.endpoint/key (needed by servers without wildcard DNS). An
+	// Endpoint that is an IP address or localhost gets it regardless:
+	// no name resolves there for a virtual-hosted bucket.
 	PathStyle bool
-	// PartSize is the size of the parts of a multipart upload and the
-	// memory each Put in progress holds: DefaultPartSize when zero, at
-	// least MinPartSize. Blobs smaller than it go up in a single PUT.
+	// PartSize is the size of the first 1000 parts of a streamed upload
+	// (later ones grow, see partSizeOf); each Put in progress holds two
+	// buffers of it. DefaultPartSize when zero, at least MinPartSize.
+	// Blobs smaller than it go up in a single PUT.
 	PartSize uint64
-	// RequestTimeout bounds each request to the store: connecting, waiting
-	// for the response headers, and any pause between reads or writes on
-	// its connection. DefaultRequestTimeout when zero.
+	// RequestTimeout is how long no byte may move on a request to the
+	// store: connecting, the wait for the answer once the request has
+	// left, any stall while sending or receiving. A transfer that keeps
+	// moving is never cut. DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
-	// OperationTimeout bounds a whole Stat, Delete, List or Check, and Open
-	// until the response starts (not the reading of the body).
-	// DefaultOperationTimeout when zero.
+	// OperationTimeout is the budget of each operation, retries included:
+	// a Stat, Delete, List, Check, a multipart call, each request of a
+	// Put, and Open until the response starts. Once it is spent no retry
+	// starts and the request under way ends when no byte moved for
+	// RequestTimeout (withBudget). DefaultOperationTimeout when zero.
 	OperationTimeout time.Duration
 }
 
 // Store is an application.BlobStore and application.URLSigner over one
 // bucket. It is safe for concurrent use.
 type Store struct {
+	pathStyle bool
 	client    *minio.Client
 	core      minio.Core
 	presigner *minio.Client // signs URLs: client, or a virtual-host twin for the CDN
@@ -85,8 +92,8 @@ type Store struct {
 	bucket    string
 	idle      []*http.Transport // closed by Close
 	partSize  int64
-	parts     *sync.Pool // of *[]byte of partSize bytes, Put's buffers
-	opTimeout time.Duration
+	opTimeout time.Duration // each operation's budget, retries included
+	stall     time.Duration // the request timeout: the longest a byte may stay unmoved
 }
 
 var (
@@ -117,9 +124,8 @@ func New(opts Options) (*Store, error) {
 		}
 		idle = append(idle, tr)
 	}
-	return &Store{client: client, core: minio.Core{Client: client}, presigner: presigner, cdn: cdn, idle: idle,
-		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout,
-		parts: &sync.Pool{New: func() any { b := make([]byte, o.PartSize); return &b }}}, nil
+	return &Store{pathStyle: o.PathStyle, client: client, core: minio.Core{Client: client}, presigner: presigner, cdn: cdn, idle: idle,
+		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout, stall: o.RequestTimeout}, nil
 }
 
 func newClient(o Options, endpoint string, secure bool, lookup minio.BucketLookupType) (*minio.Client, *http.Transport, error) {
@@ -175,6 +181,9 @@ func (opts Options) resolve() (o Options, endpoint string, secure bool, cdn *url
 	if o.Region == "" {
 		o.Region = regionOf(endpoint)
 	}
+	if isLocalHost(endpoint) {
+		o.PathStyle = true
+	}
 	if o.CDNEndpoint != "" {
 		u, perr := url.Parse(o.CDNEndpoint)
 		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
@@ -205,6 +214,17 @@ func (opts Options) resolve() (o Options, endpoint string, secure bool, cdn *url
 	return o, endpoint, secure, cdn, nil
 }
 
+// isLocalHost reports whether endpoint (host[:port]) names an IP address
+// or localhost, where a virtual-hosted bucket name cannot resolve.
+func isLocalHost(endpoint string) bool {
+	host := endpoint
+	if h, _, err := net.SplitHostPort(endpoint); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	return net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
 // regionOf derives the region from a Spaces endpoint ("nyc3" from
 // "nyc3.digitaloceanspaces.com"); any other endpoint gets DefaultRegion.
 func regionOf(endpoint string) string {
@@ -221,12 +241,18 @@ func regionOf(endpoint string) string {
 // rather than asking HEAD of the bucket, because a HEAD answer has no body
 // to tell a missing bucket from refused credentials (versitygw answers an
 // unknown access key with a bare 404).
+//
+// A failure also says how the bucket is addressed and names
+// SPACES_PATH_STYLE: a server without a DNS name per bucket answers a
+// virtual-hosted request with a lookup failure or a refusal that names
+// neither.
 func (s *Store) Check(ctx context.Context) error {
 	_, err := s.list(ctx, "", "", 1, 1)
-	return err
-}
-
-// withTimeout bounds one operation by the operation timeout.
-func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, s.opTimeout)
+	if err == nil {
+		return nil
+	}
+	if s.pathStyle {
+		return fmt.Errorf("%w (bucket addressed path-style, endpoint/%s/key, by SPACES_PATH_STYLE or an IP or localhost SPACES_ENDPOINT)", err, s.bucket)
+	}
+	return fmt.Errorf("%w (virtual-hosted addressing, %s.endpoint/key: set SPACES_PATH_STYLE=true if the store has no DNS name per bucket)", err, s.bucket)
 }
