@@ -238,7 +238,8 @@ func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metric
 		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m,
 		Limits: httpapi.Limits{MaxInFlight: l.MaxInFlight, MaxUploads: l.MaxUploads, MaxUploadsPerOrg: l.MaxUploadsPerOrg,
 			RetryAfter: l.RetryAfter, MinBodyRate: int64(l.MinBodyRateKiB) << 10, BodyRateWindow: l.BodyRateWindow,
-			WriteTimeout: l.WriteTimeout}}
+			WriteTimeout: l.WriteTimeout},
+		CORSOrigins: cfg.CORSAllowList()}
 	if cfg.MetricsAddr == "" {
 		o.Metrics = m.Handler()
 	}

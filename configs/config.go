@@ -58,6 +58,10 @@ type Config struct {
 	Load LoadConfig `yaml:"load"`
 	// Audit seals the audit trail into signed hash chains.
 	Audit AuditConfig `yaml:"audit"`
+	// CORSOrigins is the origins whose pages may call the service, as
+	// given: a comma-separated list, "*", "none", or empty for the
+	// environment's default. Use CORSAllowList.
+	CORSOrigins string `yaml:"cors_origins"`
 }
 
 // AuditConfig tunes the audit chain (docs/DESIGN.md "Audit trail"): the
@@ -225,6 +229,23 @@ func (c *Config) PublicURL() string {
 		port = "8080"
 	}
 	return "http://localhost:" + port
+}
+
+// CORSAllowList is the origins whose pages may call the service: the
+// configured list, ["*"] for any, or nil for none (same origin only).
+// Unset, development allows any origin and production none.
+func (c *Config) CORSAllowList() []string {
+	switch v := strings.TrimSpace(c.CORSOrigins); v {
+	case "":
+		if c.IsProduction() {
+			return nil
+		}
+		return []string{"*"}
+	case "none":
+		return nil
+	default:
+		return splitList(v)
+	}
 }
 
 // UsesSQLite reports whether no DATABASE_URL is set.

@@ -88,6 +88,7 @@ var envVars = []envVar{
 	{"STORAGEGW_LOG_LEVEL", str(func(c *Config) *string { return &c.Log.Level })},
 	{"STORAGEGW_LOG_FORMAT", str(func(c *Config) *string { return &c.Log.Format })},
 	{"STORAGEGW_MIGRATE_ON_START", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
+	{"STORAGEGW_CORS_ORIGINS", str(func(c *Config) *string { return &c.CORSOrigins })},
 	{"STORAGEGW_TRUSTED_PROXIES", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		return nil

@@ -47,6 +47,11 @@ type Options struct {
 	Observer Observer
 	// Limits shed load and cut slow bodies; the zero value bounds nothing.
 	Limits Limits
+	// CORSOrigins are the origins whose pages may call the service: "*"
+	// for any, exact origins ("https://app.example.com"), or origins with
+	// one wildcard ("https://*.example.com"); empty allows none (same
+	// origin only). See cors.go.
+	CORSOrigins []string
 }
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
@@ -57,6 +62,7 @@ type Server struct {
 	opts    Options
 	maxBody int64 // backstop on any upload body
 	engine  *gin.Engine
+	handler http.Handler // engine wrapped in CORS
 
 	inFlight, uploads gate // see Limits
 }
@@ -109,11 +115,12 @@ func NewServer(app *application.Application, tokens TokenVerifier, logger *zap.L
 	e.UnescapePathValues = false
 	s.engine = e
 	s.routes()
+	s.handler = withCORS(e, opts.CORSOrigins)
 	return s, nil
 }
 
-// Handler returns the router.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the router, wrapped in CORS.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // routes registers every route; each is described in openapi.json.
 func (s *Server) routes() {
