@@ -91,7 +91,8 @@ func NewLogger(cfg *configs.Config) (*zap.Logger, func(), error) {
 func AuthSettings(cfg *configs.Config) auth.Settings {
 	s := auth.Settings{JWKSURL: cfg.JWT.JWKSURL, PublicKeyFile: cfg.JWT.PublicKeyFile, DevSecretFile: cfg.DevSecretPath(),
 		Issuer: cfg.JWT.Issuer, Audience: cfg.JWT.Audience, OrgClaim: cfg.JWT.OrgClaim, RoleClaim: cfg.JWT.RoleClaim,
-		Leeway: cfg.JWT.Leeway}
+		Leeway: cfg.JWT.Leeway, JWKSRefreshInterval: cfg.JWT.JWKSRefreshInterval,
+		JWKSUnknownKIDRefreshInterval: cfg.JWT.JWKSUnknownKIDRefreshInterval}
 	if cfg.JWT.HS256Secret.IsSet() {
 		s.HS256Secret = []byte(cfg.JWT.HS256Secret.Value())
 	}

@@ -108,6 +108,12 @@ type JWTConfig struct {
 	OrgClaim      string        `yaml:"org_claim"`
 	RoleClaim     string        `yaml:"role_claim"`
 	Leeway        time.Duration `yaml:"leeway"`
+	// JWKSRefreshInterval is how often the JWK Set is fetched again (a key
+	// removed from it stops being accepted within this long);
+	// JWKSUnknownKIDRefreshInterval is the least time between fetches
+	// caused by a token naming an unknown key id.
+	JWKSRefreshInterval           time.Duration `yaml:"jwks_refresh_interval"`
+	JWKSUnknownKIDRefreshInterval time.Duration `yaml:"jwks_unknown_kid_refresh_interval"`
 }
 
 // DatabaseConfig bounds the database's connections and operations

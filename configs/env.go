@@ -74,6 +74,8 @@ var envVars = []envVar{
 	{"JWT_ORG_CLAIM", str(func(c *Config) *string { return &c.JWT.OrgClaim })},
 	{"JWT_ROLE_CLAIM", str(func(c *Config) *string { return &c.JWT.RoleClaim })},
 	{"JWT_LEEWAY", duration(func(c *Config) *time.Duration { return &c.JWT.Leeway })},
+	{"JWT_JWKS_REFRESH_INTERVAL", duration(func(c *Config) *time.Duration { return &c.JWT.JWKSRefreshInterval })},
+	{"JWT_JWKS_UNKNOWN_KID_REFRESH_INTERVAL", duration(func(c *Config) *time.Duration { return &c.JWT.JWKSUnknownKIDRefreshInterval })},
 	{"SPACES_ENDPOINT", str(func(c *Config) *string { return &c.Spaces.Endpoint })},
 	{"SPACES_REGION", str(func(c *Config) *string { return &c.Spaces.Region })},
 	{"SPACES_BUCKET", str(func(c *Config) *string { return &c.Spaces.Bucket })},

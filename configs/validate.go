@@ -88,6 +88,12 @@ func (c *Config) Validate() error {
 	if l := c.JWT.Leeway; l < 0 || l > 5*time.Minute {
 		add("JWT_LEEWAY is %s: use a duration between 0s and 5m", l)
 	}
+	if i := c.JWT.JWKSRefreshInterval; i < 10*time.Second || i > 24*time.Hour {
+		add("JWT_JWKS_REFRESH_INTERVAL is %s: use 10s to 24h, e.g. 5m (a key removed from the JWK Set is accepted until the next refresh)", i)
+	}
+	if i := c.JWT.JWKSUnknownKIDRefreshInterval; i < time.Second || i > time.Hour {
+		add("JWT_JWKS_UNKNOWN_KID_REFRESH_INTERVAL is %s: use 1s to 1h, e.g. 1m", i)
+	}
 
 	c.validateSpaces(add)
 
