@@ -91,7 +91,8 @@ func NewLogger(cfg *configs.Config) (*zap.Logger, func(), error) {
 func AuthSettings(cfg *configs.Config) auth.Settings {
 	s := auth.Settings{JWKSURL: cfg.JWT.JWKSURL, PublicKeyFile: cfg.JWT.PublicKeyFile, DevSecretFile: cfg.DevSecretPath(),
 		Issuer: cfg.JWT.Issuer, Audience: cfg.JWT.Audience, OrgClaim: cfg.JWT.OrgClaim, RoleClaim: cfg.JWT.RoleClaim,
-		Leeway: cfg.JWT.Leeway}
+		Leeway: cfg.JWT.Leeway, JWKSRefreshInterval: cfg.JWT.JWKSRefreshInterval,
+		JWKSUnknownKIDRefreshInterval: cfg.JWT.JWKSUnknownKIDRefreshInterval}
 	if cfg.JWT.HS256Secret.IsSet() {
 		s.HS256Secret = []byte(cfg.JWT.HS256Secret.Value())
 	}
@@ -267,7 +268,8 @@ func provideHTTPOptions(cfg *configs.Config, opts application.Options, m *metric
 		Readiness: checks, ReadinessTimeout: cfg.ReadyzTimeout, Observer: m,
 		Limits: httpapi.Limits{MaxInFlight: l.MaxInFlight, MaxUploads: l.MaxUploads, MaxUploadsPerOrg: l.MaxUploadsPerOrg,
 			RetryAfter: l.RetryAfter, MinBodyRate: int64(l.MinBodyRateKiB) << 10, BodyRateWindow: l.BodyRateWindow,
-			WriteTimeout: l.WriteTimeout}}
+			WriteTimeout: l.WriteTimeout},
+		CORSOrigins: cfg.CORSAllowList()}
 	if cfg.MetricsAddr == "" {
 		o.Metrics = m.Handler()
 	}

@@ -58,6 +58,10 @@ type Config struct {
 	Load LoadConfig `yaml:"load"`
 	// Audit seals the audit trail into signed hash chains.
 	Audit AuditConfig `yaml:"audit"`
+	// CORSOrigins is the origins whose pages may call the service, as
+	// given: a comma-separated list, "*", "none", or empty for the
+	// environment's default. Use CORSAllowList.
+	CORSOrigins string `yaml:"cors_origins"`
 }
 
 // AuditConfig tunes the audit chain (docs/DESIGN.md "Audit trail"): the
@@ -104,6 +108,12 @@ type JWTConfig struct {
 	OrgClaim      string        `yaml:"org_claim"`
 	RoleClaim     string        `yaml:"role_claim"`
 	Leeway        time.Duration `yaml:"leeway"`
+	// JWKSRefreshInterval is how often the JWK Set is fetched again (a key
+	// removed from it stops being accepted within this long);
+	// JWKSUnknownKIDRefreshInterval is the least time between fetches
+	// caused by a token naming an unknown key id.
+	JWKSRefreshInterval           time.Duration `yaml:"jwks_refresh_interval"`
+	JWKSUnknownKIDRefreshInterval time.Duration `yaml:"jwks_unknown_kid_refresh_interval"`
 }
 
 // DatabaseConfig bounds the database's connections and operations
@@ -239,6 +249,23 @@ func (c *Config) PublicURL() string {
 		port = "8080"
 	}
 	return "http://localhost:" + port
+}
+
+// CORSAllowList is the origins whose pages may call the service: the
+// configured list, ["*"] for any, or nil for none (same origin only).
+// Unset, development allows any origin and production none.
+func (c *Config) CORSAllowList() []string {
+	switch v := strings.TrimSpace(c.CORSOrigins); v {
+	case "":
+		if c.IsProduction() {
+			return nil
+		}
+		return []string{"*"}
+	case "none":
+		return nil
+	default:
+		return splitList(v)
+	}
 }
 
 // UsesSQLite reports whether no DATABASE_URL is set.

@@ -74,6 +74,8 @@ var envVars = []envVar{
 	{"JWT_ORG_CLAIM", str(func(c *Config) *string { return &c.JWT.OrgClaim })},
 	{"JWT_ROLE_CLAIM", str(func(c *Config) *string { return &c.JWT.RoleClaim })},
 	{"JWT_LEEWAY", duration(func(c *Config) *time.Duration { return &c.JWT.Leeway })},
+	{"JWT_JWKS_REFRESH_INTERVAL", duration(func(c *Config) *time.Duration { return &c.JWT.JWKSRefreshInterval })},
+	{"JWT_JWKS_UNKNOWN_KID_REFRESH_INTERVAL", duration(func(c *Config) *time.Duration { return &c.JWT.JWKSUnknownKIDRefreshInterval })},
 	{"SPACES_ENDPOINT", str(func(c *Config) *string { return &c.Spaces.Endpoint })},
 	{"SPACES_REGION", str(func(c *Config) *string { return &c.Spaces.Region })},
 	{"SPACES_BUCKET", str(func(c *Config) *string { return &c.Spaces.Bucket })},
@@ -88,6 +90,7 @@ var envVars = []envVar{
 	{"STORAGEGW_LOG_LEVEL", str(func(c *Config) *string { return &c.Log.Level })},
 	{"STORAGEGW_LOG_FORMAT", str(func(c *Config) *string { return &c.Log.Format })},
 	{"STORAGEGW_MIGRATE_ON_START", boolean(func(c *Config) *bool { return &c.MigrateOnStart })},
+	{"STORAGEGW_CORS_ORIGINS", str(func(c *Config) *string { return &c.CORSOrigins })},
 	{"STORAGEGW_TRUSTED_PROXIES", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		return nil

@@ -88,6 +88,12 @@ func (c *Config) Validate() error {
 	if l := c.JWT.Leeway; l < 0 || l > 5*time.Minute {
 		add("JWT_LEEWAY is %s: use a duration between 0s and 5m", l)
 	}
+	if i := c.JWT.JWKSRefreshInterval; i < 10*time.Second || i > 24*time.Hour {
+		add("JWT_JWKS_REFRESH_INTERVAL is %s: use 10s to 24h, e.g. 5m (a key removed from the JWK Set is accepted until the next refresh)", i)
+	}
+	if i := c.JWT.JWKSUnknownKIDRefreshInterval; i < time.Second || i > time.Hour {
+		add("JWT_JWKS_UNKNOWN_KID_REFRESH_INTERVAL is %s: use 1s to 1h, e.g. 1m", i)
+	}
 
 	c.validateSpaces(add)
 
@@ -156,6 +162,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.validateCORS(add)
 	if _, err := c.ContentRules(); err != nil {
 		add("%s", err.Error())
 	}
@@ -297,4 +304,36 @@ func (c *Config) validateLoad(add func(string, ...any)) {
 	if t := l.IdleTimeout; t < time.Second {
 		add("STORAGEGW_IDLE_TIMEOUT is %s: use at least 1s, e.g. 2m", t)
 	}
+}
+
+// validateCORS checks STORAGEGW_CORS_ORIGINS: "*" alone, "none", or
+// origins as a browser sends them (scheme://host[:port], no path, no
+// trailing slash), each with at most one "*" in the host.
+func (c *Config) validateCORS(add func(string, ...any)) {
+	v := strings.TrimSpace(c.CORSOrigins)
+	if v == "" || v == "*" || v == "none" {
+		return
+	}
+	for _, o := range splitList(v) {
+		if o == "*" || o == "none" {
+			add("STORAGEGW_CORS_ORIGINS lists %q with other origins: use %q alone, or list the origins", o, o)
+			continue
+		}
+		if !validOrigin(o) {
+			add("STORAGEGW_CORS_ORIGINS entry %q is not an origin: use scheme://host[:port] with no path or trailing slash, "+
+				"e.g. https://app.example.com or http://localhost:5173 (one * allowed in the host: https://*.example.com)", o)
+		}
+	}
+}
+
+// validOrigin reports whether o is an http(s) origin as browsers send it,
+// allowing one "*" in the host.
+func validOrigin(o string) bool {
+	if strings.Count(o, "*") > 1 {
+		return false
+	}
+	u, err := url.Parse(strings.Replace(o, "*", "wildcard", 1))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != "" &&
+		u.Path == "" && !u.ForceQuery && u.RawQuery == "" && u.Fragment == "" && u.User == nil && u.Opaque == "" &&
+		!strings.HasSuffix(o, ":") && (u.Port() == "" || validPort(u.Port()))
 }

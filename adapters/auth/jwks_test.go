@@ -56,7 +56,7 @@ func TestJWKSVerifier(t *testing.T) {
 	key, srv := jwksServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ks, err := NewJWKSKeySet(ctx, srv.URL, nil, nil)
+	ks, err := NewJWKSKeySet(ctx, srv.URL, JWKSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,13 +91,13 @@ func TestJWKSURLChecks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for _, u := range []string{"http://idp.example/jwks", "ftp://x/jwks", "::bad"} {
-		if _, err := NewJWKSKeySet(ctx, u, nil, nil); err == nil {
+		if _, err := NewJWKSKeySet(ctx, u, JWKSOptions{}); err == nil {
 			t.Errorf("%s: got a key set, want refusal", u)
 		}
 	}
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
-	if _, err := NewJWKSKeySet(ctx, down.URL, nil, nil); err == nil {
+	if _, err := NewJWKSKeySet(ctx, down.URL, JWKSOptions{}); err == nil {
 		t.Errorf("unreachable JWKS: got a key set, want an error at start")
 	}
 }

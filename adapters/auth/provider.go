@@ -19,6 +19,10 @@ type Settings struct {
 	Issuer, Audience    string
 	OrgClaim, RoleClaim string
 	Leeway              time.Duration
+
+	// JWKSRefreshInterval and JWKSUnknownKIDRefreshInterval are the JWK
+	// Set's timings (JWKSOptions); zero takes the defaults.
+	JWKSRefreshInterval, JWKSUnknownKIDRefreshInterval time.Duration
 }
 
 // RefreshErrorHandler hears of failed background refreshes of a JWK Set.
@@ -40,7 +44,8 @@ func ProvideVerifier(ctx context.Context, s Settings, onRefreshError RefreshErro
 	switch {
 	case s.JWKSURL != "":
 		jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		ks, err := NewJWKSKeySet(jctx, s.JWKSURL, nil, onRefreshError)
+		ks, err := NewJWKSKeySet(jctx, s.JWKSURL, JWKSOptions{OnRefreshError: onRefreshError,
+			RefreshInterval: s.JWKSRefreshInterval, UnknownKIDRefreshInterval: s.JWKSUnknownKIDRefreshInterval})
 		if err != nil {
 			cancel()
 			return nil, nil, err

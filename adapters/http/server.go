@@ -50,6 +50,11 @@ type Options struct {
 	// PublicURL is the service's base URL as clients reach it, which the
 	// endpoints of upload capabilities start with (STORAGEGW_PUBLIC_URL).
 	PublicURL string
+	// CORSOrigins are the origins whose pages may call the service: "*"
+	// for any, exact origins ("https://app.example.com"), or origins with
+	// one wildcard ("https://*.example.com"); empty allows none (same
+	// origin only). See cors.go.
+	CORSOrigins []string
 }
 
 // Server is the HTTP adapter: the concrete use cases behind Gin routes.
@@ -60,6 +65,7 @@ type Server struct {
 	opts    Options
 	maxBody int64 // backstop on any upload body
 	engine  *gin.Engine
+	handler http.Handler // engine wrapped in CORS
 
 	inFlight, uploads gate // see Limits
 }
@@ -112,11 +118,12 @@ func NewServer(app *application.Application, tokens TokenVerifier, logger *zap.L
 	e.UnescapePathValues = false
 	s.engine = e
 	s.routes()
+	s.handler = withCORS(e, opts.CORSOrigins)
 	return s, nil
 }
 
-// Handler returns the router.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the router, wrapped in CORS.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // routes registers every route; each is described in openapi.json.
 func (s *Server) routes() {
