@@ -193,12 +193,13 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 	}
 	return application.Options{
 		ContentRules:     rules,
-		StaleUploadAfter: cfg.Uploads.StaleAfter,
+		UploadLease:      cfg.Uploads.Lease,
 		Retention:        cfg.Retention.SoftDelete,
 		Chain:            chain,
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,
+			ClaimLease: cfg.Uploads.MultipartClaimLease,
 		},
 		OnBackgroundError: func(_ context.Context, op string, err error) {
 			m.BackgroundError(op)
