@@ -192,10 +192,10 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 		return application.Options{}, err
 	}
 	return application.Options{
-		ContentRules:     rules,
-		UploadLease:      cfg.Uploads.Lease,
-		Retention:        cfg.Retention.SoftDelete,
-		Chain:            chain,
+		ContentRules: rules,
+		UploadLease:  cfg.Uploads.Lease,
+		Retention:    cfg.Retention.SoftDelete,
+		Chain:        chain,
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,

@@ -41,7 +41,7 @@ type UploadSessionData struct {
 	ExpiresAt        time.Time
 	State            SessionState
 	ClaimedUntil     time.Time // while completing or aborting: when that request's claim lapses
-	Version          int64 // optimistic-concurrency counter, owned by the repository
+	Version          int64     // optimistic-concurrency counter, owned by the repository
 }
 
 // NewUploadSession starts an active session that expires ttl after now.
