@@ -78,6 +78,7 @@ const DefaultRetention = 90 * 24 * time.Hour
 // deps is what every use case shares.
 type deps struct {
 	blobs  BlobStore
+	temp   TempSweeper // nil unless the store writes through temp files (local disk)
 	files  FileRepository
 	audit  auditor
 	clock  Clock
@@ -94,6 +95,7 @@ type deps struct {
 // when signer is a SignedURLVerifier and blobs a PartReceiver.
 func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, tx Transactor, chain AuditChain,
 	signer URLSigner, clock Clock, opts Options) *Application {
+	temp, _ := blobs.(TempSweeper) // the clean-up's alone, so found before the wrapping
 	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
@@ -108,7 +110,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 	if report == nil {
 		report = func(context.Context, string, error) {}
 	}
-	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
+	d := &deps{blobs: blobs, temp: temp, files: files, clock: clock, opts: opts, report: report,
 		audit: auditor{log: audit, tx: tx, clock: clock, report: report}}
 	mp := newMultipart(d, sessions, opts.Multipart)
 	app := &Application{

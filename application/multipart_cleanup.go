@@ -78,8 +78,8 @@ func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 			return rep, err
 		}
 	}
-	if ts, ok := u.blobs.(TempSweeper); ok {
-		n, err := ts.SweepTemp(ctx)
+	if u.temp != nil {
+		n, err := u.temp.SweepTemp(ctx)
 		rep.TempFiles += int64(n)
 		if err != nil {
 			rep.Failures++
