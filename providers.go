@@ -210,15 +210,16 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 		return application.Options{}, err
 	}
 	return application.Options{
-		Capabilities:     capabilities,
-		ContentRules:     rules,
-		StaleUploadAfter: cfg.Uploads.StaleAfter,
-		Retention:        cfg.Retention.SoftDelete,
-		Chain:            chain,
-		Idempotency:      application.IdempotencyOptions{TTL: cfg.Uploads.IdempotencyTTL, Lease: cfg.Uploads.IdempotencyLease},
+		Capabilities: capabilities,
+		ContentRules: rules,
+		UploadLease:  cfg.Uploads.Lease,
+		Retention:    cfg.Retention.SoftDelete,
+		Chain:        chain,
+		Idempotency:  application.IdempotencyOptions{TTL: cfg.Uploads.IdempotencyTTL, Lease: cfg.Uploads.IdempotencyLease},
 		Multipart: application.MultipartOptions{
 			SessionTTL: cfg.Uploads.MultipartSessionTTL,
 			PartSize:   int64(cfg.Uploads.MultipartPartSizeMiB) << 20,
+			ClaimLease: cfg.Uploads.MultipartClaimLease,
 		},
 		OnBackgroundError: func(_ context.Context, op string, err error) {
 			m.BackgroundError(op)

@@ -12,9 +12,14 @@ type Options struct {
 	// ContentRules bound sizes and content types per kind; nil means
 	// domain.DefaultContentRules().
 	ContentRules map[domain.Kind]domain.ContentRule
-	// StaleUploadAfter is how long an upload's reservation of a path blocks
-	// other uploads before it may be taken over. Default 1h.
-	StaleUploadAfter time.Duration
+	// UploadLease is how long an upload's reservation of a path holds
+	// without renewal. A streamed upload renews it every UploadLease/3 while
+	// it runs, so the reservation of an upload that died (a crashed process,
+	// a cut connection) lapses within UploadLease: another upload then
+	// takes the path over, on any replica, and the clean-up removes what is
+	// left. Multipart sessions hold theirs for the session's lifetime.
+	// Default DefaultUploadLease.
+	UploadLease time.Duration
 	// Retention is how long a soft-deleted file can be restored before the
 	// retention purge may remove it. Default DefaultRetention (90 days).
 	Retention time.Duration
@@ -83,12 +88,17 @@ type Application struct {
 	CapabilityUploads     *CapabilityUploads
 }
 
+// DefaultUploadLease is the lease of an upload's reservation unless
+// configured.
+const DefaultUploadLease = 30 * time.Second
+
 // DefaultRetention is how long soft-deleted files are kept (SPEC §6).
 const DefaultRetention = 90 * 24 * time.Hour
 
 // deps is what every use case shares.
 type deps struct {
 	blobs  BlobStore
+	temp   TempSweeper // nil unless the store writes through temp files (local disk)
 	files  FileRepository
 	audit  auditor
 	clock  Clock
@@ -105,12 +115,13 @@ type deps struct {
 // when signer is a SignedURLVerifier and blobs a PartReceiver.
 func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadSessions, tx Transactor, chain AuditChain,
 	signer URLSigner, clock Clock, opts Options) *Application {
+	temp, _ := blobs.(TempSweeper) // the clean-up's alone, so found before the wrapping
 	blobs = CheckedStore(blobs)
 	if opts.ContentRules == nil {
 		opts.ContentRules = domain.DefaultContentRules()
 	}
-	if opts.StaleUploadAfter <= 0 {
-		opts.StaleUploadAfter = time.Hour
+	if opts.UploadLease <= 0 {
+		opts.UploadLease = DefaultUploadLease
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
@@ -119,7 +130,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 	if report == nil {
 		report = func(context.Context, string, error) {}
 	}
-	d := &deps{blobs: blobs, files: files, clock: clock, opts: opts, report: report,
+	d := &deps{blobs: blobs, temp: temp, files: files, clock: clock, opts: opts, report: report,
 		audit: auditor{log: audit, tx: tx, clock: clock, report: report}}
 	mp := newMultipart(d, sessions, opts.Multipart)
 	app := &Application{
@@ -158,12 +169,31 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 	return app
 }
 
-// backgroundTimeout bounds compensations and audit writes that run after
-// the request's own context may have ended.
+// backgroundTimeout bounds each step of work that runs after the request's
+// own context may have ended: one compensation step (removing a blob,
+// releasing a reservation, discarding a session) or one audit write. Each
+// step has its own, so a step that hangs cannot starve the next.
 const backgroundTimeout = 10 * time.Second
 
+// afterDatabaseFailure bounds a step on the database that follows a
+// failure of the database itself (releasing the reservation, writing the
+// failure's audit event): it will most likely fail too, and the request
+// must end within about one database operation timeout, not two. A
+// reservation left behind lapses with its lease.
+const afterDatabaseFailure = time.Second
+
 // detached returns a context that survives the caller's cancellation, for
-// work that must finish (compensation, audit) even when the client left.
+// one step of work that must finish (compensation, audit) even when the
+// client left, bounded by backgroundTimeout.
 func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+}
+
+// detachedAfter is detached for a database step that follows cause: its
+// budget is afterDatabaseFailure when cause is the database's failure.
+func detachedAfter(ctx context.Context, cause error) (context.Context, context.CancelFunc) {
+	if domain.IsDatabaseUnavailable(cause) {
+		return context.WithTimeout(context.WithoutCancel(ctx), afterDatabaseFailure)
+	}
+	return detached(ctx)
 }

@@ -76,7 +76,11 @@ func (a auditor) record(ctx context.Context, c Caller, e entry, opErr error) err
 	if err != nil {
 		return err
 	}
-	actx, cancel := detached(ctx)
+	// The event of a call that the database failed gets a short budget
+	// (detachedAfter): the request then ends within about one database
+	// operation timeout instead of waiting a second one for an event that
+	// cannot be written either.
+	actx, cancel := detachedAfter(ctx, opErr)
 	defer cancel()
 	if err := a.log.Append(actx, ev); err != nil {
 		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",

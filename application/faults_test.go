@@ -23,6 +23,7 @@ type faultyFiles struct {
 	failCommit int
 	failGet    bool
 	commitErr  error // what a failed commit returns; errInjected when nil
+	createErr  error // what a failed Create returns; errInjected when nil
 }
 
 func (f *faultyFiles) reset() {
@@ -32,6 +33,9 @@ func (f *faultyFiles) reset() {
 }
 
 func (f *faultyFiles) Create(ctx context.Context, r *domain.FileRecord) (*domain.FileRecord, error) {
+	if f.failCreate && f.createErr != nil {
+		return nil, f.createErr
+	}
 	if f.failCreate {
 		return nil, errInjected
 	}
@@ -68,6 +72,10 @@ type faultyBlobs struct {
 	failDelete bool
 	failOpen   bool
 	putErr     error // what a failed Put returns; errInjected when nil
+	// hangDelete, when set, makes Delete block until its context ends or
+	// the channel is closed, as a black-holed store would, and fail.
+	hangDelete chan struct{}
+	deleting   chan struct{} // closed once a hung Delete started, when set
 }
 
 func (b *faultyBlobs) Put(ctx context.Context, key string, r io.Reader, ct string) (application.BlobInfo, error) {
@@ -83,6 +91,16 @@ func (b *faultyBlobs) Put(ctx context.Context, key string, r io.Reader, ct strin
 }
 
 func (b *faultyBlobs) Delete(ctx context.Context, key string) error {
+	if b.hangDelete != nil {
+		if b.deleting != nil {
+			close(b.deleting)
+		}
+		select {
+		case <-ctx.Done():
+		case <-b.hangDelete:
+		}
+		return errInjected
+	}
 	if b.failDelete {
 		return errInjected
 	}
@@ -99,9 +117,14 @@ func (b *faultyBlobs) Open(ctx context.Context, key string, rng application.Rang
 type faultyAudit struct {
 	application.AuditLog
 	fail bool
+	hang bool // Append blocks until its context ends, as a black-holed database would
 }
 
 func (a *faultyAudit) Append(ctx context.Context, e *domain.AuditEvent) error {
+	if a.hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	if a.fail {
 		return errInjected
 	}

@@ -15,7 +15,8 @@ type AbortMultipartCommand struct {
 // AbortMultipart gives up a multipart upload: the store's upload and its
 // parts are discarded, the path's reservation released and the session
 // deleted, in one transaction with the MULTIPART_ABORT event. A session
-// being completed cannot be aborted (domain.ErrExists, upload_closing). When the store cannot be reached the session stays,
+// being completed cannot be aborted (domain.ErrExists, upload_closing)
+// until the completing request's claim lapses (its process died). When the store cannot be reached the session stays,
 // marked aborting: the abort may be retried, and the clean-up finishes it
 // otherwise.
 type AbortMultipart struct {
@@ -34,7 +35,7 @@ func (u *AbortMultipart) run(ctx context.Context, cmd AbortMultipartCommand, e *
 	if err != nil {
 		return err
 	}
-	if err := s.BeginAbort(u.clock.Now()); err != nil {
+	if err := s.BeginAbort(u.clock.Now(), u.mopts.ClaimLease); err != nil {
 		return err
 	}
 	if s, err = u.save(ctx, s); err != nil {

@@ -13,46 +13,65 @@ import (
 // CleanupReport counts what one clean-up of stale uploads did.
 type CleanupReport struct {
 	Sessions     int64 // expired sessions discarded
-	StoreUploads int64 // store-side uploads without a session aborted
-	Skipped      int64 // expired sessions another request is still completing or aborting
-	Failures     int64 // sessions or store uploads that could not be cleaned; the next run retries them
+	Reservations int64 // reservations whose lease lapsed, released (their pending rows removed)
+	StoreUploads int64 // store-side uploads that nothing alive owns, aborted
+	TempFiles    int64 // temp files of dead uploads removed from the store's temp area (local disk)
+	Skipped      int64 // expired sessions another request or run holds a claim on
+	Failures     int64 // items that could not be cleaned; the next run retries them
 	TusUploads   int64 // expired TUS uploads whose state and segments were removed
 }
 
 // cleanupPage is how many sessions or store uploads one step looks at.
 const cleanupPage = 100
 
-// CleanupUploads removes what multipart uploads left behind, so that no
-// reservation, session or stored part outlives its session's lifetime.
+// CleanupUploads removes what uploads left behind, so that no
+// reservation, session, stored part or temp file outlives its lease.
 //
-//  1. Every expired session is discarded (see AbortMultipart): the store's
-//     upload aborted, the reservation released, the session deleted in one
-//     transaction with a MULTIPART_ABORT event of the system actor. A session
-//     a request is completing or aborting is left alone until CleanupGrace
-//     past its expiry, after which the request is taken to have stopped.
-//  2. Every store-side upload in storagegw's key layout that started more
-//     than SessionTTL + CleanupGrace ago is aborted: by then any session of
-//     it was discarded in step 1, so it is a leftover (a session that could
-//     not be saved, a crashed process). That is also far longer than any
-//     streamed Put's own multipart upload takes.
+//  1. Every abandoned session is discarded (see AbortMultipart): the
+//     store's upload aborted, the reservation released, the session deleted
+//     in one transaction with a MULTIPART_ABORT event of the system actor.
+//     Abandoned is an expired active session, or one whose completing or
+//     aborting claim lapsed (domain.UploadSession.Abandoned): the run
+//     claims it first, under its own claim, so concurrent runs on any
+//     replica take each session once, and count it once.
+//  2. Every reservation whose lease lapsed is released: a pending record
+//     that never held content is removed, an overwrite's reservation
+//     cleared, and the blob its upload may have written removed. The
+//     release is an optimistic update, so a concurrent run or a new upload
+//     taking the path over wins cleanly.
+//  3. Every store-side upload in storagegw's key layout that no live
+//     reservation owns (its path's record holds no unlapsed lease for the
+//     upload id in its key) and that started more than one upload lease
+//     ago is aborted: a crashed streamed Put's, or a dead session's.
+//  4. A store with a temp area of its own (local disk) removes the temp
+//     files of uploads whose process died (TempSweeper).
 //
-// Replicas may run it at once: sessions are claimed by an optimistic
-// update, and aborting an upload twice is harmless.
+// Nothing of a committed file is touched, and every step is idempotent.
 type CleanupUploads struct {
 	*multipart
 }
 
+// TempSweeper is the optional BlobStore capability of a store that writes
+// through temp files (local disk): SweepTemp removes those whose writer is
+// gone, and returns how many.
+type TempSweeper interface {
+	SweepTemp(ctx context.Context) (int, error)
+}
+
 // Run cleans up once. It returns an error only when it could not go on
 // (the database or the store unreachable, ctx ended); single failures are
-// counted and reported through OnBackgroundError.
+// counted and reported through OnBackgroundError. A deployment without
+// multipart uploads still gets steps 2 and 4.
 func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 	var rep CleanupReport
-	store, err := u.store()
-	if err != nil {
-		return rep, err
-	}
 	now := u.clock.Now()
-	if err := u.sessionsStep(ctx, store, now, &rep); err != nil {
+	store, mpErr := u.store()
+	if mpErr == nil {
+		if err := u.sessionsStep(ctx, store, now, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if err := u.lapsedStep(ctx, now, &rep); err != nil {
 		return rep, err
 	}
 	if u.tusUploads != nil {
@@ -60,7 +79,20 @@ func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 			return rep, err
 		}
 	}
-	return rep, u.storeStep(ctx, store, now, &rep)
+	if mpErr == nil {
+		if err := u.storeStep(ctx, store, now, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if u.temp != nil {
+		n, err := u.temp.SweepTemp(ctx)
+		rep.TempFiles += int64(n)
+		if err != nil {
+			rep.Failures++
+			u.report(ctx, "sweep temp files", err)
+		}
+	}
+	return rep, nil
 }
 
 func (u *CleanupUploads) sessionsStep(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {
@@ -72,7 +104,7 @@ func (u *CleanupUploads) sessionsStep(ctx context.Context, store MultipartStore,
 		}
 		for _, s := range page {
 			after = s.ID()
-			if err := s.BeginCleanup(now, u.mopts.CleanupGrace); err != nil {
+			if err := s.BeginCleanup(now, u.mopts.ClaimLease); err != nil {
 				rep.Skipped++
 				continue
 			}
@@ -104,8 +136,38 @@ func (u *CleanupUploads) sessionsStep(ctx context.Context, store MultipartStore,
 	}
 }
 
+// lapsedStep releases every reservation whose lease lapsed at now.
+func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *CleanupReport) error {
+	after := ""
+	for {
+		page, err := u.files.ListLapsed(ctx, now, after, cleanupPage)
+		if err != nil {
+			return err
+		}
+		for _, rec := range page {
+			after = rec.ID()
+			uploadID := rec.PendingUploadID()
+			if err := u.release(ctx, rec.Path(), uploadID); err != nil {
+				rep.Failures++
+				u.report(ctx, "release lapsed reservation", err)
+				continue
+			}
+			key := domain.BlobKeyFor(rec.Path(), uploadID)
+			if err := u.blobs.Delete(ctx, key); err != nil && !errors.Is(err, domain.ErrNotFound) {
+				rep.Failures++
+				u.report(ctx, "remove blob of a lapsed upload", err)
+				continue
+			}
+			rep.Reservations++
+		}
+		if len(page) < cleanupPage || ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
 func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {
-	cutoff := now.Add(-u.mopts.SessionTTL - u.mopts.CleanupGrace)
+	cutoff := now.Add(-u.opts.UploadLease)
 	afterKey, afterID := "", ""
 	for {
 		page, err := store.ListMultipart(ctx, "", afterKey, afterID, cleanupPage)
@@ -114,10 +176,18 @@ func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, no
 		}
 		for _, up := range page {
 			afterKey, afterID = up.Key, up.StoreUploadID
-			if _, ours := domain.PathOfBlobKey(up.Key); !ours || !up.Initiated.Before(cutoff) {
+			path, ours := domain.PathOfBlobKey(up.Key)
+			if !ours || !up.Initiated.Before(cutoff) {
 				continue
 			}
-			err := store.AbortMultipart(ctx, up.Key, up.StoreUploadID)
+			alive, err := u.owned(ctx, path, up.Key, now)
+			if err != nil {
+				return err
+			}
+			if alive {
+				continue
+			}
+			err = store.AbortMultipart(ctx, up.Key, up.StoreUploadID)
 			if err != nil && !errors.Is(err, domain.ErrNotFound) {
 				rep.Failures++
 				u.report(ctx, "abort stale store upload", err)
@@ -129,6 +199,21 @@ func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, no
 			return ctx.Err()
 		}
 	}
+}
+
+// owned reports whether the store-side upload to key belongs to an upload
+// that is alive at now: the record of path holds a lease, not lapsed, for
+// the upload whose key it is.
+func (u *CleanupUploads) owned(ctx context.Context, path domain.StoragePath, key string, now time.Time) (bool, error) {
+	rec, err := u.files.Get(ctx, path)
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	id := rec.PendingUploadID()
+	return id != "" && domain.BlobKeyFor(path, id) == key && !rec.LeaseLapsed(now), nil
 }
 
 // cleanupEventNamespace derives the ids of the clean-up's MULTIPART_ABORT

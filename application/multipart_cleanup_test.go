@@ -2,6 +2,8 @@ package application_test
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,10 +11,10 @@ import (
 	"storagegw/domain"
 )
 
-// TestCleanupUploads lets sessions expire and cleans up: expired active
-// sessions go at once, those a request was completing only after the
-// grace (a session whose file was already committed keeps its file), and
-// store uploads without a session once older than TTL + grace.
+// TestCleanupUploads lets sessions expire and cleans up: store uploads
+// that nothing alive owns go once older than a lease; sessions, active or
+// left completing by a request that stopped (a session whose file was
+// already committed keeps its file), at their expiry.
 func TestCleanupUploads(t *testing.T) {
 	t.Parallel()
 	f := newMPFixture(t)
@@ -32,28 +34,33 @@ func TestCleanupUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	f.clock.Advance(23 * time.Hour)
+	f.clock.Advance(10 * time.Second)
 	rep, err := f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep != (application.CleanupReport{}) {
+		t.Fatalf("cleanup at once: got (%+v, %v), want nothing done", rep, err)
+	}
+	f.clock.Advance(application.DefaultUploadLease)
+	rep, err = f.app.CleanupUploads.Run(t.Context())
+	if err != nil || rep != (application.CleanupReport{StoreUploads: 1}) {
+		t.Fatalf("cleanup past a lease: got (%+v, %v), want the orphan store upload aborted", rep, err)
+	}
+	f.clock.Advance(23 * time.Hour)
+	rep, err = f.app.CleanupUploads.Run(t.Context())
 	if err != nil || rep != (application.CleanupReport{}) {
 		t.Fatalf("cleanup before expiry: got (%+v, %v), want nothing done", rep, err)
 	}
-	f.clock.Advance(time.Hour + time.Second)
-	rep, err = f.app.CleanupUploads.Run(t.Context())
-	if err != nil || rep.Sessions != 1 || rep.Skipped != 2 || rep.StoreUploads != 0 || rep.Failures != 0 {
-		t.Fatalf("cleanup after expiry: got (%+v, %v), want the expired session cleaned, the two being completed skipped", rep, err)
-	}
-	f.wantNothingLeft(t, expired)
-
 	f.clock.Advance(time.Hour)
 	rep, err = f.app.CleanupUploads.Run(t.Context())
-	if err != nil || rep.Sessions != 2 || rep.StoreUploads != 1 || rep.Failures != 0 {
-		t.Fatalf("cleanup after the grace: got (%+v, %v), want the sessions left completing and the orphan cleaned", rep, err)
+	if err != nil || rep != (application.CleanupReport{Sessions: 3}) {
+		t.Fatalf("cleanup after expiry: got (%+v, %v), want the three sessions cleaned", rep, err)
 	}
 	for _, s := range []*domain.UploadSession{busy, committed} {
 		if _, err := f.sessions.Get(t.Context(), s.ID()); !errors.Is(err, domain.ErrNotFound) {
-			t.Errorf("session %s: got %v, want it cleaned after the grace", s.OriginalFilename(), err)
+			t.Errorf("session %s: got %v, want it cleaned", s.OriginalFilename(), err)
 		}
 	}
+	f.wantNothingLeft(t, expired)
+
 	if _, err := f.files.Get(t.Context(), busy.Path()); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("busy session's reservation: got %v, want it released", err)
 	}
@@ -86,7 +93,7 @@ func claim(t *testing.T, f *mpFixture, s *domain.UploadSession) {
 	t.Helper()
 	got, err := f.sessions.Get(t.Context(), s.ID())
 	if err == nil {
-		err = got.BeginComplete(f.clock.Now())
+		err = got.BeginComplete(f.clock.Now(), application.DefaultClaimLease)
 	}
 	if err == nil {
 		_, err = f.sessions.Update(t.Context(), got)
@@ -116,5 +123,40 @@ func commitBehindTheSessionsBack(t *testing.T, f *mpFixture, c application.Calle
 	}
 	if _, err := f.files.Update(t.Context(), rec); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentCleanupsClaimOnce: clean-up runs at once, long after the
+// sessions expired, take each session once and count it once.
+func TestConcurrentCleanupsClaimOnce(t *testing.T) {
+	t.Parallel()
+	f := newMPFixture(t)
+	c := caller("org-1", domain.RoleMember)
+	const n = 20
+	for i := range n {
+		s := f.initiate(t, c, fmt.Sprintf("s%02d.pdf", i), 100)
+		if i%2 == 0 {
+			claim(t, f, s) // left completing by a request that stopped
+		}
+	}
+	f.clock.Advance(48 * time.Hour)
+	reps := make([]application.CleanupReport, 4)
+	var wg sync.WaitGroup
+	for i := range reps {
+		wg.Go(func() {
+			rep, err := f.app.CleanupUploads.Run(t.Context())
+			if err != nil {
+				t.Error(err)
+			}
+			reps[i] = rep
+		})
+	}
+	wg.Wait()
+	var sessions, failures int64
+	for _, r := range reps {
+		sessions, failures = sessions+r.Sessions, failures+r.Failures
+	}
+	if sessions != n || failures != 0 {
+		t.Errorf("concurrent runs: got %d sessions cleaned and %d failures in %+v, want %d and 0", sessions, failures, reps, n)
 	}
 }

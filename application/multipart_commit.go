@@ -47,6 +47,12 @@ func (u *CompleteMultipart) commitAssembled(ctx context.Context, c Caller, s *do
 	if err != nil {
 		return nil, err
 	}
+	if rec.Content().BlobKey == key {
+		// A complete that died after its commit (its claim lapsed and this
+		// request took over): the file is committed, with its own event.
+		e.metadata["already_committed"] = true
+		return rec, nil
+	}
 	if rec.WouldOverwrite() {
 		e.action = domain.ActionEdit
 	}

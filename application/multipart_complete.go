@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"storagegw/domain"
 )
@@ -57,24 +58,79 @@ func (u *CompleteMultipart) run(ctx context.Context, cmd CompleteMultipartComman
 			return nil, err
 		}
 	}
-	if err := s.BeginComplete(u.clock.Now()); err != nil {
+	if err := s.BeginComplete(u.clock.Now(), u.mopts.ClaimLease); err != nil {
 		return nil, err
 	}
 	if s, err = u.save(ctx, s); err != nil {
 		return nil, err
 	}
-	info, err := u.assemble(ctx, store, s, cmd.Parts)
-	if errors.Is(err, errStoreUploadGone) {
+	// The claim is renewed while the complete runs (hashing a large file
+	// takes a while); a complete whose claim was taken over stops (cctx).
+	cctx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	claim := u.keepClaim(cctx, s, lost)
+	info, err := u.assemble(cctx, store, s, cmd.Parts)
+	assembled := err == nil
+	var rec *domain.FileRecord
+	if assembled {
+		rec, err = u.commitAssembled(cctx, cmd.Caller, s, info, e)
+	}
+	s = claim.stop()
+	if cause := context.Cause(cctx); err != nil && errors.Is(cause, domain.ErrExists) {
+		return nil, cause // another request took the upload over; it finishes it
+	}
+	switch {
+	case errors.Is(err, errStoreUploadGone):
 		u.finish(ctx, store, s, true)
 		return nil, errNoUpload()
-	}
-	if err != nil {
+	case !assembled:
 		u.resume(ctx, s)
 		return nil, err
 	}
-	rec, err := u.commitAssembled(ctx, cmd.Caller, s, info, e)
 	u.finish(ctx, store, s, err != nil)
 	return rec, err
+}
+
+// sessionClaim keeps a completing session's claim alive (see
+// MultipartOptions.ClaimLease) and holds the session as last saved.
+type sessionClaim struct {
+	*renewer
+	mu sync.Mutex
+	s  *domain.UploadSession
+}
+
+// keepClaim renews s's claim every ClaimLease/3. A renewal that lost to
+// another request (the claim lapsed and was taken over) calls lost.
+func (u *CompleteMultipart) keepClaim(ctx context.Context, s *domain.UploadSession, lost context.CancelCauseFunc) *sessionClaim {
+	c := &sessionClaim{s: s}
+	c.renewer = startRenewer(ctx, u.mopts.ClaimLease/3, func(ctx context.Context) bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		next := *c.s
+		next.RenewClaim(u.clock.Now(), u.mopts.ClaimLease)
+		saved, err := u.save(ctx, &next)
+		switch {
+		case errors.Is(err, domain.ErrExists) || errors.Is(err, domain.ErrNotFound):
+			lost(domain.Errorf(domain.ErrExists, "upload_closing",
+				"The upload is being completed or aborted by another request."))
+			return false
+		case err != nil:
+			if ctx.Err() == nil {
+				u.report(ctx, "renew multipart claim", err)
+			}
+			return true
+		}
+		c.s = saved
+		return true
+	})
+	return c
+}
+
+func (c *sessionClaim) stop() *domain.UploadSession {
+	c.renewer.stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.s
 }
 
 // errStoreUploadGone means the store no longer knows the session's upload
@@ -87,7 +143,9 @@ func (u *CompleteMultipart) assemble(ctx context.Context, store MultipartStore, 
 	key := s.BlobKey()
 	stored, err := store.ListParts(ctx, key, s.StoreUploadID())
 	if errors.Is(err, domain.ErrNotFound) {
-		return BlobInfo{}, errStoreUploadGone
+		// A complete that died after the store assembled the parts (its
+		// claim lapsed and this request took over) left the blob: finish it.
+		return u.assembled(ctx, s)
 	}
 	if err != nil {
 		return BlobInfo{}, err
@@ -99,9 +157,17 @@ func (u *CompleteMultipart) assemble(ctx context.Context, store MultipartStore, 
 	if errors.Is(err, domain.ErrNotFound) {
 		// An earlier attempt of this very request (a retry inside the
 		// store client) may have completed it: the blob then exists.
-		if info, err = u.blobs.Stat(ctx, key); errors.Is(err, domain.ErrNotFound) {
-			return BlobInfo{}, errStoreUploadGone
-		}
+		return u.assembled(ctx, s)
+	}
+	return info, err
+}
+
+// assembled returns the blob that an earlier complete of s assembled, or
+// errStoreUploadGone when there is none.
+func (u *CompleteMultipart) assembled(ctx context.Context, s *domain.UploadSession) (BlobInfo, error) {
+	info, err := u.blobs.Stat(ctx, s.BlobKey())
+	if errors.Is(err, domain.ErrNotFound) {
+		return BlobInfo{}, errStoreUploadGone
 	}
 	return info, err
 }

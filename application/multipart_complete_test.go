@@ -122,7 +122,7 @@ func TestMultipartAbort(t *testing.T) {
 
 	busy := f.initiate(t, c, "b.pdf", 100)
 	claimed, _ := f.sessions.Get(t.Context(), busy.ID())
-	if err := claimed.BeginComplete(f.clock.Now()); err != nil {
+	if err := claimed.BeginComplete(f.clock.Now(), application.DefaultClaimLease); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.sessions.Update(t.Context(), claimed); err != nil {
@@ -134,9 +134,9 @@ func TestMultipartAbort(t *testing.T) {
 	wantDomainErr(t, err, domain.ErrExists, "upload_closing")
 }
 
-// TestMultipartRenewsReservation checks that asking for part URLs keeps
-// the path reserved past uploads.stale_after, and that an upload that
-// took over a stale reservation wins.
+// TestMultipartRenewsReservation checks that a session holds its path's
+// reservation for its lifetime, and that once it expired an upload takes
+// the path over.
 func TestMultipartRenewsReservation(t *testing.T) {
 	t.Parallel()
 	f := newMPFixture(t)
@@ -149,19 +149,47 @@ func TestMultipartRenewsReservation(t *testing.T) {
 	s := f.initiate(t, c, "a.pdf", 100)
 	f.clock.Advance(50 * time.Minute)
 	refs := f.sendParts(t, c, s, pdfBytes(100))
-	f.clock.Advance(50 * time.Minute) // 100 min after initiate, 50 after the renewal
+	f.clock.Advance(22 * time.Hour) // far beyond any streaming lease
 	wantDomainErr(t, upload(), domain.ErrExists, "upload_in_progress")
 	if _, err := f.complete(t, c, s, refs); err != nil {
 		t.Fatalf("complete: %v", err)
 	}
 
 	stale := f.initiate(t, c, "b.pdf", 100)
-	f.clock.Advance(61 * time.Minute)
+	f.clock.Advance(24*time.Hour + time.Second)
 	_, err := f.app.Upload.Handle(t.Context(), application.UploadCommand{Caller: c, System: "workspace",
 		ObjectType: "doc", ObjectID: "doc-1", Filename: "b.pdf", Body: bytes.NewReader(pdfBytes(50)), DeclaredSize: -1})
 	if err != nil {
 		t.Fatalf("upload over a stale reservation: %v", err)
 	}
 	_, err = f.app.MultipartPartURLs.Handle(t.Context(), application.PartURLsCommand{Caller: c, UploadID: stale.ID(), Parts: []int{1}})
-	wantDomainErr(t, err, domain.ErrExists, "upload_superseded")
+	wantDomainErr(t, err, domain.ErrNotFound, "upload_expired")
+}
+
+// TestCompleteTakesOverALapsedClaim: a complete died after the store
+// assembled the parts (its claim stays). Until the claim lapses a retry is
+// upload_closing; then the retry takes the upload over and commits it.
+func TestCompleteTakesOverALapsedClaim(t *testing.T) {
+	t.Parallel()
+	f := newMPFixture(t)
+	c := caller("org-1", domain.RoleMember)
+	s := f.initiate(t, c, "a.pdf", 100)
+	refs := f.sendParts(t, c, s, pdfBytes(100))
+	claim(t, f, s)
+	if _, err := f.blobs.CompleteMultipart(t.Context(), s.BlobKey(), s.StoreUploadID(), refs); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.complete(t, c, s, refs)
+	wantDomainErr(t, err, domain.ErrExists, "upload_closing")
+	f.clock.Advance(application.DefaultClaimLease)
+	rec, err := f.complete(t, c, s, refs)
+	if err != nil {
+		t.Fatalf("complete after the claim lapsed: %v", err)
+	}
+	if rec.Content().BlobKey != s.BlobKey() || !rec.Visible() {
+		t.Errorf("record: got %+v, want the assembled blob committed", rec.Data())
+	}
+	if _, err := f.sessions.Get(t.Context(), s.ID()); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("session: got %v, want it deleted", err)
+	}
 }

@@ -20,12 +20,21 @@ type MultipartOptions struct {
 	// PartURLExpiry bounds how long a part URL is valid; the session's
 	// expiry bounds it too. Default 1h.
 	PartURLExpiry time.Duration
-	// CleanupGrace is how long past its expiry a session that a stopped
-	// process left completing or aborting is kept before clean-up takes it
-	// over, and how long past a session's lifetime a store-side upload
-	// without a session is kept. Default 1h.
+	// CleanupGrace is how long past a session's lifetime a store-side
+	// upload of storagegw's key layout is kept even when nothing seems to
+	// own it. Default 1h.
 	CleanupGrace time.Duration
+	// ClaimLease is how long the claim of a request completing or aborting
+	// a session (or of a clean-up run discarding it) holds without
+	// renewal; a complete renews it every ClaimLease/3 while it runs. Once
+	// it lapses (the process died) a retry, another replica or the clean-up
+	// takes the session over. Default DefaultClaimLease.
+	ClaimLease time.Duration
 }
+
+// DefaultClaimLease is the lease of a completing or aborting claim unless
+// configured.
+const DefaultClaimLease = 2 * time.Minute
 
 // DefaultPartSize is the part size of multipart uploads unless configured.
 const DefaultPartSize = 16 << 20
@@ -42,6 +51,9 @@ func (o MultipartOptions) withDefaults() MultipartOptions {
 	}
 	if o.CleanupGrace <= 0 {
 		o.CleanupGrace = time.Hour
+	}
+	if o.ClaimLease <= 0 {
+		o.ClaimLease = DefaultClaimLease
 	}
 	return o
 }

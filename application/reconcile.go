@@ -80,8 +80,8 @@ func (r ReconcileReport) Clean() bool {
 //
 // It walks the blobs in key order (one org, or the whole store) and, for
 // each file path among them, loads its record: a blob that is neither the
-// record's current content nor the blob of an upload in progress (reserved
-// less than Options.StaleUploadAfter ago) is an orphan, left behind by a
+// record's current content nor the blob of an upload in progress (whose
+// reservation's lease has not lapsed) is an orphan, left behind by a
 // crash or a failed removal. Then it walks each org's records in every
 // state: an active record (visible or soft-deleted) whose blob was not seen
 // is checked once more, and missing if its blob is really gone. With Fix,

@@ -130,7 +130,7 @@ func TestReconcilePendingUploadIsNotAnOrphan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pending, err := domain.NewPendingRecord("rec-1", p, "big.pdf", "user-1", "up-1", f.clock.Now())
+	pending, err := domain.NewPendingRecord("rec-1", p, "big.pdf", "user-1", "up-1", f.clock.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,11 +90,10 @@ func (w *reconcileWalk) flushPath(ctx context.Context) error {
 }
 
 // uploading reports whether key is the blob of the upload that holds rec's
-// reservation, and the reservation is not stale.
+// reservation, and the reservation's lease has not lapsed.
 func (w *reconcileWalk) uploading(rec *domain.FileRecord, key string) bool {
 	d := rec.Data()
-	return d.PendingUploadID != "" && key == domain.BlobKeyFor(d.Path, d.PendingUploadID) &&
-		w.now.Sub(d.PendingSince) < w.opts.StaleUploadAfter
+	return d.PendingUploadID != "" && key == domain.BlobKeyFor(d.Path, d.PendingUploadID) && !rec.LeaseLapsed(w.now)
 }
 
 // orphan reports an unreferenced blob and, with Fix, removes it once it is

@@ -67,6 +67,13 @@ type FileRepository interface {
 	// saved and its error is returned. An empty Before or a Limit below 1
 	// is domain.ErrInvalid.
 	ClaimPurgeBatch(ctx context.Context, q PurgeBatchQuery, work PurgeWork) ([]*domain.FileRecord, error)
+
+	// ListLapsed returns up to limit records, in any state, whose
+	// reservation's lease had lapsed at before (domain
+	// FileRecord.LeaseLapsed(before)) and whose id sorts after afterID, in
+	// ascending order of id. A zero before or a limit below 1 is
+	// domain.ErrInvalid.
+	ListLapsed(ctx context.Context, before time.Time, afterID string, limit int) ([]*domain.FileRecord, error)
 }
 
 // PurgeBatchQuery selects the records ClaimPurgeBatch claims.

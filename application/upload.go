@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -93,29 +95,39 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	e.metadata["content_type"] = contentType
 
 	uploadID := newID()
-	rec, err := u.reserve(ctx, path, cmd, uploadID, e)
+	rec, err := u.reserve(ctx, path, cmd, uploadID, u.opts.UploadLease, e)
 	if err != nil {
 		return nil, err
 	}
 	key := domain.BlobKeyFor(path, uploadID)
+	// While the bytes stream (and the archive check reads them back) the
+	// reservation's lease is renewed; an upload whose reservation was taken
+	// over or released meanwhile stops at once (lctx ends).
+	lctx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	lease := u.keepLease(lctx, rec, uploadID, lost)
 	m := rule.Meter(body)
-	info, err := u.blobs.Put(ctx, key, m, contentType)
+	info, err := u.blobs.Put(lctx, key, m, contentType)
 	if err == nil && info.Size != m.N() {
 		err = domain.Errorf(domain.ErrUnavailable, "store_size_mismatch",
 			"The store kept a different number of bytes than were sent; try again.")
 	}
 	if err == nil {
-		err = rule.CheckContent(&blobReaderAt{ctx: ctx, blobs: u.blobs, key: key}, m.N())
+		err = rule.CheckContent(&blobReaderAt{ctx: lctx, blobs: u.blobs, key: key}, m.N())
+	}
+	rec = lease.stop()
+	if cause := context.Cause(lctx); err != nil && errors.Is(cause, domain.ErrExists) {
+		err = cause // superseded: that is why the transfer stopped
 	}
 	if err != nil {
-		u.abandon(ctx, path, uploadID, key)
+		u.abandonAfter(ctx, err, path, uploadID, key)
 		return nil, err
 	}
 	content := domain.Content{BlobKey: key, ContentType: contentType, SizeBytes: m.N(), SHA256: m.SHA256()}
 	e.metadata["size_bytes"], e.metadata["sha256"] = m.N(), content.SHA256
 	saved, err := u.commit(ctx, rec, uploadID, content, cmd, cmd.Caller, e)
 	if err != nil {
-		u.abandon(ctx, path, uploadID, key)
+		u.abandonAfter(ctx, err, path, uploadID, key)
 		return nil, err
 	}
 	return saved, nil
@@ -162,16 +174,18 @@ func typesOf(m *mimetype.MIME) []string {
 // maxAttempts bounds the retries of optimistic updates that lost a race.
 const maxAttempts = 3
 
-// reserve claims path for uploadID: a new pending record, or the existing
-// record's reservation when the rules allow (see FileRecord.BeginUpload).
+// reserve claims path for uploadID under a lease of lease: a new pending
+// record, or the existing record's reservation when the rules allow (see
+// FileRecord.BeginUpload: a lapsed lease is taken over).
 // It uses cmd's caller, filename and overwrite flag, and turns e into an
 // EDIT when the upload would replace a file. Upload and the multipart
 // uploads share it, and commit and abandon.
-func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, e *entry) (*domain.FileRecord, error) {
+func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, lease time.Duration,
+	e *entry) (*domain.FileRecord, error) {
 	by := cmd.Caller.Principal.UserID
 	for attempt := 0; ; attempt++ {
 		now := d.clock.Now()
-		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now)
+		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now, lease)
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +208,7 @@ func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadC
 				}
 			}
 		}
-		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, d.opts.StaleUploadAfter); err != nil {
+		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
 			return nil, err
 		}
 		rec, err = d.files.Update(ctx, existing)
@@ -272,36 +286,62 @@ func (d *deps) target(p domain.Principal, spec domain.PathSpec, addTimestamp boo
 }
 
 // abandon undoes a failed upload: it removes this upload's own blob and
-// releases its reservation (removing a record that never held content). It
-// runs detached from the request so a client that went away cannot stop it.
+// releases its reservation (removing a record that never held content).
 func (d *deps) abandon(ctx context.Context, path domain.StoragePath, uploadID, key string) {
-	ctx2, cancel := detached(ctx)
+	d.abandonAfter(ctx, nil, path, uploadID, key)
+}
+
+// abandonAfter is abandon after the failure cause. Both steps run detached
+// from the request, so a client that went away cannot stop them, and at
+// once, each under its own deadline: a store that hangs on the delete
+// cannot starve the release (nor be blamed on the database), and the
+// request waits for the slower of the two, not their sum. The release
+// follows cause's rule (detachedAfter): after a database failure it gets
+// a short budget, and a reservation it could not release lapses with its
+// lease. Releasing before the blob is gone is safe: the blob key is this
+// upload's alone, and no record points at it.
+func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.StoragePath, uploadID, key string) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		bctx, cancel := detached(ctx)
+		defer cancel()
+		if err := d.blobs.Delete(bctx, key); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			d.report(ctx, "remove abandoned blob", err)
+		}
+	})
+	rctx, cancel := detachedAfter(ctx, cause)
 	defer cancel()
-	if err := d.blobs.Delete(ctx2, key); err != nil {
-		d.report(ctx, "remove abandoned blob", err)
+	if err := d.release(rctx, path, uploadID); err != nil {
+		d.report(ctx, "release reservation", err)
 	}
-	for attempt := 0; attempt <= maxAttempts; attempt++ {
-		rec, err := d.files.Get(ctx2, path)
+	wg.Wait()
+}
+
+// release gives up uploadID's reservation of path: the record is removed
+// when it never held content, else its reservation cleared. A reservation
+// that is someone else's by now, or a record gone, is left alone.
+func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID string) error {
+	for attempt := 0; ; attempt++ {
+		rec, err := d.files.Get(ctx, path)
 		if errors.Is(err, domain.ErrNotFound) {
-			return
+			return nil
 		}
 		if err != nil {
-			d.report(ctx, "release reservation", err)
-			return
+			return err
 		}
 		if rec.PendingUploadID() != uploadID {
-			return // the reservation is someone else's now
+			return nil // the reservation is someone else's now
 		}
 		if rec.AbandonUpload(uploadID) {
-			err = d.files.Delete(ctx2, rec)
+			err = d.files.Delete(ctx, rec)
 		} else {
-			_, err = d.files.Update(ctx2, rec)
+			_, err = d.files.Update(ctx, rec)
 		}
-		if !isConflict(err) {
-			if err != nil && !errors.Is(err, domain.ErrNotFound) {
-				d.report(ctx, "release reservation", err)
+		if !isConflict(err) || attempt >= maxAttempts {
+			if errors.Is(err, domain.ErrNotFound) {
+				return nil
 			}
-			return
+			return err
 		}
 	}
 }

@@ -107,7 +107,7 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 // finishes it is discarded and removes only its own blob.
 func TestStaleReservationTakeover(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(o *application.Options) { o.StaleUploadAfter = time.Hour })
+	f := newFixture(t, func(o *application.Options) { o.UploadLease = time.Hour })
 	c := caller("org-1", domain.RoleMember)
 	slow := pngBytes(10000)
 	g := &gatedReader{open: bytes.NewReader(slow[:5000]), rest: bytes.NewReader(slow[5000:]),

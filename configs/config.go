@@ -159,7 +159,14 @@ type LogConfig struct {
 
 // UploadsConfig tunes upload handling.
 type UploadsConfig struct {
-	StaleAfter time.Duration `yaml:"stale_after"`
+	// Lease is how long an upload's reservation of its path holds without
+	// renewal; a streamed upload renews it every Lease/3, so a crashed or
+	// cut upload frees its path within Lease.
+	Lease time.Duration `yaml:"lease"`
+	// MultipartClaimLease is how long the claim of a request completing or
+	// aborting a multipart upload holds without renewal; then a retry,
+	// another replica or the clean-up takes the upload over.
+	MultipartClaimLease time.Duration `yaml:"multipart_claim_lease"`
 	// MultipartSessionTTL is how long a multipart upload may take from
 	// initiate to complete before it is refused and cleaned up.
 	MultipartSessionTTL time.Duration `yaml:"multipart_session_ttl"`

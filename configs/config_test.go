@@ -48,7 +48,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"UseSSL", c.Spaces.UseSSL, true},
 		{"LogLevel", c.Log.Level, "info"},
 		{"LogFormat", c.LogFormat(), "console"},
-		{"StaleAfter", c.Uploads.StaleAfter, time.Hour},
+		{"Lease", c.Uploads.Lease, 30 * time.Second},
+		{"MultipartClaimLease", c.Uploads.MultipartClaimLease, 2 * time.Minute},
 		{"MultipartSessionTTL", c.Uploads.MultipartSessionTTL, 24 * time.Hour},
 		{"MultipartPartSizeMiB", c.Uploads.MultipartPartSizeMiB, 16},
 		{"CleanupInterval", c.Uploads.CleanupInterval, time.Hour},
@@ -118,7 +119,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"missing config file", map[string]string{"STORAGEGW_CONFIG": "/nonexistent/storagegw.yaml"}, "STORAGEGW_CONFIG"},
 		{"misspelt key", map[string]string{"STORAGEGW_CONFIG": writeFile(t, "adr: \":1\"\n")}, "field adr not found"},
-		{"bad duration", map[string]string{"STORAGEGW_CONFIG": writeFile(t, "uploads:\n  stale_after: soon\n")}, "line 2: cannot unmarshal"},
+		{"bad duration", map[string]string{"STORAGEGW_CONFIG": writeFile(t, "uploads:\n  lease: soon\n")}, "line 2: cannot unmarshal"},
 		{"bad bool env", map[string]string{"STORAGEGW_MIGRATE_ON_START": "maybe"}, "STORAGEGW_MIGRATE_ON_START must be true or false"},
 		{"bad duration env", map[string]string{"JWT_LEEWAY": "5"}, "JWT_LEEWAY must be a duration"},
 		{"bad purge interval env", map[string]string{"STORAGEGW_PURGE_INTERVAL": "daily"}, "STORAGEGW_PURGE_INTERVAL must be a duration"},

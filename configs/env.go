@@ -96,6 +96,8 @@ var envVars = []envVar{
 		return nil
 	}},
 	{"STORAGEGW_PURGE_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Retention.PurgeInterval })},
+	{"STORAGEGW_UPLOAD_LEASE", duration(func(c *Config) *time.Duration { return &c.Uploads.Lease })},
+	{"STORAGEGW_MULTIPART_CLAIM_LEASE", duration(func(c *Config) *time.Duration { return &c.Uploads.MultipartClaimLease })},
 	{"STORAGEGW_MULTIPART_SESSION_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.MultipartSessionTTL })},
 	{"STORAGEGW_MULTIPART_PART_SIZE_MIB", integer(func(c *Config) *int { return &c.Uploads.MultipartPartSizeMiB })},
 	{"STORAGEGW_UPLOAD_CLEANUP_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Uploads.CleanupInterval })},

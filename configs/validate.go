@@ -107,8 +107,11 @@ func (c *Config) Validate() error {
 	default:
 		add("STORAGEGW_LOG_FORMAT is %q: use auto, console or json", c.Log.Format)
 	}
-	if c.Uploads.StaleAfter <= 0 {
-		add("uploads.stale_after is %s: use a positive duration, e.g. 1h", c.Uploads.StaleAfter)
+	if l := c.Uploads.Lease; l < 3*time.Second || l > 10*time.Minute {
+		add("STORAGEGW_UPLOAD_LEASE is %s: use 3s to 10m, e.g. 30s", l)
+	}
+	if l := c.Uploads.MultipartClaimLease; l < 30*time.Second || l > time.Hour {
+		add("STORAGEGW_MULTIPART_CLAIM_LEASE is %s: use 30s to 1h, e.g. 2m", l)
 	}
 	if ttl := c.Uploads.MultipartSessionTTL; ttl < time.Minute || ttl > 7*24*time.Hour {
 		add("STORAGEGW_MULTIPART_SESSION_TTL is %s: use 1m to 168h, e.g. 24h", ttl)

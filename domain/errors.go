@@ -23,6 +23,21 @@ var (
 // caller may read the record again and retry.
 const CodeConcurrentUpdate = "concurrent_update"
 
+// CodeDatabaseUnavailable is the code of the ErrUnavailable a repository
+// returns when the database cannot be reached or did not answer in time.
+const CodeDatabaseUnavailable = "database_unavailable"
+
+// IsDatabaseUnavailable reports whether err is the database's failure: a
+// repository's CodeDatabaseUnavailable, or an audit event that could not
+// be written (audit_unavailable), which is the database's too.
+func IsDatabaseUnavailable(err error) bool {
+	var de *Error
+	if !errors.As(err, &de) || !errors.Is(de.Kind, ErrUnavailable) {
+		return false
+	}
+	return de.Code == CodeDatabaseUnavailable || de.Code == "audit_unavailable"
+}
+
 // Error is a domain error with a stable machine code and a human message that
 // is safe to show to the caller. It matches its Kind with errors.Is.
 type Error struct {

@@ -235,7 +235,7 @@ func TestSanitizeFilenameRefusesOverlongNames(t *testing.T) {
 		}
 	}
 	p := domain.MustParseStoragePath("org-1/workspace/doc/d1/a.pdf")
-	if _, err := domain.NewPendingRecord("id", p, strings.Repeat("a", 1025), "u1", "up1", time.Now()); !errors.Is(err, domain.ErrInvalid) {
+	if _, err := domain.NewPendingRecord("id", p, strings.Repeat("a", 1025), "u1", "up1", time.Now(), time.Minute); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("NewPendingRecord with a 1025-byte original name: got %v, want ErrInvalid", err)
 	}
 }

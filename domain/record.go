@@ -44,11 +44,14 @@ type FileRecordData struct {
 	DeletedBy        string
 	PendingUploadID  string    // the upload that holds the path's reservation
 	PendingSince     time.Time // when that upload reserved it
+	PendingUntil     time.Time // when that reservation's lease lapses unless renewed
 	Version          int64     // optimistic-concurrency counter, owned by the repository
 }
 
-// NewPendingRecord reserves path for the upload uploadID.
-func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadID string, now time.Time) (*FileRecord, error) {
+// NewPendingRecord reserves path for the upload uploadID, under a lease
+// that lapses lease after now unless the upload renews it (ExtendLease).
+func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadID string, now time.Time,
+	lease time.Duration) (*FileRecord, error) {
 	switch {
 	case id == "" || uploadID == "":
 		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs an id and an upload id.")
@@ -56,8 +59,8 @@ func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadI
 		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a path.")
 	case by == "":
 		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs an uploader.")
-	case now.IsZero():
-		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a time.")
+	case now.IsZero() || lease <= 0:
+		return nil, Errorf(ErrInvalid, "invalid_record", "A record needs a time and a lease.")
 	case len(originalFilename) > MaxOriginalFilenameBytes:
 		return nil, Errorf(ErrInvalid, "filename_too_long", "The file name is longer than %d bytes.", MaxOriginalFilenameBytes)
 	}
@@ -68,7 +71,7 @@ func NewPendingRecord(id string, path StoragePath, originalFilename, by, uploadI
 	return &FileRecord{d: FileRecordData{
 		ID: id, Path: path, OriginalFilename: originalFilename, UploadedBy: by,
 		CreatedAt: now, UpdatedAt: now, State: StatePending,
-		PendingUploadID: uploadID, PendingSince: now,
+		PendingUploadID: uploadID, PendingSince: now, PendingUntil: now.Add(lease),
 	}}, nil
 }
 
@@ -103,6 +106,7 @@ func (r *FileRecord) Deleted() bool            { return r.d.Deleted }
 func (r *FileRecord) DeletedAt() time.Time     { return r.d.DeletedAt }
 func (r *FileRecord) DeletedBy() string        { return r.d.DeletedBy }
 func (r *FileRecord) PendingUploadID() string  { return r.d.PendingUploadID }
+func (r *FileRecord) PendingUntil() time.Time  { return r.d.PendingUntil }
 func (r *FileRecord) Version() int64           { return r.d.Version }
 
 // Visible reports whether callers can see the file: it has a committed blob
@@ -129,14 +133,18 @@ func (r *FileRecord) AuthorizeOverwrite(p Principal) error {
 	return nil
 }
 
-// BeginUpload reserves the record's path for uploadID. A path holding a file
-// (visible or soft-deleted) needs overwrite; a path another upload reserved
-// less than staleAfter ago is ErrExists.
-func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time, staleAfter time.Duration) error {
-	if uploadID == "" {
-		return Errorf(ErrInvalid, "invalid_upload", "An upload needs an id.")
+// BeginUpload reserves the record's path for uploadID, under a lease that
+// lapses lease after now unless the upload renews it (ExtendLease). A path
+// holding a file (visible or soft-deleted) needs overwrite; a path whose
+// reservation by another upload still holds its lease is ErrExists
+// (upload_in_progress). A lapsed lease is taken over: its upload died
+// (a crashed or cut process) or stopped renewing, and cannot commit any
+// more (CompleteUpload checks the reservation).
+func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time, lease time.Duration) error {
+	if uploadID == "" || lease <= 0 {
+		return Errorf(ErrInvalid, "invalid_upload", "An upload needs an id and a lease.")
 	}
-	if r.d.PendingUploadID != "" && now.Sub(r.d.PendingSince) < staleAfter {
+	if r.d.PendingUploadID != "" && !r.LeaseLapsed(now) {
 		return Errorf(ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
 	}
 	if r.d.State == StateActive && !overwrite {
@@ -148,18 +156,51 @@ func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time,
 	}
 	r.d.PendingUploadID = uploadID
 	r.d.PendingSince = now.UTC()
+	r.d.PendingUntil = now.UTC().Add(lease)
 	return nil
 }
 
+// LeaseLapsed reports whether the record holds a reservation whose lease
+// lapsed at now: the upload holding it is taken to be dead. A record
+// without a reservation has no lease to lapse.
+func (r *FileRecord) LeaseLapsed(now time.Time) bool {
+	if r.d.PendingUploadID == "" {
+		return false
+	}
+	until := r.d.PendingUntil
+	if until.IsZero() { // reserved by a version without leases: its rule
+		until = r.d.PendingSince.Add(LegacyReservation)
+	}
+	return !now.Before(until)
+}
+
+// LegacyReservation is how long a reservation that carries no lease (made
+// by a version of the service before leases) holds its path.
+const LegacyReservation = time.Hour
+
 // RenewUpload refreshes uploadID's reservation of the record's path, so an
-// upload that is still making progress (a multipart session) is not taken
-// over as stale. A reservation that is no longer uploadID's is ErrExists
-// (upload_superseded).
+// upload that is still making progress (a multipart session) is seen to
+// be alive; its lease never shortens. A reservation that is no longer
+// uploadID's is ErrExists (upload_superseded).
 func (r *FileRecord) RenewUpload(uploadID string, now time.Time) error {
 	if uploadID == "" || r.d.PendingUploadID != uploadID {
 		return Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
 	}
 	r.d.PendingSince = now.UTC()
+	return nil
+}
+
+// ExtendLease renews uploadID's lease on the record's path until until (a
+// lease never shortens). A reservation that is no longer uploadID's,
+// taken over after its lease lapsed or released by a delete, is ErrExists
+// (upload_superseded): the upload must stop.
+func (r *FileRecord) ExtendLease(uploadID string, until time.Time) error {
+	if uploadID == "" || r.d.PendingUploadID != uploadID {
+		return Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
+	}
+	if until.After(r.d.PendingUntil) {
+		r.d.PendingUntil = until.UTC()
+	}
 	return nil
 }
 
@@ -190,7 +231,7 @@ func (r *FileRecord) CompleteUpload(uploadID string, c Content, originalFilename
 	}
 	r.d.State = StateActive
 	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = false, time.Time{}, ""
-	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
 	return replaced, nil
 }
 
@@ -201,7 +242,7 @@ func (r *FileRecord) AbandonUpload(uploadID string) (removeRecord bool) {
 	if r.d.PendingUploadID != uploadID {
 		return false
 	}
-	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
 	return r.d.State == StatePending
 }
 
@@ -220,7 +261,7 @@ func (r *FileRecord) SoftDelete(by string, at time.Time) error {
 	// reservation gone and is discarded, so what was deleted stays
 	// restorable (replacing a deleted file is for AuthorizeOverwrite to
 	// allow, when the upload starts after the delete).
-	r.d.PendingUploadID, r.d.PendingSince = "", time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
 	return nil
 }
 

@@ -19,7 +19,7 @@ func content(key string) domain.Content {
 // pending returns a record that upload "u1" reserved at t0.
 func pending(t *testing.T) *domain.FileRecord {
 	t.Helper()
-	r, err := domain.NewPendingRecord("rec-1", mustPath(t, recPath), "a.pdf", "alice", "u1", t0)
+	r, err := domain.NewPendingRecord("rec-1", mustPath(t, recPath), "a.pdf", "alice", "u1", t0, stale)
 	if err != nil {
 		t.Fatalf("NewPendingRecord: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestNewPendingRecord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := domain.NewPendingRecord(tt.id, tt.path, "orig name.pdf", tt.by, tt.upload, tt.now)
+			r, err := domain.NewPendingRecord(tt.id, tt.path, "orig name.pdf", tt.by, tt.upload, tt.now, stale)
 			if tt.wantErr {
 				checkErr(t, err, domain.ErrInvalid, "invalid_record")
 				if r != nil {
@@ -102,7 +102,7 @@ func TestNewPendingRecord(t *testing.T) {
 func TestNewPendingRecordStoresUTC(t *testing.T) {
 	t.Parallel()
 	local := t0.In(time.FixedZone("CET", 3600))
-	r, err := domain.NewPendingRecord("r1", mustPath(t, recPath), "a.pdf", "alice", "u1", local)
+	r, err := domain.NewPendingRecord("r1", mustPath(t, recPath), "a.pdf", "alice", "u1", local, stale)
 	checkErr(t, err, nil, "")
 	d := r.Data()
 	for name, got := range map[string]time.Time{"CreatedAt": d.CreatedAt, "UpdatedAt": d.UpdatedAt, "PendingSince": d.PendingSince} {
@@ -135,6 +135,8 @@ func TestBeginUpload(t *testing.T) {
 		{name: "purged without overwrite", record: purged, uploadID: "u2", now: t0.Add(time.Hour)},
 		{name: "purged with overwrite", record: purged, uploadID: "u2", overwrite: true, now: t0.Add(time.Hour)},
 		{name: "no upload id", record: active, uploadID: "", overwrite: true, now: t0.Add(time.Hour), kind: domain.ErrInvalid, code: "invalid_upload"},
+		{name: "renewed lease holds", record: renewed, uploadID: "u2", now: t0.Add(stale + time.Minute), kind: domain.ErrExists, code: "upload_in_progress"},
+		{name: "renewed lease lapses in turn", record: renewed, uploadID: "u2", now: t0.Add(2 * stale)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,13 +153,38 @@ func TestBeginUpload(t *testing.T) {
 			}
 			checkErr(t, err, nil, "")
 			d := r.Data()
-			if d.PendingUploadID != tt.uploadID || !d.PendingSince.Equal(tt.now) {
-				t.Errorf("reservation = %q since %v, want %q since %v", d.PendingUploadID, d.PendingSince, tt.uploadID, tt.now)
+			if d.PendingUploadID != tt.uploadID || !d.PendingSince.Equal(tt.now) || !d.PendingUntil.Equal(tt.now.Add(stale)) {
+				t.Errorf("reservation = %q since %v until %v, want %q since %v until %v", d.PendingUploadID, d.PendingSince,
+					d.PendingUntil, tt.uploadID, tt.now, tt.now.Add(stale))
 			}
 			if d.State != before.State || d.Content != before.Content || d.Deleted != before.Deleted {
 				t.Errorf("BeginUpload changed state/content/deletion: got %+v, want %+v", d, before)
 			}
 		})
+	}
+}
+
+// renewed is pending's record whose upload renewed its lease at t0+stale/2.
+func renewed(t *testing.T) *domain.FileRecord {
+	r := pending(t)
+	checkErr(t, r.ExtendLease("u1", t0.Add(stale/2+stale)), nil, "")
+	return r
+}
+
+func TestLeaseLapsed(t *testing.T) {
+	t.Parallel()
+	r := pending(t)
+	if r.LeaseLapsed(t0.Add(stale-time.Nanosecond)) || !r.LeaseLapsed(t0.Add(stale)) {
+		t.Errorf("LeaseLapsed just before and at %v: got %v, %v; want false, true", stale,
+			r.LeaseLapsed(t0.Add(stale-time.Nanosecond)), r.LeaseLapsed(t0.Add(stale)))
+	}
+	checkErr(t, r.ExtendLease("u1", t0.Add(time.Second)), nil, "") // never shortens
+	if !r.PendingUntil().Equal(t0.Add(stale)) {
+		t.Errorf("PendingUntil after a shorter extension = %v, want %v", r.PendingUntil(), t0.Add(stale))
+	}
+	checkErr(t, r.ExtendLease("u9", t0.Add(time.Hour)), domain.ErrExists, "upload_superseded")
+	if a := active(t); a.LeaseLapsed(t0.Add(100 * stale)) {
+		t.Errorf("LeaseLapsed of a record without a reservation = true, want false")
 	}
 }
 

@@ -64,7 +64,7 @@ func TestClientTextInConstructors(t *testing.T) {
 			ObjectID: "d1", Filename: name, Timestamp: time.Now()})
 		checkErr(t, err, domain.ErrInvalid, "invalid_text")
 		path := domain.MustParseStoragePath("acme/workspace/doc/d1/a.png")
-		_, err = domain.NewPendingRecord("r1", path, name, "u1", "up1", time.Now())
+		_, err = domain.NewPendingRecord("r1", path, name, "u1", "up1", time.Now(), time.Minute)
 		checkErr(t, err, domain.ErrInvalid, "invalid_text")
 	}
 }

@@ -40,7 +40,8 @@ type UploadSessionData struct {
 	UpdatedAt        time.Time
 	ExpiresAt        time.Time
 	State            SessionState
-	Version          int64 // optimistic-concurrency counter, owned by the repository
+	ClaimedUntil     time.Time // while completing or aborting: when that request's claim lapses
+	Version          int64     // optimistic-concurrency counter, owned by the repository
 }
 
 // NewUploadSession starts an active session that expires ttl after now.
@@ -95,6 +96,7 @@ func (s *UploadSession) CreatedBy() string        { return s.d.CreatedBy }
 func (s *UploadSession) CreatedAt() time.Time     { return s.d.CreatedAt }
 func (s *UploadSession) ExpiresAt() time.Time     { return s.d.ExpiresAt }
 func (s *UploadSession) State() SessionState      { return s.d.State }
+func (s *UploadSession) ClaimedUntil() time.Time  { return s.d.ClaimedUntil }
 func (s *UploadSession) Version() int64           { return s.d.Version }
 
 // BlobKey is where the assembled file is stored.
@@ -117,24 +119,43 @@ func (s *UploadSession) AccessibleBy(p Principal) bool {
 
 // CheckOpen returns the error a client sees for a session it may no
 // longer use at now: expired (ErrNotFound, upload_expired) or being
-// completed or aborted by another request (ErrExists, upload_closing).
+// completed or aborted by another request whose claim still holds
+// (ErrExists, upload_closing). A session whose claim lapsed (the request
+// holding it died with its process) is open again: a retry or another
+// replica takes it over.
 func (s *UploadSession) CheckOpen(now time.Time) error {
 	if s.Expired(now) {
 		return Errorf(ErrNotFound, "upload_expired", "The upload expired; start a new one.")
 	}
-	if s.d.State != SessionActive {
+	if s.claimHeld(now) {
 		return Errorf(ErrExists, "upload_closing", "The upload is being completed or aborted by another request.")
 	}
 	return nil
 }
 
-// BeginComplete moves an open session (see CheckOpen) to completing.
-func (s *UploadSession) BeginComplete(now time.Time) error {
+// claimHeld reports whether a request completing or aborting the session
+// still holds its claim at now.
+func (s *UploadSession) claimHeld(now time.Time) bool {
+	return s.d.State != SessionActive && now.Before(s.d.ClaimedUntil)
+}
+
+// BeginComplete moves an open session (see CheckOpen) to completing, under
+// a claim that lapses claim after now unless renewed (RenewClaim).
+func (s *UploadSession) BeginComplete(now time.Time, claim time.Duration) error {
 	if err := s.CheckOpen(now); err != nil {
 		return err
 	}
-	s.set(SessionCompleting, now)
+	s.claim(SessionCompleting, now, claim)
 	return nil
+}
+
+// RenewClaim extends the claim of the request completing or aborting the
+// session to claim after now. A session that is active again is not
+// claimed: ErrExists (upload_closing) would be wrong, so it is a no-op.
+func (s *UploadSession) RenewClaim(now time.Time, claim time.Duration) {
+	if s.d.State != SessionActive {
+		s.d.ClaimedUntil = now.UTC().Add(claim)
+	}
 }
 
 // ResumeUpload returns a completing session to active, after a complete
@@ -143,39 +164,49 @@ func (s *UploadSession) BeginComplete(now time.Time) error {
 func (s *UploadSession) ResumeUpload(now time.Time) {
 	if s.d.State == SessionCompleting {
 		s.set(SessionActive, now)
+		s.d.ClaimedUntil = time.Time{}
 	}
 }
 
-// BeginAbort moves the session to aborting. A session being completed is
-// ErrExists (upload_closing); aborting an aborting session again is
-// allowed, so an abort that failed halfway can be retried.
-func (s *UploadSession) BeginAbort(now time.Time) error {
-	if s.d.State == SessionCompleting {
+// BeginAbort moves the session to aborting, under a claim like
+// BeginComplete's. A session that another request is completing under a
+// claim that holds is ErrExists (upload_closing); aborting an aborting
+// session again is allowed, so an abort that failed halfway can be retried,
+// and so is aborting a complete whose claim lapsed.
+func (s *UploadSession) BeginAbort(now time.Time, claim time.Duration) error {
+	if s.d.State == SessionCompleting && s.claimHeld(now) {
 		return Errorf(ErrExists, "upload_closing", "The upload is being completed by another request.")
 	}
-	s.set(SessionAborting, now)
+	s.claim(SessionAborting, now, claim)
 	return nil
 }
 
-// Abandoned reports whether a session that is not active was left by a
-// request that stopped halfway (a crashed process): it expired more than
-// grace ago. Sessions that are active and expired are abandoned too.
-func (s *UploadSession) Abandoned(now time.Time, grace time.Duration) bool {
+// Abandoned reports whether the clean-up may take the session over at now:
+// an active session that expired, or one being completed or aborted whose
+// claim lapsed (the request stopped with its process). A session that a
+// clean-up run claimed is not abandoned until that claim lapses, so
+// concurrent runs take each session once.
+func (s *UploadSession) Abandoned(now time.Time) bool {
 	if s.d.State == SessionActive {
 		return s.Expired(now)
 	}
-	return now.Sub(s.d.ExpiresAt) > grace
+	return !s.claimHeld(now)
 }
 
-// BeginCleanup moves an abandoned session (see Abandoned) to aborting, for
-// the clean-up of stale sessions. Any other session is ErrExists
-// (upload_in_use).
-func (s *UploadSession) BeginCleanup(now time.Time, grace time.Duration) error {
-	if !s.Abandoned(now, grace) {
+// BeginCleanup moves an abandoned session (see Abandoned) to aborting under
+// a claim, for the clean-up of stale sessions. Any other session is
+// ErrExists (upload_in_use).
+func (s *UploadSession) BeginCleanup(now time.Time, claim time.Duration) error {
+	if !s.Abandoned(now) {
 		return Errorf(ErrExists, "upload_in_use", "The upload is still in use.")
 	}
-	s.set(SessionAborting, now)
+	s.claim(SessionAborting, now, claim)
 	return nil
+}
+
+func (s *UploadSession) claim(st SessionState, now time.Time, claim time.Duration) {
+	s.set(st, now)
+	s.d.ClaimedUntil = now.UTC().Add(claim)
 }
 
 func (s *UploadSession) set(st SessionState, now time.Time) {

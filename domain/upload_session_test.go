@@ -82,48 +82,85 @@ func TestUploadSessionAccess(t *testing.T) {
 
 func TestUploadSessionLifecycle(t *testing.T) {
 	t.Parallel()
+	const claim = 2 * time.Minute
 	s := newSession(t)
-	checkErr(t, s.BeginComplete(t0.Add(time.Hour)), nil, "")
-	checkErr(t, s.BeginComplete(t0.Add(time.Hour)), domain.ErrExists, "upload_closing")
-	checkErr(t, s.BeginAbort(t0.Add(time.Hour)), domain.ErrExists, "upload_closing")
+	checkErr(t, s.BeginComplete(t0.Add(time.Hour), claim), nil, "")
+	checkErr(t, s.BeginComplete(t0.Add(time.Hour), claim), domain.ErrExists, "upload_closing")
+	checkErr(t, s.BeginAbort(t0.Add(time.Hour), claim), domain.ErrExists, "upload_closing")
 	s.ResumeUpload(t0.Add(2 * time.Hour))
-	if s.State() != domain.SessionActive {
-		t.Fatalf("after ResumeUpload: got %s, want active", s.State())
+	if s.State() != domain.SessionActive || !s.ClaimedUntil().IsZero() {
+		t.Fatalf("after ResumeUpload: got %s claimed until %v, want active, unclaimed", s.State(), s.ClaimedUntil())
 	}
-	checkErr(t, s.BeginAbort(t0.Add(2*time.Hour)), nil, "")
-	checkErr(t, s.BeginAbort(t0.Add(2*time.Hour)), nil, "") // a retried abort
+	checkErr(t, s.BeginAbort(t0.Add(2*time.Hour), claim), nil, "")
+	checkErr(t, s.BeginAbort(t0.Add(2*time.Hour), claim), nil, "") // a retried abort
 	s.ResumeUpload(t0.Add(3 * time.Hour))
 	if s.State() != domain.SessionAborting {
 		t.Errorf("ResumeUpload of an aborting session: got %s, want it unchanged", s.State())
 	}
-	checkErr(t, s.CheckOpen(t0), domain.ErrExists, "upload_closing")
+	checkErr(t, s.CheckOpen(t0.Add(2*time.Hour)), domain.ErrExists, "upload_closing")
 
 	expired := newSession(t)
 	checkErr(t, expired.CheckOpen(t0.Add(24*time.Hour-time.Nanosecond)), nil, "")
-	checkErr(t, expired.BeginComplete(t0.Add(24*time.Hour)), domain.ErrNotFound, "upload_expired")
+	checkErr(t, expired.BeginComplete(t0.Add(24*time.Hour), claim), domain.ErrNotFound, "upload_expired")
+}
+
+// A complete whose request died (its claim lapsed) is taken over by a
+// retry or another replica, which may finish it or abort it.
+func TestUploadSessionClaimTakeover(t *testing.T) {
+	t.Parallel()
+	const claim = 2 * time.Minute
+	at := t0.Add(time.Hour)
+	tests := []struct {
+		name string
+		next func(s *domain.UploadSession, now time.Time) error
+	}{
+		{"complete again", func(s *domain.UploadSession, now time.Time) error { return s.BeginComplete(now, claim) }},
+		{"abort", func(s *domain.UploadSession, now time.Time) error { return s.BeginAbort(now, claim) }},
+		{"check open", func(s *domain.UploadSession, now time.Time) error { return s.CheckOpen(now) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newSession(t)
+			checkErr(t, s.BeginComplete(at, claim), nil, "")
+			checkErr(t, tt.next(s, at.Add(claim-time.Nanosecond)), domain.ErrExists, "upload_closing")
+			s.RenewClaim(at.Add(time.Minute), claim)
+			checkErr(t, tt.next(s, at.Add(claim)), domain.ErrExists, "upload_closing")
+			checkErr(t, tt.next(s, at.Add(time.Minute+claim)), nil, "")
+		})
+	}
 }
 
 func TestUploadSessionCleanup(t *testing.T) {
 	t.Parallel()
-	const grace = time.Hour
+	const claim = 2 * time.Minute
 	end := t0.Add(24 * time.Hour)
 	active := newSession(t)
-	checkErr(t, active.BeginCleanup(end.Add(-time.Second), grace), domain.ErrExists, "upload_in_use")
-	checkErr(t, active.BeginCleanup(end, grace), nil, "")
+	checkErr(t, active.BeginCleanup(end.Add(-time.Second), claim), domain.ErrExists, "upload_in_use")
+	checkErr(t, active.BeginCleanup(end, claim), nil, "")
 	if active.State() != domain.SessionAborting {
 		t.Errorf("after BeginCleanup: got %s, want aborting", active.State())
 	}
+	// A second clean-up run finds the first one's claim and leaves the
+	// session to it until that claim lapses.
+	checkErr(t, active.BeginCleanup(end.Add(claim-time.Second), claim), domain.ErrExists, "upload_in_use")
+	checkErr(t, active.BeginCleanup(end.Add(claim), claim), nil, "")
+
 	completing := newSession(t)
-	checkErr(t, completing.BeginComplete(t0), nil, "")
-	checkErr(t, completing.BeginCleanup(end.Add(grace), grace), domain.ErrExists, "upload_in_use")
-	checkErr(t, completing.BeginCleanup(end.Add(grace+time.Second), grace), nil, "")
+	checkErr(t, completing.BeginComplete(t0, claim), nil, "")
+	checkErr(t, completing.BeginCleanup(t0.Add(claim-time.Second), claim), domain.ErrExists, "upload_in_use")
+	checkErr(t, completing.BeginCleanup(t0.Add(claim), claim), nil, "")
 }
 
 func TestRenewUpload(t *testing.T) {
 	t.Parallel()
 	rec := pending(t)
 	checkErr(t, rec.RenewUpload("u1", t0.Add(50*time.Minute)), nil, "")
-	checkErr(t, rec.BeginUpload("u2", true, t0.Add(60*time.Minute), stale*4), domain.ErrExists, "upload_in_progress")
-	checkErr(t, rec.RenewUpload("u2", t0), domain.ErrExists, "upload_superseded")
+	if !rec.PendingUntil().Equal(t0.Add(stale)) || !rec.Data().PendingSince.Equal(t0.Add(50*time.Minute)) {
+		t.Errorf("after RenewUpload: since %v until %v, want %v until %v (the lease unchanged)",
+			rec.Data().PendingSince, rec.PendingUntil(), t0.Add(50*time.Minute), t0.Add(stale))
+	}
+	checkErr(t, rec.BeginUpload("u2", true, t0.Add(60*time.Minute), stale), nil, "")
+	checkErr(t, rec.RenewUpload("u1", t0), domain.ErrExists, "upload_superseded")
 	checkErr(t, rec.RenewUpload("", t0), domain.ErrExists, "upload_superseded")
 }

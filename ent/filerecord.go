@@ -56,7 +56,9 @@ type FileRecord struct {
 	// PendingSince holds the value of the "pending_since" field.
 	PendingSince *time.Time `json:"pending_since,omitempty"`
 	// optimistic-concurrency counter
-	Version      int64 `json:"version,omitempty"`
+	Version int64 `json:"version,omitempty"`
+	// the reservation's lease: it lapses then unless the upload renews it
+	PendingUntil *time.Time `json:"pending_until,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -71,7 +73,7 @@ func (*FileRecord) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case filerecord.FieldID, filerecord.FieldOrgID, filerecord.FieldSystem, filerecord.FieldObjectType, filerecord.FieldObjectID, filerecord.FieldFilePath, filerecord.FieldOriginalFilename, filerecord.FieldState, filerecord.FieldBlobKey, filerecord.FieldContentType, filerecord.FieldSha256, filerecord.FieldUploadedBy, filerecord.FieldDeletedBy, filerecord.FieldPendingUploadID:
 			values[i] = new(sql.NullString)
-		case filerecord.FieldCreatedAt, filerecord.FieldUpdatedAt, filerecord.FieldDeletedAt, filerecord.FieldPendingSince:
+		case filerecord.FieldCreatedAt, filerecord.FieldUpdatedAt, filerecord.FieldDeletedAt, filerecord.FieldPendingSince, filerecord.FieldPendingUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -216,6 +218,13 @@ func (_m *FileRecord) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Version = value.Int64
 			}
+		case filerecord.FieldPendingUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field pending_until", values[i])
+			} else if value.Valid {
+				_m.PendingUntil = new(time.Time)
+				*_m.PendingUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -315,6 +324,11 @@ func (_m *FileRecord) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	if v := _m.PendingUntil; v != nil {
+		builder.WriteString("pending_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

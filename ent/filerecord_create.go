@@ -228,6 +228,20 @@ func (_c *FileRecordCreate) SetNillableVersion(v *int64) *FileRecordCreate {
 	return _c
 }
 
+// SetPendingUntil sets the "pending_until" field.
+func (_c *FileRecordCreate) SetPendingUntil(v time.Time) *FileRecordCreate {
+	_c.mutation.SetPendingUntil(v)
+	return _c
+}
+
+// SetNillablePendingUntil sets the "pending_until" field if the given value is not nil.
+func (_c *FileRecordCreate) SetNillablePendingUntil(v *time.Time) *FileRecordCreate {
+	if v != nil {
+		_c.SetPendingUntil(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FileRecordCreate) SetID(v string) *FileRecordCreate {
 	_c.mutation.SetID(v)
@@ -512,6 +526,10 @@ func (_c *FileRecordCreate) createSpec() (*FileRecord, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(filerecord.FieldVersion, field.TypeInt64, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.PendingUntil(); ok {
+		_spec.SetField(filerecord.FieldPendingUntil, field.TypeTime, value)
+		_node.PendingUntil = &value
 	}
 	return _node, _spec
 }

@@ -264,6 +264,26 @@ func (_u *FileRecordUpdate) AddVersion(v int64) *FileRecordUpdate {
 	return _u
 }
 
+// SetPendingUntil sets the "pending_until" field.
+func (_u *FileRecordUpdate) SetPendingUntil(v time.Time) *FileRecordUpdate {
+	_u.mutation.SetPendingUntil(v)
+	return _u
+}
+
+// SetNillablePendingUntil sets the "pending_until" field if the given value is not nil.
+func (_u *FileRecordUpdate) SetNillablePendingUntil(v *time.Time) *FileRecordUpdate {
+	if v != nil {
+		_u.SetPendingUntil(*v)
+	}
+	return _u
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (_u *FileRecordUpdate) ClearPendingUntil() *FileRecordUpdate {
+	_u.mutation.ClearPendingUntil()
+	return _u
+}
+
 // Mutation returns the FileRecordMutation object of the builder.
 func (_u *FileRecordUpdate) Mutation() *FileRecordMutation {
 	return _u.mutation
@@ -374,6 +394,12 @@ func (_u *FileRecordUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(filerecord.FieldVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PendingUntil(); ok {
+		_spec.SetField(filerecord.FieldPendingUntil, field.TypeTime, value)
+	}
+	if _u.mutation.PendingUntilCleared() {
+		_spec.ClearField(filerecord.FieldPendingUntil, field.TypeTime)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -631,6 +657,26 @@ func (_u *FileRecordUpdateOne) AddVersion(v int64) *FileRecordUpdateOne {
 	return _u
 }
 
+// SetPendingUntil sets the "pending_until" field.
+func (_u *FileRecordUpdateOne) SetPendingUntil(v time.Time) *FileRecordUpdateOne {
+	_u.mutation.SetPendingUntil(v)
+	return _u
+}
+
+// SetNillablePendingUntil sets the "pending_until" field if the given value is not nil.
+func (_u *FileRecordUpdateOne) SetNillablePendingUntil(v *time.Time) *FileRecordUpdateOne {
+	if v != nil {
+		_u.SetPendingUntil(*v)
+	}
+	return _u
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (_u *FileRecordUpdateOne) ClearPendingUntil() *FileRecordUpdateOne {
+	_u.mutation.ClearPendingUntil()
+	return _u
+}
+
 // Mutation returns the FileRecordMutation object of the builder.
 func (_u *FileRecordUpdateOne) Mutation() *FileRecordMutation {
 	return _u.mutation
@@ -771,6 +817,12 @@ func (_u *FileRecordUpdateOne) sqlSave(ctx context.Context) (_node *FileRecord, 
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(filerecord.FieldVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.PendingUntil(); ok {
+		_spec.SetField(filerecord.FieldPendingUntil, field.TypeTime, value)
+	}
+	if _u.mutation.PendingUntilCleared() {
+		_spec.ClearField(filerecord.FieldPendingUntil, field.TypeTime)
 	}
 	_node = &FileRecord{config: _u.config}
 	_spec.Assign = _node.assignValues

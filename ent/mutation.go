@@ -2285,6 +2285,7 @@ type FileRecordMutation struct {
 	pending_since     *time.Time
 	version           *int64
 	addversion        *int64
+	pending_until     *time.Time
 	clearedFields     map[string]struct{}
 	done              bool
 	oldValue          func(context.Context) (*FileRecord, error)
@@ -3181,6 +3182,55 @@ func (m *FileRecordMutation) ResetVersion() {
 	m.addversion = nil
 }
 
+// SetPendingUntil sets the "pending_until" field.
+func (m *FileRecordMutation) SetPendingUntil(t time.Time) {
+	m.pending_until = &t
+}
+
+// PendingUntil returns the value of the "pending_until" field in the mutation.
+func (m *FileRecordMutation) PendingUntil() (r time.Time, exists bool) {
+	v := m.pending_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingUntil returns the old "pending_until" field's value of the FileRecord entity.
+// If the FileRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileRecordMutation) OldPendingUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingUntil: %w", err)
+	}
+	return oldValue.PendingUntil, nil
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (m *FileRecordMutation) ClearPendingUntil() {
+	m.pending_until = nil
+	m.clearedFields[filerecord.FieldPendingUntil] = struct{}{}
+}
+
+// PendingUntilCleared returns if the "pending_until" field was cleared in this mutation.
+func (m *FileRecordMutation) PendingUntilCleared() bool {
+	_, ok := m.clearedFields[filerecord.FieldPendingUntil]
+	return ok
+}
+
+// ResetPendingUntil resets all changes to the "pending_until" field.
+func (m *FileRecordMutation) ResetPendingUntil() {
+	m.pending_until = nil
+	delete(m.clearedFields, filerecord.FieldPendingUntil)
+}
+
 // Where appends a list predicates to the FileRecordMutation builder.
 func (m *FileRecordMutation) Where(ps ...predicate.FileRecord) {
 	m.predicates = append(m.predicates, ps...)
@@ -3215,7 +3265,7 @@ func (m *FileRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FileRecordMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.org_id != nil {
 		fields = append(fields, filerecord.FieldOrgID)
 	}
@@ -3276,6 +3326,9 @@ func (m *FileRecordMutation) Fields() []string {
 	if m.version != nil {
 		fields = append(fields, filerecord.FieldVersion)
 	}
+	if m.pending_until != nil {
+		fields = append(fields, filerecord.FieldPendingUntil)
+	}
 	return fields
 }
 
@@ -3324,6 +3377,8 @@ func (m *FileRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.PendingSince()
 	case filerecord.FieldVersion:
 		return m.Version()
+	case filerecord.FieldPendingUntil:
+		return m.PendingUntil()
 	}
 	return nil, false
 }
@@ -3373,6 +3428,8 @@ func (m *FileRecordMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldPendingSince(ctx)
 	case filerecord.FieldVersion:
 		return m.OldVersion(ctx)
+	case filerecord.FieldPendingUntil:
+		return m.OldPendingUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown FileRecord field %s", name)
 }
@@ -3522,6 +3579,13 @@ func (m *FileRecordMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVersion(v)
 		return nil
+	case filerecord.FieldPendingUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown FileRecord field %s", name)
 }
@@ -3585,6 +3649,9 @@ func (m *FileRecordMutation) ClearedFields() []string {
 	if m.FieldCleared(filerecord.FieldPendingSince) {
 		fields = append(fields, filerecord.FieldPendingSince)
 	}
+	if m.FieldCleared(filerecord.FieldPendingUntil) {
+		fields = append(fields, filerecord.FieldPendingUntil)
+	}
 	return fields
 }
 
@@ -3604,6 +3671,9 @@ func (m *FileRecordMutation) ClearField(name string) error {
 		return nil
 	case filerecord.FieldPendingSince:
 		m.ClearPendingSince()
+		return nil
+	case filerecord.FieldPendingUntil:
+		m.ClearPendingUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown FileRecord nullable field %s", name)
@@ -3672,6 +3742,9 @@ func (m *FileRecordMutation) ResetField(name string) error {
 		return nil
 	case filerecord.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case filerecord.FieldPendingUntil:
+		m.ResetPendingUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown FileRecord field %s", name)
@@ -6307,6 +6380,7 @@ type UploadSessionMutation struct {
 	updated_at        *time.Time
 	expires_at        *time.Time
 	state             *uploadsession.State
+	claimed_until     *time.Time
 	version           *int64
 	addversion        *int64
 	clearedFields     map[string]struct{}
@@ -6927,6 +7001,55 @@ func (m *UploadSessionMutation) ResetState() {
 	m.state = nil
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (m *UploadSessionMutation) SetClaimedUntil(t time.Time) {
+	m.claimed_until = &t
+}
+
+// ClaimedUntil returns the value of the "claimed_until" field in the mutation.
+func (m *UploadSessionMutation) ClaimedUntil() (r time.Time, exists bool) {
+	v := m.claimed_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedUntil returns the old "claimed_until" field's value of the UploadSession entity.
+// If the UploadSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UploadSessionMutation) OldClaimedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedUntil: %w", err)
+	}
+	return oldValue.ClaimedUntil, nil
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (m *UploadSessionMutation) ClearClaimedUntil() {
+	m.claimed_until = nil
+	m.clearedFields[uploadsession.FieldClaimedUntil] = struct{}{}
+}
+
+// ClaimedUntilCleared returns if the "claimed_until" field was cleared in this mutation.
+func (m *UploadSessionMutation) ClaimedUntilCleared() bool {
+	_, ok := m.clearedFields[uploadsession.FieldClaimedUntil]
+	return ok
+}
+
+// ResetClaimedUntil resets all changes to the "claimed_until" field.
+func (m *UploadSessionMutation) ResetClaimedUntil() {
+	m.claimed_until = nil
+	delete(m.clearedFields, uploadsession.FieldClaimedUntil)
+}
+
 // SetVersion sets the "version" field.
 func (m *UploadSessionMutation) SetVersion(i int64) {
 	m.version = &i
@@ -7017,7 +7140,7 @@ func (m *UploadSessionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UploadSessionMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.org_id != nil {
 		fields = append(fields, uploadsession.FieldOrgID)
 	}
@@ -7057,6 +7180,9 @@ func (m *UploadSessionMutation) Fields() []string {
 	if m.state != nil {
 		fields = append(fields, uploadsession.FieldState)
 	}
+	if m.claimed_until != nil {
+		fields = append(fields, uploadsession.FieldClaimedUntil)
+	}
 	if m.version != nil {
 		fields = append(fields, uploadsession.FieldVersion)
 	}
@@ -7094,6 +7220,8 @@ func (m *UploadSessionMutation) Field(name string) (ent.Value, bool) {
 		return m.ExpiresAt()
 	case uploadsession.FieldState:
 		return m.State()
+	case uploadsession.FieldClaimedUntil:
+		return m.ClaimedUntil()
 	case uploadsession.FieldVersion:
 		return m.Version()
 	}
@@ -7131,6 +7259,8 @@ func (m *UploadSessionMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldExpiresAt(ctx)
 	case uploadsession.FieldState:
 		return m.OldState(ctx)
+	case uploadsession.FieldClaimedUntil:
+		return m.OldClaimedUntil(ctx)
 	case uploadsession.FieldVersion:
 		return m.OldVersion(ctx)
 	}
@@ -7233,6 +7363,13 @@ func (m *UploadSessionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetState(v)
 		return nil
+	case uploadsession.FieldClaimedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedUntil(v)
+		return nil
 	case uploadsession.FieldVersion:
 		v, ok := value.(int64)
 		if !ok {
@@ -7308,7 +7445,11 @@ func (m *UploadSessionMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *UploadSessionMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(uploadsession.FieldClaimedUntil) {
+		fields = append(fields, uploadsession.FieldClaimedUntil)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7321,6 +7462,11 @@ func (m *UploadSessionMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *UploadSessionMutation) ClearField(name string) error {
+	switch name {
+	case uploadsession.FieldClaimedUntil:
+		m.ClearClaimedUntil()
+		return nil
+	}
 	return fmt.Errorf("unknown UploadSession nullable field %s", name)
 }
 
@@ -7366,6 +7512,9 @@ func (m *UploadSessionMutation) ResetField(name string) error {
 		return nil
 	case uploadsession.FieldState:
 		m.ResetState()
+		return nil
+	case uploadsession.FieldClaimedUntil:
+		m.ResetClaimedUntil()
 		return nil
 	case uploadsession.FieldVersion:
 		m.ResetVersion()

@@ -246,7 +246,7 @@ func init() {
 	// uploadsession.DefaultContentType holds the default value on creation for the content_type field.
 	uploadsession.DefaultContentType = uploadsessionDescContentType.Default.(string)
 	// uploadsessionDescVersion is the schema descriptor for version field.
-	uploadsessionDescVersion := uploadsessionFields[14].Descriptor()
+	uploadsessionDescVersion := uploadsessionFields[15].Descriptor()
 	// uploadsession.DefaultVersion holds the default value on creation for the version field.
 	uploadsession.DefaultVersion = uploadsessionDescVersion.Default.(int64)
 	// uploadsessionDescID is the schema descriptor for id field.

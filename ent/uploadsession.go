@@ -43,6 +43,8 @@ type UploadSession struct {
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
 	// State holds the value of the "state" field.
 	State uploadsession.State `json:"state,omitempty"`
+	// while completing or aborting: when that request's claim lapses and another may take over
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
 	// optimistic-concurrency counter
 	Version      int64 `json:"version,omitempty"`
 	selectValues sql.SelectValues
@@ -57,7 +59,7 @@ func (*UploadSession) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case uploadsession.FieldID, uploadsession.FieldOrgID, uploadsession.FieldFilePath, uploadsession.FieldUploadID, uploadsession.FieldStoreUploadID, uploadsession.FieldOriginalFilename, uploadsession.FieldContentType, uploadsession.FieldCreatedBy, uploadsession.FieldState:
 			values[i] = new(sql.NullString)
-		case uploadsession.FieldCreatedAt, uploadsession.FieldUpdatedAt, uploadsession.FieldExpiresAt:
+		case uploadsession.FieldCreatedAt, uploadsession.FieldUpdatedAt, uploadsession.FieldExpiresAt, uploadsession.FieldClaimedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -158,6 +160,13 @@ func (_m *UploadSession) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.State = uploadsession.State(value.String)
 			}
+		case uploadsession.FieldClaimedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field claimed_until", values[i])
+			} else if value.Valid {
+				_m.ClaimedUntil = new(time.Time)
+				*_m.ClaimedUntil = value.Time
+			}
 		case uploadsession.FieldVersion:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
@@ -238,6 +247,11 @@ func (_m *UploadSession) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("state=")
 	builder.WriteString(fmt.Sprintf("%v", _m.State))
+	builder.WriteString(", ")
+	if v := _m.ClaimedUntil; v != nil {
+		builder.WriteString("claimed_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))

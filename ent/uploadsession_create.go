@@ -114,6 +114,20 @@ func (_c *UploadSessionCreate) SetState(v uploadsession.State) *UploadSessionCre
 	return _c
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_c *UploadSessionCreate) SetClaimedUntil(v time.Time) *UploadSessionCreate {
+	_c.mutation.SetClaimedUntil(v)
+	return _c
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_c *UploadSessionCreate) SetNillableClaimedUntil(v *time.Time) *UploadSessionCreate {
+	if v != nil {
+		_c.SetClaimedUntil(*v)
+	}
+	return _c
+}
+
 // SetVersion sets the "version" field.
 func (_c *UploadSessionCreate) SetVersion(v int64) *UploadSessionCreate {
 	_c.mutation.SetVersion(v)
@@ -343,6 +357,10 @@ func (_c *UploadSessionCreate) createSpec() (*UploadSession, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.State(); ok {
 		_spec.SetField(uploadsession.FieldState, field.TypeEnum, value)
 		_node.State = value
+	}
+	if value, ok := _c.mutation.ClaimedUntil(); ok {
+		_spec.SetField(uploadsession.FieldClaimedUntil, field.TypeTime, value)
+		_node.ClaimedUntil = &value
 	}
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(uploadsession.FieldVersion, field.TypeInt64, value)

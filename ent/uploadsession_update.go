@@ -56,6 +56,26 @@ func (_u *UploadSessionUpdate) SetNillableState(v *uploadsession.State) *UploadS
 	return _u
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *UploadSessionUpdate) SetClaimedUntil(v time.Time) *UploadSessionUpdate {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *UploadSessionUpdate) SetNillableClaimedUntil(v *time.Time) *UploadSessionUpdate {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *UploadSessionUpdate) ClearClaimedUntil() *UploadSessionUpdate {
+	_u.mutation.ClearClaimedUntil()
+	return _u
+}
+
 // SetVersion sets the "version" field.
 func (_u *UploadSessionUpdate) SetVersion(v int64) *UploadSessionUpdate {
 	_u.mutation.ResetVersion()
@@ -137,6 +157,12 @@ func (_u *UploadSessionUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(uploadsession.FieldState, field.TypeEnum, value)
 	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(uploadsession.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(uploadsession.FieldClaimedUntil, field.TypeTime)
+	}
 	if value, ok := _u.mutation.Version(); ok {
 		_spec.SetField(uploadsession.FieldVersion, field.TypeInt64, value)
 	}
@@ -188,6 +214,26 @@ func (_u *UploadSessionUpdateOne) SetNillableState(v *uploadsession.State) *Uplo
 	if v != nil {
 		_u.SetState(*v)
 	}
+	return _u
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *UploadSessionUpdateOne) SetClaimedUntil(v time.Time) *UploadSessionUpdateOne {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *UploadSessionUpdateOne) SetNillableClaimedUntil(v *time.Time) *UploadSessionUpdateOne {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *UploadSessionUpdateOne) ClearClaimedUntil() *UploadSessionUpdateOne {
+	_u.mutation.ClearClaimedUntil()
 	return _u
 }
 
@@ -301,6 +347,12 @@ func (_u *UploadSessionUpdateOne) sqlSave(ctx context.Context) (_node *UploadSes
 	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(uploadsession.FieldState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(uploadsession.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(uploadsession.FieldClaimedUntil, field.TypeTime)
 	}
 	if value, ok := _u.mutation.Version(); ok {
 		_spec.SetField(uploadsession.FieldVersion, field.TypeInt64, value)

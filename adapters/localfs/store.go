@@ -23,9 +23,9 @@ import (
 	"storagegw/application"
 )
 
-// staleTemp is how old a file in the temp area must be before New removes
-// it as the leftover of a crashed process rather than a Put in progress.
-const staleTemp = 24 * time.Hour
+// tempGrace is how old a temp file must be before a sweep may remove it:
+// the moment between a Put creating it and locking it.
+const tempGrace = time.Minute
 
 // Store is an application.BlobStore on a local directory. All access goes
 // through an os.Root, so neither keys nor symlinks planted in the
@@ -34,7 +34,10 @@ type Store struct {
 	root *os.Root
 }
 
-var _ application.BlobStore = (*Store)(nil)
+var (
+	_ application.BlobStore   = (*Store)(nil)
+	_ application.TempSweeper = (*Store)(nil)
+)
 
 // New opens the store under dir, creating it (0o700) if needed. Close it
 // when done.
@@ -53,7 +56,7 @@ func New(dir string) (*Store, error) {
 		}
 	}
 	s := &Store{root: root}
-	s.sweepTemp(time.Now().Add(-staleTemp))
+	_, _ = s.SweepTemp(context.Background()) // best effort; the clean-up job sweeps again
 	return s, nil
 }
 
@@ -76,6 +79,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
+	// The lock marks the temp file as a live Put's: the kernel drops it when
+	// the process dies, however it dies, and SweepTemp then removes the file.
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
 	size, readErr, err := copyChunks(ctx, f, r)
 	var fi fs.FileInfo
 	if err == nil && readErr == nil {
@@ -173,18 +179,45 @@ func (s *Store) syncDir(dir string) error {
 	return err
 }
 
-// sweepTemp removes temp files last modified before cutoff, left by
-// processes that crashed mid-Put. Best effort.
-func (s *Store) sweepTemp(cutoff time.Time) {
+// SweepTemp removes the temp files of Puts whose process died: files of
+// the temp area that no process holds locked and that are older than
+// tempGrace. Several processes may share the root: a live Put's file is
+// locked and kept. It implements application.TempSweeper.
+func (s *Store) SweepTemp(ctx context.Context) (int, error) {
 	d, err := s.root.Open(tmpDir)
 	if err != nil {
-		return
+		return 0, fsError("sweep", tmpDir, err)
 	}
-	entries, _ := d.ReadDir(-1)
+	entries, err := d.ReadDir(-1)
 	d.Close()
+	if err != nil {
+		return 0, fsError("sweep", tmpDir, err)
+	}
+	cutoff, n := time.Now().Add(-tempGrace), 0
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
-			_ = s.root.Remove(filepath.Join(tmpDir, e.Name()))
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || !info.ModTime().Before(cutoff) {
+			continue
+		}
+		if s.removeUnlocked(filepath.Join(tmpDir, e.Name())) {
+			n++
 		}
 	}
+	return n, nil
+}
+
+// removeUnlocked removes name unless a live Put holds its lock.
+func (s *Store) removeUnlocked(name string) bool {
+	f, err := s.root.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return false // a live Put's
+	}
+	return s.root.Remove(name) == nil
 }

@@ -156,29 +156,57 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
+// TestStaleTempFilesSwept: at start and on SweepTemp, a temp file that
+// no process holds locked (its Put's process died) is removed once older
+// than the grace; a locked one (a Put in progress, in this or another
+// process) and a brand-new one are kept.
 func TestStaleTempFilesSwept(t *testing.T) {
 	s, dir := newTestStore(t)
 	s.Close()
-	stale, fresh := filepath.Join(dir, tmpDir, "stale.part"), filepath.Join(dir, tmpDir, "fresh.part")
-	for _, p := range []string{stale, fresh} {
+	dead, fresh, live := filepath.Join(dir, tmpDir, "dead.part"), filepath.Join(dir, tmpDir, "fresh.part"),
+		filepath.Join(dir, tmpDir, "live.part")
+	for _, p := range []string{dead, fresh, live} {
 		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-staleTemp - time.Minute)
-	if err := os.Chtimes(stale, old, old); err != nil {
+	old := time.Now().Add(-tempGrace - time.Minute)
+	for _, p := range []string{dead, live} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A separate open file description, as another process's Put holds.
+	lf, err := os.OpenFile(live, os.O_WRONLY, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(dir)
+	defer lf.Close()
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	s, err = New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("stale temp file: got %v, want it removed", err)
+	if _, err := os.Stat(dead); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("dead Put's temp file: got %v, want it removed at start", err)
 	}
-	if _, err := os.Stat(fresh); err != nil {
-		t.Errorf("fresh temp file (a Put in progress): got %v, want it kept", err)
+	for _, p := range []string{fresh, live} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("temp file %s: got %v, want it kept", filepath.Base(p), err)
+		}
+	}
+	if err := lf.Close(); err != nil { // the writer dies
+		t.Fatal(err)
+	}
+	n, err := s.SweepTemp(t.Context())
+	if err != nil || n != 1 {
+		t.Errorf("SweepTemp after the writer died: got (%d, %v), want (1, nil)", n, err)
+	}
+	if _, err := os.Stat(live); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("temp file of the dead writer: got %v, want it removed", err)
 	}
 }
 

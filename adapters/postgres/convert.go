@@ -34,7 +34,7 @@ func timeOf(p *time.Time) time.Time {
 // normalized returns d with its times as they will be stored.
 func normalized(d domain.FileRecordData) domain.FileRecordData {
 	d.CreatedAt, d.UpdatedAt = dbTime(d.CreatedAt), dbTime(d.UpdatedAt)
-	d.DeletedAt, d.PendingSince = dbTime(d.DeletedAt), dbTime(d.PendingSince)
+	d.DeletedAt, d.PendingSince, d.PendingUntil = dbTime(d.DeletedAt), dbTime(d.PendingSince), dbTime(d.PendingUntil)
 	return d
 }
 
@@ -65,6 +65,7 @@ func toRecord(row *ent.FileRecord) (*domain.FileRecord, error) {
 		DeletedBy:       row.DeletedBy,
 		PendingUploadID: row.PendingUploadID,
 		PendingSince:    timeOf(row.PendingSince),
+		PendingUntil:    timeOf(row.PendingUntil),
 		Version:         row.Version,
 	})
 	if err != nil {

@@ -38,7 +38,7 @@ func translate(err error) error {
 	case isDiskFull(err):
 		return application.InsufficientStorage(err)
 	case isUnavailable(err):
-		return domain.Wrap(domain.ErrUnavailable, "database_unavailable",
+		return domain.Wrap(domain.ErrUnavailable, domain.CodeDatabaseUnavailable,
 			"The database is unavailable; try again later.", err)
 	}
 	return err

@@ -50,6 +50,7 @@ func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.
 		SetDeletedBy(d.DeletedBy).
 		SetPendingUploadID(d.PendingUploadID).
 		SetNillablePendingSince(timePtr(d.PendingSince)).
+		SetNillablePendingUntil(timePtr(d.PendingUntil)).
 		SetVersion(d.Version).
 		Save(ctx)
 	if err != nil {
@@ -100,6 +101,11 @@ func update(ctx context.Context, c *ent.Client, rec *domain.FileRecord) (*domain
 		u.ClearPendingSince()
 	} else {
 		u.SetPendingSince(d.PendingSince)
+	}
+	if d.PendingUntil.IsZero() {
+		u.ClearPendingUntil()
+	} else {
+		u.SetPendingUntil(d.PendingUntil)
 	}
 	n, err := u.Save(ctx)
 	if err == nil && n == 0 {

@@ -44,6 +44,7 @@ func (r *Sessions) Create(ctx context.Context, s *domain.UploadSession) (*domain
 		SetUpdatedAt(d.UpdatedAt).
 		SetExpiresAt(d.ExpiresAt).
 		SetState(uploadsession.State(d.State)).
+		SetNillableClaimedUntil(timePtr(d.ClaimedUntil)).
 		SetVersion(d.Version).
 		Save(ctx)
 	if err != nil {
@@ -65,12 +66,17 @@ func (r *Sessions) Get(ctx context.Context, id string) (*domain.UploadSession, e
 // advances the version by one.
 func (r *Sessions) Update(ctx context.Context, s *domain.UploadSession) (*domain.UploadSession, error) {
 	d := normalizedSession(s.Data())
-	n, err := r.c(ctx).UploadSession.Update().
+	u := r.c(ctx).UploadSession.Update().
 		Where(uploadsession.ID(d.ID), uploadsession.Version(d.Version)).
 		SetState(uploadsession.State(d.State)).
 		SetUpdatedAt(d.UpdatedAt).
-		SetVersion(d.Version + 1).
-		Save(ctx)
+		SetVersion(d.Version + 1)
+	if d.ClaimedUntil.IsZero() {
+		u.ClearClaimedUntil()
+	} else {
+		u.SetClaimedUntil(d.ClaimedUntil)
+	}
+	n, err := u.Save(ctx)
 	if err == nil && n == 0 {
 		err = r.conflict(ctx, d.ID)
 	}
@@ -136,6 +142,7 @@ func (r *Sessions) conflict(ctx context.Context, id string) error {
 // normalizedSession returns d with its times as they will be stored.
 func normalizedSession(d domain.UploadSessionData) domain.UploadSessionData {
 	d.CreatedAt, d.UpdatedAt, d.ExpiresAt = dbTime(d.CreatedAt), dbTime(d.UpdatedAt), dbTime(d.ExpiresAt)
+	d.ClaimedUntil = dbTime(d.ClaimedUntil)
 	return d
 }
 
@@ -151,7 +158,7 @@ func toSession(row *ent.UploadSession) (*domain.UploadSession, error) {
 		OriginalFilename: row.OriginalFilename, DeclaredSize: row.DeclaredSize, PartSize: row.PartSize,
 		ContentType: row.ContentType, CreatedBy: row.CreatedBy,
 		CreatedAt: dbTime(row.CreatedAt), UpdatedAt: dbTime(row.UpdatedAt), ExpiresAt: dbTime(row.ExpiresAt),
-		State: domain.SessionState(row.State), Version: row.Version,
+		State: domain.SessionState(row.State), ClaimedUntil: timeOf(row.ClaimedUntil), Version: row.Version,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stored upload session %q: %v", row.ID, err)

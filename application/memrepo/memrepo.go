@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"storagegw/application"
 	"storagegw/domain"
@@ -152,4 +153,25 @@ func (f *Files) Len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.rows)
+}
+
+// ListLapsed implements application.FileRepository.
+func (f *Files) ListLapsed(_ context.Context, before time.Time, afterID string, limit int) ([]*domain.FileRecord, error) {
+	if before.IsZero() || limit < 1 {
+		return nil, domain.Errorf(domain.ErrInvalid, "invalid_query", "A listing needs a time and a positive limit.")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*domain.FileRecord
+	for _, d := range f.rows {
+		rec, err := domain.RehydrateFileRecord(d)
+		if err != nil {
+			return nil, err
+		}
+		if d.ID > afterID && rec.LeaseLapsed(before) {
+			out = append(out, rec)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	return out[:min(limit, len(out))], nil
 }

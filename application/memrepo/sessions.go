@@ -66,7 +66,7 @@ func (r *Sessions) Update(ctx context.Context, s *domain.UploadSession) (*domain
 		return nil, conflict()
 	}
 	prev := cur
-	cur.State, cur.UpdatedAt = d.State, d.UpdatedAt
+	cur.State, cur.UpdatedAt, cur.ClaimedUntil = d.State, d.UpdatedAt, d.ClaimedUntil
 	cur.Version++
 	r.rows[d.ID] = cur
 	onRollback(ctx, func() { r.revert(d.ID, cur, &prev) })

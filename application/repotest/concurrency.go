@@ -59,7 +59,7 @@ func testConcurrentCreate(t *testing.T, fx Fixture) {
 		ids[i] = newID()
 	}
 	errs := parallel(func(i int) error {
-		rec, err := domain.NewPendingRecord(ids[i], p, "invoice.pdf", fmt.Sprintf("user-%d", i), "up-"+ids[i], base)
+		rec, err := domain.NewPendingRecord(ids[i], p, "invoice.pdf", fmt.Sprintf("user-%d", i), "up-"+ids[i], base, time.Minute)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func testConcurrentRetries(t *testing.T, fx Fixture) {
 			c := cur.Content()
 			c.SizeBytes++ // a counter only a lost update would miss
 			upload := fmt.Sprintf("w%d-%d", i, attempt)
-			if err := cur.BeginUpload(upload, true, base, 0); err != nil {
+			if err := cur.BeginUpload(upload, true, base, time.Nanosecond); err != nil {
 				return err
 			}
 			if _, err := cur.CompleteUpload(upload, c, "inv.pdf", "user-1", base); err != nil {

@@ -18,7 +18,7 @@ func content(p domain.StoragePath, uploadID string) domain.Content {
 // create stores a new pending record at p.
 func create(t *testing.T, fx Fixture, p domain.StoragePath) *domain.FileRecord {
 	t.Helper()
-	rec, err := domain.NewPendingRecord(newID(), p, "Original name.pdf", "user-1", "up-"+newID(), base)
+	rec, err := domain.NewPendingRecord(newID(), p, "Original name.pdf", "user-1", "up-"+newID(), base, time.Minute)
 	require.NoError(t, err)
 	got, err := fx.Files.Create(ctx(t), rec)
 	require.NoError(t, err, "create %s", p)
@@ -41,12 +41,12 @@ func active(t *testing.T, fx Fixture, p domain.StoragePath) *domain.FileRecord {
 func requireSame(t *testing.T, want domain.FileRecordData, got *domain.FileRecord) {
 	t.Helper()
 	g := got.Data()
-	for _, tm := range []time.Time{g.CreatedAt, g.UpdatedAt, g.DeletedAt, g.PendingSince} {
+	for _, tm := range []time.Time{g.CreatedAt, g.UpdatedAt, g.DeletedAt, g.PendingSince, g.PendingUntil} {
 		require.Equal(t, time.UTC, tm.Location(), "got time %v, want UTC", tm)
 	}
 	norm := func(d domain.FileRecordData) domain.FileRecordData {
 		d.CreatedAt, d.UpdatedAt = micro(d.CreatedAt), micro(d.UpdatedAt)
-		d.DeletedAt, d.PendingSince = micro(d.DeletedAt), micro(d.PendingSince)
+		d.DeletedAt, d.PendingSince, d.PendingUntil = micro(d.DeletedAt), micro(d.PendingSince), micro(d.PendingUntil)
 		return d
 	}
 	require.Equal(t, norm(want), norm(g))
@@ -54,7 +54,7 @@ func requireSame(t *testing.T, want domain.FileRecordData, got *domain.FileRecor
 
 func testRoundTrip(t *testing.T, fx Fixture) {
 	p := path(t, newOrg()+"/accounting/receipt/rcpt_2026-01/20260126_153045_IMG_2024.jpg")
-	rec, err := domain.NewPendingRecord(newID(), p, "IMG 2024 (1).jpg", "user-1", "up-1", base)
+	rec, err := domain.NewPendingRecord(newID(), p, "IMG 2024 (1).jpg", "user-1", "up-1", base, time.Minute)
 	require.NoError(t, err)
 	want := rec.Data()
 	want.Version = 1
@@ -101,12 +101,12 @@ func testCreateErrors(t *testing.T, fx Fixture) {
 	p := path(t, org+"/workspace/doc/d1/a.txt")
 	first := create(t, fx, p)
 
-	again, err := domain.NewPendingRecord(newID(), p, "a.txt", "user-2", "up-2", base)
+	again, err := domain.NewPendingRecord(newID(), p, "a.txt", "user-2", "up-2", base, time.Minute)
 	require.NoError(t, err)
 	_, err = fx.Files.Create(ctx(t), again)
 	requireKind(t, err, domain.ErrExists, "")
 
-	sameID, err := domain.NewPendingRecord(first.ID(), path(t, org+"/workspace/doc/d1/b.txt"), "b.txt", "user-2", "up-3", base)
+	sameID, err := domain.NewPendingRecord(first.ID(), path(t, org+"/workspace/doc/d1/b.txt"), "b.txt", "user-2", "up-3", base, time.Minute)
 	require.NoError(t, err)
 	_, err = fx.Files.Create(ctx(t), sameID)
 	requireKind(t, err, domain.ErrExists, "")
@@ -114,7 +114,7 @@ func testCreateErrors(t *testing.T, fx Fixture) {
 	missing := path(t, org+"/workspace/doc/d1/missing.txt")
 	_, err = fx.Files.Get(ctx(t), missing)
 	requireKind(t, err, domain.ErrNotFound, "")
-	ghost, err := domain.NewPendingRecord(newID(), missing, "missing.txt", "user-1", "up-4", base)
+	ghost, err := domain.NewPendingRecord(newID(), missing, "missing.txt", "user-1", "up-4", base, time.Minute)
 	require.NoError(t, err)
 	_, err = fx.Files.Update(ctx(t), ghost)
 	requireKind(t, err, domain.ErrNotFound, "")

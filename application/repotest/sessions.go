@@ -44,9 +44,10 @@ func requireSameSession(t *testing.T, want domain.UploadSessionData, got *domain
 	g := got.Data()
 	norm := func(d domain.UploadSessionData) domain.UploadSessionData {
 		d.CreatedAt, d.UpdatedAt, d.ExpiresAt = micro(d.CreatedAt), micro(d.UpdatedAt), micro(d.ExpiresAt)
+		d.ClaimedUntil = micro(d.ClaimedUntil)
 		return d
 	}
-	for _, tm := range []time.Time{g.CreatedAt, g.UpdatedAt, g.ExpiresAt} {
+	for _, tm := range []time.Time{g.CreatedAt, g.UpdatedAt, g.ExpiresAt, g.ClaimedUntil} {
 		require.Equal(t, time.UTC, tm.Location(), "got time %v, want UTC", tm)
 	}
 	require.Equal(t, norm(want), norm(g))
@@ -87,7 +88,7 @@ func testSessionUpdate(t *testing.T, fx Fixture) {
 	s, err := fx.Sessions.Create(ctx(t), session(t, newOrg(), time.Hour))
 	require.NoError(t, err)
 	stale := *s
-	require.NoError(t, s.BeginComplete(base.Add(time.Minute)))
+	require.NoError(t, s.BeginComplete(base.Add(time.Minute), time.Minute))
 	want := s.Data()
 	want.Version = 2
 	updated, err := fx.Sessions.Update(ctx(t), s)
@@ -98,7 +99,7 @@ func testSessionUpdate(t *testing.T, fx Fixture) {
 	requireSameSession(t, want, got)
 	require.Equal(t, domain.SessionCompleting, got.State())
 
-	require.NoError(t, stale.BeginAbort(base.Add(2*time.Minute)))
+	require.NoError(t, stale.BeginAbort(base.Add(2*time.Minute), time.Minute))
 	_, err = fx.Sessions.Update(ctx(t), &stale)
 	requireKind(t, err, domain.ErrExists, domain.CodeConcurrentUpdate)
 
@@ -110,7 +111,7 @@ func testSessionDelete(t *testing.T, fx Fixture) {
 	s, err := fx.Sessions.Create(ctx(t), session(t, newOrg(), time.Hour))
 	require.NoError(t, err)
 	stale := *s
-	require.NoError(t, s.BeginAbort(base))
+	require.NoError(t, s.BeginAbort(base, time.Minute))
 	s, err = fx.Sessions.Update(ctx(t), s)
 	require.NoError(t, err)
 	requireKind(t, fx.Sessions.Delete(ctx(t), &stale), domain.ErrExists, domain.CodeConcurrentUpdate)
@@ -184,7 +185,7 @@ func testSessionConcurrentClaims(t *testing.T, fx Fixture) {
 			if i%2 == 0 {
 				claim = mine.BeginComplete
 			}
-			if err := claim(base); err != nil {
+			if err := claim(base, time.Minute); err != nil {
 				t.Errorf("claim: got %v, want nil", err)
 				return
 			}

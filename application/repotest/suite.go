@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		t.Run("PurgeClaimPaging", func(t *testing.T) { t.Parallel(); testPurgeClaimPaging(t, fx) })
 		t.Run("PurgeClaimSaves", func(t *testing.T) { t.Parallel(); testPurgeClaimSaves(t, fx) })
 		t.Run("PurgeClaimConcurrent", func(t *testing.T) { t.Parallel(); testPurgeClaimConcurrent(t, fx) })
+		t.Run("ListLapsed", func(t *testing.T) { t.Parallel(); testListLapsed(t, fx) })
 	})
 	t.Run("Purge", func(t *testing.T) {
 		fx := open(t)

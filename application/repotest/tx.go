@@ -68,7 +68,7 @@ func testTxRollbackOnError(t *testing.T, fx Fixture) {
 	ev := event(t, org, base, nil)
 	var s *domain.UploadSession
 	err := fx.Tx.InTx(ctx(t), func(ctx context.Context) error {
-		rec, err := domain.NewPendingRecord(newID(), fresh, "b.pdf", "user-1", "up-"+newID(), base)
+		rec, err := domain.NewPendingRecord(newID(), fresh, "b.pdf", "user-1", "up-"+newID(), base, time.Minute)
 		require.NoError(t, err)
 		_, err = fx.Files.Create(ctx, rec)
 		require.NoError(t, err)
@@ -133,7 +133,7 @@ func testTxNested(t *testing.T, fx Fixture) {
 	p := rec0Path(t, org)
 	err := fx.Tx.InTx(ctx(t), func(ctx context.Context) error {
 		require.NoError(t, fx.Tx.InTx(ctx, func(ctx context.Context) error {
-			rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", "up-"+newID(), base)
+			rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", "up-"+newID(), base, time.Minute)
 			require.NoError(t, err)
 			_, err = fx.Files.Create(ctx, rec)
 			return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,7 +60,15 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		}
 	}
 
-	servers := []*http.Server{newHTTPServer(cfg.Addr, svc.HTTP.Handler(), cfg.Load.IdleTimeout)}
+	// Requests run under base: once the shutdown timeout is over it is
+	// cancelled, so the uploads still running stop, release their
+	// reservations and write their failure events (inflight waits for them).
+	base, cut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cut()
+	var inflight sync.WaitGroup
+	api := newHTTPServer(cfg.Addr, tracked(svc.HTTP.Handler(), &inflight), cfg.Load.IdleTimeout)
+	api.BaseContext = func(net.Listener) context.Context { return base }
+	servers := []*http.Server{api}
 	if cfg.MetricsAddr != "" {
 		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler(), cfg.Load.IdleTimeout))
 	}
@@ -84,7 +94,48 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		stop() // a listener failed: stop the schedule and the other listener too
 	case <-ctx.Done():
 	}
-	return errors.Join(serveErr, shutdown(ctx, cfg.ShutdownTimeout, servers, logger))
+	err = shutdown(ctx, cfg.ShutdownTimeout, servers, logger)
+	if err != nil {
+		cutInFlight(cut, servers, &inflight, logger)
+	}
+	return errors.Join(serveErr, err)
+}
+
+// compensationWait bounds how long a shutdown waits, after cutting the
+// requests still in flight, for their compensations (each step has its own
+// budget of at most 10 s; they run in parallel) and failure events.
+const compensationWait = 15 * time.Second
+
+// tracked counts the requests h is serving in wg.
+func tracked(h http.Handler, wg *sync.WaitGroup) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wg.Add(1)
+		defer wg.Done()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cutInFlight cancels the requests still running past the shutdown
+// timeout, closes their connections (a handler blocked reading a body
+// then fails at once) and waits, up to compensationWait, for them to return: an upload
+// cut this way removes its blob, releases its reservation and writes its
+// failure event before the database closes. What does not finish in time
+// is left to the reservation's lease and the clean-up.
+func cutInFlight(cut context.CancelFunc, servers []*http.Server, inflight *sync.WaitGroup, logger *zap.Logger) {
+	logger.Warn("shutdown timeout reached: cutting the requests still in flight")
+	cut()
+	for _, srv := range servers {
+		_ = srv.Close()
+	}
+	done := make(chan struct{})
+	go func() { inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		logger.Info("cut requests finished their clean-up")
+	case <-time.After(compensationWait):
+		logger.Warn("cut requests still running; their reservations lapse with their leases",
+			zap.Duration("waited", compensationWait))
+	}
 }
 
 // maxHeaderBytes bounds a request's line and headers (net/http answers 431

@@ -53,6 +53,8 @@ const (
 	FieldPendingSince = "pending_since"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldPendingUntil holds the string denoting the pending_until field in the database.
+	FieldPendingUntil = "pending_until"
 	// Table holds the table name of the filerecord in the database.
 	Table = "file_records"
 )
@@ -80,6 +82,7 @@ var Columns = []string{
 	FieldPendingUploadID,
 	FieldPendingSince,
 	FieldVersion,
+	FieldPendingUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -255,4 +258,9 @@ func ByPendingSince(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByPendingUntil orders the results by the pending_until field.
+func ByPendingUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPendingUntil, opts...).ToFunc()
 }

@@ -159,6 +159,11 @@ func Version(v int64) predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldEQ(FieldVersion, v))
 }
 
+// PendingUntil applies equality check predicate on the "pending_until" field. It's identical to PendingUntilEQ.
+func PendingUntil(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldEQ(FieldPendingUntil, v))
+}
+
 // OrgIDEQ applies the EQ predicate on the "org_id" field.
 func OrgIDEQ(v string) predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldEQ(FieldOrgID, v))
@@ -1227,6 +1232,56 @@ func VersionLT(v int64) predicate.FileRecord {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int64) predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldLTE(FieldVersion, v))
+}
+
+// PendingUntilEQ applies the EQ predicate on the "pending_until" field.
+func PendingUntilEQ(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldEQ(FieldPendingUntil, v))
+}
+
+// PendingUntilNEQ applies the NEQ predicate on the "pending_until" field.
+func PendingUntilNEQ(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldNEQ(FieldPendingUntil, v))
+}
+
+// PendingUntilIn applies the In predicate on the "pending_until" field.
+func PendingUntilIn(vs ...time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldIn(FieldPendingUntil, vs...))
+}
+
+// PendingUntilNotIn applies the NotIn predicate on the "pending_until" field.
+func PendingUntilNotIn(vs ...time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldNotIn(FieldPendingUntil, vs...))
+}
+
+// PendingUntilGT applies the GT predicate on the "pending_until" field.
+func PendingUntilGT(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldGT(FieldPendingUntil, v))
+}
+
+// PendingUntilGTE applies the GTE predicate on the "pending_until" field.
+func PendingUntilGTE(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldGTE(FieldPendingUntil, v))
+}
+
+// PendingUntilLT applies the LT predicate on the "pending_until" field.
+func PendingUntilLT(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldLT(FieldPendingUntil, v))
+}
+
+// PendingUntilLTE applies the LTE predicate on the "pending_until" field.
+func PendingUntilLTE(v time.Time) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldLTE(FieldPendingUntil, v))
+}
+
+// PendingUntilIsNil applies the IsNil predicate on the "pending_until" field.
+func PendingUntilIsNil() predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldIsNull(FieldPendingUntil))
+}
+
+// PendingUntilNotNil applies the NotNil predicate on the "pending_until" field.
+func PendingUntilNotNil() predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldNotNull(FieldPendingUntil))
 }
 
 // And groups predicates with the AND operator between them.

@@ -144,6 +144,7 @@ var (
 		{Name: "pending_upload_id", Type: field.TypeString, Default: ""},
 		{Name: "pending_since", Type: field.TypeTime, Nullable: true},
 		{Name: "version", Type: field.TypeInt64, Default: 1},
+		{Name: "pending_until", Type: field.TypeTime, Nullable: true},
 	}
 	// FileRecordsTable holds the schema information for the "file_records" table.
 	FileRecordsTable = &schema.Table{
@@ -185,6 +186,11 @@ var (
 				Name:    "file_records_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{FileRecordsColumns[13]},
+			},
+			{
+				Name:    "file_records_pending_until",
+				Unique:  false,
+				Columns: []*schema.Column{FileRecordsColumns[21]},
 			},
 		},
 	}
@@ -275,6 +281,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"active", "completing", "aborting"}},
+		{Name: "claimed_until", Type: field.TypeTime, Nullable: true},
 		{Name: "version", Type: field.TypeInt64, Default: 1},
 	}
 	// UploadSessionsTable holds the schema information for the "upload_sessions" table.

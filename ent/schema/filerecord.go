@@ -47,6 +47,9 @@ func (FileRecord) Fields() []ent.Field {
 		field.String("pending_upload_id").Default(""),
 		field.Time("pending_since").Optional().Nillable(),
 		field.Int64("version").Default(1).Comment("optimistic-concurrency counter"),
+		// Last, so that SQLite adds the column instead of rebuilding the table.
+		field.Time("pending_until").Optional().Nillable().
+			Comment("the reservation's lease: it lapses then unless the upload renews it"),
 	}
 }
 
@@ -61,5 +64,6 @@ func (FileRecord) Indexes() []ent.Index {
 		index.Fields("uploaded_by").StorageKey("file_records_uploaded_by"),
 		index.Fields("deleted").StorageKey("file_records_deleted"),
 		index.Fields("created_at").StorageKey("file_records_created_at"),
+		index.Fields("pending_until").StorageKey("file_records_pending_until"),
 	}
 }

@@ -40,6 +40,8 @@ func (UploadSession) Fields() []ent.Field {
 		field.Time("updated_at"),
 		field.Time("expires_at").Immutable(),
 		field.Enum("state").Values("active", "completing", "aborting"),
+		field.Time("claimed_until").Optional().Nillable().
+			Comment("while completing or aborting: when that request's claim lapses and another may take over"),
 		field.Int64("version").Default(1).Comment("optimistic-concurrency counter"),
 	}
 }

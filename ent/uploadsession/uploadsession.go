@@ -39,6 +39,8 @@ const (
 	FieldExpiresAt = "expires_at"
 	// FieldState holds the string denoting the state field in the database.
 	FieldState = "state"
+	// FieldClaimedUntil holds the string denoting the claimed_until field in the database.
+	FieldClaimedUntil = "claimed_until"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
 	// Table holds the table name of the uploadsession in the database.
@@ -61,6 +63,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldExpiresAt,
 	FieldState,
+	FieldClaimedUntil,
 	FieldVersion,
 }
 
@@ -188,6 +191,11 @@ func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByState orders the results by the state field.
 func ByState(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldState, opts...).ToFunc()
+}
+
+// ByClaimedUntil orders the results by the claimed_until field.
+func ByClaimedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaimedUntil, opts...).ToFunc()
 }
 
 // ByVersion orders the results by the version field.

@@ -124,6 +124,11 @@ func ExpiresAt(v time.Time) predicate.UploadSession {
 	return predicate.UploadSession(sql.FieldEQ(FieldExpiresAt, v))
 }
 
+// ClaimedUntil applies equality check predicate on the "claimed_until" field. It's identical to ClaimedUntilEQ.
+func ClaimedUntil(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldEQ(FieldClaimedUntil, v))
+}
+
 // Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
 func Version(v int64) predicate.UploadSession {
 	return predicate.UploadSession(sql.FieldEQ(FieldVersion, v))
@@ -802,6 +807,56 @@ func StateIn(vs ...State) predicate.UploadSession {
 // StateNotIn applies the NotIn predicate on the "state" field.
 func StateNotIn(vs ...State) predicate.UploadSession {
 	return predicate.UploadSession(sql.FieldNotIn(FieldState, vs...))
+}
+
+// ClaimedUntilEQ applies the EQ predicate on the "claimed_until" field.
+func ClaimedUntilEQ(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldEQ(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilNEQ applies the NEQ predicate on the "claimed_until" field.
+func ClaimedUntilNEQ(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldNEQ(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilIn applies the In predicate on the "claimed_until" field.
+func ClaimedUntilIn(vs ...time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldIn(FieldClaimedUntil, vs...))
+}
+
+// ClaimedUntilNotIn applies the NotIn predicate on the "claimed_until" field.
+func ClaimedUntilNotIn(vs ...time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldNotIn(FieldClaimedUntil, vs...))
+}
+
+// ClaimedUntilGT applies the GT predicate on the "claimed_until" field.
+func ClaimedUntilGT(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldGT(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilGTE applies the GTE predicate on the "claimed_until" field.
+func ClaimedUntilGTE(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldGTE(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilLT applies the LT predicate on the "claimed_until" field.
+func ClaimedUntilLT(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldLT(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilLTE applies the LTE predicate on the "claimed_until" field.
+func ClaimedUntilLTE(v time.Time) predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldLTE(FieldClaimedUntil, v))
+}
+
+// ClaimedUntilIsNil applies the IsNil predicate on the "claimed_until" field.
+func ClaimedUntilIsNil() predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldIsNull(FieldClaimedUntil))
+}
+
+// ClaimedUntilNotNil applies the NotNil predicate on the "claimed_until" field.
+func ClaimedUntilNotNil() predicate.UploadSession {
+	return predicate.UploadSession(sql.FieldNotNull(FieldClaimedUntil))
 }
 
 // VersionEQ applies the EQ predicate on the "version" field.
