@@ -173,3 +173,29 @@ func TestTusCreationWithUploadAndCleanup(t *testing.T) {
 		t.Errorf("segments after the clean-up: got %d, want 0", n)
 	}
 }
+
+// TestTusCreationIdempotent: a TUS creation repeated with its
+// Idempotency-Key gets the first answer (the same upload URL) instead of
+// a second upload; the key on another creation is 422.
+func TestTusCreationIdempotent(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	member := a.Token("org-1", "member")
+	create := func(length string) response {
+		return a.Do(http.MethodPost, "/api/storage/tus/", member, nil,
+			tusHeader("Upload-Length", length, "Upload-Metadata", docMeta, "Idempotency-Key", "tus-create-1"))
+	}
+	first := create("10")
+	if first.Status != http.StatusCreated || first.Header.Get("Location") == "" {
+		t.Fatalf("first creation: %d %s", first.Status, first.Body)
+	}
+	again := create("10")
+	if again.Status != http.StatusCreated || again.Header.Get("Idempotent-Replayed") != "true" ||
+		again.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("replay: %d replayed=%q location %q, want 201 true %q", again.Status,
+			again.Header.Get("Idempotent-Replayed"), again.Header.Get("Location"), first.Header.Get("Location"))
+	}
+	if other := create("11"); other.Status != http.StatusUnprocessableEntity || other.Code() != "idempotency_key_reused" {
+		t.Fatalf("another creation with the key: %d %s, want 422 idempotency_key_reused", other.Status, other.Body)
+	}
+}

@@ -53,7 +53,7 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"POST", "/api/storage/multipart/abort"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "503", "default"}, perm: domain.PermUpload},
 	{"PUT", "/api/storage/multipart/part"}:        {statuses: []string{"200", "400", "403", "404", "413", "503", "507", "default"}, public: true},
 	{"OPTIONS", "/api/storage/tus/"}:              {statuses: []string{"204"}, public: true},
-	{"POST", "/api/storage/tus/"}:                 {statuses: []string{"201", "400", "401", "403", "409", "412", "413", "415", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/tus/"}:                 {statuses: []string{"201", "400", "401", "403", "409", "412", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
 	{"OPTIONS", "/api/storage/tus/:id"}:           {statuses: []string{"204"}, public: true},
 	{"HEAD", "/api/storage/tus/:id"}:              {statuses: []string{"200", "401", "403", "404", "503", "default"}, perm: domain.PermUpload},
 	{"PATCH", "/api/storage/tus/:id"}:             {statuses: []string{"204", "400", "401", "403", "404", "409", "412", "413", "415", "503", "507", "default"}, perm: domain.PermUpload},

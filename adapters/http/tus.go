@@ -37,7 +37,8 @@ func (s *Server) tusRoutes(e *gin.Engine, api *gin.RouterGroup) {
 	e.OPTIONS("/api/storage/tus/", s.tusOptions)
 	e.OPTIONS("/api/storage/tus/:id", s.tusOptions)
 	g := api.Group(tusRoute, tusHeaders)
-	g.POST("", s.admit(s.app.InitiateMultipart.Admit), s.limitUploads, s.tusCreate)
+	g.POST("", s.admit(s.app.InitiateMultipart.Admit), s.limitUploads,
+		s.idempotent(domain.ActionMultipartInitiate, "Upload-Length", "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat"), s.tusCreate)
 	g.HEAD(":id", s.tusHead)
 	g.PATCH(":id", s.admit(s.app.TusPatch.Admit), s.limitUploads, s.tusPatch)
 	g.DELETE(":id", s.tusDelete)
