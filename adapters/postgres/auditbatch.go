@@ -30,6 +30,8 @@ type BatchOptions struct {
 	// Queue is how many events may wait for a commit; beyond it Append
 	// fails at once.
 	Queue int
+	// WriteTimeout bounds one commit.
+	WriteTimeout time.Duration
 	// Writers is how many batches may commit at once on PostgreSQL, each
 	// writer on a connection of its own; SQLite has one.
 	Writers int
@@ -46,9 +48,7 @@ type BatchOptions struct {
 // well within both dialects' limits), written as soon as a writer is
 // free, 8,192 events queued, 4 writers on PostgreSQL (of its pool of 25;
 // make bench-audit measured 1, 4 and 8).
-// One commit is bounded by the database's operation timeout
-// (DATABASE_OPERATION_TIMEOUT), as every other operation is.
-var DefaultBatchOptions = BatchOptions{MaxEvents: 500, Queue: 8192, Writers: 4}
+var DefaultBatchOptions = BatchOptions{MaxEvents: 500, Queue: 8192, WriteTimeout: 10 * time.Second, Writers: 4}
 
 // AuditBatcher is the application.AuditLog that makes events durable in
 // shared commits (group commit): Append queues the event and returns once
@@ -93,6 +93,9 @@ func NewAuditBatcher(db *DB, opts BatchOptions) *AuditBatcher {
 	}
 	if opts.Queue < 1 {
 		opts.Queue = d.Queue
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = d.WriteTimeout
 	}
 	switch {
 	case db.dialect == DialectSQLite:
@@ -245,7 +248,7 @@ func (b *AuditBatcher) gather(batch []*pendingEvent) []*pendingEvent {
 // error; a batch the database failed fails every caller with
 // ErrUnavailable.
 func (b *AuditBatcher) write(w *connection, batch []*pendingEvent) {
-	ctx, cancel := b.db.withDeadline(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.WriteTimeout)
 	defer cancel()
 	start := time.Now()
 	c, err := w.open(ctx, b.db)
