@@ -133,13 +133,15 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	return saved, nil
 }
 
-// rule is the configured content rule of kind k.
+// rule is the configured content rule of kind k, naming k in its
+// refusals.
 func (d *deps) rule(k domain.Kind) (domain.ContentRule, error) {
 	rule, ok := d.opts.ContentRules[k]
 	if !ok {
 		return domain.ContentRule{}, domain.Errorf(domain.ErrUnsupportedType, "kind_not_accepted",
-			"Files of kind %s are not accepted.", k)
+			"Files of kind %s are not accepted by this service's configuration.", k)
 	}
+	rule.Kind = k
 	return rule, nil
 }
 

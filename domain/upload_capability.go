@@ -153,7 +153,7 @@ func (c *UploadCapability) CheckUpload(filename string, size int64) error {
 }
 
 func (c *UploadCapability) tooLarge() error {
-	return Errorf(ErrTooLarge, "file_too_large", "This upload capability allows files of at most %d bytes.", c.d.MaxBytes)
+	return Errorf(ErrTooLarge, "file_too_large", "This upload capability allows files of at most %s.", FormatSize(c.d.MaxBytes))
 }
 
 // Spec is the path of an upload of filename under the capability: its
