@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"storagegw"
+	"storagegw/configs"
 )
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
@@ -39,6 +40,18 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		return err
 	}
 	defer flush()
+
+	// Bind first: a taken port fails the command at once, naming the
+	// setting, before the database is opened or anything says "listening".
+	listeners, err := listenAll(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close() // closed already once served; a no-op then
+		}
+	}()
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -73,8 +86,8 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler(), cfg.Load.IdleTimeout))
 	}
 	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		go func() { errc <- srv.ListenAndServe() }()
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
 	}
 	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
@@ -99,6 +112,29 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		cutInFlight(cut, servers, &inflight, logger)
 	}
 	return errors.Join(serveErr, err)
+}
+
+// listenAll binds the API's address and, when set, the metrics address,
+// in the order runServe serves them. A failure names the setting and the
+// address; what was bound already is closed.
+func listenAll(cfg *configs.Config) ([]net.Listener, error) {
+	addrs := [][2]string{{"STORAGEGW_ADDR", cfg.Addr}}
+	if cfg.MetricsAddr != "" {
+		addrs = append(addrs, [2]string{"STORAGEGW_METRICS_ADDR", cfg.MetricsAddr})
+	}
+	var out []net.Listener
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a[1])
+		if err != nil {
+			for _, l := range out {
+				_ = l.Close()
+			}
+			return nil, fmt.Errorf("cannot listen on %s=%s (%w): stop whatever holds that address, or set %s to a free one",
+				a[0], a[1], err, a[0])
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // compensationWait bounds how long a shutdown waits, after cutting the
