@@ -110,8 +110,9 @@ func (r ContentRule) CheckType(contentType string) error {
 		if len(r.Allowed) > 0 {
 			accepts = strings.Join(r.Allowed, ", ")
 		}
+		ct, _, _ := strings.Cut(contentType, ";") // as Allows: parameters do not count
 		return Errorf(ErrUnsupportedType, "unsupported_content_type",
-			"Content of type %s is not accepted %s, which accepts: %s.", clipType(contentType), r.where(), accepts)
+			"Content of type %s is not accepted %s, which accepts: %s.", clipType(strings.TrimSpace(ct)), r.where(), accepts)
 	}
 	return nil
 }

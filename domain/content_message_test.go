@@ -47,6 +47,7 @@ func TestContentRuleMessages(t *testing.T) {
 			"Content of type text/plain is not accepted for workspace/slide, which accepts: application/pdf, image/*."},
 		{"a rule without a kind", domain.ContentRule{Allowed: []string{"application/pdf"}}.CheckType("image/png"),
 			"Content of type image/png is not accepted here, which accepts: application/pdf."},
+		{"parameters are left out", receipt.CheckType("text/plain; charset=utf-8"), "Content of type text/plain is not accepted for accounting/receipt,"},
 		{"a control character is not echoed", receipt.CheckType("text/\nplain"), "Content of type text/?plain is not"},
 		{"declared size", receipt.CheckSize(21 << 20), "The file is larger than the 20 MiB allowed for accounting/receipt."},
 		{"GiB", big.CheckSize(2 << 30), "The file is larger than the 1.5 GiB allowed for workspace/slide."},
