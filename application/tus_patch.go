@@ -67,7 +67,7 @@ func (u *TusPatch) run(ctx context.Context, cmd TusPatchCommand, e *entry) (TusP
 	}
 	if cmd.ContentLength > t.Length()-t.Offset() {
 		return TusPatchResult{}, domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
-			"The body holds more bytes than the %d the upload still needs.", t.Length()-t.Offset())
+			"The body holds more bytes than the %s the upload still needs.", domain.FormatSize(t.Length()-t.Offset()))
 	}
 	var scratch entry
 	store, s, err := u.open(ctx, cmd.Caller, t.ID(), &scratch)
