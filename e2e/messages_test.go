@@ -132,7 +132,7 @@ func TestMessagesFields(t *testing.T) {
 
 	r = a.Upload("/api/storage/upload", member, [][2]string{{"system", "workspace"}, {"object_id", "d1"}}, "a.png", pngOf(10))
 	wantMessage(t, "one field missing", r, http.StatusBadRequest, "missing_field",
-		`The form field "object_type" is missing; send it, before the file part.`)
+		`The form field "object_type" is missing; send it before the file part.`)
 	r = a.Upload("/api/storage/upload", member, nil, "a.png", pngOf(10))
 	wantMessage(t, "every field missing", r, http.StatusBadRequest, "missing_field",
 		`The form fields "system", "object_type", "object_id" are missing`)

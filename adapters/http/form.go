@@ -127,10 +127,10 @@ func missingFields(form uploadForm, fields map[string]string) error {
 		return nil
 	case 1:
 		return errorf(domain.ErrInvalid, "missing_field",
-			"The form field %s is missing; send it, before the file part.", missing[0])
+			"The form field %s is missing; send it before the file part.", missing[0])
 	}
 	return errorf(domain.ErrInvalid, "missing_field",
-		"The form fields %s are missing; send them, before the file part.", strings.Join(missing, ", "))
+		"The form fields %s are missing; send them before the file part.", strings.Join(missing, ", "))
 }
 
 // declaredSize is a lower bound of the file's size when Content-Length is
