@@ -1,0 +1,96 @@
+// Drives the native browser flows (TestBrowser in e2e/browser_test.go):
+// headless Chromium opens pages/native, served by the test from another
+// loopback origin than the gateway's, and runs each flow there: an XHR
+// upload with progress, a signed URL in <img>, <iframe> and fetch(), the
+// listing, error answers, the developer guide's multipart upload, and a
+// call to a gateway that does not allow the page's origin. The guide's
+// flows are its own ```ts blocks (docs/DEVELOPER_GUIDE.md), bundled into
+// the page as guide.js. A screenshot of each page state goes to the
+// artefacts directory. Prints one JSON result on stdout:
+//
+//   node native.cjs CONFIG.json
+//
+// CONFIG: {pageDir, origin, base, blockedBase, token, org, store,
+// image, big, artifacts}: pageDir is the served copy of pages/native
+// (guide.js is written there), origin its URL, base the gateway's, image
+// and big the files to pick.
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { launch, bundle } = require("./launch.cjs");
+
+// guideModule writes the developer guide's ```ts blocks, in order, as one
+// module (as scripts/doc-check.sh compiles them) and bundles it for the page.
+async function guideModule(pageDir) {
+  const guide = readFileSync(join(__dirname, "..", "..", "docs", "DEVELOPER_GUIDE.md"), "utf8");
+  const blocks = [...guide.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  if (blocks.length === 0) throw new Error("docs/DEVELOPER_GUIDE.md has no ```ts blocks");
+  writeFileSync(join(pageDir, "guide.ts"), blocks.join("\n"));
+  await bundle(join(pageDir, "guide.ts"), join(pageDir, "guide.js"));
+}
+
+async function main() {
+  const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+  const t0 = Date.now();
+  const result = { store: cfg.store, steps: {}, timings: {}, console: [] };
+  await guideModule(cfg.pageDir);
+  result.timings.bundle = Date.now() - t0;
+
+  const browser = await launch();
+  result.timings.launch = Date.now() - t0 - result.timings.bundle;
+  try {
+    const page = await browser.context.newPage();
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") result.console.push(m.text()); });
+    page.on("pageerror", (e) => result.console.push(`pageerror: ${e.message}`));
+    await page.goto(`${cfg.origin}/index.html`);
+    await page.waitForFunction(() => window.nativeReady === true, null, { timeout: 10000 });
+    result.userAgent = await page.evaluate(() => navigator.userAgent);
+    let n = 0;
+    const step = async (name, fn, arg) => {
+      const s = Date.now();
+      result.steps[name] = await page.evaluate(([f, a]) => window.native[f](a), [fn, arg]);
+      result.timings[name] = Date.now() - s;
+      await page.screenshot({ path: join(cfg.artifacts, `${++n}-${name}.png`), fullPage: true });
+      return result.steps[name];
+    };
+    const base = cfg.base, token = cfg.token;
+
+    // The XHR upload over a link of 8 MiB/s up (DevTools' network
+    // throttling), as from a user's machine rather than over loopback, so
+    // that its progress events are several whatever the machine's speed.
+    const cdp = await browser.context.newCDPSession(page);
+    const link = (up) => cdp.send("Network.emulateNetworkConditions",
+      { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: up });
+    await cdp.send("Network.enable");
+    await page.setInputFiles("#file", cfg.image);
+    await link(8 << 20);
+    const up = await step("upload", "upload", { base, token, objectId: `browser-${cfg.store}` });
+    await link(-1);
+    const filePath = up.record?.file_path ?? "";
+    const signed = await step("signed", "signed", { base, token, filePath });
+    // What the <iframe> shows: its document, cross-origin, read through
+    // the browser (a refused frame is an error page, not the image).
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    if (frame) {
+      signed.frame = { url: frame.url(), ...await frame.evaluate(() => {
+        const img = document.querySelector("img");
+        return { contentType: document.contentType, naturalWidth: img ? img.naturalWidth : 0 };
+      }).catch((e) => ({ error: String(e) })) };
+    }
+    await step("list", "list", { base, token, prefix: `workspace/doc/browser-${cfg.store}/` });
+    await step("errors", "errors", { base, token, objectId: `browser-${cfg.store}-pdf`,
+      missingPath: `${cfg.org}/workspace/doc/browser-${cfg.store}/no-such-file.png` });
+    await page.setInputFiles("#big", cfg.big);
+    await step("multipart", "multipart", { base, token, objectId: `browser-mp-${cfg.store}` });
+    await step("blocked", "blocked", { base: cfg.blockedBase, token });
+  } finally {
+    await browser.close();
+  }
+  result.timings.total = Date.now() - t0;
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+main().catch((e) => {
+  process.stderr.write(`native.cjs: ${e.stack || e}\n`);
+  process.exit(1);
+});

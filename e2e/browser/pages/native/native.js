@@ -1,0 +1,144 @@
+// The page of the native browser flows (e2e/browser/native.cjs drives it):
+// served from its own loopback origin, it calls the gateway on another one
+// with a bearer token, through the developer guide's own examples
+// (guide.js: the guide's ```ts blocks, bundled by the driver) and plain
+// fetch(). Each flow returns what it saw, for the driver to check, and
+// shows it on the page, for the screenshots.
+import { uploadFile, signedUrl, uploadLargeFile } from "./guide.js";
+
+document.getElementById("origin").textContent = location.origin;
+
+const $ = (id) => document.getElementById(id);
+const show = (id, v) => { $(id).textContent = JSON.stringify(v, null, 1); return v; };
+
+async function sha256(data) {
+  const buf = data instanceof ArrayBuffer ? data : await data.arrayBuffer();
+  const d = await crypto.subtle.digest("SHA-256", buf);
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function picked(id) {
+  const f = $(id).files[0];
+  if (!f) throw new Error(`no file picked in #${id}`);
+  return f;
+}
+
+// error turns a rejection into something JSON can carry.
+const error = (e) => ({ name: e?.name, message: String(e?.message ?? e), status: e?.status, code: e?.code });
+
+// waitFor resolves with the first of the events an element fires.
+const waitFor = (el, events, ms) => new Promise((resolve) => {
+  const t = setTimeout(() => resolve("timeout"), ms);
+  for (const ev of events) el.addEventListener(ev, () => { clearTimeout(t); resolve(ev); }, { once: true });
+});
+
+// 1. The picked file through the guide's uploadFile (XHR, progress events).
+async function upload({ base, token, objectId }) {
+  const file = picked("file");
+  const progress = [];
+  const t0 = performance.now();
+  try {
+    const record = await uploadFile(base, token, file, { system: "workspace", objectType: "doc", objectId },
+      (f) => { progress.push(f); $("upload-progress").value = f; });
+    return show("upload-out", { record, progress, sha256: await sha256(file), size: file.size, ms: Math.round(performance.now() - t0) });
+  } catch (e) {
+    return show("upload-out", { error: error(e), progress });
+  }
+}
+
+// 2. A signed URL of the uploaded file, shown and fetched.
+async function signed({ base, token, filePath }) {
+  const out = {};
+  try {
+    const { url, expiresAt } = await signedUrl(base, token, filePath, "inline");
+    out.url = url;
+    out.expiresAt = expiresAt.toISOString();
+    const img = $("img");
+    const imgLoaded = waitFor(img, ["load", "error"], 15000);
+    img.src = url;
+    out.img = await imgLoaded;
+    out.naturalWidth = img.naturalWidth;
+    out.naturalHeight = img.naturalHeight;
+    const frame = $("frame");
+    const frameLoaded = waitFor(frame, ["load"], 15000);
+    frame.src = url;
+    out.iframe = await frameLoaded;
+    const res = await fetch(url);
+    const body = await res.arrayBuffer();
+    out.fetch = { status: res.status, type: res.headers.get("Content-Type"), bytes: body.byteLength, sha256: await sha256(body) };
+  } catch (e) {
+    out.error = error(e);
+  }
+  return show("signed-out", out);
+}
+
+// 3. The listing of a prefix, as a page reads it.
+async function list({ base, token, prefix }) {
+  try {
+    const res = await fetch(`${base}/api/storage/files?prefix=${encodeURIComponent(prefix)}`,
+      { headers: { Authorization: `Bearer ${token}` } });
+    const body = await res.json();
+    return show("list-out", { status: res.status, paths: (body.items ?? []).map((r) => r.file_path), error: body.error });
+  } catch (e) {
+    return show("list-out", { error: error(e) });
+  }
+}
+
+// 4. Error answers read cross-origin: their code, message and X-Request-ID.
+async function errors({ base, token, missingPath, objectId }) {
+  const out = {};
+  const read = async (res) => {
+    const body = await res.json().catch(() => null);
+    return { status: res.status, code: body?.error?.code, message: body?.error?.message, requestId: res.headers.get("X-Request-ID") };
+  };
+  try {
+    out.notFound = await read(await fetch(`${base}/api/storage/metadata/${missingPath}`,
+      { headers: { Authorization: `Bearer ${token}` } }));
+    out.badToken = await read(await fetch(`${base}/api/storage/files`, { headers: { Authorization: "Bearer not-a-token" } }));
+  } catch (e) {
+    out.error = error(e);
+  }
+  // The picked PNG where only PDFs go, through the guide's uploadFile.
+  try {
+    out.wrongType = { record: await uploadFile(base, token, picked("file"),
+      { system: "workspace", objectType: "pdf", objectId }, () => {}) };
+  } catch (e) {
+    out.wrongType = error(e);
+  }
+  return show("errors-out", out);
+}
+
+// 5. The picked big file through the guide's uploadLargeFile, then read back.
+async function multipart({ base, token, objectId }) {
+  const file = picked("big");
+  const progress = [];
+  const out = { size: file.size, progress };
+  const t0 = performance.now();
+  try {
+    out.sha256 = await sha256(file);
+    out.record = await uploadLargeFile(base, token, file, { system: "communications", objectType: "email-attachment", objectId },
+      (f) => { progress.push(f); $("multipart-progress").value = f; });
+    out.ms = Math.round(performance.now() - t0);
+    const { url } = await signedUrl(base, token, out.record.file_path, "attachment");
+    const res = await fetch(url);
+    const body = await res.arrayBuffer();
+    out.readBack = { status: res.status, disposition: res.headers.get("Content-Disposition"), bytes: body.byteLength, sha256: await sha256(body) };
+  } catch (e) {
+    out.error = error(e);
+  }
+  return show("multipart-out", out);
+}
+
+// 6. A call to a gateway whose CORS list lacks this origin: the browser
+// must refuse the page the answer (fetch rejects with a TypeError).
+async function blocked({ base, token }) {
+  try {
+    const res = await fetch(`${base}/api/storage/files`, { headers: { Authorization: `Bearer ${token}` } });
+    return show("blocked-out", { status: res.status, readable: true });
+  } catch (e) {
+    return show("blocked-out", { error: error(e) });
+  }
+}
+
+window.native = { upload, signed, list, errors, multipart, blocked };
+window.nativeReady = true;
