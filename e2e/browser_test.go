@@ -134,6 +134,7 @@ type nativeResult struct {
 			NotFound  *errorRead `json:"notFound"`
 			BadToken  *errorRead `json:"badToken"`
 			WrongType *jsError   `json:"wrongType"`
+			TooLarge  *jsError   `json:"tooLarge"`
 			Error     *jsError   `json:"error"`
 		} `json:"errors"`
 		Multipart struct {
@@ -147,6 +148,14 @@ type nativeResult struct {
 			} `json:"readBack"`
 			Error *jsError `json:"error"`
 		} `json:"multipart"`
+		Offline struct {
+			Key    string      `json:"key"`
+			First  []syncReply `json:"first"`
+			Again  []syncReply `json:"again"`
+			Left   int         `json:"left"`
+			SHA256 string      `json:"sha256"`
+			Error  *jsError    `json:"error"`
+		} `json:"offline"`
 		Blocked struct {
 			Status   int      `json:"status"`
 			Readable bool     `json:"readable"`
@@ -158,6 +167,15 @@ type nativeResult struct {
 type jsError struct {
 	Name, Message, Code string
 	Status              int
+	MS                  int64 `json:"ms"`
+}
+
+// syncReply is a SyncResult of the guide's syncQueue.
+type syncReply struct {
+	Key      string  `json:"key"`
+	Status   int     `json:"status"`
+	Body     *record `json:"body"`
+	Replayed bool    `json:"replayed"`
 }
 
 type fetched struct {
@@ -193,7 +211,11 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 		}
 	}
 	origin := e2etest.PageServer(t, pageDir)
-	env := map[string]string{"STORAGEGW_CORS_ORIGINS": origin}
+	limits := filepath.Join(t.TempDir(), "limits.yaml")
+	if err := os.WriteFile(limits, []byte("limits:\n  workspace/sheet: {max_bytes: 1048576}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"STORAGEGW_CORS_ORIGINS": origin, "STORAGEGW_CONFIG": limits}
 	for k, v := range mpEnv {
 		env[k] = v
 	}
@@ -303,6 +325,12 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	if wt := er.WrongType; wt == nil || wt.Status != http.StatusUnsupportedMediaType || wt.Code != "unsupported_content_type" {
 		t.Errorf("a PNG as workspace/pdf through uploadFile: got %+v, want a rejection with status 415, code unsupported_content_type", wt)
 	}
+	if tl := er.TooLarge; tl == nil || tl.Status != http.StatusRequestEntityTooLarge || tl.Code != "file_too_large" {
+		t.Errorf("%d bytes as workspace/sheet (1 MiB allowed) through uploadFile: got %+v, want a rejection with status 413, code file_too_large",
+			browserBigSize, tl)
+	} else if whole := int64(browserBigSize * 1000 / (2 << 20)); tl.MS >= whole {
+		t.Errorf("413 read after %d ms: the whole file takes %d ms at the page's 2 MiB/s; want the answer while it is sent", tl.MS, whole)
+	}
 
 	// 5. The guide's multipart upload, and its bytes read back.
 	mp := steps.Multipart
@@ -321,7 +349,23 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 		t.Errorf("multipart read back through a signed URL: got %+v, want 200, attachment, sha256 %s", rb, files.bigSHA256)
 	}
 
-	// 6. The gateway that does not allow the page's origin: the browser
+	// 6. The guide's offline queue: synced once, then replayed under its key.
+	of := steps.Offline
+	if of.Error != nil || len(of.First) != 1 || len(of.Again) != 1 || of.Left != 0 {
+		t.Fatalf("offline queue: got %+v, want one answer per sync and an empty queue", of)
+	}
+	first, again := of.First[0], of.Again[0]
+	head := sha256.Sum256(files.imageBytes[:64<<10])
+	if first.Status != http.StatusCreated || first.Replayed || first.Body == nil || of.SHA256 != hex.EncodeToString(head[:]) ||
+		first.Body.SHA256 != of.SHA256 {
+		t.Errorf("offline queue, first sync: got %+v, want 201, not replayed, the queued bytes", first)
+	}
+	if again.Status != http.StatusCreated || !again.Replayed || again.Body == nil || first.Body == nil ||
+		again.Body.FilePath != first.Body.FilePath || again.Key != of.Key {
+		t.Errorf("offline queue, same key again: got %+v, want the first answer replayed (Idempotent-Replayed read cross-origin)", again)
+	}
+
+	// 7. The gateway that does not allow the page's origin: the browser
 	// refuses the page its answer, and the call never reaches the route.
 	if bl := steps.Blocked; bl.Readable || bl.Error == nil || bl.Error.Name != "TypeError" {
 		t.Errorf("call to a gateway allowing another origin: got %+v, want fetch to reject with a TypeError", bl)
@@ -331,7 +375,7 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	}
 
 	// The gateway's side: the records, and the audit trail of the browser's calls.
-	for _, r := range []record{rec, *mp.Record} {
+	for _, r := range []record{rec, *mp.Record, *first.Body} {
 		var got record
 		m := a.Get("/api/storage/metadata/"+r.FilePath, a.Token("org-1", "member"))
 		m.JSON(t, &got)

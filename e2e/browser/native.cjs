@@ -2,8 +2,8 @@
 // headless Chromium opens pages/native, served by the test from another
 // loopback origin than the gateway's, and runs each flow there: an XHR
 // upload with progress, a signed URL in <img>, <iframe> and fetch(), the
-// listing, error answers, the developer guide's multipart upload, and a
-// call to a gateway that does not allow the page's origin. The guide's
+// listing, error answers, the developer guide's multipart upload and
+// offline queue, and a call to a gateway that does not allow the page's origin. The guide's
 // flows are its own ```ts blocks (docs/DEVELOPER_GUIDE.md), bundled into
 // the page as guide.js. A screenshot of each page state goes to the
 // artefacts directory. Prints one JSON result on stdout:
@@ -78,10 +78,16 @@ async function main() {
       }).catch((e) => ({ error: String(e) })) };
     }
     await step("list", "list", { base, token, prefix: `workspace/doc/browser-${cfg.store}/` });
+    await page.setInputFiles("#big", cfg.big);
+    // Refused uploads over a slower link (2 MiB/s): the gateway answers
+    // 413/415 while the browser is still sending, and the page must read
+    // the answer, not a reset connection.
+    await link(2 << 20);
     await step("errors", "errors", { base, token, objectId: `browser-${cfg.store}-pdf`,
       missingPath: `${cfg.org}/workspace/doc/browser-${cfg.store}/no-such-file.png` });
-    await page.setInputFiles("#big", cfg.big);
+    await link(-1);
     await step("multipart", "multipart", { base, token, objectId: `browser-mp-${cfg.store}` });
+    await step("offline", "offline", { base, token, objectId: `browser-queue-${cfg.store}` });
     await step("blocked", "blocked", { base: cfg.blockedBase, token });
   } finally {
     await browser.close();

@@ -4,7 +4,7 @@
 // (guide.js: the guide's ```ts blocks, bundled by the driver) and plain
 // fetch(). Each flow returns what it saw, for the driver to check, and
 // shows it on the page, for the screenshots.
-import { uploadFile, signedUrl, uploadLargeFile } from "./guide.js";
+import { uploadFile, signedUrl, uploadLargeFile, openQueue, enqueue, syncQueue } from "./guide.js";
 
 document.getElementById("origin").textContent = location.origin;
 
@@ -105,6 +105,16 @@ async function errors({ base, token, missingPath, objectId }) {
   } catch (e) {
     out.wrongType = error(e);
   }
+  // The picked big file where the limit is 1 MiB: refused at once, while
+  // the browser is still sending it; the page must read the 413 all the same.
+  const t0 = performance.now();
+  try {
+    out.tooLarge = { record: await uploadFile(base, token, picked("big"),
+      { system: "workspace", objectType: "sheet", objectId }, () => {}) };
+  } catch (e) {
+    out.tooLarge = error(e);
+  }
+  out.tooLarge.ms = Math.round(performance.now() - t0);
   return show("errors-out", out);
 }
 
@@ -129,7 +139,41 @@ async function multipart({ base, token, objectId }) {
   return show("multipart-out", out);
 }
 
-// 6. A call to a gateway whose CORS list lacks this origin: the browser
+// 6. The guide's offline queue in this browser's IndexedDB: an upload
+// queued and synced, then queued again under the same key, as when the
+// first answer was lost: the second sync gets the first answer, replayed.
+async function offline({ base, token, objectId }) {
+  const out = {};
+  try {
+    const db = await openQueue(indexedDB, "storagegw-sync-e2e");
+    const head = await picked("file").slice(0, 64 << 10).arrayBuffer();
+    const key = await enqueue(db, "/api/storage/upload",
+      { system: "workspace", object_type: "doc", object_id: objectId }, new File([head], "queued.png", { type: "image/png" }));
+    const item = await new Promise((resolve, reject) => {
+      const req = db.transaction("uploads").objectStore("uploads").get(key);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    out.key = key;
+    out.first = await syncQueue(base, token, db);
+    await new Promise((resolve, reject) => {
+      const req = db.transaction("uploads", "readwrite").objectStore("uploads").put(item);
+      req.onsuccess = () => resolve();
+      req.onerror = () => reject(req.error);
+    });
+    out.again = await syncQueue(base, token, db);
+    out.left = await new Promise((resolve) => {
+      const req = db.transaction("uploads").objectStore("uploads").count();
+      req.onsuccess = () => resolve(req.result);
+    });
+    out.sha256 = await sha256(head);
+  } catch (e) {
+    out.error = error(e);
+  }
+  return show("offline-out", out);
+}
+
+// 7. A call to a gateway whose CORS list lacks this origin: the browser
 // must refuse the page the answer (fetch rejects with a TypeError).
 async function blocked({ base, token }) {
   try {
@@ -140,5 +184,5 @@ async function blocked({ base, token }) {
   }
 }
 
-window.native = { upload, signed, list, errors, multipart, blocked };
+window.native = { upload, signed, list, errors, multipart, offline, blocked };
 window.nativeReady = true;
