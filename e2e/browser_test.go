@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"storagegw/e2e/e2etest"
 )
 
@@ -45,17 +47,36 @@ func TestBrowser(t *testing.T) {
 	files := browserFiles(t)
 
 	t.Run("local", func(t *testing.T) {
-		runNative(t, chromium, modules, files, "local", func(string) map[string]string { return nil })
+		runNative(t, chromium, modules, files, "local", func(string) (map[string]string, string) { return nil, "" })
 	})
 	t.Run("s3", func(t *testing.T) {
 		s3 := testS3(t)
 		bucket := s3.Bucket(t)
-		runNative(t, chromium, modules, files, "s3", func(origin string) map[string]string {
+		runNative(t, chromium, modules, files, "s3", func(origin string) (map[string]string, string) {
 			cfg := s3.BucketCORS(t, bucket, origin)
 			t.Logf("bucket %s: CORS rule of docs/SPACES.md put for %s: %+v", bucket, origin, cfg.CORSRules)
-			return s3.SpacesEnv(s3.Endpoint, bucket, nil)
+			return s3.SpacesEnv(s3.Endpoint, bucket, nil), foreignObject(t, s3, files)
 		})
 	})
+}
+
+// foreignObject stores the image in a bucket of its own whose CORS rule
+// (docs/SPACES.md's) names another origin than the page's, and presigns
+// a GET of it.
+func foreignObject(t *testing.T, s3 s3Server, files nativeFiles) string {
+	t.Helper()
+	ctx := context.Background()
+	bucket := s3.Bucket(t)
+	s3.BucketCORS(t, bucket, "https://app.example.com")
+	if _, err := s3.Admin.PutObject(ctx, bucket, "photo.png", bytes.NewReader(files.imageBytes), int64(len(files.imageBytes)),
+		minio.PutObjectOptions{ContentType: "image/png"}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s3.Admin.PresignedGetObject(ctx, bucket, "photo.png", 10*time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.String()
 }
 
 // nativeFiles are the files the page picks, and their digests.
@@ -156,6 +177,14 @@ type nativeResult struct {
 			SHA256 string      `json:"sha256"`
 			Error  *jsError    `json:"error"`
 		} `json:"offline"`
+		Foreign *struct {
+			Img          string `json:"img"`
+			NaturalWidth int    `json:"naturalWidth"`
+			Fetch        struct {
+				Readable bool     `json:"readable"`
+				Error    *jsError `json:"error"`
+			} `json:"fetch"`
+		} `json:"foreign"`
 		Blocked struct {
 			Status   int      `json:"status"`
 			Readable bool     `json:"readable"`
@@ -197,7 +226,7 @@ type errorRead struct {
 // one that allows another origin only, runs native.cjs against both, and
 // checks what the page saw and what the gateway recorded.
 func runNative(t *testing.T, chromium, modules string, files nativeFiles, store string,
-	storeEnv func(origin string) map[string]string) {
+	storeEnv func(origin string) (env map[string]string, foreignURL string)) {
 	start := time.Now()
 	pageDir := t.TempDir()
 	src := filepath.Join(e2etest.Root(), "e2e", "browser", "pages", "native")
@@ -219,7 +248,8 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	for k, v := range mpEnv {
 		env[k] = v
 	}
-	for k, v := range storeEnv(origin) {
+	extra, foreignURL := storeEnv(origin)
+	for k, v := range extra {
 		env[k] = v
 	}
 	a := newAPI(t, env)
@@ -228,7 +258,7 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 
 	cfg, _ := json.Marshal(map[string]string{"pageDir": pageDir, "origin": origin, "base": a.URL,
 		"blockedBase": blocked.URL, "token": a.Token("org-1", "member"), "org": "org-1", "store": store,
-		"image": files.image, "big": files.big, "artifacts": artifacts})
+		"image": files.image, "big": files.big, "artifacts": artifacts, "foreignURL": foreignURL})
 	cfgPath := filepath.Join(t.TempDir(), "native.json")
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
 		t.Fatal(err)
@@ -372,6 +402,15 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	}
 	if got := blocked.AuditLog("org-1", "action_type=LIST"); len(got) != 0 {
 		t.Errorf("the refused origin's call reached the route: %+v", got)
+	}
+
+	// 8. On S3, a bucket whose rule names another origin: <img> shows its
+	// presigned URL (no CORS needed), fetch() is refused the answer.
+	if foreignURL != "" {
+		if fo := steps.Foreign; fo == nil || fo.Img != "load" || fo.NaturalWidth != browserImageSide ||
+			fo.Fetch.Readable || fo.Fetch.Error == nil || fo.Fetch.Error.Name != "TypeError" {
+			t.Errorf("bucket with a rule for another origin: got %+v, want the <img> shown and fetch() rejected with a TypeError", fo)
+		}
 	}
 
 	// The gateway's side: the records, and the audit trail of the browser's calls.

@@ -11,9 +11,10 @@
 //   node native.cjs CONFIG.json
 //
 // CONFIG: {pageDir, origin, base, blockedBase, token, org, store,
-// image, big, artifacts}: pageDir is the served copy of pages/native
-// (guide.js is written there), origin its URL, base the gateway's, image
-// and big the files to pick.
+// image, big, artifacts, foreignURL}: pageDir is the served copy of
+// pages/native (guide.js is written there), origin its URL, base the
+// gateway's, image and big the files to pick, foreignURL (S3 only) a
+// presigned URL of a bucket whose CORS rule names another origin.
 "use strict";
 const { readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -89,6 +90,7 @@ async function main() {
     await step("multipart", "multipart", { base, token, objectId: `browser-mp-${cfg.store}` });
     await step("offline", "offline", { base, token, objectId: `browser-queue-${cfg.store}` });
     await step("blocked", "blocked", { base: cfg.blockedBase, token });
+    if (cfg.foreignURL) await step("foreign", "foreignBucket", { url: cfg.foreignURL });
   } finally {
     await browser.close();
   }

@@ -184,5 +184,23 @@ async function blocked({ base, token }) {
   }
 }
 
-window.native = { upload, signed, list, errors, multipart, offline, blocked };
+// 8. A presigned URL of a bucket whose CORS rule names another origin:
+// <img> needs no CORS and shows it, fetch() is refused its answer.
+async function foreignBucket({ url }) {
+  const out = {};
+  const img = $("foreign-img");
+  const loaded = waitFor(img, ["load", "error"], 15000);
+  img.src = url;
+  out.img = await loaded;
+  out.naturalWidth = img.naturalWidth;
+  try {
+    const res = await fetch(url);
+    out.fetch = { status: res.status, readable: true };
+  } catch (e) {
+    out.fetch = { error: error(e) };
+  }
+  return show("foreign-out", out);
+}
+
+window.native = { upload, signed, list, errors, multipart, offline, blocked, foreignBucket };
 window.nativeReady = true;
