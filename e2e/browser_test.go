@@ -177,6 +177,21 @@ type nativeResult struct {
 			SHA256 string      `json:"sha256"`
 			Error  *jsError    `json:"error"`
 		} `json:"offline"`
+		Manage struct {
+			Head   int `json:"head"`
+			Delete struct {
+				Status int    `json:"status"`
+				Record record `json:"record"`
+			} `json:"delete"`
+			HeadAfter   int      `json:"headAfter"`
+			SignedAfter *jsError `json:"signedAfter"`
+			Error       *jsError `json:"error"`
+		} `json:"manage"`
+		Download *struct {
+			Filename string `json:"filename"`
+			Failure  any    `json:"failure"`
+			SHA256   string `json:"sha256"`
+		} `json:"download"`
 		Foreign *struct {
 			Img          string `json:"img"`
 			NaturalWidth int    `json:"naturalWidth"`
@@ -348,7 +363,8 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 		status int
 		code   string
 	}{{"404", er.NotFound, http.StatusNotFound, "not_found"}, {"401", er.BadToken, http.StatusUnauthorized, "token_invalid"}} {
-		if c.got == nil || c.got.Status != c.status || c.got.Code != c.code || c.got.Message == "" || c.got.RequestID == "" {
+		if c.got == nil || c.got.Status != c.status || c.got.Code != c.code || c.got.Message == "" || c.got.RequestID == "" ||
+			c.what == "404" && c.got.RequestID != "page-404-check" {
 			t.Errorf("%s read by the page: got %+v, want %d %s with a message and an X-Request-ID", c.what, c.got, c.status, c.code)
 		}
 	}
@@ -395,6 +411,18 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 		t.Errorf("offline queue, same key again: got %+v, want the first answer replayed (Idempotent-Replayed read cross-origin)", again)
 	}
 
+	// HEAD, DELETE, HEAD, and no signed URL for the deleted file.
+	mg := steps.Manage
+	if mg.Error != nil || mg.Head != http.StatusOK || mg.Delete.Status != http.StatusOK || !mg.Delete.Record.Deleted ||
+		mg.HeadAfter != http.StatusNotFound || mg.SignedAfter == nil || mg.SignedAfter.Status != http.StatusNotFound {
+		t.Errorf("HEAD, DELETE, HEAD, signed URL: got %+v, want 200, 200 deleted, 404, a 404 rejection", mg)
+	}
+
+	// A click on <a download> of the multipart file's attachment URL.
+	if dl := steps.Download; dl == nil || dl.Filename != "archive.bin" || dl.Failure != nil || dl.SHA256 != files.bigSHA256 {
+		t.Errorf("<a download>: got %+v, want archive.bin, sha256 %s", dl, files.bigSHA256)
+	}
+
 	// 7. The gateway that does not allow the page's origin: the browser
 	// refuses the page its answer, and the call never reaches the route.
 	if bl := steps.Blocked; bl.Readable || bl.Error == nil || bl.Error.Name != "TypeError" {
@@ -414,7 +442,7 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	}
 
 	// The gateway's side: the records, and the audit trail of the browser's calls.
-	for _, r := range []record{rec, *mp.Record, *first.Body} {
+	for _, r := range []record{rec, *mp.Record} {
 		var got record
 		m := a.Get("/api/storage/metadata/"+r.FilePath, a.Token("org-1", "member"))
 		m.JSON(t, &got)
@@ -433,6 +461,7 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 		{"MULTIPART_INITIATE", mp.Record.FilePath, true},
 		{"UPLOAD", mp.Record.FilePath, true},
 		{"SIGNED_URL_GENERATED", mp.Record.FilePath, true},
+		{"DELETE", mg.Delete.Record.FilePath, true},
 	} {
 		found := false
 		for _, ev := range a.AuditLog("org-1", "action_type="+w.action) {

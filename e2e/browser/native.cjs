@@ -3,7 +3,8 @@
 // loopback origin than the gateway's, and runs each flow there: an XHR
 // upload with progress, a signed URL in <img>, <iframe> and fetch(), the
 // listing, error answers, the developer guide's multipart upload and
-// offline queue, and a call to a gateway that does not allow the page's origin. The guide's
+// offline queue, HEAD and DELETE, a click on <a download>, and a call to a
+// gateway that does not allow the page's origin. The guide's
 // flows are its own ```ts blocks (docs/DEVELOPER_GUIDE.md), bundled into
 // the page as guide.js. A screenshot of each page state goes to the
 // artefacts directory. Prints one JSON result on stdout:
@@ -18,6 +19,7 @@
 "use strict";
 const { readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
+const { createHash } = require("node:crypto");
 const { launch, bundle } = require("./launch.cjs");
 
 // guideModule writes the developer guide's ```ts blocks, in order, as one
@@ -87,8 +89,20 @@ async function main() {
     await step("errors", "errors", { base, token, objectId: `browser-${cfg.store}-pdf`,
       missingPath: `${cfg.org}/workspace/doc/browser-${cfg.store}/no-such-file.png` });
     await link(-1);
-    await step("multipart", "multipart", { base, token, objectId: `browser-mp-${cfg.store}` });
-    await step("offline", "offline", { base, token, objectId: `browser-queue-${cfg.store}` });
+    const mp = await step("multipart", "multipart", { base, token, objectId: `browser-mp-${cfg.store}` });
+    const queued = await step("offline", "offline", { base, token, objectId: `browser-queue-${cfg.store}` });
+    await step("manage", "manage", { base, token, filePath: queued.first?.[0]?.body?.file_path ?? "" });
+    // A click on <a download> of the signed attachment URL: a download,
+    // named by the gateway's Content-Disposition.
+    if (mp.downloadURL) {
+      await page.evaluate((u) => { document.getElementById("download").href = u; }, mp.downloadURL);
+      const s = Date.now();
+      const [download] = await Promise.all([page.waitForEvent("download", { timeout: 15000 }), page.click("#download")]);
+      const saved = await download.path();
+      result.steps.download = { filename: download.suggestedFilename(), failure: await download.failure(),
+        sha256: createHash("sha256").update(readFileSync(saved)).digest("hex") };
+      result.timings.download = Date.now() - s;
+    }
     await step("blocked", "blocked", { base: cfg.blockedBase, token });
     if (cfg.foreignURL) await step("foreign", "foreignBucket", { url: cfg.foreignURL });
   } finally {

@@ -93,7 +93,7 @@ async function errors({ base, token, missingPath, objectId }) {
   };
   try {
     out.notFound = await read(await fetch(`${base}/api/storage/metadata/${missingPath}`,
-      { headers: { Authorization: `Bearer ${token}` } }));
+      { headers: { Authorization: `Bearer ${token}`, "X-Request-ID": "page-404-check" } }));
     out.badToken = await read(await fetch(`${base}/api/storage/files`, { headers: { Authorization: "Bearer not-a-token" } }));
   } catch (e) {
     out.error = error(e);
@@ -132,6 +132,7 @@ async function multipart({ base, token, objectId }) {
     const { url } = await signedUrl(base, token, out.record.file_path, "attachment");
     const res = await fetch(url);
     const body = await res.arrayBuffer();
+    out.downloadURL = url;
     out.readBack = { status: res.status, disposition: res.headers.get("Content-Disposition"), bytes: body.byteLength, sha256: await sha256(body) };
   } catch (e) {
     out.error = error(e);
@@ -173,7 +174,29 @@ async function offline({ base, token, objectId }) {
   return show("offline-out", out);
 }
 
-// 7. A call to a gateway whose CORS list lacks this origin: the browser
+// 7. HEAD, a soft DELETE with a JSON body, HEAD again, and a signed URL of
+// the deleted file: the other methods a page sends, each with a preflight.
+async function manage({ base, token, filePath }) {
+  const out = {};
+  const auth = { Authorization: `Bearer ${token}` };
+  try {
+    out.head = (await fetch(`${base}/api/storage/metadata/${filePath}`, { method: "HEAD", headers: auth })).status;
+    const del = await fetch(`${base}/api/storage/delete`, { method: "DELETE",
+      headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify({ file_path: filePath }) });
+    out.delete = { status: del.status, record: await del.json() };
+    out.headAfter = (await fetch(`${base}/api/storage/metadata/${filePath}`, { method: "HEAD", headers: auth })).status;
+    try {
+      out.signedAfter = await signedUrl(base, token, filePath);
+    } catch (e) {
+      out.signedAfter = error(e);
+    }
+  } catch (e) {
+    out.error = error(e);
+  }
+  return show("manage-out", out);
+}
+
+// 8. A call to a gateway whose CORS list lacks this origin: the browser
 // must refuse the page the answer (fetch rejects with a TypeError).
 async function blocked({ base, token }) {
   try {
@@ -184,7 +207,7 @@ async function blocked({ base, token }) {
   }
 }
 
-// 8. A presigned URL of a bucket whose CORS rule names another origin:
+// 9. A presigned URL of a bucket whose CORS rule names another origin:
 // <img> needs no CORS and shows it, fetch() is refused its answer.
 async function foreignBucket({ url }) {
   const out = {};
@@ -202,5 +225,5 @@ async function foreignBucket({ url }) {
   return show("foreign-out", out);
 }
 
-window.native = { upload, signed, list, errors, multipart, offline, blocked, foreignBucket };
+window.native = { upload, signed, list, errors, multipart, offline, manage, blocked, foreignBucket };
 window.nativeReady = true;
