@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -143,7 +144,14 @@ type nativeResult struct {
 				NaturalWidth int    `json:"naturalWidth"`
 				Error        string `json:"error"`
 			} `json:"frame"`
-			Fetch *fetched `json:"fetch"`
+			Fetch  *fetched `json:"fetch"`
+			Ranges []struct {
+				Range        string   `json:"range"`
+				Status       int      `json:"status"`
+				ContentRange string   `json:"contentRange"`
+				Hex          string   `json:"hex"`
+				Error        *jsError `json:"error"`
+			} `json:"ranges"`
 			Error *jsError `json:"error"`
 		} `json:"signed"`
 		List struct {
@@ -345,6 +353,19 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	if f := sg.Fetch; f == nil || f.Status != http.StatusOK || f.SHA256 != files.imageSHA256 ||
 		f.Bytes != int64(len(files.imageBytes)) || f.Type != "image/png" {
 		t.Errorf("fetch(signed URL): got %+v, want 200, image/png, the %d bytes uploaded", f, len(files.imageBytes))
+	}
+
+	size := len(files.imageBytes)
+	wantRanges := map[string][2]int{"bytes=8-23": {8, 24}, "bytes=-16": {size - 16, size}}
+	if len(sg.Ranges) != len(wantRanges) {
+		t.Errorf("ranges: got %+v, want %d", sg.Ranges, len(wantRanges))
+	}
+	for _, r := range sg.Ranges {
+		w := wantRanges[r.Range]
+		cr := fmt.Sprintf("bytes %d-%d/%d", w[0], w[1]-1, size)
+		if r.Status != http.StatusPartialContent || r.ContentRange != cr || r.Hex != hex.EncodeToString(files.imageBytes[w[0]:w[1]]) {
+			t.Errorf("fetch(signed URL) with Range: %s: got %+v, want 206, Content-Range %s, those bytes", r.Range, r, cr)
+		}
 	}
 
 	// 3. The listing shows the file.

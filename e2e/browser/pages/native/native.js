@@ -66,6 +66,19 @@ async function signed({ base, token, filePath }) {
     const res = await fetch(url);
     const body = await res.arrayBuffer();
     out.fetch = { status: res.status, type: res.headers.get("Content-Type"), bytes: body.byteLength, sha256: await sha256(body) };
+    // Byte ranges, as a player seeking or a resumed download asks: a
+    // range from an offset, and the last bytes (a Range header no browser
+    // sends without a preflight).
+    out.ranges = [];
+    for (const range of ["bytes=8-23", "bytes=-16"]) {
+      try {
+        const r = await fetch(url, { headers: { Range: range } });
+        const b = new Uint8Array(await r.arrayBuffer());
+        out.ranges.push({ range, status: r.status, contentRange: r.headers.get("Content-Range"), hex: [...b].map((x) => x.toString(16).padStart(2, "0")).join("") });
+      } catch (e) {
+        out.ranges.push({ range, error: error(e) });
+      }
+    }
   } catch (e) {
     out.error = error(e);
   }
