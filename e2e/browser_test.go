@@ -35,12 +35,15 @@ const (
 
 // TestBrowser runs the native flows in headless Chromium, from a page on
 // another loopback origin than the gateway's, as a module's developer
-// would, on local disk and on the S3 server: an XHR upload with progress,
-// a signed URL in <img>, <iframe> and fetch(), the listing, error answers
-// read cross-origin, the developer guide's multipart upload, and a call to
-// a gateway whose STORAGEGW_CORS_ORIGINS lacks the page's origin (the
-// browser must refuse it: the check can fail). Screenshots of each page
-// state go to the test's artefacts directory.
+// would, on local disk and on the S3 server (whose bucket carries
+// docs/SPACES.md's CORS rule): an XHR upload with progress, a signed URL
+// in <img>, <iframe>, fetch() (whole and byte ranges) and <a download>,
+// the listing, error answers read cross-origin (401, 404, 413 while the
+// browser still sends, 415), the developer guide's multipart upload and
+// offline queue, HEAD and DELETE, and the refusals the browser must make:
+// a gateway whose STORAGEGW_CORS_ORIGINS lacks the page's origin, and on
+// S3 a bucket whose rule names another origin. One Chromium per store;
+// screenshots of each page state go to the test's artefacts directory.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
 	chromium := e2etest.Chromium(t)
