@@ -293,6 +293,9 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", filepath.Join(e2etest.Root(), "e2e", "browser", "native.cjs"), cfgPath)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules, "CHROMIUM="+chromium)
+	// On the deadline, SIGINT: playwright closes Chromium before it exits.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

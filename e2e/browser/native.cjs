@@ -32,6 +32,8 @@ async function guideModule(pageDir) {
   await bundle(join(pageDir, "guide.ts"), join(pageDir, "guide.js"));
 }
 
+const stepTimeout = 60000;
+
 async function main() {
   const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
   const t0 = Date.now();
@@ -49,9 +51,22 @@ async function main() {
     await page.waitForFunction(() => window.nativeReady === true, null, { timeout: 10000 });
     result.userAgent = await page.evaluate(() => navigator.userAgent);
     let n = 0;
+    // step runs one flow of the page, at most a minute: a flow that hangs
+    // fails the run with its name and a screenshot of where it stopped.
     const step = async (name, fn, arg) => {
       const s = Date.now();
-      result.steps[name] = await page.evaluate(([f, a]) => window.native[f](a), [fn, arg]);
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`step ${name}: no answer from the page within 60 s`)), stepTimeout);
+      });
+      try {
+        result.steps[name] = await Promise.race([page.evaluate(([f, a]) => window.native[f](a), [fn, arg]), timeout]);
+      } catch (e) {
+        await page.screenshot({ path: join(cfg.artifacts, `${++n}-${name}-FAILED.png`), fullPage: true }).catch(() => {});
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
       result.timings[name] = Date.now() - s;
       await page.screenshot({ path: join(cfg.artifacts, `${++n}-${name}.png`), fullPage: true });
       return result.steps[name];
