@@ -211,6 +211,11 @@ type nativeResult struct {
 				Error    *jsError `json:"error"`
 			} `json:"fetch"`
 		} `json:"foreign"`
+		Busy struct {
+			Second     *errorRead `json:"second"`
+			FirstState int        `json:"firstState"`
+			Error      *jsError   `json:"error"`
+		} `json:"busy"`
 		Blocked struct {
 			Status   int      `json:"status"`
 			Readable bool     `json:"readable"`
@@ -241,10 +246,11 @@ type fetched struct {
 }
 
 type errorRead struct {
-	Status    int    `json:"status"`
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	RequestID string `json:"requestId"`
+	Status     int    `json:"status"`
+	RetryAfter string `json:"retryAfter"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	RequestID  string `json:"requestId"`
 }
 
 // runNative serves pages/native on its own origin, starts the gateway
@@ -280,10 +286,13 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	}
 	a := newAPI(t, env)
 	blocked := newAPI(t, map[string]string{"STORAGEGW_CORS_ORIGINS": "https://app.example.com"})
+	busy := newAPI(t, map[string]string{"STORAGEGW_CORS_ORIGINS": origin, "STORAGEGW_MAX_UPLOADS_PER_ORG": "1",
+		"STORAGEGW_RETRY_AFTER": "7s"})
 	artifacts := e2etest.Artifacts(t)
 
 	cfg, _ := json.Marshal(map[string]string{"pageDir": pageDir, "origin": origin, "base": a.URL,
-		"blockedBase": blocked.URL, "token": a.Token("org-1", "member"), "org": "org-1", "store": store,
+		"blockedBase": blocked.URL, "token": a.Token("org-1", "member"),
+		"busyBase": busy.URL, "busyToken": busy.Token("org-1", "member"), "org": "org-1", "store": store,
 		"image": files.image, "big": files.big, "artifacts": artifacts, "foreignURL": foreignURL})
 	cfgPath := filepath.Join(t.TempDir(), "native.json")
 	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
@@ -448,6 +457,14 @@ func runNative(t *testing.T, chromium, modules string, files nativeFiles, store 
 	// A click on <a download> of the multipart file's attachment URL.
 	if dl := steps.Download; dl == nil || dl.Filename != "archive.bin" || dl.Failure != nil || dl.SHA256 != files.bigSHA256 {
 		t.Errorf("<a download>: got %+v, want archive.bin, sha256 %s", dl, files.bigSHA256)
+	}
+
+	// A second upload while the org's one slot is taken: 429, Retry-After
+	// readable, while the first is still being sent.
+	if bz := steps.Busy; bz.Error != nil || bz.Second == nil || bz.Second.Status != http.StatusTooManyRequests ||
+		bz.Second.Code != "too_many_uploads" || bz.Second.RetryAfter != "7" || bz.Second.RequestID == "" || bz.FirstState == 4 {
+		t.Errorf("upload while the slot is taken: got %+v (second %+v), want 429 too_many_uploads, Retry-After 7, the first still sending",
+			bz, bz.Second)
 	}
 
 	// 7. The gateway that does not allow the page's origin: the browser

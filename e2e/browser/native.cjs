@@ -11,11 +11,13 @@
 //
 //   node native.cjs CONFIG.json
 //
-// CONFIG: {pageDir, origin, base, blockedBase, token, org, store,
-// image, big, artifacts, foreignURL}: pageDir is the served copy of
-// pages/native (guide.js is written there), origin its URL, base the
-// gateway's, image and big the files to pick, foreignURL (S3 only) a
-// presigned URL of a bucket whose CORS rule names another origin.
+// CONFIG: {pageDir, origin, base, token, busyBase, busyToken,
+// blockedBase, org, store, image, big, artifacts, foreignURL}: pageDir is
+// the served copy of pages/native (guide.js is written there), origin its
+// URL, base the gateway's, busyBase a gateway allowing one upload per org,
+// blockedBase one that allows another origin, image and big the files to
+// pick, foreignURL (S3 only) a presigned URL of a bucket whose CORS rule
+// names another origin.
 "use strict";
 const { readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -118,6 +120,10 @@ async function main() {
         sha256: createHash("sha256").update(readFileSync(saved)).digest("hex") };
       result.timings.download = Date.now() - s;
     }
+    // The slow upload holding the slot goes at 1 MiB/s.
+    await link(1 << 20);
+    await step("busy", "busy", { base: cfg.busyBase, token: cfg.busyToken, objectId: `browser-busy-${cfg.store}` });
+    await link(-1);
     await step("blocked", "blocked", { base: cfg.blockedBase, token });
     if (cfg.foreignURL) await step("foreign", "foreignBucket", { url: cfg.foreignURL });
   } finally {

@@ -209,7 +209,40 @@ async function manage({ base, token, filePath }) {
   return show("manage-out", out);
 }
 
-// 8. A call to a gateway whose CORS list lacks this origin: the browser
+// 8. A second upload while the org's one upload slot is taken (a gateway
+// allowing one upload per org): 429 with Retry-After, read by the page.
+async function busy({ base, token, objectId }) {
+  const out = {};
+  const form = (name, blob) => {
+    const f = new FormData();
+    f.append("system", "workspace");
+    f.append("object_type", "doc");
+    f.append("object_id", objectId);
+    f.append("file", blob, name);
+    return f;
+  };
+  const xhr = new XMLHttpRequest();
+  const sending = new Promise((resolve) => { xhr.upload.onprogress = resolve; xhr.onerror = resolve; });
+  xhr.open("POST", `${base}/api/storage/upload`);
+  xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+  xhr.send(form("slow.png", picked("file")));
+  try {
+    await sending;
+    await new Promise((r) => setTimeout(r, 300)); // the gateway has taken the slot
+    const res = await fetch(`${base}/api/storage/upload`, { method: "POST",
+      headers: { Authorization: `Bearer ${token}` }, body: form("second.png", picked("file").slice(0, 4096, "image/png")) });
+    const body = await res.json().catch(() => null);
+    out.second = { status: res.status, code: body?.error?.code, retryAfter: res.headers.get("Retry-After"),
+      requestId: res.headers.get("X-Request-ID") };
+  } catch (e) {
+    out.error = error(e);
+  }
+  out.firstState = xhr.readyState; // still sending: not DONE (4)
+  xhr.abort();
+  return show("busy-out", out);
+}
+
+// 9. A call to a gateway whose CORS list lacks this origin: the browser
 // must refuse the page the answer (fetch rejects with a TypeError).
 async function blocked({ base, token }) {
   try {
@@ -220,7 +253,7 @@ async function blocked({ base, token }) {
   }
 }
 
-// 9. A presigned URL of a bucket whose CORS rule names another origin:
+// 10. A presigned URL of a bucket whose CORS rule names another origin:
 // <img> needs no CORS and shows it, fetch() is refused its answer.
 async function foreignBucket({ url }) {
   const out = {};
@@ -238,5 +271,5 @@ async function foreignBucket({ url }) {
   return show("foreign-out", out);
 }
 
-window.native = { upload, signed, list, errors, multipart, offline, manage, blocked, foreignBucket };
+window.native = { upload, signed, list, errors, multipart, offline, manage, busy, blocked, foreignBucket };
 window.nativeReady = true;
