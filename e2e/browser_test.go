@@ -39,7 +39,7 @@ const (
 // docs/SPACES.md's CORS rule): an XHR upload with progress, a signed URL
 // in <img>, <iframe>, fetch() (whole and byte ranges) and <a download>,
 // the listing, error answers read cross-origin (401, 404, 413 while the
-// browser still sends, 415), the developer guide's multipart upload and
+// browser still sends, 415, a 429's Retry-After), the developer guide's multipart upload and
 // offline queue, HEAD and DELETE, and the refusals the browser must make:
 // a gateway whose STORAGEGW_CORS_ORIGINS lacks the page's origin, and on
 // S3 a bucket whose rule names another origin. One Chromium per store;
