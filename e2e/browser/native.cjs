@@ -1,11 +1,13 @@
 // Drives the native browser flows (TestBrowser in e2e/browser_test.go):
 // headless Chromium opens pages/native, served by the test from another
 // loopback origin than the gateway's, and runs each flow there: an XHR
-// upload with progress, a signed URL in <img>, <iframe> and fetch(), the
-// listing, error answers, the developer guide's multipart upload and
-// offline queue, HEAD and DELETE, a click on <a download>, and a call to a
-// gateway that does not allow the page's origin. The guide's
-// flows are its own ```ts blocks (docs/DEVELOPER_GUIDE.md), bundled into
+// upload with progress, a signed URL in <img>, <iframe>, fetch() (whole
+// and byte ranges) and <a download>, the listing, error answers (401,
+// 404, 413, 415, 429), the developer guide's multipart upload and offline
+// queue, HEAD and DELETE, and the refusals the browser must make (a
+// gateway that does not allow the page's origin; on S3, a bucket whose
+// CORS rule names another origin). The guide's flows are its own ```ts
+// blocks (docs/DEVELOPER_GUIDE.md), bundled into
 // the page as guide.js. A screenshot of each page state goes to the
 // artefacts directory. Prints one JSON result on stdout:
 //
