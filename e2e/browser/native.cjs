@@ -8,8 +8,8 @@
 // gateway that does not allow the page's origin; on S3, a bucket whose
 // CORS rule names another origin). The guide's flows are its own ```ts
 // blocks (docs/DEVELOPER_GUIDE.md), bundled into
-// the page as guide.js. A screenshot of each page state goes to the
-// artefacts directory. Prints one JSON result on stdout:
+// the page as guide.js. A screenshot of each flow's section as it ended,
+// and of the whole page at the end, go to the artefacts directory. Prints one JSON result on stdout:
 //
 //   node native.cjs CONFIG.json
 //
@@ -72,7 +72,9 @@ async function main() {
         clearTimeout(timer);
       }
       result.timings[name] = Date.now() - s;
-      await page.screenshot({ path: join(cfg.artifacts, `${++n}-${name}.png`), fullPage: true });
+      const shot = Date.now();
+      await page.locator(`#s-${name}`).screenshot({ path: join(cfg.artifacts, `${++n}-${name}.png`) });
+      result.timings.screenshots = (result.timings.screenshots ?? 0) + Date.now() - shot;
       return result.steps[name];
     };
     const base = cfg.base, token = cfg.token;
@@ -128,6 +130,7 @@ async function main() {
     await link(-1);
     await step("blocked", "blocked", { base: cfg.blockedBase, token });
     if (cfg.foreignURL) await step("foreign", "foreignBucket", { url: cfg.foreignURL });
+    await page.screenshot({ path: join(cfg.artifacts, `${++n}-page.png`), fullPage: true });
   } finally {
     await browser.close();
   }
