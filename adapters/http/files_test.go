@@ -133,6 +133,24 @@ func TestMetadataHeadListDelete(t *testing.T) {
 		wantError(t, p, rec, http.StatusBadRequest, "invalid_path")
 	}
 
+	// The query form, as a generated client sends it: slashes
+	// percent-encoded, decoded by the service.
+	rec = h.do(httptest.NewRequest(http.MethodGet, "/api/storage/metadata?file_path="+url.QueryEscape(f.FilePath), nil), viewer)
+	if got := decode[fileRecordJSON](t, rec); rec.Code != http.StatusOK || got != f {
+		t.Errorf("metadata?file_path=: got %d %+v, want %+v", rec.Code, got, f)
+	}
+	for p, want := range map[string]int{f.FilePath: http.StatusOK, "org-1/workspace/doc/d1/none.png": http.StatusNotFound,
+		"org-2/workspace/doc/d1/a.png": http.StatusNotFound} {
+		rec := h.do(httptest.NewRequest(http.MethodHead, "/api/storage/metadata?file_path="+url.QueryEscape(p), nil), viewer)
+		if rec.Code != want || (want == http.StatusOK && rec.Body.Len() != 0) {
+			t.Errorf("HEAD ?file_path=%s: got %d with %d bytes, want %d", p, rec.Code, rec.Body.Len(), want)
+		}
+	}
+	for _, q := range []string{"", "?file_path=", "?file_path=org-1/workspace/doc/d1/..", "?file_path=org-1/workspace/doc/d1/a.png%00"} {
+		rec := h.do(httptest.NewRequest(http.MethodGet, "/api/storage/metadata"+q, nil), viewer)
+		wantError(t, "metadata"+q, rec, http.StatusBadRequest, "invalid_path")
+	}
+
 	rec = h.do(httptest.NewRequest(http.MethodGet, "/api/storage/files?limit=1", nil), viewer)
 	page := decode[pageJSON[fileRecordJSON]](t, rec)
 	if rec.Code != http.StatusOK || len(page.Items) != 1 || page.Items[0].OrgID != "org-1" || page.NextCursor != nil {
