@@ -29,6 +29,11 @@ func TestStrictJSON(t *testing.T) {
 		{"zero expiry", `{"file_path":"` + f.FilePath + `","expires_in":0}`, http.StatusBadRequest, "invalid_expires_in"},
 		{"huge expiry", `{"file_path":"` + f.FilePath + `","expires_in":99999999999999}`, http.StatusBadRequest, "invalid_expires_in"},
 		{"too large", `{"file_path":"` + strings.Repeat("a", 70<<10) + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
+		// Past the bound is 413 whatever the bytes are: whitespace
+		// padding after, before or inside a valid object included.
+		{"padded after", `{"file_path":"` + f.FilePath + `"}` + strings.Repeat(" ", 70<<10), http.StatusRequestEntityTooLarge, "body_too_large"},
+		{"padded before", strings.Repeat("\n", 70<<10) + `{"file_path":"` + f.FilePath + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
+		{"padded inside", `{"file_path":` + strings.Repeat("\t", 70<<10) + `"` + f.FilePath + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
 	}
 	for _, tc := range tests {
 		wantError(t, tc.name, h.doJSON(t, http.MethodPost, "/api/storage/signed-url", tc.body, tok), tc.status, tc.code)
