@@ -5539,7 +5539,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_json" | "unknown_field" | "part_size_mismatch" | "part_missing" | "invalid_text" | "invalid_part_order";
+                            code: "invalid_json" | "unknown_field" | "part_size_mismatch" | "part_missing" | "invalid_text" | "invalid_part_order" | "parts_incomplete" | "part_etag_mismatch";
                             message: string;
                         };
                     };
