@@ -220,7 +220,7 @@ func TestPrismWalk(t *testing.T) {
 	// (Prism reads the body of a HEAD error answer, which is JSON without
 	// bytes, and fails: HEAD errors are checked directly, no body.)
 	headError(t, "HEAD metadata missing", a.Do(http.MethodHead, meta("org-1/workspace/doc/walk/none.pdf"), viewer, nil, nil), 404)
-	w.check("list", p.Get("/api/storage/files?limit=2&prefix=org-1/workspace/", viewer), 200, "")
+	w.check("list", p.Get("/api/storage/files?limit=2&prefix=workspace/", viewer), 200, "")
 	w.check("list bad cursor", p.Get("/api/storage/files?cursor=nonsense", viewer), 400, "invalid_cursor")
 	w.check("audit logs", p.Get("/api/storage/audit-logs?limit=5&success=1", admin), 200, "")
 	w.check("audit logs success=false", p.Get("/api/storage/audit-logs?success=false&action_type=UPLOAD", admin), 200, "")

@@ -1,9 +1,9 @@
 // The generated client: openapi-fetch over the types openapi-typescript
 // generated from adapters/http/openapi.json (schema.d.ts, `make generate`).
 import createClient, { type Client } from "openapi-fetch";
-import type { components, paths } from "./schema";
+import type { components, paths } from "./schema.js";
 
-export type { components, paths } from "./schema";
+export type { components, paths } from "./schema.js";
 
 /** A client of one storagegw instance, typed by its OpenAPI document. */
 export type StoragegwClient = Client<paths>;

@@ -1,4 +1,4 @@
-import { errorOf, StoragegwError, type FileRecord, type StoragegwClient, type components } from "./client";
+import { errorOf, StoragegwError, type FileRecord, type StoragegwClient, type components } from "./client.js";
 
 export type MultipartTarget = Omit<components["schemas"]["MultipartInitiateRequest"], "size">;
 export type UploadSession = components["schemas"]["UploadSession"];

@@ -1,4 +1,4 @@
-import { errorOf, type StoragegwClient, type components } from "./client";
+import { errorOf, type StoragegwClient, type components } from "./client.js";
 
 export type SignedURL = components["schemas"]["SignedURL"];
 

@@ -1,7 +1,7 @@
 // uploadWithProgress is for browsers: XMLHttpRequest reports upload
 // progress, which fetch does not. It has no runtime dependency (so a page
 // can bundle it alone).
-import type { components } from "./schema";
+import type { components } from "./schema.js";
 
 type FileRecord = components["schemas"]["FileRecord"];
 type UploadForm = components["schemas"]["UploadForm"];

@@ -5,7 +5,7 @@
 //
 // FILE_PATH is a file the test stored first. Each check prints "ok: ..."; a
 // failed check throws, and the program exits non-zero.
-import { createStoragegwClient, multipartUpload, signedUrl, StoragegwError } from "../src/index";
+import { createStoragegwClient, multipartUpload, signedUrl, StoragegwError } from "../src/index.js";
 
 declare const process: { argv: string[]; exitCode?: number };
 

@@ -1,6 +1,6 @@
 // The page of e2e TestTypeScriptClientInBrowser: uploadWithProgress in
 // Chromium (XHR is a browser API), bundled by esbuild.
-import { uploadWithProgress, UploadError } from "../../src/upload";
+import { uploadWithProgress, UploadError } from "../../src/upload.js";
 
 function png(n: number): Blob {
   const head = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00";
