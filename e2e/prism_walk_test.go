@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	httpapi "storagegw/adapters/http"
 	"storagegw/e2e/e2etest"
 )
 
@@ -32,7 +34,7 @@ func prismProxy(t *testing.T, modules, upstream string) (string, *syncBuffer) {
 	l.Close()
 	logs := &syncBuffer{}
 	cmd := exec.Command(filepath.Join(modules, ".bin", "prism"), "proxy", "--errors", "--cors=false",
-		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "-v", "warn",
+		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "-v", "info",
 		filepath.Join(e2etest.Root(), "adapters", "http", "openapi.json"), upstream)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -171,6 +173,7 @@ func TestPrismWalk(t *testing.T) {
 	w.check("healthz", p.Get("/healthz", ""), 200, "")
 	w.check("readyz", p.Get("/readyz", ""), 200, "")
 	w.check("openapi.json", p.Get("/api/storage/openapi.json", ""), 200, "")
+	w.check("metrics", p.Get("/metrics", ""), 200, "")
 
 	// Authentication and roles.
 	// (No token at all is refused by Prism itself: the document requires one.)
@@ -338,6 +341,7 @@ func TestPrismWalk(t *testing.T) {
 	loc := r.Header.Get("Location")
 	id := loc[strings.LastIndex(loc, "/")+1:]
 	w.check("tus HEAD", p.Do(http.MethodHead, "/api/storage/tus/"+id, member, nil, tus), 200, "")
+	w.check("tus OPTIONS of an upload", p.Do(http.MethodOptions, "/api/storage/tus/"+id, "", nil, tus), 204, "")
 	h = tus.Clone()
 	h.Set("Upload-Offset", "0")
 	h.Set("Content-Type", "application/offset+octet-stream")
@@ -353,6 +357,26 @@ func TestPrismWalk(t *testing.T) {
 	if len(w.violations) > 0 {
 		t.Logf("prism's log:\n%s", logs.String())
 	}
+
+	// Every operation was walked, but those Prism cannot route.
+	unwalked := map[httpapi.Route]string{
+		{Method: "GET", Path: "/api/storage/metadata/*file_path"}:  "Prism cannot match a multi-segment {file_path}: the query form is walked",
+		{Method: "HEAD", Path: "/api/storage/metadata/*file_path"}: "Prism cannot match a multi-segment {file_path}: the query form is walked",
+	}
+	walked := map[httpapi.Route]bool{}
+	for _, m := range regexp.MustCompile(`\[HTTP SERVER\] ([a-z]+) (\S+) .*Request received`).FindAllStringSubmatch(logs.String(), -1) {
+		for _, r := range httpapi.DescribedRoutes() {
+			if prismRouteRegexp(r.Path).MatchString(m[2]) && strings.EqualFold(r.Method, m[1]) {
+				walked[r] = true
+			}
+		}
+	}
+	for _, r := range httpapi.DescribedRoutes() {
+		if _, skip := unwalked[r]; !walked[r] && !skip {
+			t.Errorf("%s %s was not walked through Prism", r.Method, r.Path)
+		}
+	}
+	t.Logf("prism walk: %d of %d operations", len(walked), len(httpapi.DescribedRoutes()))
 }
 
 // headError checks a HEAD error answer as the document describes it: the
@@ -362,6 +386,23 @@ func headError(t *testing.T, what string, r e2etest.Response, status int) {
 	if r.Status != status || len(r.Body) != 0 {
 		t.Errorf("%s: got %d with %d bytes, want %d without a body", what, r.Status, len(r.Body), status)
 	}
+}
+
+// prismRouteRegexp matches the paths of a Gin route: ":x" one segment,
+// "*x" the rest; an exact static path otherwise.
+func prismRouteRegexp(ginPath string) *regexp.Regexp {
+	segs := strings.Split(ginPath, "/")
+	for i, seg := range segs {
+		switch {
+		case strings.HasPrefix(seg, ":"):
+			segs[i] = "[^/]+"
+		case strings.HasPrefix(seg, "*"):
+			segs[i] = ".+"
+		default:
+			segs[i] = regexp.QuoteMeta(seg)
+		}
+	}
+	return regexp.MustCompile("^" + strings.Join(segs, "/") + "$")
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
