@@ -178,6 +178,7 @@ func TestPrismWalk(t *testing.T) {
 	// Authentication and roles.
 	// (No token at all is refused by Prism itself: the document requires one.)
 	w.check("bad token", p.Get("/api/storage/files", "not-a-jwt"), 401, "token_invalid")
+	w.json("POST", "/api/storage/signed-url", "not-a-jwt", `{"file_path":"org-1/workspace/doc/walk/a.pdf"}`, 401, "token_invalid")
 
 	// Uploads: the three forms, flags as 1/0, conflicts, roles, types.
 	doc := [][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "walk"}}
@@ -256,6 +257,7 @@ func TestPrismWalk(t *testing.T) {
 	w.json("DELETE", "/api/storage/delete", member, `{"file_path":"`+rec.FilePath+`","hard":true}`, 403, "forbidden")
 	w.json("POST", "/api/storage/restore", admin, `{"file_path":"`+rec.FilePath+`"}`, 200, "")
 	w.json("POST", "/api/storage/restore", admin, `{"file_path":"`+rec.FilePath+`"}`, 404, "not_found")
+	w.json("POST", "/api/storage/restore", member, `{"file_path":"`+rec.FilePath+`"}`, 403, "forbidden")
 
 	// Multipart: initiate, URLs, a part, the parts held, complete; abort.
 	const part = 5 << 20
@@ -269,6 +271,10 @@ func TestPrismWalk(t *testing.T) {
 	r.JSON(t, &sess)
 	w.json("POST", "/api/storage/multipart/initiate", member,
 		fmt.Sprintf(`{"system":"workspace","object_type":"doc","object_id":"walk","filename":"big.pdf","size":%d}`, len(big)), 409, "upload_in_progress")
+	w.json("POST", "/api/storage/multipart/initiate", member,
+		`{"system":"workspace","object_type":"doc","object_id":"walk","filename":"a.pdf","size":100}`, 409, "file_exists")
+	w.json("POST", "/api/storage/multipart/initiate", viewer,
+		`{"system":"workspace","object_type":"doc","object_id":"walk","filename":"v.pdf","size":100}`, 403, "forbidden")
 	r = w.json("POST", "/api/storage/multipart/parts", member, `{"upload_id":"`+sess.UploadID+`","from":1,"to":2}`, 200, "")
 	var urls struct {
 		Parts []struct {
@@ -289,10 +295,14 @@ func TestPrismWalk(t *testing.T) {
 	}
 	w.check("PUT part of the wrong size", p.Do(http.MethodPut, w.via(urls.Parts[0].URL), "", bytes.NewReader(big[:10]),
 		http.Header{"Content-Type": {"application/octet-stream"}}), 400, "part_size_mismatch")
+	w.check("PUT part, tampered URL", p.Do(http.MethodPut, w.via(urls.Parts[0].URL)+"A", "", bytes.NewReader(big[:10]),
+		http.Header{"Content-Type": {"application/octet-stream"}}), 403, "signature_invalid")
 	w.check("uploaded parts", p.Get("/api/storage/multipart/uploaded-parts?upload_id="+sess.UploadID, member), 200, "")
 	w.check("uploaded parts, no such upload", p.Get("/api/storage/multipart/uploaded-parts?upload_id=nope", member), 404, "upload_not_found")
 	w.json("POST", "/api/storage/multipart/complete", member, `{"upload_id":"`+sess.UploadID+`","parts":[`+parts[0]+`]}`, 400, "parts_incomplete")
 	w.json("POST", "/api/storage/multipart/complete", member, `{"upload_id":"`+sess.UploadID+`","parts":[`+strings.Join(parts, ",")+`]}`, 201, "")
+	w.json("POST", "/api/storage/multipart/parts", member, `{"upload_id":"`+sess.UploadID+`","part_numbers":[1]}`, 404, "upload_not_found")
+	w.json("POST", "/api/storage/multipart/complete", member, `{"upload_id":"`+sess.UploadID+`","parts":[`+strings.Join(parts, ",")+`]}`, 404, "upload_not_found")
 	r = w.json("POST", "/api/storage/multipart/initiate", member,
 		`{"system":"workspace","object_type":"doc","object_id":"walk","filename":"gone.pdf","size":100}`, 201, "")
 	r.JSON(t, &sess)
@@ -316,6 +326,22 @@ func TestPrismWalk(t *testing.T) {
 	}
 	w.check("companion form upload", p.Upload(w.via(params.URL), "", fields, "blob", asciiPDF), 201, "")
 	w.check("companion form upload again", p.Upload(w.via(params.URL), "", fields, "blob", asciiPDF), 409, "file_exists")
+	w.json("POST", "/api/storage/upload-capabilities", viewer, `{"system":"workspace","object_type":"doc","object_id":"walk-uppy"}`, 403, "forbidden")
+	r = w.json("POST", "/api/storage/upload-capabilities", member, `{"system":"workspace","object_type":"doc","object_id":"walk-small","max_size":100}`, 200, "")
+	var small struct{ Endpoint string }
+	r.JSON(t, &small)
+	r = w.check("companion params (small)", p.Get(w.via(small.Endpoint)+"/s3/params?filename=big.pdf&type=application%2Fpdf", ""), 200, "")
+	var smallParams struct {
+		URL    string
+		Fields map[string]string
+	}
+	r.JSON(t, &smallParams)
+	var smallFields [][2]string
+	for k, v := range smallParams.Fields {
+		smallFields = append(smallFields, [2]string{k, v})
+	}
+	w.check("companion form upload over max_size", p.Upload(w.via(smallParams.URL), "", smallFields, "blob", asciiPDFOf(500)), 413, "file_too_large")
+	w.json("POST", w.via(small.Endpoint)+"/s3/multipart", "", `{"filename":"big.pdf","type":"application/pdf","size":5000}`, 413, "file_too_large")
 	r = w.json("POST", c+"/s3/multipart", "", fmt.Sprintf(`{"filename":"m.pdf","type":"application/pdf","size":%d}`, len(big)), 200, "")
 	var cu struct {
 		UploadID string `json:"uploadId"`
@@ -348,6 +374,14 @@ func TestPrismWalk(t *testing.T) {
 	w.check("tus PATCH", p.Do(http.MethodPatch, "/api/storage/tus/"+id, member, bytes.NewReader(asciiPDFOf(100)), h), 204, "")
 	w.check("tus PATCH at a wrong offset", p.Do(http.MethodPatch, "/api/storage/tus/"+id, member, bytes.NewReader(asciiPDF), h), 409, "offset_mismatch")
 	w.check("tus DELETE", p.Do(http.MethodDelete, "/api/storage/tus/"+id, member, nil, tus), 204, "")
+	w.check("tus DELETE again", p.Do(http.MethodDelete, "/api/storage/tus/"+id, member, nil, tus), 404, "upload_not_found")
+	h = tus.Clone()
+	h.Set("Upload-Length", "200")
+	h.Set("Upload-Metadata", "system "+b64("workspace")+",object_type "+b64("doc")+",object_id "+b64("walk")+",filename "+b64("a.pdf"))
+	w.check("tus create onto an existing file", p.Do(http.MethodPost, "/api/storage/tus/", member, nil, h), 409, "file_exists")
+	h.Set("Upload-Length", "999999999999")
+	h.Set("Upload-Metadata", "system "+b64("workspace")+",object_type "+b64("doc")+",object_id "+b64("walk")+",filename "+b64("huge.pdf"))
+	w.check("tus create too large", p.Do(http.MethodPost, "/api/storage/tus/", member, nil, h), 413, "file_too_large")
 	headError(t, "tus HEAD after DELETE", a.Do(http.MethodHead, "/api/storage/tus/"+id, member, nil, tus), 404)
 
 	t.Logf("prism walk: %d requests, %d violations, %s", w.n, len(w.violations), time.Since(start).Round(time.Millisecond))
