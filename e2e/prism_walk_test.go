@@ -250,6 +250,9 @@ func TestPrismWalk(t *testing.T) {
 	// cannot pass through; the padded 413 is asserted directly.)
 	e2etest.Want(t, "whitespace-padded JSON past the bound", a.SendJSON("POST", "/api/storage/signed-url", viewer,
 		`{"file_path":"`+rec.FilePath+`"}`+strings.Repeat(" ", 70<<10)), 413, "body_too_large")
+	e2etest.Want(t, "whitespace-padded JSON past the bound, with an Idempotency-Key", a.Do("DELETE", "/api/storage/delete", member,
+		strings.NewReader(`{"file_path":"`+rec.FilePath+`"}`+strings.Repeat("\n", 70<<10)),
+		http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"walk-padded"}}), 413, "body_too_large")
 
 	// Delete and restore.
 	w.json("DELETE", "/api/storage/delete", member, `{"file_path":"`+rec.FilePath+`"}`, 200, "")
