@@ -3,6 +3,8 @@
 //
 //   node run.mjs GUIDE.js BASE_URL MEMBER_TOKEN
 //
+// shareNewest uses the generated client (clients/typescript) to list, read
+// metadata and sign a URL.
 // uploadLargeFile sends a file in parts (and resumes after parts fail),
 // signedUrl hands out a URL that serves the same bytes. uploadFile needs
 // XMLHttpRequest, which Node lacks: it is type-checked only. The offline
@@ -37,6 +39,16 @@ check(rec.size_bytes === file.size, `uploadLargeFile: size_bytes ${rec.size_byte
 check(rec.sha256 === sha256(bytes), "uploadLargeFile: the record's sha256 is not the file's");
 check(last === 1, `uploadLargeFile: last progress ${last}, want 1`);
 console.log(`ts-examples: uploadLargeFile stored ${rec.file_path} (${rec.size_bytes} bytes, sha256 matches)`);
+
+// 1b. The generated client: the newest file under the prefix (the one just
+// stored), its record by the metadata query form, a link serving its bytes.
+const shared = await guide.shareNewest(base, token, "communications/email-attachment/m-ts/");
+check(shared?.record.file_path === rec.file_path, `shareNewest: got ${shared?.record.file_path}, want ${rec.file_path}`);
+const sharedBytes = Buffer.from(await (await fetch(shared.url)).arrayBuffer());
+check(sha256(sharedBytes) === rec.sha256, "shareNewest: the link does not serve the file's bytes");
+check((await guide.shareNewest(base, token, "communications/email-attachment/none/")) === undefined,
+  "shareNewest of an empty prefix: want undefined");
+console.log("ts-examples: the generated client listed, read the metadata of and shared the newest file");
 
 // 2. The same target again without overwrite: 409 file_exists, before any part.
 let refused;
