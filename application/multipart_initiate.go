@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -31,6 +32,7 @@ type InitiateMultipartCommand struct {
 	protocol   string
 	onCreate   func(ctx context.Context, s *domain.UploadSession) error
 	deferEvent bool
+	lease      time.Duration // of the path's reservation; 0: the session's lifetime
 	// PartSize is the part size the client proposes (0: the service's,
 	// domain.PlanParts); a proposal is the size in force or refused
 	// (domain.PlanProposedParts).
@@ -102,7 +104,7 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	uploadID := newID()
 	reservation := entry{action: domain.ActionUpload}
 	ucmd := UploadCommand{Caller: cmd.Caller, Filename: cmd.Filename, Overwrite: cmd.Overwrite}
-	if _, err := u.reserve(ctx, path, ucmd, uploadID, u.mopts.SessionTTL, &reservation); err != nil {
+	if _, err := u.reserve(ctx, path, ucmd, uploadID, cmp.Or(cmd.lease, u.mopts.SessionTTL), &reservation); err != nil {
 		return nil, err
 	}
 	key := domain.BlobKeyFor(path, uploadID)

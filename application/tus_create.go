@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"io"
+	"time"
 
 	"storagegw/domain"
 )
@@ -39,7 +40,10 @@ type TusCreateCommand struct {
 // body holds the whole file. The client learns of the upload only from
 // the answer, so a body that fails (cut, refused) discards the upload and
 // its bytes, and the event is the creation's failure: a retry starts
-// afresh, on a path that is free again.
+// afresh, on a path that is free again. Until the body is stored the
+// path's reservation holds by a lease renewed with the upload's
+// (Options.UploadLease), so a replica that dies mid-body frees the path
+// within it; then it is the session's lifetime, as for any upload.
 type TusCreate struct {
 	*tus
 }
@@ -70,10 +74,14 @@ func (u *TusCreate) run(ctx context.Context, cmd TusCreateCommand, withBody bool
 			"The body holds more bytes than the %d of Upload-Length.", cmd.Length)
 	}
 	var created *domain.TusUpload
+	var lease time.Duration // with a body, the path is held by a renewed lease until the body is stored
+	if withBody {
+		lease = u.deps.opts.UploadLease
+	}
 	_, err := u.initiate.run(ctx, InitiateMultipartCommand{
 		Caller: cmd.Caller, System: cmd.System, ObjectType: cmd.ObjectType, ObjectID: cmd.ObjectID,
 		Filename: cmd.Filename, Size: cmd.Length, AddTimestamp: cmd.AddTimestamp, Overwrite: cmd.Overwrite,
-		partSize: domain.MinPartBytes, protocol: "tus", deferEvent: withBody,
+		partSize: domain.MinPartBytes, protocol: "tus", deferEvent: withBody, lease: lease,
 		onCreate: func(ctx context.Context, s *domain.UploadSession) error {
 			t, err := domain.NewTusUpload(s, cmd.Metadata, u.clock.Now())
 			if err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"storagegw/domain"
 )
@@ -55,9 +56,16 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 	if err != nil {
 		return fail(err)
 	}
+	var path *domain.FileRecord // a creation holds its path by a renewed lease until the body is stored
+	if creation {
+		if path, err = u.files.Get(ctx, s.Path()); err != nil {
+			u.unlock(ctx, locked)
+			return fail(err)
+		}
+	}
 	wctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
-	lease := u.keepLock(wctx, locked, lost)
+	lease := u.keepLock(wctx, locked, lost, path, s.UploadID())
 	defer lease.stop()
 	before := locked.Data()
 	t, _ = domain.RehydrateTusUpload(before)
@@ -66,6 +74,13 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 		werr = cause // the lease was lost: another request writes now
 	}
 	e.metadata["bytes_stored"] = t.Offset() - before.Offset
+	if creation && werr == nil {
+		// The body is stored: the path is held for the session's lifetime
+		// from now on, by the record as the renewals last saved it.
+		if err := lease.settle(ctx, u.deps, u.clock.Now().Add(u.mopts.SessionTTL)); err != nil {
+			return fail(err, segmentKeys(t)...)
+		}
+	}
 	if werr == nil && t.Offset() == t.Length() {
 		rec, err := u.completeUpload(ctx, cmd.Caller, store, s, lease, t, consumed, e, creation)
 		if err != nil {
@@ -194,25 +209,44 @@ func (u *tus) drop(ctx context.Context, store MultipartStore, s *domain.UploadSe
 }
 
 // tusLock keeps a request's lease on a TUS upload alive and holds the
-// upload as last saved, for the request's own updates.
+// upload as last saved, for the request's own updates; for a creation it
+// renews the path's reservation too, until settled.
 type tusLock struct {
 	*renewer
-	once sync.Once
-	mu   sync.Mutex
-	cur  *domain.TusUpload
+	once     sync.Once
+	mu       sync.Mutex
+	cur      *domain.TusUpload
+	path     *domain.FileRecord // the reservation renewed with the lease; nil once settled, or for a PATCH
+	uploadID string
 }
 
-// keepLock renews the lease of locked every LockTTL/3 until stopped. A
-// renewal that finds the lease another request's (it ran out and was
-// taken) calls lost with upload_locked; one the database refuses is
-// reported and tried again at the next tick (the lease has two more in
-// hand).
-func (t *tus) keepLock(ctx context.Context, locked *domain.TusUpload, lost context.CancelCauseFunc) *tusLock {
-	l := &tusLock{cur: locked}
+// keepLock renews the lease of locked every LockTTL/3 until stopped, and
+// with it path's reservation by uploadID when path is set. A renewal that
+// finds the lease another request's (it ran out and was taken) or the
+// reservation taken over calls lost with upload_locked or
+// upload_superseded; one the database refuses is reported and tried again
+// at the next tick (the lease has two more in hand).
+func (t *tus) keepLock(ctx context.Context, locked *domain.TusUpload, lost context.CancelCauseFunc,
+	path *domain.FileRecord, uploadID string) *tusLock {
+	l := &tusLock{cur: locked, path: path, uploadID: uploadID}
 	owner := locked.LockOwner()
 	l.renewer = startRenewer(ctx, t.opts.LockTTL/3, func(ctx context.Context) bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
+		if l.path != nil {
+			saved, err := t.extendLease(ctx, l.path, uploadID)
+			switch {
+			case errors.Is(err, domain.ErrExists):
+				lost(err)
+				return false
+			case err != nil:
+				if ctx.Err() == nil {
+					t.report(ctx, "renew upload lease", err)
+				}
+			default:
+				l.path = saved
+			}
+		}
 		next, err := domain.RehydrateTusUpload(l.cur.Data())
 		if err == nil {
 			err = next.ExtendLock(owner, t.clock.Now(), t.opts.LockTTL)
@@ -236,6 +270,20 @@ func (t *tus) keepLock(ctx context.Context, locked *domain.TusUpload, lost conte
 		return true
 	})
 	return l
+}
+
+// settle ends the renewal of the path's reservation (if any) and holds
+// it until until instead: once a creation's body is stored, its path is
+// held for the session's lifetime, like any multipart upload's.
+func (l *tusLock) settle(ctx context.Context, d *deps, until time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.path == nil {
+		return nil
+	}
+	_, err := d.extendLeaseUntil(ctx, l.path, l.uploadID, func() time.Time { return until })
+	l.path = nil
+	return err
 }
 
 // stop ends the renewals (once; later calls just answer) and returns the
