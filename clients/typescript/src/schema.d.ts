@@ -572,7 +572,7 @@ export interface paths {
         put?: never;
         /**
          * Create a TUS upload
-         * @description TUS 1.0 creation (and creation-with-upload: a body of type `application/offset+octet-stream` is the first bytes). `Upload-Length` is required (no deferred length). `Upload-Metadata` carries, base64-encoded, `system`, `object_type`, `object_id`, `filename` and optionally `add_timestamp`, `overwrite`. The org comes from the token. The checks are those of POST /multipart/initiate (role, path, name, the kind's size limit) and it is audited as MULTIPART_INITIATE with metadata protocol `tus`. `Location` is the upload's URL, relative to the server. A body that completes the upload is completed as a PATCH would be (then a second event, UPLOAD or EDIT, is written).
+         * @description TUS 1.0 creation (and creation-with-upload: a body of type `application/offset+octet-stream` is the first bytes). `Upload-Length` is required (no deferred length). `Upload-Metadata` carries, base64-encoded, `system`, `object_type`, `object_id`, `filename` and optionally `add_timestamp`, `overwrite`. The org comes from the token. The checks are those of POST /multipart/initiate (role, path, name, the kind's size limit) and it is audited as MULTIPART_INITIATE with metadata protocol `tus`. `Location` is the upload's URL, relative to the server. A creation with a body is one request with one audit event: UPLOAD or EDIT (metadata `creation_with_upload`) when the body completes the upload (as a PATCH would), else MULTIPART_INITIATE with `bytes_stored`. A body that fails (cut, refused) discards the upload: the error is answered without `Location`; create the upload again.
          *
          *     **Roles:** `member`, `admin`.
          */
@@ -1822,7 +1822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -1832,7 +1832,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "upload_superseded" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "upload_superseded" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -1973,7 +1973,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -1983,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2124,7 +2124,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2134,7 +2134,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2342,7 +2342,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2352,7 +2352,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "concurrent_update" | "idempotency_key_in_progress";
+                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2476,7 +2476,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2486,7 +2486,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "concurrent_update" | "idempotency_key_in_progress";
+                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -3355,7 +3355,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3365,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -3619,7 +3619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3629,7 +3629,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "upload_closing" | "upload_superseded" | "idempotency_key_in_progress";
+                            code: "upload_closing" | "upload_superseded" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -3769,7 +3769,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3779,7 +3779,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "upload_closing" | "idempotency_key_in_progress";
+                            code: "upload_closing" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -4048,7 +4048,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path holds a file and overwrite is not set, or another upload holds it. */
+            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4058,7 +4058,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "idempotency_key_in_progress";
+                            code: "file_exists" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
