@@ -106,6 +106,16 @@ func (g *gate) leave(key string, perKey int) {
 	}
 }
 
+// closeUnreadBody answers a refused request that has a body with
+// Connection: close, so the server does not wait for the rest of a body
+// nobody will read (a shed client that holds its body would hold the
+// connection, and the test sending it, forever).
+func closeUnreadBody(c *gin.Context) {
+	if c.Request.ContentLength != 0 {
+		c.Header("Connection", "close")
+	}
+}
+
 // limitInFlight sheds requests past Limits.MaxInFlight with 429. Health,
 // readiness and metrics are always answered: they say why the service is
 // busy.
@@ -117,6 +127,7 @@ func (s *Server) limitInFlight(c *gin.Context) {
 	}
 	if !s.inFlight.enter("", l.MaxInFlight, 0) {
 		s.opts.Observer.Shed("in_flight")
+		closeUnreadBody(c)
 		writeError(c, l.busy(codeBusy, "The service is serving %d requests already; retry after %s.",
 			l.MaxInFlight, retryAfterSeconds(l.RetryAfter)+"s"))
 		return
@@ -133,6 +144,7 @@ func (s *Server) limitUploads(c *gin.Context) {
 	org := c.GetString(ctxKeyOrg)
 	if !s.uploads.enter(org, l.MaxUploads, l.MaxUploadsPerOrg) {
 		s.opts.Observer.Shed("uploads")
+		closeUnreadBody(c)
 		writeError(c, l.busy(codeBusyUploads,
 			"Too many uploads are in progress (at most %d at once, %d per organisation); retry after %ss.",
 			l.MaxUploads, l.MaxUploadsPerOrg, retryAfterSeconds(l.RetryAfter)))
