@@ -242,6 +242,7 @@ func TestCompanionPartSizeAndRefusals(t *testing.T) {
 		forged := companion{a: a, endpoint: c.endpoint[:len(c.endpoint)-2] + "xx"}
 		r = forged.do(http.MethodPost, "/multipart", map[string]any{"filename": "a.png", "metadata": map[string]any{"size": 10}})
 		want(t, "forged capability", r, http.StatusForbidden, "capability_invalid")
+		want(t, "forged capability, params", forged.do(http.MethodGet, "/params?filename=a.png", nil), http.StatusForbidden, "capability_invalid")
 
 		other := a.capability(member, `{"system": "workspace", "object_type": "doc", "object_id": "d2"}`)
 		r = other.do(http.MethodGet, "/multipart/"+u.UploadID+"?key=x", nil)
