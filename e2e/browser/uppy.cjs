@@ -22,8 +22,9 @@
 // The answer is one JSON line on stdout: the page's window.uppyTest at
 // the end (success, ms, errors, restored), and what went over the wire:
 // requests[] {phase, method, kind, part, offset, status} with
-// phase "before" or "after" the reload (or the cancel), and at the
-// reload, inFlight (part requests sent but not answered).
+// phase "before" or "after" the reload (or the cancel), and for the
+// reload partsBefore (part PUTs or PATCHes answered 2xx before it) and
+// inFlight (those sent before it and not answered so).
 "use strict";
 const { copyFileSync } = require("node:fs");
 const { join } = require("node:path");
@@ -55,7 +56,7 @@ async function main() {
   await bundle(join(pages, "sw.js"), join(opts.dir, "sw.js"));
 
   const browser = await launch();
-  const out = { requests: [], inFlight: null };
+  const out = { requests: [] };
   try {
     const page = await browser.context.newPage();
     page.on("console", (msg) => process.stderr.write(`page ${msg.type()}: ${msg.text()}\n`));
@@ -71,22 +72,27 @@ async function main() {
     page.on("pageerror", (err) => process.stderr.write(`page error: ${err.stack || err}\n`));
 
     let phase = "before";
-    const inFlight = new Set();
+    // The phase turns at the reload's own request: the browser reports
+    // requests in the order it sends them, so a part sent just before
+    // the reload is reported before it.
+    let reloading = false;
     let partsDone = 0;
     let onPart = () => {};
     const seen = new Map();
     page.on("request", (req) => {
+      if (reloading && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
+        phase = "after";
+        reloading = false;
+      }
       const k = kind(req);
       if (!k) return;
       const rec = { phase, method: req.method(), ...k, status: 0 };
       seen.set(req, rec);
       out.requests.push(rec);
-      if (k.kind === "part" || k.kind === "patch") inFlight.add(req);
     });
     const finished = async (req, failed) => {
       const rec = seen.get(req);
       if (!rec) return;
-      inFlight.delete(req);
       if (failed) {
         rec.failed = req.failure()?.errorText ?? "failed";
         return;
@@ -137,14 +143,15 @@ async function main() {
         await holding;
       }
       await shot("before-reload.png");
-      // What is up and what is on the way when the reload cuts in.
-      out.partsBefore = partsDone;
-      out.inFlight = inFlight.size;
-      phase = "after";
+      reloading = true;
       await page.reload();
       if (opts.hold) await page.unrouteAll({ behavior: "ignoreErrors" });
       await settled();
       await shot("resumed.png");
+      // What was up and what was on the way when the reload cut in.
+      const sent = out.requests.filter((r) => r.phase === "before" && (r.kind === "part" || r.kind === "patch"));
+      out.partsBefore = sent.filter((r) => r.status >= 200 && r.status < 300).length;
+      out.inFlight = sent.length - out.partsBefore;
     } else if (opts.flow === "cancel") {
       const reached = new Promise((resolve) => { onPart = () => resolve(); });
       await start(opts.file);
