@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,6 +78,12 @@ func (b uppyBrowser) run(t *testing.T, opts map[string]any) uppyRun {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", filepath.Join(e2etest.Root(), "e2e", "browser", "uppy.cjs"), string(arg))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+b.modules, "CHROMIUM="+b.chromium)
+	// Past the deadline node goes with the Chromium it started (its
+	// process group), and the pipes Chromium holds do not keep Output
+	// waiting.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -31,6 +31,16 @@ const { join } = require("node:path");
 const { launch, bundle } = require("./launch.cjs");
 
 const opts = JSON.parse(process.argv[2]);
+const timeout = Number(process.env.UPPY_TIMEOUT || 120_000);
+
+// within is promise, or a failure naming what did not happen in time.
+function within(promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${timeout} ms`)), timeout);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 const pages = join(__dirname, "pages", "uppy");
 
 // kind names a request of the upload: the S3 part PUT, the Companion
@@ -111,7 +121,7 @@ async function main() {
     const state = () => page.evaluate(() => window.uppyTest);
     const settled = async () => {
       await page.waitForFunction(() => window.uppyTest && (window.uppyTest.success || window.uppyTest.errors.length > 0),
-        null, { timeout: Number(process.env.UPPY_TIMEOUT || 120_000), polling: 50 });
+        null, { timeout, polling: 50 });
     };
     const shot = (name) => page.screenshot({ path: join(opts.shots, name), fullPage: true });
     const start = async (file) => {
@@ -130,7 +140,7 @@ async function main() {
         onPart = (n) => { if (n >= opts.reloadAfter) resolve(); };
       });
       await start(opts.file);
-      await reached;
+      await within(reached, `${opts.reloadAfter} parts up`);
       if (opts.hold) {
         // Hold the next part in the browser (its PUT never leaves it) and
         // reload then: the store sees no part cut short.
@@ -140,7 +150,7 @@ async function main() {
           if (phase === "before" && route.request().method() === "PUT") held();
           else route.continue();
         });
-        await holding;
+        await within(holding, "the next part held");
       }
       await shot("before-reload.png");
       reloading = true;
@@ -155,11 +165,11 @@ async function main() {
     } else if (opts.flow === "cancel") {
       const reached = new Promise((resolve) => { onPart = () => resolve(); });
       await start(opts.file);
-      await reached;
+      await within(reached, "a part up");
       phase = "after";
       const aborted = page.waitForResponse((res) => res.request().method() === "DELETE");
       await page.evaluate(() => window.uppy.cancelAll());
-      out.abortStatus = (await aborted).status();
+      out.abortStatus = (await within(aborted, "the abort")).status();
       await shot("cancelled.png");
       phase = "again";
       await start(opts.again);
