@@ -182,3 +182,28 @@ func (c *UploadCapability) Covers(p StoragePath) bool {
 	}
 	return strings.TrimPrefix(name[len(TimestampLayout):], "_") == strings.TrimPrefix(c.d.Filename, "_")
 }
+
+// PostKey is the key the capability hands a client for a file it posts
+// whole (Uppy's /s3/params): the path the file will be stored at, which
+// Uppy then reports as the upload's key, as S3 would. When the capability
+// adds timestamps the path is known only once the file is stored, and the
+// key is the file's name.
+func (c *UploadCapability) PostKey(filename string) (string, error) {
+	if c.d.AddTimestamp {
+		return filename, nil
+	}
+	p, err := NewStoragePath(c.Spec(filename))
+	if err != nil {
+		return "", err
+	}
+	return p.String(), nil
+}
+
+// PostFilename is the file name a posted key stands for: the name in a
+// path the capability covers (a PostKey), else the key itself, a file name.
+func (c *UploadCapability) PostFilename(key string) string {
+	if p, err := ParseStoragePath(key); err == nil && c.Covers(p) {
+		return p.Filename()
+	}
+	return key
+}

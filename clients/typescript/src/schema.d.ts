@@ -686,7 +686,7 @@ export interface paths {
         };
         /**
          * Where Uppy posts a whole file (Companion /s3/params)
-         * @description Uppy's POST-policy step for files it does not send in parts: the answer names the form POST (…/s3/upload) that stores the file through the Upload use case. Nothing is stored or signed here. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
+         * @description Uppy's POST-policy step for files it does not send in parts: the answer names the form POST (…/s3/upload) that stores the file through the Upload use case, and its `key` field is the path the file will get (the file's name when the capability adds timestamps), which Uppy reports as the upload's key. Nothing is stored or signed here. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
          */
         get: operations["companionParams"];
         put?: never;
@@ -711,7 +711,7 @@ export interface paths {
         put?: never;
         /**
          * Store a whole file (Uppy's POST-policy upload)
-         * @description The form /s3/params names: the key field, then the file. Stored, sniffed, hashed and audited as POST /api/storage/upload does, under the capability's target and options. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
+         * @description The form /s3/params names: the key field (the path /s3/params gave, or a file name), then the file. Stored, sniffed, hashed and audited as POST /api/storage/upload does, under the capability's target and options. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
          */
         post: operations["companionUpload"];
         delete?: never;
@@ -4830,7 +4830,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompanionParams"];
                 };
             };
-            /** @description No filename. */
+            /** @description No filename, or one no path can hold. */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4841,6 +4841,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "filename_missing";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The capability is not valid (altered, or sealed under another secret), has expired, does not cover this file, or its holder's role no longer allows uploads. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "capability_invalid" | "capability_expired" | "capability_target";
                             message: string;
                         };
                     };
@@ -4864,6 +4880,7 @@ export interface operations {
                     };
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };
     };
