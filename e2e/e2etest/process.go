@@ -93,11 +93,11 @@ func FreeAddr(t testing.TB) string {
 // with its own environment: what an operator runs, so that it can be
 // killed with SIGKILL, stopped with SIGTERM and started again.
 type Process struct {
-	T   *testing.T
-	URL string            // http://<STORAGEGW_ADDR>
-	Env map[string]string // the storagegw settings of the process and its commands
-	Log string            // the file its standard output and error go to
-	*API                  // a client of the process (Svc is nil: the service runs in the child)
+	T    *testing.T
+	URL  string            // http://<STORAGEGW_ADDR>
+	Env  map[string]string // the storagegw settings of the process and its commands
+	Log  string            // the file its standard output and error go to
+	*API                   // a client of the process (Svc is nil: the service runs in the child)
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
