@@ -332,3 +332,24 @@ func (p *Process) Run(extra map[string]string, args ...string) Result {
 	}
 	return r
 }
+
+// LogLines returns the lines of the process's log (every run) that
+// contain each of subs.
+func (p *Process) LogLines(subs ...string) []string {
+	p.T.Helper()
+	b, err := os.ReadFile(p.Log)
+	if err != nil {
+		p.T.Fatal(err)
+	}
+	var out []string
+next:
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, s := range subs {
+			if !strings.Contains(line, s) {
+				continue next
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
