@@ -311,7 +311,7 @@ func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.Storag
 	})
 	rctx, cancel := detachedAfter(ctx, cause)
 	defer cancel()
-	if err := d.release(rctx, path, uploadID); err != nil {
+	if _, err := d.release(rctx, path, uploadID); err != nil {
 		d.report(ctx, "release reservation", err)
 	}
 	wg.Wait()
@@ -319,18 +319,19 @@ func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.Storag
 
 // release gives up uploadID's reservation of path: the record is removed
 // when it never held content, else its reservation cleared. A reservation
-// that is someone else's by now, or a record gone, is left alone.
-func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID string) error {
+// that is someone else's by now, or a record gone, is left alone. It
+// reports whether this call released it (not another run or request).
+func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID string) (bool, error) {
 	for attempt := 0; ; attempt++ {
 		rec, err := d.files.Get(ctx, path)
 		if errors.Is(err, domain.ErrNotFound) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		if rec.PendingUploadID() != uploadID {
-			return nil // the reservation is someone else's now
+			return false, nil // the reservation is someone else's now
 		}
 		if rec.AbandonUpload(uploadID) {
 			err = d.files.Delete(ctx, rec)
@@ -339,9 +340,9 @@ func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID st
 		}
 		if !isConflict(err) || attempt >= maxAttempts {
 			if errors.Is(err, domain.ErrNotFound) {
-				return nil
+				return false, nil
 			}
-			return err
+			return err == nil, err
 		}
 	}
 }
