@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,4 +299,17 @@ func tryUpload(base, tok, objectID, name string, content []byte) (response, erro
 		return response{}, err
 	}
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}, nil
+}
+
+// purgeLine is purge's summary: files purged.
+var purgeLine = regexp.MustCompile(`purged (\d+) files, \d+ bytes, \d+ failures`)
+
+// containsAll reports whether s contains each of subs.
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
