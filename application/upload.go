@@ -297,13 +297,14 @@ func (d *deps) abandon(ctx context.Context, path domain.StoragePath, uploadID, k
 // cannot starve the release (nor be blamed on the database), and the
 // request waits for the slower of the two, not their sum. The release
 // follows cause's rule (detachedAfter): after a database failure it gets
-// a short budget, and a reservation it could not release lapses with its
+// a short budget, and so does the blob's removal after a failure of the
+// store (detachedStoreAfter); a reservation it could not release lapses with its
 // lease. Releasing before the blob is gone is safe: the blob key is this
 // upload's alone, and no record points at it.
 func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.StoragePath, uploadID, key string) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		bctx, cancel := detached(ctx)
+		bctx, cancel := detachedStoreAfter(ctx, cause)
 		defer cancel()
 		if err := d.blobs.Delete(bctx, key); err != nil && !errors.Is(err, domain.ErrNotFound) {
 			d.report(ctx, "remove abandoned blob", err)
