@@ -115,7 +115,7 @@ func TestProcessReplicasCompleteTakeover(t *testing.T) {
 	}
 	readBack(t, rb, "org-1", rec.FilePath, sha(data))
 	var list struct{ Items []record }
-	rb.Get("/api/storage/files?prefix=org-1/workspace/doc/d1/", rb.Token("org-1", "viewer")).JSON(t, &list)
+	rb.Get("/api/storage/files?prefix=workspace/doc/d1/", rb.Token("org-1", "viewer")).JSON(t, &list)
 	if len(list.Items) != 1 {
 		t.Errorf("records of d1: got %d, want 1", len(list.Items))
 	}
