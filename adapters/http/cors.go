@@ -23,6 +23,10 @@ var corsMethods = []string{
 // They are listed: a wildcard never covers Authorization.
 var corsAllowedHeaders = []string{
 	"Authorization", "Content-Type", "Idempotency-Key", requestIDHeader,
+	// A byte range of a local signed URL (a player seeking, a resumed
+	// download): browsers send bytes=N- and bytes=N-M without a
+	// preflight, any other range (bytes=-N, the last N bytes) with one.
+	"Range",
 	// Resumable uploads (tus 1.0).
 	"Tus-Resumable", "Upload-Length", "Upload-Offset", "Upload-Metadata",
 	"Upload-Defer-Length", "Upload-Concat",

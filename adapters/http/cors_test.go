@@ -81,6 +81,7 @@ func TestCORSPreflight(t *testing.T) {
 		{http.MethodDelete, "/api/storage/delete", "authorization,content-type"},
 		{http.MethodGet, "/api/storage/files", "authorization"},
 		{http.MethodGet, blobRoute, ""},
+		{http.MethodGet, blobRoute, "range"}, // bytes=-N: the last N bytes
 		{http.MethodPut, partRoute, "content-type"},
 		{http.MethodPatch, "/api/storage/tus/x", "tus-resumable,upload-offset,content-type"},
 		{http.MethodPost, "/no/such/route", "authorization,upload-length,upload-metadata,upload-defer-length,upload-concat"},
@@ -95,7 +96,7 @@ func TestCORSPreflight(t *testing.T) {
 		wantList(t, "Access-Control-Allow-Methods", res.Header.Get("Access-Control-Allow-Methods"),
 			"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 		wantList(t, "Access-Control-Allow-Headers", res.Header.Get("Access-Control-Allow-Headers"),
-			"Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "Tus-Resumable", "Upload-Length",
+			"Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "Range", "Tus-Resumable", "Upload-Length",
 			"Upload-Offset", "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat")
 		if got := res.Header.Get("Access-Control-Max-Age"); got != "600" {
 			t.Errorf("Access-Control-Max-Age: got %q, want 600", got)

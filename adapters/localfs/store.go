@@ -155,7 +155,7 @@ func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr
 		if err := ctx.Err(); err != nil {
 			return n, nil, err
 		}
-		m, rerr := io.ReadFull(r, buf)
+		m, rerr := fill(r, buf)
 		if m > 0 {
 			wn, werr := w.Write(buf[:m])
 			n += int64(wn)
@@ -163,13 +163,30 @@ func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr
 				return n, nil, werr
 			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		if rerr == io.EOF {
 			return n, nil, nil
 		}
 		if rerr != nil {
 			return n, rerr, nil
 		}
 	}
+}
+
+// fill reads into buf until it is full or r fails, and returns r's error
+// as it is: unlike io.ReadFull, which turns a short read before io.EOF
+// into io.ErrUnexpectedEOF, so that a reader's own io.ErrUnexpectedEOF
+// (a request body cut before its Content-Length) could not be told from
+// the end of the data and a truncated body was stored as whole.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // install renames tmp to name, creating name's directory. A concurrent
