@@ -133,6 +133,27 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 	}
 }
 
+// waitCount polls count every 20 ms until it is want (at least want when
+// atLeast), for at most a minute (a loaded machine is slow, a stuck one
+// fails), and names the last count when it gives up.
+func waitCount(t *testing.T, what string, want int, atLeast bool, count func() int) {
+	t.Helper()
+	start := time.Now()
+	for {
+		n := count()
+		if n == want || atLeast && n > want {
+			if d := time.Since(start); d > 5*time.Second {
+				t.Logf("%s: %d after %v", what, n, d.Round(time.Millisecond))
+			}
+			return
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("%s: %d after a minute, want %d", what, n, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // heldUpload is an upload whose client sent its fields and the first
 // bytes of its file and then goes on sending 80 KiB/s, never finishing.
 type heldUpload struct {

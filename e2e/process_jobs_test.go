@@ -39,9 +39,9 @@ func testConcurrentCleanup(t *testing.T, b procBackend) {
 		org := fmt.Sprintf("org-%d", i%3) // at most 16 uploads per org at once
 		holdUpload(p.URL, p.Token(org, "member"), org, fmt.Sprintf("cut-%d", i), b.held)
 	}
-	waitFor(t, "the held uploads' reservations", 20*time.Second, func() bool { return pendingRows(t, db) == items })
+	waitCount(t, "the held uploads' reservations", items, false, func() int { return pendingRows(t, db) })
 	if b.s3 != nil {
-		waitFor(t, "the held uploads' store uploads", 30*time.Second, func() bool { return b.storeUploads(t) == items })
+		waitCount(t, "the held uploads' store uploads", items, false, func() int { return b.storeUploads(t) })
 	}
 	p.Kill9()
 	time.Sleep(killLease + 500*time.Millisecond)

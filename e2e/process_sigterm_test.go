@@ -45,9 +45,9 @@ func testSIGTERMCutsUploads(t *testing.T, b procBackend) {
 	for i := range held {
 		held[i] = holdUpload(a.URL, member, org, fmt.Sprintf("cut-%d", i), b.held)
 	}
-	waitFor(t, "the held uploads' reservations", 20*time.Second, func() bool { return pendingRows(t, db) == n })
+	waitCount(t, "the held uploads' reservations", n, false, func() int { return pendingRows(t, db) })
 	if b.s3 != nil {
-		waitFor(t, "the held uploads' store uploads", 20*time.Second, func() bool { return b.storeUploads(t) == n })
+		waitCount(t, "the held uploads' store uploads", n, false, func() int { return b.storeUploads(t) })
 	}
 	took, code := p.Terminate(termTimeout + 20*time.Second)
 	faultFigure(t, b.name, "SIGTERM with uploads in flight", "process exited", took, fmt.Sprintf("exit status %d", code))
