@@ -1891,7 +1891,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -1901,7 +1901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
@@ -2042,7 +2042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2052,7 +2052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
@@ -2193,7 +2193,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2203,7 +2203,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
