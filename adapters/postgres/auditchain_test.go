@@ -169,7 +169,13 @@ func testAuditChainTampering(t *testing.T, newDB func(t testing.TB) *postgres.DB
 		{"edited and the chain rewritten", func(t *testing.T, f *chainFixture) {
 			f.superuser(t, "UPDATE storage_audit_logs SET user_id = 'someone-else' WHERE id = '"+f.ids[2]+"'")
 			f.superuser(t, f.rewrite(t, 3)...)
-		}, false, func(ids []string) []string { return []string{"seq 5", "does not match the checkpoint at seq 5"} }},
+			// The first checkpoint past the rewrite names it: the one at
+			// seq 5, or one at 3 or 4 when the seal linked the events in
+			// more than one run (on PostgreSQL an event waits for older
+			// transactions of the server, other tests' included).
+		}, false, func(ids []string) []string {
+			return []string{"does not match the checkpoint at seq", "the chain up to it was rewritten"}
+		}},
 		{"newest deleted with their checkpoint, no pin", func(t *testing.T, f *chainFixture) {
 			f.deleteTail(t)
 		}, false, nil},
