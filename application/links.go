@@ -1,0 +1,66 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"storagegw/domain"
+)
+
+// Links persists the links of signed URLs (domain.Link). Every method runs
+// in the transaction ctx carries (Transactor.InTx), if any, and returns
+// domain.ErrUnavailable (wrapped) when the database cannot be reached.
+type Links interface {
+	// Create inserts a new link. An id already taken is domain.ErrExists.
+	Create(ctx context.Context, l *domain.Link) error
+
+	// Get returns the link with id; none is domain.ErrNotFound.
+	Get(ctx context.Context, id string) (*domain.Link, error)
+
+	// Use counts one use of link id at now, atomically: only if the stored
+	// link is Usable(now) (not revoked, not used up, not expired), so two
+	// concurrent uses of a link with one use left never both succeed. It
+	// returns the link as stored after the use; a link that is not usable
+	// is returned unchanged with Usable's refusal. None is
+	// domain.ErrNotFound.
+	Use(ctx context.Context, id string, now time.Time) (*domain.Link, error)
+
+	// Revoke revokes link id on behalf of by at now (domain Link.Revoke: a
+	// revoked link keeps its first revocation) and returns it as stored.
+	// None is domain.ErrNotFound.
+	Revoke(ctx context.Context, id, by string, now time.Time) (*domain.Link, error)
+
+	// RevokeFile revokes every link of filePath in orgID not yet revoked
+	// and returns how many it revoked.
+	RevokeFile(ctx context.Context, orgID, filePath, by string, now time.Time) (int, error)
+}
+
+// LinkOptions configure the links of signed URLs (Application.EnableLinks).
+type LinkOptions struct {
+	// Gateway signs the URLs of gateway links: URLs that point at the
+	// service's download route (a SignedURLVerifier of its own), which
+	// checks each use and redirects to a store URL presigned for at most
+	// domain.GatewayRedirectExpiry. Nil: no gateway links (on local disk
+	// every URL is served by the service anyway).
+	Gateway GatewaySigner
+	// GatewayKinds are the kinds whose links are gateway links when the
+	// store presigns its URLs. A link with max_uses is a gateway link
+	// whatever its kind, since only the gateway can count uses.
+	GatewayKinds map[domain.Kind]bool
+}
+
+// DefaultGatewayKinds are the kinds whose links go through the gateway
+// unless configured otherwise: accounting receipts and invoices.
+func DefaultGatewayKinds() map[domain.Kind]bool {
+	return map[domain.Kind]bool{
+		{System: domain.SystemAccounting, ObjectType: domain.TypeReceipt}: true,
+		{System: domain.SystemAccounting, ObjectType: domain.TypeInvoice}: true,
+	}
+}
+
+// GatewaySigner signs URLs that the service serves itself and verifies
+// them when they are used.
+type GatewaySigner interface {
+	URLSigner
+	SignedURLVerifier
+}
