@@ -64,3 +64,19 @@ type GatewaySigner interface {
 	URLSigner
 	SignedURLVerifier
 }
+
+// EnableLinks makes the application keep a link for every signed URL in
+// links (which must share the Transactor's database): signed URLs get a
+// link id, members may revoke links (RevokeLinks), a delete revokes every
+// link of its file, and the URLs the service serves are checked against
+// their links on every use. With opts.Gateway and a store that presigns,
+// the kinds of opts.GatewayKinds (and links with max_uses) get gateway
+// links, which Download serves by redirecting to a short presigned URL.
+func (a *Application) EnableLinks(links Links, opts LinkOptions) {
+	d := a.SignURL.deps
+	d.links, d.linkOpts = links, opts
+	a.RevokeLinks = &RevokeLinks{deps: d}
+	if a.Download == nil && opts.Gateway != nil {
+		a.Download = &Download{deps: d, verifier: opts.Gateway, presign: a.SignURL.signer}
+	}
+}
