@@ -19,7 +19,7 @@ type signedLink struct {
 	MaxUses   int    `json:"max_uses"`
 }
 
-func (a *api) signLink(t *testing.T, tok, filePath, extra string) signedLink {
+func (a *api) signLink(t testing.TB, tok, filePath, extra string) signedLink {
 	t.Helper()
 	r := a.SendJSON(http.MethodPost, "/api/storage/signed-url", tok, `{"file_path":"`+filePath+`"`+extra+`}`)
 	if r.Status != http.StatusOK {
@@ -33,7 +33,7 @@ func (a *api) signLink(t *testing.T, tok, filePath, extra string) signedLink {
 	return s
 }
 
-func (a *api) uploadReceipt(t *testing.T, org, objectID string, content []byte) record {
+func (a *api) uploadReceipt(t testing.TB, org, objectID string, content []byte) record {
 	t.Helper()
 	r := a.Upload("/api/storage/receipt-upload", a.Token(org, "member"), [][2]string{{"object_id", objectID}}, "r.png", content)
 	if r.Status != http.StatusCreated {
