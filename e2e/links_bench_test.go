@@ -24,7 +24,9 @@ func BenchmarkSignedURL(b *testing.B) {
 		rec := a.uploadReceipt(b, "org-1", "exp-1", body)
 		viewer := a.Token("org-1", "viewer")
 		b.Run("issue", func(b *testing.B) { benchIssue(b, a, viewer, rec.FilePath, "local") })
-		b.Run("use", func(b *testing.B) { benchUse(b, http.DefaultClient, a.signLink(b, viewer, rec.FilePath, "").URL, http.StatusOK) })
+		b.Run("use", func(b *testing.B) {
+			benchUse(b, http.DefaultClient, a.signLink(b, viewer, rec.FilePath, "").URL, http.StatusOK)
+		})
 	})
 	b.Run("s3-postgres", func(b *testing.B) {
 		s3 := testS3(b)
