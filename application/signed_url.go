@@ -117,7 +117,10 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if link == nil {
 		return out, nil
 	}
-	if err := s.audit.change(ctx, q.Caller, e, func(ctx context.Context) error { return s.links.Create(ctx, link) }); err != nil {
+	// The link is stored before the event is written (Handle's finish),
+	// outside a transaction: a link whose event failed is never handed out
+	// and never used, and the event keeps its group commit on SQLite.
+	if err := s.links.Create(ctx, link); err != nil {
 		return SignedURL{}, err
 	}
 	out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), maxUses
