@@ -36,7 +36,8 @@ type SignURL struct {
 
 // Handle issues the URL and audits SIGNED_URL_GENERATED. No URL is returned
 // unless its audit event was written; with links kept (EnableLinks) the
-// URL's link is stored in the event's transaction. Active content (HTML, SVG, XML,
+// URL's link is stored first, so no URL is returned without its link
+// either. Active content (HTML, SVG, XML,
 // JavaScript) gets an attachment URL whatever was asked: the event then
 // holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
