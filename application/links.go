@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"storagegw/domain"
@@ -33,6 +34,33 @@ type Links interface {
 	// RevokeFile revokes every link of filePath in orgID not yet revoked
 	// and returns how many it revoked.
 	RevokeFile(ctx context.Context, orgID, filePath, by string, now time.Time) (int, error)
+
+	// DeleteExpired removes up to limit links that expired at or before
+	// before, the earliest first, and returns how many. A zero before or a
+	// limit below 1 is domain.ErrInvalid.
+	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// LinkRetention is how long a link's row is kept after the link expired,
+// for the service's own answers (410 rather than a plain expiry); the
+// trail keeps its events for good.
+const LinkRetention = 24 * time.Hour
+
+// linkCleanupPage is how many expired links one statement removes.
+const linkCleanupPage = 500
+
+// Expire removes the links expired for longer than LinkRetention (the
+// clean-up's step) and returns how many.
+func (r *RevokeLinks) Expire(ctx context.Context) (int64, error) {
+	var n int64
+	before := r.clock.Now().Add(-LinkRetention)
+	for {
+		got, err := r.links.DeleteExpired(ctx, before, linkCleanupPage)
+		n += int64(got)
+		if err != nil || got < linkCleanupPage || ctx.Err() != nil {
+			return n, errors.Join(err, ctx.Err())
+		}
+	}
 }
 
 // LinkOptions configure the links of signed URLs (Application.EnableLinks).

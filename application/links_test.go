@@ -411,3 +411,25 @@ func TestNoGatewayNoMaxUses(t *testing.T) {
 		FilePath: f.doc.Path().String(), MaxUses: &one})
 	wantKind(t, err, domain.ErrInvalid, "invalid_max_uses")
 }
+
+func TestExpireLinks(t *testing.T) {
+	t.Parallel()
+	f := newLinkFixture(t, true, false)
+	ctx := context.Background()
+	old := f.sign(t, f.receipt, nil) // expires in 10 minutes
+	f.clock.Advance(application.LinkRetention)
+	recent := f.sign(t, f.receipt, nil)
+	if n, err := f.app.RevokeLinks.Expire(ctx); err != nil || n != 0 {
+		t.Fatalf("expire, the first link expired less than a day ago: %d, %v", n, err)
+	}
+	f.clock.Advance(10 * time.Minute)
+	if n, err := f.app.RevokeLinks.Expire(ctx); err != nil || n != 1 {
+		t.Fatalf("expire: %d, %v; want the one link expired a day ago", n, err)
+	}
+	if _, err := f.links.Get(ctx, old.LinkID); err == nil {
+		t.Error("the old link is still stored")
+	}
+	if _, err := f.links.Get(ctx, recent.LinkID); err != nil {
+		t.Errorf("the recent link: %v", err)
+	}
+}

@@ -113,6 +113,28 @@ func (r *Links) RevokeFile(ctx context.Context, orgID, filePath, by string, now 
 	return n, nil
 }
 
+// DeleteExpired removes up to limit links expired at or before before,
+// the earliest first.
+func (r *Links) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
+	if before.IsZero() || limit < 1 {
+		return 0, domain.Errorf(domain.ErrInvalid, "invalid_query", "A clean-up needs a time and a positive limit.")
+	}
+	t := dbTime(before)
+	ids, err := r.c(ctx).SignedLink.Query().Where(signedlink.ExpiresAtLTE(t)).
+		Order(ent.Asc(signedlink.FieldExpiresAt)).Limit(limit).IDs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: list expired links: %w", translate(err))
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n, err := r.c(ctx).SignedLink.Delete().Where(signedlink.IDIn(ids...)).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete expired links: %w", translate(err))
+	}
+	return n, nil
+}
+
 func toLink(row *ent.SignedLink) *domain.Link {
 	d := domain.LinkData{ID: row.LinkID, OrgID: row.OrgID, FilePath: row.FilePath, RecordID: row.RecordID,
 		Mode: domain.LinkMode(row.Mode), CreatedBy: row.CreatedBy, CreatedAt: dbTime(row.CreatedAt),

@@ -2,6 +2,7 @@ package memrepo
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -113,6 +114,30 @@ func (r *Links) RevokeFile(ctx context.Context, orgID, filePath, by string, now 
 		n++
 	}
 	return n, nil
+}
+
+// DeleteExpired implements application.Links.
+func (r *Links) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
+	if before.IsZero() || limit < 1 {
+		return 0, domain.Errorf(domain.ErrInvalid, "invalid_query", "A clean-up needs a time and a positive limit.")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var due []domain.LinkData
+	for _, d := range r.rows {
+		if !d.ExpiresAt.After(before) {
+			due = append(due, d)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].ExpiresAt.Before(due[j].ExpiresAt) })
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	for _, d := range due {
+		delete(r.rows, d.ID)
+		onRollback(ctx, func() { r.mu.Lock(); r.rows[d.ID] = d; r.mu.Unlock() })
+	}
+	return len(due), nil
 }
 
 var errAlreadyRevoked = domain.Errorf(domain.ErrExists, "already_revoked", "revoked concurrently")

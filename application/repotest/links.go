@@ -20,6 +20,7 @@ func runLinks(t *testing.T, fx Fixture) {
 	t.Run("ConcurrentUses", func(t *testing.T) { t.Parallel(); testLinkConcurrentUses(t, fx) })
 	t.Run("Revoke", func(t *testing.T) { t.Parallel(); testLinkRevoke(t, fx) })
 	t.Run("RevokeFile", func(t *testing.T) { t.Parallel(); testLinkRevokeFile(t, fx) })
+	t.Run("DeleteExpired", func(t *testing.T) { testLinkDeleteExpired(t, fx) }) // not parallel: it owns its instant
 	if fx.Tx != nil {
 		t.Run("RolledBack", func(t *testing.T) { t.Parallel(); testLinkRolledBack(t, fx) })
 	}
@@ -169,4 +170,40 @@ func testLinkRolledBack(t *testing.T, fx Fixture) {
 	require.NoError(t, err)
 	require.Zero(t, got.Uses())
 	require.False(t, got.Revoked())
+}
+
+func testLinkDeleteExpired(t *testing.T, fx Fixture) {
+	ctx := context.Background()
+	// An instant of its own, far from the other tests' links (which expire
+	// 10 minutes after base), so that no other link is due.
+	at := base.Add(-1000 * time.Hour)
+	mk := func(expires time.Duration) *domain.Link {
+		l, err := domain.NewLink(domain.LinkData{ID: newID(), OrgID: "org-x", FilePath: "org-x/accounting/receipt/r1/a.pdf",
+			RecordID: newID(), Mode: domain.LinkLocal, CreatedBy: "user-1", CreatedAt: at.Add(-2 * time.Hour),
+			ExpiresAt: at.Add(expires)})
+		require.NoError(t, err)
+		require.NoError(t, fx.Links.Create(ctx, l))
+		return l
+	}
+	old1, old2, edge, live := mk(-time.Hour), mk(-30*time.Minute), mk(0), mk(time.Minute)
+	n, err := fx.Links.DeleteExpired(ctx, at, 2)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "the limit")
+	for _, l := range []*domain.Link{old1, old2} {
+		_, err := fx.Links.Get(ctx, l.ID())
+		requireKind(t, err, domain.ErrNotFound, "") // the earliest first
+	}
+	n, err = fx.Links.DeleteExpired(ctx, at, 100)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "expired at the instant itself")
+	_, err = fx.Links.Get(ctx, edge.ID())
+	requireKind(t, err, domain.ErrNotFound, "")
+	_, err = fx.Links.Get(ctx, live.ID())
+	require.NoError(t, err, "a link still valid is kept")
+	_, err = fx.Links.DeleteExpired(ctx, time.Time{}, 1)
+	requireKind(t, err, domain.ErrInvalid, "")
+	_, err = fx.Links.DeleteExpired(ctx, at, 0)
+	requireKind(t, err, domain.ErrInvalid, "")
+	_, err = fx.Links.Get(ctx, live.ID())
+	require.NoError(t, err)
 }
