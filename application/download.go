@@ -168,7 +168,10 @@ func (d *Download) use(ctx context.Context, c Caller, req SignRequest, e *entry)
 				e.metadata["max_uses"] = l.MaxUses()
 			}
 		}
-		if err == nil && l.OrgID() != req.OrgID {
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			err = notFound() // a link removed by the clean-up: its URL reads nothing
+		case err == nil && l.OrgID() != req.OrgID:
 			err = notFound() // cannot happen: the link id is sealed with the org
 		}
 		return err
