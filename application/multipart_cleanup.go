@@ -38,11 +38,15 @@ const cleanupPage = 100
 //     that never held content is removed, an overwrite's reservation
 //     cleared, and the blob its upload may have written removed. The
 //     release is an optimistic update, so a concurrent run or a new upload
-//     taking the path over wins cleanly.
+//     taking the path over wins cleanly; only the run that released a
+//     reservation counts it.
 //  3. Every store-side upload in storagegw's key layout that no live
 //     reservation owns (its path's record holds no unlapsed lease for the
 //     upload id in its key) and that started more than one upload lease
-//     ago is aborted: a crashed streamed Put's, or a dead session's.
+//     ago is aborted: a crashed streamed Put's, or a dead session's (an
+//     upload the store no longer knows was aborted by a concurrent run,
+//     which counts it). One run at a time sweeps the store
+//     (StoreSweepLock); a concurrent run leaves it to that one.
 //  4. A store with a temp area of its own (local disk) removes the temp
 //     files of uploads whose process died (TempSweeper).
 //
@@ -80,7 +84,7 @@ func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 		}
 	}
 	if mpErr == nil {
-		if err := u.storeStep(ctx, store, now, &rep); err != nil {
+		if err := u.sweepStore(ctx, store, now, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -147,7 +151,8 @@ func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *Cle
 		for _, rec := range page {
 			after = rec.ID()
 			uploadID := rec.PendingUploadID()
-			if err := u.release(ctx, rec.Path(), uploadID); err != nil {
+			released, err := u.release(ctx, rec.Path(), uploadID)
+			if err != nil {
 				rep.Failures++
 				u.report(ctx, "release lapsed reservation", err)
 				continue
@@ -158,12 +163,41 @@ func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *Cle
 				u.report(ctx, "remove blob of a lapsed upload", err)
 				continue
 			}
-			rep.Reservations++
+			if released { // not another run's, nor a new upload's takeover
+				rep.Reservations++
+			}
 		}
 		if len(page) < cleanupPage || ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
+}
+
+// StoreSweepLock is the optional UploadSessions capability of a
+// database that several processes share: LockStoreSweep takes the
+// deployment's one store sweep (step 3), or reports that another run holds
+// it (ok false). The store cannot arbitrate: S3 answers two aborts of one
+// upload both with success, so two runs sweeping at once would both count
+// it.
+type StoreSweepLock interface {
+	LockStoreSweep(ctx context.Context) (unlock func(), ok bool, err error)
+}
+
+// sweepStore runs step 3 under the store-sweep lock when the sessions'
+// database offers one; a run that finds it held leaves the sweep to the
+// run holding it, so each store upload is aborted and counted once.
+func (u *CleanupUploads) sweepStore(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {
+	if l, ok := u.sessions.(StoreSweepLock); ok {
+		unlock, held, err := l.LockStoreSweep(ctx)
+		if err != nil {
+			return err
+		}
+		if !held {
+			return nil
+		}
+		defer unlock()
+	}
+	return u.storeStep(ctx, store, now, rep)
 }
 
 func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {
@@ -188,7 +222,10 @@ func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, no
 				continue
 			}
 			err = store.AbortMultipart(ctx, up.Key, up.StoreUploadID)
-			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			switch {
+			case errors.Is(err, domain.ErrNotFound):
+				continue // another run aborted it: it counts it
+			case err != nil:
 				rep.Failures++
 				u.report(ctx, "abort stale store upload", err)
 				continue

@@ -66,7 +66,7 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	// Companion-compatible routes that redeem them (Uppy).
 	{"GET", "/api/storage/multipart/uploaded-parts"}:                                {statuses: []string{"200", "400", "401", "403", "404", "409", "429", "503", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/upload-capabilities"}:                                    {statuses: []string{"200", "400", "401", "403", "413", "415", "429", "503", "default"}, perm: domain.PermUpload},
-	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "429", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "403", "429", "503", "default"}, public: true},
 	{"POST", "/api/storage/companion/:capability/s3/upload"}:                        {statuses: []string{"201", "400", "403", "408", "409", "413", "415", "429", "503", "507", "default"}, public: true},
 	{"POST", "/api/storage/companion/:capability/s3/multipart"}:                     {statuses: []string{"200", "400", "403", "409", "413", "415", "429", "503", "507", "default"}, public: true},
 	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:           {statuses: []string{"200", "400", "403", "404", "409", "429", "503", "default"}, public: true},

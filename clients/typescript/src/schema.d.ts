@@ -101,7 +101,7 @@ export interface paths {
          *
          *     **Admission.** A caller whose role may not upload is answered 403 `forbidden` (audited as a failed UPLOAD) before any byte of the body is read, and the connection is closed.
          *
-         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `file_part_first`; any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
+         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `missing_field`, naming it (the stream cannot tell a field sent after the file from one not sent); any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
          *
          *     **Size.** When the request's `Content-Length` already exceeds what the target kind allows (plus a small allowance for the form fields), the request is refused with 413 `file_too_large` before the body is read; otherwise the size is counted while streaming and the upload stops with 413 as soon as the limit is passed. A refused upload leaves no file and no file record behind (the attempt itself is audited).
          *
@@ -150,7 +150,7 @@ export interface paths {
          *
          *     **Admission.** A caller whose role may not upload is answered 403 `forbidden` (audited as a failed UPLOAD) before any byte of the body is read, and the connection is closed.
          *
-         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `file_part_first`; any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
+         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `missing_field`, naming it (the stream cannot tell a field sent after the file from one not sent); any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
          *
          *     **Size.** When the request's `Content-Length` already exceeds what the target kind allows (plus a small allowance for the form fields), the request is refused with 413 `file_too_large` before the body is read; otherwise the size is counted while streaming and the upload stops with 413 as soon as the limit is passed. A refused upload leaves no file and no file record behind (the attempt itself is audited).
          *
@@ -184,7 +184,7 @@ export interface paths {
          *
          *     **Admission.** A caller whose role may not upload is answered 403 `forbidden` (audited as a failed UPLOAD) before any byte of the body is read, and the connection is closed.
          *
-         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `file_part_first`; any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
+         *     **Streaming.** The body is read as a stream, never buffered whole: send every text field **before** the `file` part. A required field that has not arrived when `file` starts is 400 `missing_field`, naming it (the stream cannot tell a field sent after the file from one not sent); any part after `file` is 400 `field_after_file` (or `too_many_files`). Each part's header is at most 8 KiB (413 `form_header_too_large`), each text field at most 1 KiB (400 `field_too_long`).
          *
          *     **Size.** When the request's `Content-Length` already exceeds what the target kind allows (plus a small allowance for the form fields), the request is refused with 413 `file_too_large` before the body is read; otherwise the size is counted while streaming and the upload stops with 413 as soon as the limit is passed. A refused upload leaves no file and no file record behind (the attempt itself is audited).
          *
@@ -225,6 +225,8 @@ export interface paths {
          *     | everything else (accounting / export, communications / *) | 600 s (10 min) |
          *
          *     A requested `expires_in` is honoured between 60 and 900 seconds inclusive; any other value is refused with 400 `invalid_expires_in`.
+         *
+         *     The download is named by the file's `original_filename` (`Content-Disposition` with an ASCII `filename` fallback and the exact name as `filename*`).
          *
          *     Files a browser could run script in (HTML, XHTML, SVG, XML, JavaScript) are always served as `attachment`, whatever `disposition` asks; files served by the service itself also carry a sandboxing `Content-Security-Policy` (except PDFs).
          */
@@ -618,7 +620,7 @@ export interface paths {
         put?: never;
         /**
          * Create a TUS upload
-         * @description TUS 1.0 creation (and creation-with-upload: a body of type `application/offset+octet-stream` is the first bytes). `Upload-Length` is required (no deferred length). `Upload-Metadata` carries, base64-encoded, `system`, `object_type`, `object_id`, `filename` and optionally `add_timestamp`, `overwrite`. The org comes from the token. The checks are those of POST /multipart/initiate (role, path, name, the kind's size limit) and it is audited as MULTIPART_INITIATE with metadata protocol `tus`. `Location` is the upload's URL, relative to the server. A body that completes the upload is completed as a PATCH would be (then a second event, UPLOAD or EDIT, is written).
+         * @description TUS 1.0 creation (and creation-with-upload: a body of type `application/offset+octet-stream` is the first bytes). `Upload-Length` is required (no deferred length). `Upload-Metadata` carries, base64-encoded, `system`, `object_type`, `object_id`, `filename` and optionally `add_timestamp`, `overwrite`. The org comes from the token. The checks are those of POST /multipart/initiate (role, path, name, the kind's size limit) and it is audited as MULTIPART_INITIATE with metadata protocol `tus`. `Location` is the upload's URL, relative to the server. A creation with a body is one request with one audit event: UPLOAD or EDIT (metadata `creation_with_upload`) when the body completes the upload (as a PATCH would), else MULTIPART_INITIATE with `bytes_stored`. A body that fails (cut, refused) discards the upload: the error is answered without `Location`; create the upload again.
          *
          *     **Roles:** `member`, `admin`.
          */
@@ -730,7 +732,7 @@ export interface paths {
         };
         /**
          * Where Uppy posts a whole file (Companion /s3/params)
-         * @description Uppy's POST-policy step for files it does not send in parts: the answer names the form POST (…/s3/upload) that stores the file through the Upload use case. Nothing is stored or signed here. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
+         * @description Uppy's POST-policy step for files it does not send in parts: the answer names the form POST (…/s3/upload) that stores the file through the Upload use case, and its `key` field is the path the file will get (the file's name when the capability adds timestamps), which Uppy reports as the upload's key. Nothing is stored or signed here. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
          */
         get: operations["companionParams"];
         put?: never;
@@ -755,7 +757,7 @@ export interface paths {
         put?: never;
         /**
          * Store a whole file (Uppy's POST-policy upload)
-         * @description The form /s3/params names: the key field, then the file. Stored, sniffed, hashed and audited as POST /api/storage/upload does, under the capability's target and options. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
+         * @description The form /s3/params names: the key field (the path /s3/params gave, or a file name), then the file. Stored, sniffed, hashed and audited as POST /api/storage/upload does, under the capability's target and options. **No bearer token:** the upload capability in the path is the credential (Uppy's Companion protocol sends no headers). Each call runs the same use case as the token-authenticated API, as the member who obtained the capability, and is audited under them with the capability's id (`metadata.capability_id`).
          */
         post: operations["companionUpload"];
         delete?: never;
@@ -1900,7 +1902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_system" | "invalid_object_type" | "invalid_object_id" | "invalid_filename" | "invalid_overwrite" | "invalid_add_timestamp" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "file_part_first" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key";
+                            code: "invalid_system" | "invalid_object_type" | "invalid_object_id" | "invalid_filename" | "invalid_overwrite" | "invalid_add_timestamp" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "missing_field" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key";
                             message: string;
                         };
                     };
@@ -1924,7 +1926,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -1934,7 +1936,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "upload_superseded" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "upload_superseded" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -1991,7 +1993,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2001,7 +2003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
@@ -2051,7 +2053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_object_id" | "invalid_filename" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "file_part_first" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key";
+                            code: "invalid_object_id" | "invalid_filename" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "missing_field" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key";
                             message: string;
                         };
                     };
@@ -2075,7 +2077,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2085,7 +2087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2142,7 +2144,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2152,7 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
@@ -2202,7 +2204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_object_type" | "invalid_object_id" | "invalid_filename" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "file_part_first" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key" | "zip_extension_required";
+                            code: "invalid_object_type" | "invalid_object_id" | "invalid_filename" | "empty_file" | "invalid_text" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "missing_field" | "filename_missing" | "file_missing" | "field_after_file" | "too_many_files" | "filename_too_long" | "invalid_idempotency_key" | "zip_extension_required";
                             message: string;
                         };
                     };
@@ -2226,7 +2228,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2236,7 +2238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2293,7 +2295,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            /** @description The object store, the database or the audit trail is unavailable, or the service is shutting down and cut the upload (`shutting_down`: still streaming when the shutdown timeout was over; its reservation is released and its failure audited, so a retry, on another replica or this one restarted, goes through at once); nothing was changed unless stated otherwise. Retry later. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2303,7 +2305,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable" | "shutting_down";
                             message: string;
                         };
                     };
@@ -2461,7 +2463,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2471,7 +2473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "idempotency_key_in_progress";
+                            code: "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2594,7 +2596,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2604,7 +2606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "idempotency_key_in_progress";
+                            code: "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2712,7 +2714,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2722,7 +2724,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "concurrent_update" | "idempotency_key_in_progress";
+                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -2846,7 +2848,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2856,7 +2858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "concurrent_update" | "idempotency_key_in_progress";
+                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -3231,7 +3233,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Narrows the listing, **relative to the caller's organisation** (never include the org): `accounting/` lists all accounting files, `accounting/receipt/r-42/` one receipt's. May end mid-segment. Characters `[A-Za-z0-9._/-]` only, no leading `/`, no `.`/`..` or empty segments, at most 512 bytes; else 400 `invalid_prefix`.
+                 * @description Narrows the listing, **relative to the caller's organisation** (never include the org): `accounting/` lists all accounting files, `accounting/receipt/r-42/` one receipt's. May end mid-segment. Characters `[A-Za-z0-9._/-]` only, no leading `/`, no `.`/`..` or empty segments, at most 512 bytes; else 400 `invalid_prefix`. A prefix that starts with the caller's own org (`org-1/workspace/`) is 400 `invalid_prefix` saying prefixes are relative to the org, and so is one whose system or object type does not exist (another org's id among them), rather than an empty page.
                  * @example accounting/receipt/
                  */
                 prefix?: string;
@@ -3561,8 +3563,8 @@ export interface operations {
                     /** @description Bytes in this response. */
                     "Content-Length"?: number;
                     /**
-                     * @description `inline` or `attachment` as signed, with an RFC 6266 `filename*`.
-                     * @example inline; filename*=UTF-8''20260126_153045_IMG_2024.jpg
+                     * @description `inline` or `attachment` as signed, naming the file by its `original_filename` (RFC 6266: an ASCII `filename` fallback and the exact UTF-8 name as `filename*`).
+                     * @example inline; filename="IMG 2024 (1).jpg"; filename*=UTF-8''IMG%202024%20%281%29.jpg
                      */
                     "Content-Disposition"?: string;
                     /** @description `bytes`. */
@@ -3584,8 +3586,8 @@ export interface operations {
                     /** @description Bytes in this response. */
                     "Content-Length"?: number;
                     /**
-                     * @description `inline` or `attachment` as signed, with an RFC 6266 `filename*`.
-                     * @example inline; filename*=UTF-8''20260126_153045_IMG_2024.jpg
+                     * @description `inline` or `attachment` as signed, naming the file by its `original_filename` (RFC 6266: an ASCII `filename` fallback and the exact UTF-8 name as `filename*`).
+                     * @example inline; filename="IMG 2024 (1).jpg"; filename*=UTF-8''IMG%202024%20%281%29.jpg
                      */
                     "Content-Disposition"?: string;
                     /** @description `bytes`. */
@@ -3751,7 +3753,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3761,7 +3763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress";
+                            code: "file_exists" | "deleted_file_at_path" | "upload_in_progress" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -4015,7 +4017,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4025,7 +4027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "upload_closing" | "upload_superseded" | "idempotency_key_in_progress";
+                            code: "upload_closing" | "upload_superseded" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -4165,7 +4167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. */
+            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4175,7 +4177,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "upload_closing" | "idempotency_key_in_progress";
+                            code: "upload_closing" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -4444,7 +4446,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path holds a file and overwrite is not set, or another upload holds it. */
+            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4454,7 +4456,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_exists" | "idempotency_key_in_progress";
+                            code: "file_exists" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -5224,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompanionParams"];
                 };
             };
-            /** @description No filename. */
+            /** @description No filename, or one no path can hold. */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -5235,6 +5237,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "filename_missing";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The capability is not valid (altered, or sealed under another secret), has expired, does not cover this file, or its holder's role no longer allows uploads. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "capability_invalid" | "capability_expired" | "capability_target";
                             message: string;
                         };
                     };
@@ -5258,6 +5276,7 @@ export interface operations {
                     };
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };
     };
@@ -5300,7 +5319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_missing" | "file_part_first" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "filename_missing" | "field_after_file" | "too_many_files" | "filename_too_long";
+                            code: "file_missing" | "missing_field" | "not_multipart" | "unknown_field" | "duplicate_field" | "field_too_long" | "filename_missing" | "field_after_file" | "too_many_files" | "filename_too_long";
                             message: string;
                         };
                     };
