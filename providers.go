@@ -186,16 +186,46 @@ func provideReadiness(cfg *configs.Config, db *postgres.DB, blobs application.Bl
 }
 
 // provideApplication is the use cases over the environment's ports
-// (application.New), with Idempotency-Keys kept in the database and TUS
-// uploads (their state in the database, bytes through the store's part writer).
+// (application.New), with Idempotency-Keys kept in the database, TUS
+// uploads (their state in the database, bytes through the store's part
+// writer) and the links of signed URLs in the database.
 func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
 	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
 	clock application.Clock, opts application.Options, keys application.IdempotencyKeys,
-	tus application.TusUploads, parts application.PartWriter) *application.Application {
+	tus application.TusUploads, parts application.PartWriter, links application.Links, lopts application.LinkOptions) *application.Application {
 	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
 	app.Idempotency = application.NewIdempotency(keys, audit, tx, clock, opts)
 	app.EnableTus(tus, parts, application.TusOptions{})
+	app.EnableLinks(links, lopts)
 	return app
+}
+
+// provideLinkOptions configures the links of signed URLs: the gateway
+// kinds, and on a store that presigns (Spaces) the gateway's signer, under
+// STORAGEGW_LINK_SIGNING_SECRET or the data dir's URL-signing key, for URLs
+// under STORAGEGW_PUBLIC_URL. On local disk the local signer serves every
+// URL itself.
+func provideLinkOptions(cfg *configs.Config, clock application.Clock) (application.LinkOptions, error) {
+	kinds, err := cfg.GatewayLinkKinds()
+	if err != nil {
+		return application.LinkOptions{}, err
+	}
+	o := application.LinkOptions{GatewayKinds: kinds}
+	if cfg.UsesLocalDisk() {
+		return o, nil
+	}
+	key := []byte(cfg.Links.SigningSecret.Value())
+	if len(key) == 0 {
+		if key, err = localfs.LoadOrCreateKey(cfg.URLKeyPath()); err != nil {
+			return application.LinkOptions{}, err
+		}
+	}
+	gw, err := localfs.NewSigner(cfg.PublicURL(), key, clock)
+	if err != nil {
+		return application.LinkOptions{}, err
+	}
+	o.Gateway = gw
+	return o, nil
 }
 
 // provideOptions turns configuration into use-case options; failures the

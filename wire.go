@@ -56,6 +56,7 @@ var databaseSet = wire.NewSet(
 	postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)),
 	postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)),
 	postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)),
+	postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
@@ -67,6 +68,6 @@ var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile,
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideChainOptions, provideOptions, provideApplication, provideReadiness,
+	provideClock, provideChainOptions, provideOptions, provideLinkOptions, provideApplication, provideReadiness,
 	wire.Struct(new(Core), "*"),
 )

@@ -75,7 +75,15 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 	}
 	idempotencyKeys := postgres.NewIdempotencyKeys(db)
 	tusUploads := postgres.NewTusUploads(db)
-	application := provideApplication(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions, idempotencyKeys, tusUploads, multipart)
+	links := postgres.NewLinks(db)
+	linkOptions, err := provideLinkOptions(cfg, clock)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	application := provideApplication(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions, idempotencyKeys, tusUploads, multipart, links, linkOptions)
 	v := provideReadiness(cfg, db, multipart)
 	core := &Core{
 		DB:        db,
@@ -135,7 +143,15 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 	}
 	idempotencyKeys := postgres.NewIdempotencyKeys(db)
 	tusUploads := postgres.NewTusUploads(db)
-	application := provideApplication(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions, idempotencyKeys, tusUploads, store)
+	links := postgres.NewLinks(db)
+	linkOptions, err := provideLinkOptions(cfg, clock)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	application := provideApplication(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions, idempotencyKeys, tusUploads, store, links, linkOptions)
 	v := provideReadiness(cfg, db, store)
 	core := &Core{
 		DB:        db,
@@ -183,7 +199,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)), postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)), postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)), postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.
@@ -192,5 +208,5 @@ var localStoreSet = wire.NewSet(provideBlobRoot, provideBaseURL, provideKeyFile,
 // useCaseSet is the application over the environment's ports, and what
 // /readyz checks.
 var useCaseSet = wire.NewSet(
-	provideClock, provideChainOptions, provideOptions, provideApplication, provideReadiness, wire.Struct(new(Core), "*"),
+	provideClock, provideChainOptions, provideOptions, provideLinkOptions, provideApplication, provideReadiness, wire.Struct(new(Core), "*"),
 )

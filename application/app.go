@@ -79,6 +79,8 @@ type Application struct {
 	// ReceivePart when the store receives part bytes through the service.
 	Download    *Download
 	ReceivePart *ReceivePart
+	// RevokeLinks, when links are kept (EnableLinks).
+	RevokeLinks *RevokeLinks
 
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
@@ -105,6 +107,9 @@ type deps struct {
 	clock  Clock
 	opts   Options
 	report func(ctx context.Context, op string, err error)
+	// links keeps the links of signed URLs; nil until EnableLinks.
+	links    Links
+	linkOpts LinkOptions
 }
 
 // New assembles the use cases over the given ports. tx must span files,

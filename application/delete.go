@@ -17,7 +17,8 @@ type DeleteCommand struct {
 // Delete soft- or hard-deletes files.
 //
 // The record's change (soft-deleted, or for a hard delete a purged
-// tombstone) commits in one transaction with the DELETE event. A hard
+// tombstone) commits in one transaction with the DELETE event and, when
+// links are kept, the revocation of every link of the file. A hard
 // delete removes the blob only once that committed, so a failure never
 // leaves a record pointing at a missing blob; a blob whose removal failed
 // is reported and left to reconciliation.
@@ -65,7 +66,12 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 		}
 		var saved *domain.FileRecord
 		err = d.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
-			saved, err = d.files.Update(ctx, rec)
+			if saved, err = d.files.Update(ctx, rec); err != nil || d.links == nil {
+				return err
+			}
+			// A deleted file's links are revoked with it, in its transaction.
+			n, err := d.links.RevokeFile(ctx, p.OrgID, path.String(), p.UserID, d.clock.Now())
+			e.metadata["links_revoked"] = n
 			return err
 		})
 		if isConflict(err) && attempt < maxAttempts {

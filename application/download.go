@@ -92,6 +92,10 @@ type DownloadResult struct {
 	Partial     bool  // a range was asked for and is served
 	SHA256      string
 	ModTime     time.Time
+	// Redirect, when set, is where the file is to be read instead: a store
+	// URL presigned for at most domain.GatewayRedirectExpiry (a gateway
+	// link). Body is then nil and only Redirect is set.
+	Redirect string
 }
 
 // Download serves the URLs the service signs itself. A URL keeps working
@@ -102,6 +106,10 @@ type DownloadResult struct {
 type Download struct {
 	*deps
 	verifier SignedURLVerifier
+	// presign, when set, presigns the store URL a use redirects to
+	// (gateway links on a store that presigns); nil: the file is served
+	// from the store through the service.
+	presign URLSigner
 }
 
 // Handle verifies the URL and opens the file. It writes one DOWNLOAD audit
@@ -109,6 +117,11 @@ type Download struct {
 // being the user the URL was signed for; a URL with an invalid signature
 // names no one trustworthy and is not audited. No bytes are returned
 // unless the audit event was written.
+//
+// A URL with a link (EnableLinks) is checked against it on every use: a
+// revoked or used-up link is refused (domain.CodeLinkRevoked,
+// domain.CodeLinkExhausted), and a use is counted in one transaction with
+// its DOWNLOAD event.
 func (d *Download) Handle(ctx context.Context, q DownloadQuery) (DownloadResult, error) {
 	req, err := d.verifier.Verify(q.Query)
 	if err != nil && req.UserID == "" {
@@ -128,6 +141,9 @@ func (d *Download) Handle(ctx context.Context, q DownloadQuery) (DownloadResult,
 	if err == nil {
 		res, err = d.open(ctx, req, path, q.Range, &e)
 	}
+	if err == nil {
+		err = d.use(ctx, c, req, &e)
+	}
 	if err := d.audit.finish(ctx, c, e, err, true); err != nil {
 		if res.Body != nil {
 			res.Body.Close()
@@ -135,6 +151,31 @@ func (d *Download) Handle(ctx context.Context, q DownloadQuery) (DownloadResult,
 		return DownloadResult{}, err
 	}
 	return res, nil
+}
+
+// use counts one use of the URL's link, if it has one, in one
+// transaction with the DOWNLOAD event of e.
+func (d *Download) use(ctx context.Context, c Caller, req SignRequest, e *entry) error {
+	if req.LinkID == "" || d.links == nil {
+		return nil
+	}
+	e.metadata["link_id"] = req.LinkID
+	return d.audit.change(ctx, c, e, func(ctx context.Context) error {
+		l, err := d.links.Use(ctx, req.LinkID, d.clock.Now())
+		if l != nil {
+			e.metadata["uses"] = l.Uses()
+			if l.MaxUses() > 0 {
+				e.metadata["max_uses"] = l.MaxUses()
+			}
+		}
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			err = notFound() // a link removed by the clean-up: its URL reads nothing
+		case err == nil && l.OrgID() != req.OrgID:
+			err = notFound() // cannot happen: the link id is sealed with the org
+		}
+		return err
+	})
 }
 
 func (d *Download) open(ctx context.Context, req SignRequest, path domain.StoragePath, br *ByteRange, e *entry) (DownloadResult, error) {
@@ -145,6 +186,18 @@ func (d *Download) open(ctx context.Context, req SignRequest, path domain.Storag
 	content := rec.Content()
 	if content.BlobKey != req.Key {
 		return DownloadResult{}, notFound() // overwritten since the URL was signed
+	}
+	if d.presign != nil {
+		// The store URL lives no longer than the link nor
+		// GatewayRedirectExpiry, and a whole second at least.
+		expiry := max(min(req.Expiry, domain.GatewayRedirectExpiry), time.Second).Truncate(time.Second)
+		url, err := d.presign.SignURL(ctx, SignRequest{Key: content.BlobKey, Expiry: expiry,
+			Disposition: req.Disposition, Filename: req.Filename, ContentType: req.ContentType})
+		if err != nil {
+			return DownloadResult{}, err
+		}
+		e.metadata["redirect_expires_in"] = int64(expiry / time.Second)
+		return DownloadResult{Redirect: url}, nil
 	}
 	rng := Range{Offset: 0, Length: content.SizeBytes}
 	if br != nil {

@@ -13,6 +13,7 @@ type SignURLQuery struct {
 	FilePath    string
 	ExpiresIn   *time.Duration // nil = the kind's default
 	Disposition string         // "inline" (default) or "attachment"
+	MaxUses     *int           // nil: unlimited; needs a link the service serves
 }
 
 // SignedURL is a URL valid until ExpiresAt.
@@ -20,6 +21,11 @@ type SignedURL struct {
 	URL       string
 	ExpiresAt time.Time
 	ExpiresIn time.Duration
+	// LinkID and LinkMode name the URL's link (domain.Link), empty unless
+	// the application keeps links (EnableLinks).
+	LinkID   string
+	LinkMode domain.LinkMode
+	MaxUses  int // 0: unlimited
 }
 
 // SignURL hands out signed URLs for visible files of the caller's org.
@@ -29,7 +35,9 @@ type SignURL struct {
 }
 
 // Handle issues the URL and audits SIGNED_URL_GENERATED. No URL is returned
-// unless its audit event was written. Active content (HTML, SVG, XML,
+// unless its audit event was written; with links kept (EnableLinks) the
+// URL's link is stored first, so no URL is returned without its link
+// either. Active content (HTML, SVG, XML,
 // JavaScript) gets an attachment URL whatever was asked: the event then
 // holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
@@ -58,6 +66,10 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if err != nil {
 		return SignedURL{}, err
 	}
+	maxUses, err := domain.ParseMaxUses(q.MaxUses)
+	if err != nil {
+		return SignedURL{}, err
+	}
 	e.metadata = map[string]any{"expires_in": int64(expiry.Seconds()), "disposition": string(disp)}
 	rec, err := s.loadVisible(ctx, path)
 	if err != nil {
@@ -69,15 +81,63 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 		e.metadata["disposition"] = string(disp)
 	}
 	now := s.clock.Now()
-	url, err := s.signer.SignURL(ctx, SignRequest{
+	expiresAt := now.Add(expiry)
+	req := SignRequest{
 		Key: rec.Content().BlobKey, Expiry: expiry, Disposition: disp,
 		Filename: rec.DownloadName(), ContentType: rec.Content().ContentType,
 		OrgID: p.OrgID, UserID: p.UserID, Role: p.Role, Path: path.String(),
-	})
+	}
+	signer := s.signer
+	var link *domain.Link
+	if s.links != nil {
+		mode, gateway := s.linkMode(path.Kind(), maxUses)
+		if mode == domain.LinkPresigned && maxUses > 0 {
+			return SignedURL{}, domain.Errorf(domain.ErrInvalid, "invalid_max_uses",
+				"max_uses needs a gateway link, and this service has no gateway configured.")
+		}
+		if gateway {
+			signer = s.linkOpts.Gateway
+		}
+		link, err = domain.NewLink(domain.LinkData{ID: newID(), OrgID: p.OrgID, FilePath: path.String(),
+			RecordID: rec.ID(), Mode: mode, CreatedBy: p.UserID, CreatedAt: now, ExpiresAt: expiresAt, MaxUses: maxUses})
+		if err != nil {
+			return SignedURL{}, err
+		}
+		req.LinkID = link.ID()
+		e.metadata["link_id"], e.metadata["link_mode"] = link.ID(), string(mode)
+		if maxUses > 0 {
+			e.metadata["max_uses"] = maxUses
+		}
+	}
+	url, err := signer.SignURL(ctx, req)
 	if err != nil {
 		return SignedURL{}, err
 	}
-	expiresAt := now.Add(expiry)
 	e.metadata["expires_at"] = expiresAt.Format(time.RFC3339)
-	return SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}, nil
+	out := SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}
+	if link == nil {
+		return out, nil
+	}
+	// The link is stored before the event is written (Handle's finish),
+	// outside a transaction: a link whose event failed is never handed out
+	// and never used, and the event keeps its group commit on SQLite.
+	if err := s.links.Create(ctx, link); err != nil {
+		return SignedURL{}, err
+	}
+	out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), maxUses
+	return out, nil
+}
+
+// linkMode is the mode of a new link of kind: local when the service
+// serves every URL itself (local disk), gateway when the store presigns
+// but the kind goes through the gateway or the link counts its uses, else
+// presigned. gateway reports that the gateway signs the URL.
+func (s *SignURL) linkMode(kind domain.Kind, maxUses int) (mode domain.LinkMode, gateway bool) {
+	if _, ok := s.signer.(SignedURLVerifier); ok {
+		return domain.LinkLocal, false
+	}
+	if s.linkOpts.Gateway != nil && (s.linkOpts.GatewayKinds[kind] || maxUses > 0) {
+		return domain.LinkGateway, true
+	}
+	return domain.LinkPresigned, false
 }

@@ -21,6 +21,10 @@ type SignRequest struct {
 	UserID string
 	Role   domain.Role
 	Path   string
+	// LinkID is the link the URL belongs to (domain.Link), carried by URLs
+	// the service serves itself so that each use can be checked against
+	// it; stores that presign ignore it.
+	LinkID string
 }
 
 // URLSigner issues short-lived URLs for reading blobs. The object store

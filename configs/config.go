@@ -41,6 +41,7 @@ type Config struct {
 	Log                 LogConfig        `yaml:"log"`
 	Uploads             UploadsConfig    `yaml:"uploads"`
 	Retention           RetentionConfig  `yaml:"retention"`
+	Links               LinksConfig      `yaml:"links"`
 	TrustedProxies      []string         `yaml:"trusted_proxies"`
 	MigrateOnStart      bool             `yaml:"migrate_on_start"`
 	Limits              map[string]Limit `yaml:"limits"`
@@ -189,6 +190,20 @@ type UploadsConfig struct {
 	// empty: a development secret generated into the data dir. Replicas
 	// that do not share the data dir must share this secret.
 	CapabilitySecret Secret `yaml:"capability_secret"`
+}
+
+// LinksConfig configures the links of signed URLs.
+type LinksConfig struct {
+	// GatewayKinds lists, comma-separated as system/object_type, the kinds
+	// whose signed URLs go through the gateway when the store presigns
+	// (Spaces): the URL points at the service, which checks and audits
+	// every use and redirects to a store URL of at most 60 s. "none": no
+	// kind (links with max_uses still do).
+	GatewayKinds string `yaml:"gateway_kinds"`
+	// SigningSecret signs gateway URLs (at least 32 bytes); empty: the
+	// data dir's URL-signing key. Replicas that do not share the data dir
+	// must share this secret.
+	SigningSecret Secret `yaml:"signing_secret"`
 }
 
 // RetentionConfig says how long soft-deleted files are kept, and how often

@@ -105,6 +105,8 @@ var envVars = []envVar{
 	{"STORAGEGW_IDEMPOTENCY_LEASE", duration(func(c *Config) *time.Duration { return &c.Uploads.IdempotencyLease })},
 	{"STORAGEGW_UPLOAD_CAPABILITY_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.CapabilityTTL })},
 	{"STORAGEGW_UPLOAD_CAPABILITY_SECRET", secret(func(c *Config) *Secret { return &c.Uploads.CapabilitySecret })},
+	{"STORAGEGW_GATEWAY_LINK_KINDS", str(func(c *Config) *string { return &c.Links.GatewayKinds })},
+	{"STORAGEGW_LINK_SIGNING_SECRET", secret(func(c *Config) *Secret { return &c.Links.SigningSecret })},
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},
 	{"STORAGEGW_MIN_FREE_DISK_MIB", integer(func(c *Config) *int { return &c.MinFreeDiskMiB })},

@@ -47,3 +47,26 @@ func (c *Config) ContentRules() (map[domain.Kind]domain.ContentRule, error) {
 	}
 	return rules, nil
 }
+
+// GatewayLinkKinds parses links.gateway_kinds (STORAGEGW_GATEWAY_LINK_KINDS):
+// system/object_type entries separated by commas, or "none".
+func (c *Config) GatewayLinkKinds() (map[domain.Kind]bool, error) {
+	kinds := map[domain.Kind]bool{}
+	v := strings.TrimSpace(c.Links.GatewayKinds)
+	if v == "none" {
+		return kinds, nil
+	}
+	for _, key := range strings.Split(v, ",") {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			continue
+		}
+		system, objType, ok := strings.Cut(key, "/")
+		kind, err := domain.ParseKind(system, objType)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("STORAGEGW_GATEWAY_LINK_KINDS: unknown kind %q: write system/object_type entries separated by commas, e.g. accounting/receipt,accounting/invoice, or none", key)
+		}
+		kinds[kind] = true
+	}
+	return kinds, nil
+}

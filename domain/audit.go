@@ -37,6 +37,9 @@ const (
 	// ActionUploadCapability hands out an upload capability
 	// (UploadCapability): a URL that uploads without a token.
 	ActionUploadCapability Action = "UPLOAD_CAPABILITY_ISSUED"
+	// ActionLinkRevoked revokes one signed URL's link, or every link of a
+	// file.
+	ActionLinkRevoked Action = "LINK_REVOKED"
 )
 
 // Actions lists every action in a stable order.
@@ -44,7 +47,7 @@ func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
 		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus,
-		ActionMultipartListParts, ActionUploadCapability}
+		ActionMultipartListParts, ActionUploadCapability, ActionLinkRevoked}
 }
 
 // ParseAction accepts one of Actions.

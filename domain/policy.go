@@ -30,11 +30,12 @@ const (
 	PermHardDelete   Permission = "hard_delete"
 	PermRestore      Permission = "restore"
 	PermReadAudit    Permission = "read_audit"
+	PermRevokeLink   Permission = "revoke_link"
 )
 
 var (
 	viewerPerms = []Permission{PermReadMetadata, PermList, PermSignURL}
-	memberPerms = append(append([]Permission{}, viewerPerms...), PermUpload, PermOverwrite, PermSoftDelete)
+	memberPerms = append(append([]Permission{}, viewerPerms...), PermUpload, PermOverwrite, PermSoftDelete, PermRevokeLink)
 	adminPerms  = append(append([]Permission{}, memberPerms...), PermHardDelete, PermRestore, PermReadAudit)
 )
 

@@ -17,11 +17,11 @@ type (
 	auditItem = e2etest.AuditItem
 )
 
-func newAPI(t *testing.T, env map[string]string) *api { return &api{e2etest.New(t, env)} }
+func newAPI(t testing.TB, env map[string]string) *api { return &api{e2etest.New(t, env)} }
 
 // testS3 is the S3 server of scripts/with-s3.sh; without one the test
 // skips, or fails when CI=true.
-func testS3(t *testing.T) s3Server { return s3Server{e2etest.NewS3(t)} }
+func testS3(t testing.TB) s3Server { return s3Server{e2etest.NewS3(t)} }
 
 var (
 	want     = e2etest.Want

@@ -20,6 +20,12 @@ import (
 // CI (CI=true) where it fails. scripts/with-postgres.sh sets it.
 func postgresEnv(t *testing.T) map[string]string {
 	t.Helper()
+	return postgresEnvTB(t)
+}
+
+// postgresEnvTB is postgresEnv for a test or a benchmark.
+func postgresEnvTB(t testing.TB) map[string]string {
+	t.Helper()
 	server := os.Getenv("STORAGEGW_TEST_DATABASE_URL")
 	if server == "" {
 		if os.Getenv("CI") == "true" {

@@ -12,7 +12,7 @@ import (
 
 // TestSpacesEndToEnd runs the service through the Spaces injector against a
 // real S3 server: blobs land in the bucket, signed URLs are presigned by
-// the store and point at it, and the local download route is absent.
+// the store and point at it (a workspace doc's are not gateway links).
 func TestSpacesEndToEnd(t *testing.T) {
 	t.Parallel()
 	s3 := testS3(t)
@@ -41,7 +41,8 @@ func TestSpacesEndToEnd(t *testing.T) {
 	if cd := got.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
 		t.Errorf("Content-Disposition: got %q, want attachment", cd)
 	}
-	want(t, "no local download route", a.Get("/api/storage/blob?key=x", ""), http.StatusNotFound, "route_not_found")
+	// The download route serves gateway links only (links_test.go).
+	want(t, "no URL of the store's on the gateway route", a.Get("/api/storage/blob?key=x", ""), http.StatusForbidden, "signature_invalid")
 	if r := a.Get("/readyz", ""); r.Status != http.StatusOK {
 		t.Errorf("readyz: got %d %s", r.Status, r.Body)
 	}

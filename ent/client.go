@@ -16,6 +16,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
+	"storagegw/ent/signedlink"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 
@@ -39,6 +40,8 @@ type Client struct {
 	FileRecord *FileRecordClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// SignedLink is the client for interacting with the SignedLink builders.
+	SignedLink *SignedLinkClient
 	// TusUpload is the client for interacting with the TusUpload builders.
 	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
@@ -59,6 +62,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.FileRecord = NewFileRecordClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
+	c.SignedLink = NewSignedLinkClient(c.config)
 	c.TusUpload = NewTusUploadClient(c.config)
 	c.UploadSession = NewUploadSessionClient(c.config)
 }
@@ -158,6 +162,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
+		SignedLink:      NewSignedLinkClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
@@ -184,6 +189,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
+		SignedLink:      NewSignedLinkClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
@@ -216,7 +222,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.SignedLink, c.TusUpload, c.UploadSession,
 	} {
 		n.Use(hooks...)
 	}
@@ -227,7 +233,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.SignedLink, c.TusUpload, c.UploadSession,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -246,6 +252,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.FileRecord.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
+	case *SignedLinkMutation:
+		return c.SignedLink.mutate(ctx, m)
 	case *TusUploadMutation:
 		return c.TusUpload.mutate(ctx, m)
 	case *UploadSessionMutation:
@@ -920,6 +928,139 @@ func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMuta
 	}
 }
 
+// SignedLinkClient is a client for the SignedLink schema.
+type SignedLinkClient struct {
+	config
+}
+
+// NewSignedLinkClient returns a client for the SignedLink from the given config.
+func NewSignedLinkClient(c config) *SignedLinkClient {
+	return &SignedLinkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signedlink.Hooks(f(g(h())))`.
+func (c *SignedLinkClient) Use(hooks ...Hook) {
+	c.hooks.SignedLink = append(c.hooks.SignedLink, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signedlink.Intercept(f(g(h())))`.
+func (c *SignedLinkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SignedLink = append(c.inters.SignedLink, interceptors...)
+}
+
+// Create returns a builder for creating a SignedLink entity.
+func (c *SignedLinkClient) Create() *SignedLinkCreate {
+	mutation := newSignedLinkMutation(c.config, OpCreate)
+	return &SignedLinkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SignedLink entities.
+func (c *SignedLinkClient) CreateBulk(builders ...*SignedLinkCreate) *SignedLinkCreateBulk {
+	return &SignedLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignedLinkClient) MapCreateBulk(slice any, setFunc func(*SignedLinkCreate, int)) *SignedLinkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignedLinkCreateBulk{err: fmt.Errorf("calling to SignedLinkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignedLinkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignedLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SignedLink.
+func (c *SignedLinkClient) Update() *SignedLinkUpdate {
+	mutation := newSignedLinkMutation(c.config, OpUpdate)
+	return &SignedLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignedLinkClient) UpdateOne(_m *SignedLink) *SignedLinkUpdateOne {
+	mutation := newSignedLinkMutation(c.config, OpUpdateOne, withSignedLink(_m))
+	return &SignedLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignedLinkClient) UpdateOneID(id int) *SignedLinkUpdateOne {
+	mutation := newSignedLinkMutation(c.config, OpUpdateOne, withSignedLinkID(id))
+	return &SignedLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SignedLink.
+func (c *SignedLinkClient) Delete() *SignedLinkDelete {
+	mutation := newSignedLinkMutation(c.config, OpDelete)
+	return &SignedLinkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignedLinkClient) DeleteOne(_m *SignedLink) *SignedLinkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignedLinkClient) DeleteOneID(id int) *SignedLinkDeleteOne {
+	builder := c.Delete().Where(signedlink.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignedLinkDeleteOne{builder}
+}
+
+// Query returns a query builder for SignedLink.
+func (c *SignedLinkClient) Query() *SignedLinkQuery {
+	return &SignedLinkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSignedLink},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SignedLink entity by its id.
+func (c *SignedLinkClient) Get(ctx context.Context, id int) (*SignedLink, error) {
+	return c.Query().Where(signedlink.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignedLinkClient) GetX(ctx context.Context, id int) *SignedLink {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SignedLinkClient) Hooks() []Hook {
+	return c.hooks.SignedLink
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignedLinkClient) Interceptors() []Interceptor {
+	return c.inters.SignedLink
+}
+
+func (c *SignedLinkClient) mutate(ctx context.Context, m *SignedLinkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignedLinkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignedLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignedLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignedLinkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SignedLink mutation op: %q", m.Op())
+	}
+}
+
 // TusUploadClient is a client for the TusUpload schema.
 type TusUploadClient struct {
 	config
@@ -1190,10 +1331,10 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 type (
 	hooks struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		TusUpload, UploadSession []ent.Hook
+		SignedLink, TusUpload, UploadSession []ent.Hook
 	}
 	inters struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		TusUpload, UploadSession []ent.Interceptor
+		SignedLink, TusUpload, UploadSession []ent.Interceptor
 	}
 )

@@ -9,6 +9,7 @@ import (
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/schema"
+	"storagegw/ent/signedlink"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 )
@@ -189,6 +190,44 @@ func init() {
 	idempotencykeyDescVersion := idempotencykeyFields[16].Descriptor()
 	// idempotencykey.DefaultVersion holds the default value on creation for the version field.
 	idempotencykey.DefaultVersion = idempotencykeyDescVersion.Default.(int64)
+	signedlinkFields := schema.SignedLink{}.Fields()
+	_ = signedlinkFields
+	// signedlinkDescLinkID is the schema descriptor for link_id field.
+	signedlinkDescLinkID := signedlinkFields[0].Descriptor()
+	// signedlink.LinkIDValidator is a validator for the "link_id" field. It is called by the builders before save.
+	signedlink.LinkIDValidator = signedlinkDescLinkID.Validators[0].(func(string) error)
+	// signedlinkDescOrgID is the schema descriptor for org_id field.
+	signedlinkDescOrgID := signedlinkFields[1].Descriptor()
+	// signedlink.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	signedlink.OrgIDValidator = signedlinkDescOrgID.Validators[0].(func(string) error)
+	// signedlinkDescFilePath is the schema descriptor for file_path field.
+	signedlinkDescFilePath := signedlinkFields[2].Descriptor()
+	// signedlink.FilePathValidator is a validator for the "file_path" field. It is called by the builders before save.
+	signedlink.FilePathValidator = signedlinkDescFilePath.Validators[0].(func(string) error)
+	// signedlinkDescRecordID is the schema descriptor for record_id field.
+	signedlinkDescRecordID := signedlinkFields[3].Descriptor()
+	// signedlink.RecordIDValidator is a validator for the "record_id" field. It is called by the builders before save.
+	signedlink.RecordIDValidator = signedlinkDescRecordID.Validators[0].(func(string) error)
+	// signedlinkDescMode is the schema descriptor for mode field.
+	signedlinkDescMode := signedlinkFields[4].Descriptor()
+	// signedlink.ModeValidator is a validator for the "mode" field. It is called by the builders before save.
+	signedlink.ModeValidator = signedlinkDescMode.Validators[0].(func(string) error)
+	// signedlinkDescCreatedBy is the schema descriptor for created_by field.
+	signedlinkDescCreatedBy := signedlinkFields[5].Descriptor()
+	// signedlink.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	signedlink.CreatedByValidator = signedlinkDescCreatedBy.Validators[0].(func(string) error)
+	// signedlinkDescRevokedBy is the schema descriptor for revoked_by field.
+	signedlinkDescRevokedBy := signedlinkFields[9].Descriptor()
+	// signedlink.DefaultRevokedBy holds the default value on creation for the revoked_by field.
+	signedlink.DefaultRevokedBy = signedlinkDescRevokedBy.Default.(string)
+	// signedlinkDescMaxUses is the schema descriptor for max_uses field.
+	signedlinkDescMaxUses := signedlinkFields[10].Descriptor()
+	// signedlink.DefaultMaxUses holds the default value on creation for the max_uses field.
+	signedlink.DefaultMaxUses = signedlinkDescMaxUses.Default.(int)
+	// signedlinkDescUses is the schema descriptor for uses field.
+	signedlinkDescUses := signedlinkFields[11].Descriptor()
+	// signedlink.DefaultUses holds the default value on creation for the uses field.
+	signedlink.DefaultUses = signedlinkDescUses.Default.(int)
 	tusuploadFields := schema.TusUpload{}.Fields()
 	_ = tusuploadFields
 	// tusuploadDescOrgID is the schema descriptor for org_id field.

@@ -16,7 +16,9 @@ const blobRoute = "/api/storage/blob"
 
 // serveBlob is GET /api/storage/blob?t=…: the file behind a locally
 // signed URL. No bearer token: the URL's opaque token is the credential.
-// The URL answers 404 once the file is deleted or overwritten.
+// The URL answers 404 once the file is deleted or overwritten, 410 once
+// its link is revoked or used up. A gateway link (a store that presigns)
+// answers 302 to a store URL presigned for at most 60 s.
 func (s *Server) serveBlob(c *gin.Context) {
 	res, err := s.app.Download.Handle(c.Request.Context(), application.DownloadQuery{
 		Query: c.Request.URL.Query(), Range: requestedRange(c.Request),
@@ -24,6 +26,12 @@ func (s *Server) serveBlob(c *gin.Context) {
 	})
 	if err != nil {
 		writeError(c, err)
+		return
+	}
+	if res.Redirect != "" { // a gateway link: the store serves the bytes
+		c.Header("Cache-Control", "no-store")
+		c.Header("Referrer-Policy", "no-referrer")
+		c.Redirect(http.StatusFound, res.Redirect)
 		return
 	}
 	defer res.Body.Close()

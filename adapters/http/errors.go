@@ -50,6 +50,8 @@ func statusOf(err error) int {
 			return http.StatusPreconditionFailed
 		case domain.CodeIdempotencyKeyReused:
 			return http.StatusUnprocessableEntity
+		case domain.CodeLinkRevoked, domain.CodeLinkExhausted:
+			return http.StatusGone
 		}
 	}
 	switch domain.KindOf(err) {

@@ -16,12 +16,16 @@ type signURLRequest struct {
 	FilePath    string `json:"file_path"`
 	ExpiresIn   *int64 `json:"expires_in"`
 	Disposition string `json:"disposition"`
+	MaxUses     *int64 `json:"max_uses"`
 }
 
 type signURLResponse struct {
 	URL       string `json:"url"`
 	ExpiresAt string `json:"expires_at"`
 	ExpiresIn int64  `json:"expires_in"`
+	LinkID    string `json:"link_id,omitempty"`
+	LinkMode  string `json:"link_mode,omitempty"`
+	MaxUses   int    `json:"max_uses,omitempty"`
 }
 
 // signURL is POST /api/storage/signed-url.
@@ -38,13 +42,16 @@ func (s *Server) signURL(c *gin.Context) {
 		secs := min(max(*req.ExpiresIn, -1), 1<<31)
 		q.ExpiresIn = new(time.Duration(secs) * time.Second)
 	}
+	if req.MaxUses != nil {
+		q.MaxUses = new(int(min(max(*req.MaxUses, -1), 1<<31))) // judged by the use case
+	}
 	out, err := s.app.SignURL.Handle(c.Request.Context(), q)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, signURLResponse{URL: out.URL, ExpiresAt: timeJSON(out.ExpiresAt),
-		ExpiresIn: int64(out.ExpiresIn / time.Second)})
+		ExpiresIn: int64(out.ExpiresIn / time.Second), LinkID: out.LinkID, LinkMode: string(out.LinkMode), MaxUses: out.MaxUses})
 }
 
 type deleteRequest struct {

@@ -72,6 +72,7 @@ var openAPIUnansweredCodes = map[string]string{
 	"invalid_purge_query":        "the purge job's own arguments, not a request's",
 	"invalid_reconcile":          "the reconcile job's own arguments, not a request's",
 	"invalid_capability":         "a domain invariant: capabilities are built from checked requests",
+	"invalid_link":               "a domain invariant: links are built from checked requests",
 	"invalid_idempotency_record": "a domain invariant of the Idempotency-Key store",
 	"invalid_idempotent_answer":  "a domain invariant of the Idempotency-Key store",
 	"invalid_tus_upload":         "a domain invariant: TUS uploads are built from checked requests",

@@ -36,11 +36,13 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"GET", "/metrics"}:                           {statuses: []string{"200"}, public: true},
 	{"POST", "/api/storage/restore"}:              {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "507", "default"}, perm: domain.PermRestore},
 	{"GET", "/api/storage/openapi.json"}:          {statuses: []string{"200", "429"}, public: true},
-	{"GET", "/api/storage/blob"}:                  {statuses: []string{"200", "206", "403", "404", "416", "429", "503", "default"}, public: true},
+	{"GET", "/api/storage/blob"}:                  {statuses: []string{"200", "206", "302", "403", "404", "410", "416", "429", "503", "default"}, public: true},
 	{"POST", "/api/storage/upload"}:               {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/receipt-upload"}:       {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/app-zip-upload"}:       {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/signed-url"}:           {statuses: []string{"200", "400", "401", "403", "404", "413", "429", "503", "default"}, perm: domain.PermSignURL},
+	{"DELETE", "/api/storage/links/:link_id"}:     {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermRevokeLink},
+	{"POST", "/api/storage/links/revoke"}:         {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermRevokeLink},
 	{"DELETE", "/api/storage/delete"}:             {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "507", "default"}, perm: domain.PermSoftDelete},
 	{"GET", "/api/storage/metadata/*file_path"}:   {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
 	{"HEAD", "/api/storage/metadata/*file_path"}:  {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
@@ -428,6 +430,12 @@ func openAPISchemaProps(t *testing.T, doc *openapi3.T, name string) (props, requ
 	return slices.Sorted(maps.Keys(ref.Value.Properties)), slices.Sorted(slices.Values(ref.Value.Required))
 }
 
+// openAPISchemaAdds are the fields the service adds to SPEC's answers:
+// the signed URL's link (issue 15, revocable links).
+var openAPISchemaAdds = map[string]struct{ required, optional []string }{
+	"SignedURL": {required: []string{"link_id", "link_mode"}, optional: []string{"max_uses"}},
+}
+
 func TestOpenAPISchemasMatchSPEC(t *testing.T) {
 	doc := openAPILoad(t)
 	// SPEC §4 "The file record in JSON", §2, §4's signed URL and delete
@@ -446,9 +454,10 @@ func TestOpenAPISchemasMatchSPEC(t *testing.T) {
 		"Error":            {"error"},
 	} {
 		props, required := openAPISchemaProps(t, doc, name)
-		want := slices.Sorted(slices.Values(fields))
-		if !slices.Equal(props, want) {
-			t.Errorf("%s properties = %v, want exactly %v", name, props, want)
+		want := slices.Sorted(slices.Values(append(fields, openAPISchemaAdds[name].required...)))
+		all := slices.Sorted(slices.Values(append(append([]string{}, want...), openAPISchemaAdds[name].optional...)))
+		if !slices.Equal(props, all) {
+			t.Errorf("%s properties = %v, want exactly %v", name, props, all)
 		}
 		if !slices.Equal(required, want) {
 			t.Errorf("%s required = %v, want %v", name, required, want)

@@ -28,6 +28,7 @@ func TestRoutesDescribed(t *testing.T) {
 	app := application.New(store, nil, nil, nil, nil, nil, signer, clock,
 		application.Options{Capabilities: application.CapabilityOptions{Sealer: refusingSealer{}}})
 	app.EnableTus(memrepo.NewTusUploads(), store, application.TusOptions{})
+	app.EnableLinks(memrepo.NewLinks(), application.LinkOptions{})
 	if app.Download == nil || app.ReceivePart == nil || app.CapabilityUploads == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}

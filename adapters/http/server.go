@@ -173,6 +173,10 @@ func (s *Server) routes() {
 	if app.IssueUploadCapability != nil {
 		api.POST("/upload-capabilities", s.admit(app.IssueUploadCapability.Admit), s.issueUploadCapability)
 	}
+	if app.RevokeLinks != nil {
+		api.DELETE("/links/:link_id", s.admit(app.RevokeLinks.Admit), s.idempotent(domain.ActionLinkRevoked), s.revokeLink)
+		api.POST("/links/revoke", s.admit(app.RevokeLinks.Admit), s.idempotent(domain.ActionLinkRevoked), s.revokeFileLinks)
+	}
 	s.companionRoutes(e)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)

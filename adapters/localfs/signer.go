@@ -21,8 +21,8 @@ const BlobURLPath = "/api/storage/blob"
 
 // downloadFields is the number of fields a download URL carries: blob
 // key, expiry (unix seconds), disposition, filename, content type, org,
-// user, path and role, in this order.
-const downloadFields = 9
+// user, path, role and link id, in this order.
+const downloadFields = 10
 
 // Signer is an application.URLSigner whose URLs the service serves itself:
 // each URL carries one opaque token (see token.go), the request's fields
@@ -74,7 +74,7 @@ func (s *Signer) SignURL(_ context.Context, req application.SignRequest) (string
 	}
 	exp := s.clock.Now().Add(req.Expiry).Unix()
 	fields := []string{req.Key, strconv.FormatInt(exp, 10), string(disp), req.Filename,
-		req.ContentType, req.OrgID, req.UserID, req.Path, string(req.Role)}
+		req.ContentType, req.OrgID, req.UserID, req.Path, string(req.Role), req.LinkID}
 	return s.base + BlobURLPath + "?" + paramToken + "=" + s.seal(kindDownload, fields), nil
 }
 
@@ -104,7 +104,7 @@ func (s *Signer) Verify(q url.Values) (application.SignRequest, error) {
 	}
 	left := time.Unix(exp, 0).Sub(s.clock.Now())
 	req := application.SignRequest{Key: fields[0], Expiry: left, Disposition: disp, Filename: fields[3],
-		ContentType: fields[4], OrgID: fields[5], UserID: fields[6], Path: fields[7], Role: domain.Role(fields[8])}
+		ContentType: fields[4], OrgID: fields[5], UserID: fields[6], Path: fields[7], Role: domain.Role(fields[8]), LinkID: fields[9]}
 	if left <= 0 {
 		return req, domain.Errorf(domain.ErrForbidden, "url_expired", "The link has expired.")
 	}

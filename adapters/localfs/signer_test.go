@@ -36,7 +36,7 @@ func newTestSigner(t *testing.T) (*Signer, *fakeClock) {
 var testRequest = application.SignRequest{
 	Key: "org1/workspace/doc/d1/report.pdf/u1", Expiry: 15 * time.Minute,
 	Disposition: domain.DispositionAttachment, Filename: "report.pdf", ContentType: "application/pdf",
-	OrgID: "org1", UserID: "user-7", Role: domain.RoleMember, Path: "org1/workspace/doc/d1/report.pdf",
+	OrgID: "org1", UserID: "user-7", Role: domain.RoleMember, Path: "org1/workspace/doc/d1/report.pdf", LinkID: "0193a3b4-link",
 }
 
 // signQuery signs req and returns the URL's query.
@@ -133,9 +133,9 @@ func TestVerifyTampered(t *testing.T) {
 	wantCode(t, "a part URL's token", err, "signature_invalid")
 	// Sealed by this key but not a download URL's fields: too few, too
 	// many, or an expiry that is not a number.
-	fields := []string{testRequest.Key, "1769442345", "inline", "a.pdf", "application/pdf", "org1", "u", "org1/p", "member"}
+	fields := []string{testRequest.Key, "1769442345", "inline", "a.pdf", "application/pdf", "org1", "u", "org1/p", "member", "link-1"}
 	for name, fs := range map[string][]string{
-		"8 fields": fields[:8], "10 fields": append(append([]string{}, fields...), ""),
+		"9 fields": fields[:9], "11 fields": append(append([]string{}, fields...), ""),
 		"expiry not a number": append([]string{fields[0], "soon"}, fields[2:]...),
 	} {
 		_, err = s.Verify(url.Values{paramToken: {s.seal(kindDownload, fs)}})

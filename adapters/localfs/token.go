@@ -25,7 +25,7 @@ const encContext = "storagegw localfs URL encryption v1"
 // no token of one kind opens as the other. A change of fields is a new
 // version, and the tokens of the old one stop opening.
 const (
-	kindDownload = "storagegw localfs download v3"
+	kindDownload = "storagegw localfs download v4"
 	kindPart     = "storagegw localfs part v2"
 )
 

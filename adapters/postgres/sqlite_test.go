@@ -22,6 +22,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 		Tx:       db,
 
 		Idempotency: postgres.NewIdempotencyKeys(db),
+		Links:       postgres.NewLinks(db),
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err

@@ -11,6 +11,6 @@ import (
 func TestConformance(t *testing.T) {
 	repotest.Run(t, func(*testing.T) repotest.Fixture {
 		return repotest.Fixture{Files: memrepo.NewFiles(), Audit: memrepo.NewAudit(), Sessions: memrepo.NewSessions(), Tus: memrepo.NewTusUploads(),
-			Tx: memrepo.NewTransactor(), Idempotency: memrepo.NewIdempotencyKeys()}
+			Tx: memrepo.NewTransactor(), Idempotency: memrepo.NewIdempotencyKeys(), Links: memrepo.NewLinks()}
 	})
 }

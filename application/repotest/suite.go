@@ -27,6 +27,8 @@ type Fixture struct {
 	Tus      application.TusUploads     // nil: the store keeps no TUS uploads
 	// Idempotency is the store's Idempotency-Keys; nil: it keeps none.
 	Idempotency application.IdempotencyKeys
+	// Links is the store's signed-URL links; nil: it keeps none.
+	Links application.Links
 	// Tx is the store's unit of work over Files, Audit and Sessions.
 	Tx application.Transactor
 
@@ -85,6 +87,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("IdempotencyKeys", func(t *testing.T) {
 		if fx := open(t); fx.Idempotency != nil {
 			runIdempotencyKeys(t, fx)
+		}
+	})
+	t.Run("Links", func(t *testing.T) {
+		if fx := open(t); fx.Links != nil {
+			runLinks(t, fx)
 		}
 	})
 	t.Run("Transactor", func(t *testing.T) {

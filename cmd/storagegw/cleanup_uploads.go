@@ -18,7 +18,7 @@ func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
 			"their path reservation, the session; one MULTIPART_ABORT event each, by the system), release the\n" +
 			"reservations whose lease lapsed (uploads.lease: their pending rows and blobs), abort the store's\n" +
 			"incomplete uploads that no live reservation owns, and remove the temp files of dead uploads (local\n" +
-			"disk), and remove Idempotency-Keys past uploads.idempotency_ttl. serve does this itself every uploads.cleanup_interval; run this from cron when that is 0s.\n" +
+			"disk), and remove Idempotency-Keys past uploads.idempotency_ttl and signed-URL links expired a day ago. serve does this itself every uploads.cleanup_interval; run this from cron when that is 0s.\n" +
 			"Safe to run from several hosts at once: each item is claimed, processed and counted once (the store's\n" +
 			"leftover uploads are swept by one run at a time; a run that finds the sweep taken leaves it to that run).\n" +
 			"Exit status: 0 done, 1 some uploads could not be cleaned up (run again), 2 could not run.",
@@ -31,14 +31,26 @@ func runCleanupUploads(cmd *cobra.Command, getenv func(string) string) error {
 	return runJob(cmd, getenv, "cleanup-uploads", "", func(ctx context.Context, app *application.Application, _ *progress) jobRun {
 		rep, err := app.CleanupUploads.Run(ctx)
 		keys, kerr := expireIdempotencyKeys(ctx, app)
+		links, lerr := expireLinks(ctx, app)
 		r := jobRun{summary: fmt.Sprintf("cleaned up %d expired sessions, %d lapsed reservations, %d leftover store uploads "+
-			"and %d temp files; %d skipped (in use), %d failures; removed %d expired idempotency keys",
-			rep.Sessions, rep.Reservations, rep.StoreUploads, rep.TempFiles, rep.Skipped, rep.Failures, keys), err: errors.Join(err, kerr)}
+			"and %d temp files; %d skipped (in use), %d failures; removed %d expired idempotency keys and %d expired links",
+			rep.Sessions, rep.Reservations, rep.StoreUploads, rep.TempFiles, rep.Skipped, rep.Failures, keys, links),
+			err: errors.Join(err, kerr, lerr)}
 		if rep.Failures > 0 {
 			r.problems = fmt.Sprintf("%d uploads could not be cleaned up; they are left for the next run", rep.Failures)
 		}
 		return r
 	})
+}
+
+// expireLinks is the clean-up's removal of signed-URL links expired for
+// longer than application.LinkRetention (none when the application keeps
+// no links).
+func expireLinks(ctx context.Context, app *application.Application) (int64, error) {
+	if app.RevokeLinks == nil {
+		return 0, nil
+	}
+	return app.RevokeLinks.Expire(ctx)
 }
 
 // expireIdempotencyKeys is the clean-up's removal of expired

@@ -173,7 +173,7 @@ func TestCleanupUploadsCommand(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, nil)
 	out, errOut, code := run(t, envOf(a), "cleanup-uploads")
-	if code != 0 || out != "cleaned up 0 expired sessions, 0 lapsed reservations, 0 leftover store uploads and 0 temp files; 0 skipped (in use), 0 failures; removed 0 expired idempotency keys\n" {
+	if code != 0 || out != "cleaned up 0 expired sessions, 0 lapsed reservations, 0 leftover store uploads and 0 temp files; 0 skipped (in use), 0 failures; removed 0 expired idempotency keys and 0 expired links\n" {
 		t.Errorf("nothing expired: got %d %q %q", code, out, errOut)
 	}
 	if _, _, code := run(t, map[string]string{"STORAGEGW_DATA_DIR": a.Cfg.DataDir, "STORAGEGW_ENV": "prod"}, "cleanup-uploads"); code != 2 {

@@ -26,9 +26,11 @@ func startCleanupSchedule(ctx context.Context, interval time.Duration, core *sto
 func scheduledCleanup(ctx context.Context, core *storagegw.Core, logger *zap.Logger) {
 	rep, err := core.App.CleanupUploads.Run(ctx)
 	keys, kerr := expireIdempotencyKeys(ctx, core.App)
-	err = errors.Join(err, kerr)
+	links, lerr := expireLinks(ctx, core.App)
+	err = errors.Join(err, kerr, lerr)
 	fields := []zap.Field{zap.Int64("sessions", rep.Sessions), zap.Int64("store_uploads", rep.StoreUploads),
-		zap.Int64("skipped", rep.Skipped), zap.Int64("failures", rep.Failures), zap.Int64("idempotency_keys", keys)}
+		zap.Int64("skipped", rep.Skipped), zap.Int64("failures", rep.Failures), zap.Int64("idempotency_keys", keys),
+		zap.Int64("links", links)}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		logger.Info("upload clean-up interrupted by shutdown", fields...)
@@ -36,7 +38,7 @@ func scheduledCleanup(ctx context.Context, core *storagegw.Core, logger *zap.Log
 		logger.Error("upload clean-up failed", append(fields, zap.Error(err))...)
 	case rep.Failures > 0:
 		logger.Warn("upload clean-up left uploads for the next run", fields...)
-	case rep.Sessions > 0 || rep.StoreUploads > 0 || keys > 0:
+	case rep.Sessions > 0 || rep.StoreUploads > 0 || keys > 0 || links > 0:
 		logger.Info("upload clean-up done", fields...)
 	}
 }

@@ -31,7 +31,7 @@ import (
 // API is the service assembled by the real wire graph (SQLite and local
 // disk under a temp dir, migrations applied) behind a real HTTP server.
 type API struct {
-	T      *testing.T
+	T      testing.TB
 	URL    string
 	Cfg    *configs.Config
 	Svc    *storagegw.Service
@@ -40,7 +40,7 @@ type API struct {
 
 // New starts the service; env adds settings to STORAGEGW_DATA_DIR and
 // STORAGEGW_PUBLIC_URL, which point at a temp dir and the test server.
-func New(t *testing.T, env map[string]string) *API {
+func New(t testing.TB, env map[string]string) *API {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -101,7 +101,7 @@ func (r Response) Code() string {
 	return e.Error.Code
 }
 
-func (r Response) JSON(t *testing.T, v any) {
+func (r Response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %q: %v", r.Body, err)
@@ -249,7 +249,7 @@ type S3 struct {
 	Admin                       *minio.Client
 }
 
-func NewS3(t *testing.T) S3 {
+func NewS3(t testing.TB) S3 {
 	t.Helper()
 	s := S3{Endpoint: os.Getenv("STORAGEGW_TEST_S3_ENDPOINT"),
 		Access: os.Getenv("STORAGEGW_TEST_S3_ACCESS_KEY"), SecretKey: os.Getenv("STORAGEGW_TEST_S3_SECRET_KEY")}
@@ -269,7 +269,7 @@ func NewS3(t *testing.T) S3 {
 }
 
 // Bucket creates a bucket for one test and removes it afterwards.
-func (s S3) Bucket(t *testing.T) string {
+func (s S3) Bucket(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)

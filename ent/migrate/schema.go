@@ -233,6 +233,40 @@ var (
 			},
 		},
 	}
+	// SignedLinksColumns holds the columns for the "signed_links" table.
+	SignedLinksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "link_id", Type: field.TypeString, Unique: true},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "file_path", Type: field.TypeString},
+		{Name: "record_id", Type: field.TypeString},
+		{Name: "mode", Type: field.TypeString},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_by", Type: field.TypeString, Default: ""},
+		{Name: "max_uses", Type: field.TypeInt, Default: 0},
+		{Name: "uses", Type: field.TypeInt, Default: 0},
+	}
+	// SignedLinksTable holds the schema information for the "signed_links" table.
+	SignedLinksTable = &schema.Table{
+		Name:       "signed_links",
+		Columns:    SignedLinksColumns,
+		PrimaryKey: []*schema.Column{SignedLinksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "signed_links_file",
+				Unique:  false,
+				Columns: []*schema.Column{SignedLinksColumns[2], SignedLinksColumns[3]},
+			},
+			{
+				Name:    "signed_links_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SignedLinksColumns[8]},
+			},
+		},
+	}
 	// TusUploadsColumns holds the columns for the "tus_uploads" table.
 	TusUploadsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -309,6 +343,7 @@ var (
 		StorageAuditLogsTable,
 		FileRecordsTable,
 		IdempotencyKeysTable,
+		SignedLinksTable,
 		TusUploadsTable,
 		UploadSessionsTable,
 	}
@@ -329,6 +364,9 @@ func init() {
 	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		Table: "idempotency_keys",
+	}
+	SignedLinksTable.Annotation = &entsql.Annotation{
+		Table: "signed_links",
 	}
 	TusUploadsTable.Annotation = &entsql.Annotation{
 		Table: "tus_uploads",

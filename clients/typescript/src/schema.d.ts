@@ -212,7 +212,7 @@ export interface paths {
         put?: never;
         /**
          * Get a short-lived URL to view or download a file
-         * @description Returns a URL through which anyone holding it can GET the file, without a token, until it expires. Soft-deleted files get no URL (404). In production the object store presigns the URL; on local disk the service issues it itself, as `GET /api/storage/blob?t=…` with one opaque token that seals the request (no org, user, role or path in clear), with the same expiry. Audited as SIGNED_URL_GENERATED with `expires_in`, `expires_at` and `disposition` in its metadata (plus `requested_disposition` when it was overridden); no URL is returned unless that event was written.
+         * @description Returns a URL through which anyone holding it can GET the file, without a token, until it expires. Soft-deleted files get no URL (404). In production the object store presigns the URL; on local disk the service issues it itself, as `GET /api/storage/blob?t=…` with one opaque token that seals the request (no org, user, role or path in clear), with the same expiry. Every URL has a link (`link_id`, `link_mode`), stored with the URL's audit event, that a member can revoke (`DELETE /api/storage/links/{link_id}`, or every link of a file with `POST /api/storage/links/revoke`; a delete revokes them all). Links the service serves (`local`, and `gateway` links: on a store that presigns, accounting receipts and invoices by default, see `STORAGEGW_GATEWAY_LINK_KINDS`) are checked on every use, audited as DOWNLOAD each time, and may carry `max_uses`. Audited as SIGNED_URL_GENERATED with `link_id`, `link_mode`, `expires_in`, `expires_at` and `disposition` in its metadata (plus `requested_disposition` when it was overridden); no URL is returned unless that event was written.
          *
          *     **Roles:** `viewer`, `member`, `admin`.
          *
@@ -231,6 +231,50 @@ export interface paths {
          *     Files a browser could run script in (HTML, XHTML, SVG, XML, JavaScript) are always served as `attachment`, whatever `disposition` asks; files served by the service itself also carry a sandboxing `Content-Security-Policy` (except PDFs).
          */
         post: operations["createSignedURL"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one signed URL's link
+         * @description Revokes the link `link_id` (the `link_id` of a `POST /signed-url` answer) of the caller's org: the URL's next use is refused with 410 `link_revoked`. Local-disk links and gateway links are checked on every use, so the revocation takes effect at once for them; a use already redirected by a gateway link may go on reading its store URL, which lives at most 60 s. A `presigned` link (a store URL the gateway never sees) cannot be stopped and stays valid until it expires: the answer's `link_mode` says which. Revoking a revoked link succeeds and keeps the first revocation. Another org's link, or an unknown id, is 404 `link_not_found`. Audited as LINK_REVOKED, with `link_id`, `link_mode` and `already_revoked` in the metadata; refused attempts are audited too.
+         *
+         *     **Roles:** `member`, `admin`.
+         */
+        delete: operations["revokeLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/links/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke every link of a file
+         * @description Revokes every link not yet revoked of `file_path` in the caller's org (whatever the file's state: deleted files' links were revoked by their delete already) and answers how many it revoked. Every later use of those links' URLs is refused with 410 `link_revoked` (but `presigned` links, see `DELETE /links/{link_id}`). A soft or hard delete does the same in its own transaction. Audited as LINK_REVOKED with `all_links` and `links_revoked` in the metadata.
+         *
+         *     **Roles:** `member`, `admin`.
+         */
+        post: operations["revokeFileLinks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -433,6 +477,8 @@ export interface paths {
          * @description Serves the URLs that `POST /api/storage/signed-url` hands out when the service stores files on local disk (development). **No bearer token**: the URL's token is the credential. Clients do not build these URLs; they use the `url` they were given as is. The URL carries one opaque query parameter, `t`, which seals (AES-256-GCM) the blob key, expiry, disposition, file name, content type and the org, user, role and path of whoever asked for the URL, so none of them is readable from the URL. A changed, truncated, dropped or repeated `t`, or one issued for another route or by another key, is 403 `signature_invalid`; an authentic URL past its expiry is 403 `url_expired`. Other query parameters are ignored.
          *
          *     Supports single `Range: bytes=...` requests (206 with `Content-Range`; 416 when unsatisfiable). Sets `Content-Type` to the recorded type, `Content-Disposition` as signed, and `X-Content-Type-Options: nosniff`. Each fetch with an authentic token, an expired one included, is audited as DOWNLOAD for the user who asked for the URL; no bytes are sent unless that event was written. The URL stops working once the file is deleted or overwritten (404). The route exists only when files are stored on local disk; with an object store (production) signed URLs point at the store and this route answers 404 `route_not_found`.
+         *
+         *     The URL's link is checked on every use: a revoked link is 410 `link_revoked`, one used `max_uses` times 410 `link_exhausted`; each use is counted in the transaction of its DOWNLOAD event. On a store that presigns, a gateway link answers 302 to a store URL presigned for at most 60 s (and never past the link's expiry) instead of the bytes.
          */
         get: operations["getSignedBlob"];
         put?: never;
@@ -842,7 +888,7 @@ export interface components {
          * @description What an audit event records. UPLOAD a new file, VIEW metadata (or an existence check), EDIT an overwrite, DELETE soft or hard, SIGNED_URL_GENERATED, DOWNLOAD through a local signed URL, LIST files, RESTORE, PURGE by retention, AUDIT_QUERY a read of the audit trail, MULTIPART_INITIATE, MULTIPART_PART_URLS and MULTIPART_ABORT the steps of a multipart upload (its completion is an UPLOAD or EDIT).
          * @enum {string}
          */
-        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED";
+        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED" | "LINK_REVOKED";
         /**
          * @description A canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`, as returned in `file_path`. A single leading `/` is accepted. Another organisation's path is answered 404.
          * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
@@ -961,12 +1007,16 @@ export interface components {
              * @enum {string}
              */
             disposition?: "inline" | "attachment";
+            /** @description How many times the URL may be used (downloads the service counts); absent: any number until it expires. On a store that presigns, a link with `max_uses` is always a gateway link. */
+            max_uses?: number;
         };
         /**
          * @example {
          *       "url": "http://localhost:8080/api/storage/blob?t=cTXk1VefUb_IbbsjMVyS6Btiexf0RiyKFVCD7X7dFgfEvr_9NLhKAyoQ9rQliUstDC6wnXiC7WwbPeppfLCR9QPkenQ9qKN0R8hBd1BznFQHMicrSIGT01yXamDTGxpbgZip0y0qmZeV-Xh-HQcxwP4X4ZcE_phkL3mMp7pCdnNgGHMg13NCtKKSHI45jYyw6FefsAGpPEARsNXe1sQ7Rpt_KjxYcyL1TWCZQD4KFYTn9DOc96hANRIZ-bUsfV7k9YecQ92j2sv-IZj7ggpDUm9VWMDcHO2PGCE1o7naW-QoJTbdhLBkN0Y",
          *       "expires_at": "2026-01-26T15:41:02Z",
-         *       "expires_in": 600
+         *       "expires_in": 600,
+         *       "link_id": "0193a3b4-5f6e-7a8b-9c0d-1e2f3a4b5c6d",
+         *       "link_mode": "local"
          *     }
          */
         SignedURL: {
@@ -982,6 +1032,11 @@ export interface components {
             expires_at: string;
             /** @description The lifetime granted, in seconds. */
             expires_in: number;
+            /** @description The URL's link: revoke it with `DELETE /api/storage/links/{link_id}`. */
+            link_id: string;
+            link_mode: components["schemas"]["LinkMode"];
+            /** @description Present when asked for: the URL's uses the service allows. */
+            max_uses?: number;
         };
         /**
          * @description Read strictly: one JSON object of at most 64 KiB, no other fields (400 `unknown_field`).
@@ -1477,6 +1532,53 @@ export interface components {
             /** @description Seconds the URL stays valid. */
             expires: number;
         };
+        /**
+         * @example {
+         *       "link_id": "0193a3b4-5f6e-7a8b-9c0d-1e2f3a4b5c6d",
+         *       "file_path": "acme/accounting/receipt/exp-1/20260126_153045_r.png",
+         *       "link_mode": "gateway",
+         *       "revoked_at": "2026-01-26T15:35:00Z",
+         *       "uses": 1
+         *     }
+         */
+        RevokedLink: {
+            link_id: string;
+            /** @description The file the link reads. */
+            file_path: string;
+            link_mode: components["schemas"]["LinkMode"];
+            /**
+             * Format: date-time
+             * @description When the link was first revoked (RFC 3339, UTC).
+             */
+            revoked_at: string;
+            /** @description Uses the service counted (local and gateway links). */
+            uses: number;
+        };
+        /**
+         * @example {
+         *       "file_path": "acme/accounting/receipt/exp-1/20260126_153045_r.png"
+         *     }
+         */
+        RevokeFileLinksRequest: {
+            /** @description The file, in the caller's org. */
+            file_path: string;
+        };
+        /**
+         * @example {
+         *       "file_path": "acme/accounting/receipt/exp-1/20260126_153045_r.png",
+         *       "revoked": 2
+         *     }
+         */
+        RevokedFileLinks: {
+            file_path: string;
+            /** @description Links revoked by this call. */
+            revoked: number;
+        };
+        /**
+         * @description Who serves the link's URL: `local` (the service, from local disk) and `gateway` (the service checks each use, then redirects to a store URL presigned for at most 60 s) are checked against revocation and `max_uses` on every use; `presigned` (the store's own URL) cannot be revoked before it expires.
+         * @enum {string}
+         */
+        LinkMode: "local" | "gateway" | "presigned";
     };
     responses: {
         /** @description No, malformed, wrongly signed or expired bearer token (`token_missing`, `token_invalid`, `token_expired`). */
@@ -2239,7 +2341,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedURL"];
                 };
             };
-            /** @description A malformed JSON body or path, `expires_in` outside 60-900 seconds, or an unknown `disposition`. A body that is not valid UTF-8 is `invalid_text`. */
+            /** @description A malformed JSON body or path, `expires_in` outside 60-900 seconds, an unknown `disposition`, or a `max_uses` outside 1-10000 (or on a store that presigns, with no gateway). A body that is not valid UTF-8 is `invalid_text`. */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2249,7 +2351,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_expires_in" | "invalid_disposition" | "invalid_text";
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_expires_in" | "invalid_disposition" | "invalid_text" | "invalid_max_uses";
                             message: string;
                         };
                     };
@@ -2293,6 +2395,274 @@ export interface operations {
                 };
             };
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+                /** @description Makes the request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header): 1-255 characters of `[A-Za-z0-9._:~+/=-]`, bare or in double quotes; a new UUID per operation is a good key. Within `STORAGEGW_IDEMPOTENCY_TTL` (24 h) of the first request, the same key from the same user of the same org on the same request (method, route, query, form fields or JSON members, file bytes; not the multipart boundary, JSON member order or spacing) gets the first answer again (status, body, `Content-Type` and `Location`/`ETag`/`Upload-*` headers) with `Idempotent-Replayed: true`, and nothing is changed a second time; a retry's body is still read whole (hashed, not stored). The same key on another request: 422 `idempotency_key_reused`; while the first request runs: 409 `idempotency_key_in_progress`. Only 2xx answers and 4xx refusals given after the whole body was read are kept; 5xx, 408, 429 and refusals before the body was read let the key go, so a retry runs again. A malformed key: 400 `invalid_idempotency_key`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The link's id, as `POST /signed-url` answered it.
+                 * @example 0193a3b4-5f6e-7a8b-9c0d-1e2f3a4b5c6d
+                 */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: the link as it now stands. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedLink"];
+                };
+            };
+            /** @description A malformed Idempotency-Key. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_idempotency_key";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such link in the caller's org. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "link_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The JSON body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the audit trail is unavailable; retry. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeFileLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+                /** @description Makes the request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header): 1-255 characters of `[A-Za-z0-9._:~+/=-]`, bare or in double quotes; a new UUID per operation is a good key. Within `STORAGEGW_IDEMPOTENCY_TTL` (24 h) of the first request, the same key from the same user of the same org on the same request (method, route, query, form fields or JSON members, file bytes; not the multipart boundary, JSON member order or spacing) gets the first answer again (status, body, `Content-Type` and `Location`/`ETag`/`Upload-*` headers) with `Idempotent-Replayed: true`, and nothing is changed a second time; a retry's body is still read whole (hashed, not stored). The same key on another request: 422 `idempotency_key_reused`; while the first request runs: 409 `idempotency_key_in_progress`. Only 2xx answers and 4xx refusals given after the whole body was read are kept; 5xx, 408, 429 and refusals before the body was read let the key go, so a retry runs again. A malformed key: 400 `invalid_idempotency_key`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeFileLinksRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked: how many links. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedFileLinks"];
+                };
+            };
+            /** @description A malformed JSON body, path or Idempotency-Key. A body that is not valid UTF-8 is `invalid_text`. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_idempotency_key";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The path is outside the caller's org. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The JSON body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the audit trail is unavailable; retry. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            message: string;
+                        };
+                    };
+                };
+            };
             default: components["responses"]["InternalError"];
         };
     };
@@ -3167,7 +3537,7 @@ export interface operations {
     getSignedBlob: {
         parameters: {
             query: {
-                /** @description Opaque token: unpadded base64url of a random 12-byte nonce and the AES-256-GCM sealed fields of the URL (blob key, expiry, disposition, file name, content type, org, user, path, role). Not meant to be read or built by clients. */
+                /** @description Opaque token: unpadded base64url of a random 12-byte nonce and the AES-256-GCM sealed fields of the URL (blob key, expiry, disposition, file name, content type, org, user, path, role, link id). Not meant to be read or built by clients. */
                 t: string;
             };
             header?: {
@@ -3235,6 +3605,16 @@ export interface operations {
                     "*/*": string;
                 };
             };
+            /** @description A gateway link (a store that presigns): the use is checked and audited, and the client is sent to a store URL presigned for at most 60 s. */
+            302: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description The presigned store URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The signature does not match (a tampered, truncated or foreign URL: `signature_invalid`) or the URL has expired (`url_expired`). */
             403: {
                 headers: {
@@ -3262,6 +3642,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The URL's link was revoked (`link_revoked`: by a member, or by the file's delete) or used `max_uses` times (`link_exhausted`). */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "link_revoked" | "link_exhausted";
                             message: string;
                         };
                     };
