@@ -12,6 +12,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
+	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 	"sync"
@@ -84,6 +85,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
+			storageusage.Table:    storageusage.ValidColumn,
 			tusupload.Table:       tusupload.ValidColumn,
 			uploadsession.Table:   uploadsession.ValidColumn,
 		})

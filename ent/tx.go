@@ -22,6 +22,8 @@ type Tx struct {
 	FileRecord *FileRecordClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// StorageUsage is the client for interacting with the StorageUsage builders.
+	StorageUsage *StorageUsageClient
 	// TusUpload is the client for interacting with the TusUpload builders.
 	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
@@ -162,6 +164,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.FileRecord = NewFileRecordClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
+	tx.StorageUsage = NewStorageUsageClient(tx.config)
 	tx.TusUpload = NewTusUploadClient(tx.config)
 	tx.UploadSession = NewUploadSessionClient(tx.config)
 }

@@ -21,6 +21,9 @@ type FileRecord func(*sql.Selector)
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
+// StorageUsage is the predicate function for storageusage builders.
+type StorageUsage func(*sql.Selector)
+
 // TusUpload is the predicate function for tusupload builders.
 type TusUpload func(*sql.Selector)
 
