@@ -37,6 +37,8 @@ const (
 	// ActionUploadCapability hands out an upload capability
 	// (UploadCapability): a URL that uploads without a token.
 	ActionUploadCapability Action = "UPLOAD_CAPABILITY_ISSUED"
+	// ActionUsageQuery reads the org's storage usage and quota.
+	ActionUsageQuery Action = "USAGE_QUERY"
 )
 
 // Actions lists every action in a stable order.
@@ -44,7 +46,7 @@ func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
 		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus,
-		ActionMultipartListParts, ActionUploadCapability}
+		ActionMultipartListParts, ActionUploadCapability, ActionUsageQuery}
 }
 
 // ParseAction accepts one of Actions.
