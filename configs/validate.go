@@ -169,6 +169,9 @@ func (c *Config) Validate() error {
 	if _, err := c.ContentRules(); err != nil {
 		add("%s", err.Error())
 	}
+	if _, err := c.QuotaPolicy(); err != nil {
+		add("%s", err.Error())
+	}
 
 	if c.IsProduction() {
 		c.validateProduction(add)
