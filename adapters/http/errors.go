@@ -43,6 +43,8 @@ func statusOf(err error) int {
 			return http.StatusPreconditionFailed
 		case domain.CodeIdempotencyKeyReused:
 			return http.StatusUnprocessableEntity
+		case domain.CodeQuotaExceeded: // an org over its storage quota (domain.ErrTooLarge)
+			return http.StatusRequestEntityTooLarge
 		}
 	}
 	switch domain.KindOf(err) {
