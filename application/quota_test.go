@@ -1,7 +1,9 @@
 package application_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -64,6 +66,16 @@ func TestUploadQuotaWhileStreaming(t *testing.T) {
 	_, err := f.app.Upload.Handle(context.Background(), receipt(c, "b.png", pngBytes(4001))) // no declared size
 	wantKind(t, err, domain.ErrTooLarge, domain.CodeQuotaExceeded)
 	f.eventsSince(t, before, 1)
+	f.requireNothingStored(t, "org-1", "org-1/", 1)
+	// The body is not read much past what is left (a 1 MiB body, 4000 bytes left).
+	big := &countingReader{r: bytes.NewReader(pngBytes(1 << 20))}
+	cmd := receipt(c, "b.png", nil)
+	cmd.Body = big
+	_, err = f.app.Upload.Handle(context.Background(), cmd)
+	wantKind(t, err, domain.ErrTooLarge, domain.CodeQuotaExceeded)
+	if big.n > 4000+64<<10 {
+		t.Errorf("read %d bytes of a body over the quota, want it cut at about 4000", big.n)
+	}
 	f.requireNothingStored(t, "org-1", "org-1/", 1)
 	f.mustUpload(t, receipt(c, "b.png", pngBytes(4000))) // exactly full
 	used, _, err := f.files.OrgUsage(context.Background(), "org-1", f.clock.Now())
@@ -164,4 +176,39 @@ func TestGetUsage(t *testing.T) {
 			t.Errorf("a refused usage query audited as a success")
 		}
 	}
+}
+
+// countingReader counts what was read of r.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestUploadQuotaCheckedAtCommit: two uploads without a declared size
+// that each fit when they began cannot both commit past the quota.
+func TestUploadQuotaCheckedAtCommit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, withQuota(domain.Quota{Bytes: 10000}))
+	c := caller("org-1", domain.RoleMember)
+	body := pngBytes(6000)
+	g := &gatedReader{open: bytes.NewReader(body[:4000]), rest: bytes.NewReader(body[4000:]),
+		reached: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		cmd := receipt(c, "a.png", nil)
+		cmd.Body = g
+		_, err := f.app.Upload.Handle(context.Background(), cmd)
+		done <- err
+	}()
+	<-g.reached // a.png streams, reserved with nothing declared
+	f.mustUpload(t, receipt(c, "b.png", pngBytes(6000)))
+	close(g.release)
+	wantKind(t, <-done, domain.ErrTooLarge, domain.CodeQuotaExceeded)
+	f.requireNothingStored(t, "org-1", "org-1/", 1)
 }
