@@ -44,18 +44,23 @@ func (r *FileRepo) counting(ctx context.Context, p domain.StoragePath, delta dom
 // transaction ends. On SQLite a transaction holds the file's write lock
 // from its start, which serialises as much.
 func (r *FileRepo) lockTotal(ctx context.Context, org string) (*ent.StorageUsage, error) {
-	if err := r.ensureRow(ctx, org, "", ""); err != nil {
-		return nil, err
+	for created := false; ; created = true {
+		q := r.c(ctx).StorageUsage.Query().Where(storageusage.OrgID(org), storageusage.System(""), storageusage.ObjectType(""))
+		if r.db.dialect == DialectPostgres && r.db.inTx(ctx) {
+			q = q.Where(func(s *entsql.Selector) { s.ForUpdate() })
+		}
+		row, err := q.Only(ctx)
+		if ent.IsNotFound(err) && !created {
+			if err := r.ensureRow(ctx, org, "", ""); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: lock usage of %q: %w", org, translate(err))
+		}
+		return row, nil
 	}
-	q := r.c(ctx).StorageUsage.Query().Where(storageusage.OrgID(org), storageusage.System(""), storageusage.ObjectType(""))
-	if r.db.dialect == DialectPostgres && r.db.inTx(ctx) {
-		q = q.Where(func(s *entsql.Selector) { s.ForUpdate() })
-	}
-	row, err := q.Only(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: lock usage of %q: %w", org, translate(err))
-	}
-	return row, nil
 }
 
 // ensureRow creates org's usage row of system and object type, empty, if
@@ -88,17 +93,23 @@ func (r *FileRepo) ensureRow(ctx context.Context, org, system, objectType string
 func (r *FileRepo) moveUsage(ctx context.Context, p domain.StoragePath, delta domain.Usage) error {
 	org, system, objectType := p.OrgID(), string(p.System()), string(p.ObjectType())
 	for _, key := range [][2]string{{"", ""}, {system, objectType}} {
-		if err := r.ensureRow(ctx, org, key[0], key[1]); err != nil {
-			return err
-		}
-		n, err := r.c(ctx).StorageUsage.Update().
-			Where(storageusage.OrgID(org), storageusage.System(key[0]), storageusage.ObjectType(key[1])).
-			AddBytes(delta.Bytes).AddFiles(delta.Files).Save(ctx)
-		if err == nil && n != 1 {
-			err = fmt.Errorf("%d usage rows matched, want 1", n)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
+		for created := false; ; created = true {
+			n, err := r.c(ctx).StorageUsage.Update().
+				Where(storageusage.OrgID(org), storageusage.System(key[0]), storageusage.ObjectType(key[1])).
+				AddBytes(delta.Bytes).AddFiles(delta.Files).Save(ctx)
+			if err == nil && n == 0 && !created {
+				if err := r.ensureRow(ctx, org, key[0], key[1]); err != nil {
+					return err
+				}
+				continue
+			}
+			if err == nil && n != 1 {
+				err = fmt.Errorf("%d usage rows matched, want 1", n)
+			}
+			if err != nil {
+				return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
+			}
+			break
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package repotest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -158,17 +159,23 @@ func testUsageConcurrent(t *testing.T, fx Fixture) {
 		if err != nil {
 			return err
 		}
+		var last error
 		for attempt := 0; attempt < 50; attempt++ {
 			got, err := fx.Files.Create(ctx(t), rec)
 			if err != nil {
 				existing, gerr := fx.Files.Get(ctx(t), p)
 				if gerr != nil {
+					last = gerr
 					continue
 				}
-				if err := existing.BeginUpload(fmt.Sprintf("up-%d-%d", i, attempt), true, base.Add(2*time.Minute), time.Minute); err != nil {
+				// Later attempts take over reservations that lost their commit.
+				now := base.Add(time.Duration(attempt+2) * time.Minute)
+				if err := existing.BeginUpload(fmt.Sprintf("up-%d-%d", i, attempt), true, now, time.Minute); err != nil {
+					last = err
 					continue
 				}
 				if got, err = fx.Files.Update(ctx(t), existing); err != nil {
+					last = err
 					continue
 				}
 			}
@@ -178,6 +185,10 @@ func testUsageConcurrent(t *testing.T, fx Fixture) {
 				return err
 			}
 			if got, err = fx.Files.Update(ctx(t), got); err != nil {
+				if !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrExists) {
+					return fmt.Errorf("worker %d: commit: %w", i, err)
+				}
+				last = err
 				continue
 			}
 			if i%3 == 0 {
@@ -185,7 +196,7 @@ func testUsageConcurrent(t *testing.T, fx Fixture) {
 			}
 			return nil
 		}
-		return fmt.Errorf("worker %d never committed", i)
+		return fmt.Errorf("worker %d never committed: %w", i, last)
 	})
 	for _, err := range errs {
 		require.NoError(t, err)
