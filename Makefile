@@ -33,9 +33,11 @@ bench-hostile:
 bench-audit:
 	bash scripts/bench-audit.sh $(BENCH_AUDIT_FLAGS)
 
-# Regenerate Ent, Wire and the mockery mocks.
+# Regenerate Ent, Wire, the mockery mocks and the TypeScript client's types
+# (clients/typescript/src/schema.d.ts, from adapters/http/openapi.json).
 generate:
 	$(GO) generate ./...
+	bash scripts/generate-ts-client.sh
 
 # CI: regenerating must change nothing.
 check-generate: generate

@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"storagegw/domain"
@@ -191,11 +192,28 @@ const backgroundTimeout = 10 * time.Second
 // reservation left behind lapses with its lease.
 const afterDatabaseFailure = time.Second
 
+// afterStoreFailure bounds the removal of a blob that follows a failure of
+// the store itself (an upload's Put that found the store unreachable): it
+// will most likely fail too, and the request must end within about one
+// store operation budget, not two. A blob or store upload left behind is
+// the clean-up's (store uploads nothing owns) or reconcile's (orphans).
+const afterStoreFailure = time.Second
+
 // detached returns a context that survives the caller's cancellation, for
 // one step of work that must finish (compensation, audit) even when the
 // client left, bounded by backgroundTimeout.
 func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+}
+
+// detachedStoreAfter is detached for a store step that follows cause: its
+// budget is afterStoreFailure when cause is the store's failure.
+func detachedStoreAfter(ctx context.Context, cause error) (context.Context, context.CancelFunc) {
+	var de *domain.Error
+	if errors.As(cause, &de) && errors.Is(de.Kind, domain.ErrUnavailable) && de.Code == CodeStoreUnavailable {
+		return context.WithTimeout(context.WithoutCancel(ctx), afterStoreFailure)
+	}
+	return detached(ctx)
 }
 
 // detachedAfter is detached for a database step that follows cause: its

@@ -42,13 +42,17 @@ type auditor struct {
 // rolls it back. After the commit e is marked written; after a failure
 // nothing of fn is kept and the caller's finish writes the failure's event
 // outside, as for any failed call. The answer is given only after the
-// commit.
+// commit. A request run under an Idempotency-Key's claim
+// (WithIdempotencyClaim) marks the key applied in the same transaction.
 func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx context.Context) error) error {
 	err := a.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := fn(ctx); err != nil {
 			return err
 		}
-		return a.record(ctx, c, *e, nil)
+		if err := a.record(ctx, c, *e, nil); err != nil {
+			return err
+		}
+		return applyClaim(ctx) // the request's Idempotency-Key, if any, commits with its change
 	})
 	if err == nil {
 		e.written = true

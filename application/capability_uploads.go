@@ -70,14 +70,34 @@ func (u *CapabilityUploads) refuse(ctx context.Context, c Caller, e entry, err e
 	return u.audit.finish(ctx, c, e, err, false)
 }
 
+// PostKey is the key of a file of that name sent whole (Uppy's
+// /s3/params): the path it will get (domain.UploadCapability.PostKey).
+// Nothing is stored; a refusal is audited as an upload's.
+func (u *CapabilityUploads) PostKey(ctx context.Context, cc CapabilityCaller, filename string) (string, error) {
+	c, caller, err := u.redeem(ctx, cc, domain.ActionUpload)
+	if err != nil {
+		return "", err
+	}
+	key, err := c.PostKey(filename)
+	if err == nil {
+		err = c.CheckUpload(filename, -1)
+	}
+	if err != nil {
+		return "", u.refuse(ctx, caller, entry{action: domain.ActionUpload}, err)
+	}
+	return key, nil
+}
+
 // Upload stores one file sent whole (Uppy's /s3/params and POST), as
-// Upload does; declaredSize is the size announced or -1. A capability with
-// a size limit reads at most that many bytes.
-func (u *CapabilityUploads) Upload(ctx context.Context, cc CapabilityCaller, filename string, declaredSize int64, body io.Reader) (*domain.FileRecord, error) {
+// Upload does; key is the file's name or its PostKey; declaredSize is the
+// size announced or -1. A capability with a size limit reads at most that
+// many bytes.
+func (u *CapabilityUploads) Upload(ctx context.Context, cc CapabilityCaller, key string, declaredSize int64, body io.Reader) (*domain.FileRecord, error) {
 	c, caller, err := u.redeem(ctx, cc, domain.ActionUpload)
 	if err != nil {
 		return nil, err
 	}
+	filename := c.PostFilename(key)
 	if err := c.CheckUpload(filename, declaredSize); err != nil {
 		return nil, u.refuse(ctx, caller, entry{action: domain.ActionUpload}, err)
 	}

@@ -245,3 +245,36 @@ func TestInitiateProposedPartSize(t *testing.T) {
 		t.Errorf("refusal event: got %+v, want a failure with proposed_part_size", last)
 	}
 }
+
+// TestCapabilityPostKey: the key of a file posted whole is the path it
+// will get, and the upload posted with that key is stored there; a name
+// the capability does not allow is refused at once, audited as the
+// upload's refusal.
+func TestCapabilityPostKey(t *testing.T) {
+	t.Parallel()
+	f := newCapFixture(t)
+	c := caller("org-1", domain.RoleMember)
+	any := f.issue(t, c, nil)
+	named := f.issue(t, c, func(cmd *application.IssueCapabilityCommand) { cmd.Filename = "a.pdf" })
+
+	key, err := f.app.CapabilityUploads.PostKey(t.Context(), holder(any.Token), "my notes.pdf")
+	if err != nil || key != "org-1/workspace/doc/doc-1/my_notes.pdf" {
+		t.Fatalf("PostKey: got %q, %v, want org-1/workspace/doc/doc-1/my_notes.pdf", key, err)
+	}
+	rec, err := f.app.CapabilityUploads.Upload(t.Context(), holder(any.Token), key, -1, bytes.NewReader(pdfBytes(100)))
+	if err != nil || rec.Path().String() != key {
+		t.Fatalf("Upload keyed by the PostKey: got %v, %v, want the record at %s", rec, err, key)
+	}
+	if _, err := f.app.CapabilityUploads.PostKey(t.Context(), holder(named.Token), "b.pdf"); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("PostKey of another name: got %v, want ErrForbidden", err)
+	}
+	var refusals []domain.Action
+	for _, e := range f.events(t, "org-1") {
+		if !e.Success {
+			refusals = append(refusals, e.Action)
+		}
+	}
+	if len(refusals) != 1 || refusals[0] != domain.ActionUpload {
+		t.Errorf("refusals audited: got %v, want one UPLOAD", refusals)
+	}
+}

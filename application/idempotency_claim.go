@@ -16,6 +16,7 @@ import (
 type IdempotencyClaim struct {
 	u     *Idempotency
 	owner string
+	sc    domain.IdempotencyScope // never changes: read without mu
 
 	mu   sync.Mutex
 	rec  *domain.IdempotencyRecord // as last stored
@@ -27,7 +28,7 @@ type IdempotencyClaim struct {
 
 // hold starts the renewal of a claim just stored.
 func (u *Idempotency) hold(ctx context.Context, rec *domain.IdempotencyRecord, owner string) *IdempotencyClaim {
-	c := &IdempotencyClaim{u: u, owner: owner, rec: rec, stop: make(chan struct{})}
+	c := &IdempotencyClaim{u: u, owner: owner, sc: rec.Scope(), rec: rec, stop: make(chan struct{})}
 	c.stopped.Add(1)
 	go c.renew(context.WithoutCancel(ctx))
 	return c
@@ -115,23 +116,25 @@ func (c *IdempotencyClaim) Finish(ctx context.Context, fingerprint string, answe
 
 // Release lets the key go without an answer (the request failed in a way
 // a retry should run again, or its answer cannot be replayed): the next
-// request with it runs as a first request.
+// request with it runs as a first request. A key whose change committed
+// (applied) is kept, so that nothing is changed twice: a retry is
+// refused (idempotency_key_answer_lost once the lease ran out).
 func (c *IdempotencyClaim) Release(ctx context.Context) error {
 	if !c.end() {
 		return nil
 	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	if !c.rec.Held(c.owner) {
+	if !c.rec.Held(c.owner) || c.rec.Applied() {
 		return nil
 	}
 	err := c.u.keys.Delete(ctx, c.rec)
 	if isConflict(err) {
 		c.reload(ctx)
-		if c.rec.Held(c.owner) {
+		if c.rec.Held(c.owner) && !c.rec.Applied() {
 			err = c.u.keys.Delete(ctx, c.rec)
 		} else {
-			err = nil // another request owns the key now
+			err = nil // another request owns the key now, or its change committed
 		}
 	}
 	if err != nil && !isNotFound(err) {
@@ -142,3 +145,44 @@ func (c *IdempotencyClaim) Release(ctx context.Context) error {
 }
 
 func isNotFound(err error) bool { return domain.KindOf(err) == domain.ErrNotFound }
+
+// claimKey carries the claim of the request running under a context.
+type claimKey struct{}
+
+// WithIdempotencyClaim runs a claimed request's use case under ctx: the
+// change it commits (auditor.change) then marks the key applied in the
+// same transaction (see IdempotencyRecord.Apply), so that a crash
+// between the change and Finish cannot let a retry change things twice.
+func WithIdempotencyClaim(ctx context.Context, c *IdempotencyClaim) context.Context {
+	if c == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, claimKey{}, c)
+}
+
+// applyClaim marks the claim of ctx's request, if any, applied; ctx is
+// the change's transaction. A claim lost meanwhile (its lease lapsed and
+// another request took the key) fails the change: that request runs it.
+func applyClaim(ctx context.Context) error {
+	c, _ := ctx.Value(claimKey{}).(*IdempotencyClaim)
+	if c == nil {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		cur, err := c.u.keys.Get(ctx, c.sc)
+		if isNotFound(err) {
+			return domain.InProgressError()
+		}
+		if err != nil {
+			return err
+		}
+		if err := cur.Apply(c.owner); err != nil {
+			return domain.InProgressError()
+		}
+		_, err = c.u.keys.Update(ctx, cur)
+		if isConflict(err) && attempt < maxAttempts {
+			continue // a renewal raced this update: read the key again
+		}
+		return err
+	}
+}

@@ -219,3 +219,34 @@ func TestIdempotencyExpire(t *testing.T) {
 		t.Fatalf("Expire: got %d, %v; want 107", n, err)
 	}
 }
+
+// TestIdempotencyAppliedNotReclaimed: a key whose first request committed
+// its change (applied) but never stored its answer is not claimed again,
+// whatever its lease: 409 in progress while the lease runs, then 409
+// idempotency_key_answer_lost; no update, so nothing runs twice.
+func TestIdempotencyAppliedNotReclaimed(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		age  time.Duration
+		code string
+	}{
+		"lease running": {time.Second, domain.CodeIdempotencyKeyInProgress},
+		"lease lapsed":  {2 * time.Minute, domain.CodeIdempotencyKeyAnswerLost},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newIdemFixture(t, time.Minute)
+			rec := stored(t, "k", f.now.Add(-tc.age), time.Minute, false)
+			if err := rec.Apply("owner-1"); err != nil {
+				t.Fatal(err)
+			}
+			f.keys.EXPECT().Create(mock.Anything, mock.Anything).Return(nil, exists()).Once()
+			f.keys.EXPECT().Get(mock.Anything, mock.Anything).Return(rec, nil).Once()
+			f.audit.EXPECT().Append(mock.Anything, mock.MatchedBy(func(e *domain.AuditEvent) bool {
+				return !e.Data().Success
+			})).Return(nil).Once()
+			_, err := f.u.Begin(context.Background(), beginCmd("k"))
+			wantKind(t, err, domain.ErrExists, tc.code)
+		})
+	}
+}

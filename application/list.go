@@ -11,7 +11,9 @@ import (
 type ListFilesQuery struct {
 	Caller Caller
 	// Prefix narrows the listing within the caller's org, relative to it:
-	// "accounting/receipt/" lists every receipt. It may end mid-segment.
+	// "accounting/receipt/" lists every receipt. It may end mid-segment;
+	// one that could match no path (one starting with the org itself, or
+	// naming no system) is refused (domain.CheckListPrefix).
 	Prefix string
 	Limit  *int   // nil = 100; 1 to 1000
 	Cursor string // from the previous page
@@ -43,7 +45,7 @@ func (l *List) run(ctx context.Context, q ListFilesQuery, e *entry) (FilePage, e
 	if err := p.Authorize(domain.PermList); err != nil {
 		return FilePage{}, err
 	}
-	if err := validatePrefix(q.Prefix); err != nil {
+	if err := domain.CheckListPrefix(p.OrgID, q.Prefix); err != nil {
 		return FilePage{}, err
 	}
 	limit, err := pageLimit(q.Limit, 100, 1000)
@@ -73,27 +75,4 @@ func (l *List) run(ctx context.Context, q ListFilesQuery, e *entry) (FilePage, e
 	}
 	e.metadata["count"] = len(page.Items)
 	return page, nil
-}
-
-// validatePrefix accepts what can begin a path below the org: characters of
-// path segments and '/', no empty or relative segment.
-func validatePrefix(prefix string) error {
-	bad := domain.Errorf(domain.ErrInvalid, "invalid_prefix",
-		"prefix must look like the start of a path below your org, e.g. \"accounting/receipt/\".")
-	if len(prefix) > 512 || strings.HasPrefix(prefix, "/") {
-		return bad
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := prefix[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-/", c) >= 0) {
-			return bad
-		}
-	}
-	segs := strings.Split(prefix, "/")
-	for i, s := range segs {
-		if (s == "" && i < len(segs)-1) || s == "." || s == ".." {
-			return bad
-		}
-	}
-	return nil
 }

@@ -38,11 +38,14 @@ const cleanupPage = 100
 //     that never held content is removed, an overwrite's reservation
 //     cleared, and the blob its upload may have written removed. The
 //     release is an optimistic update, so a concurrent run or a new upload
-//     taking the path over wins cleanly.
+//     taking the path over wins cleanly; only the run that released a
+//     reservation counts it.
 //  3. Every store-side upload in storagegw's key layout that no live
 //     reservation owns (its path's record holds no unlapsed lease for the
 //     upload id in its key) and that started more than one upload lease
-//     ago is aborted: a crashed streamed Put's, or a dead session's.
+//     ago is aborted: a crashed streamed Put's, or a dead session's (an
+//     upload the store no longer knows was aborted by a concurrent run,
+//     which counts it).
 //  4. A store with a temp area of its own (local disk) removes the temp
 //     files of uploads whose process died (TempSweeper).
 //
@@ -147,7 +150,8 @@ func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *Cle
 		for _, rec := range page {
 			after = rec.ID()
 			uploadID := rec.PendingUploadID()
-			if err := u.release(ctx, rec.Path(), uploadID); err != nil {
+			released, err := u.release(ctx, rec.Path(), uploadID)
+			if err != nil {
 				rep.Failures++
 				u.report(ctx, "release lapsed reservation", err)
 				continue
@@ -158,7 +162,9 @@ func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *Cle
 				u.report(ctx, "remove blob of a lapsed upload", err)
 				continue
 			}
-			rep.Reservations++
+			if released { // not another run's, nor a new upload's takeover
+				rep.Reservations++
+			}
 		}
 		if len(page) < cleanupPage || ctx.Err() != nil {
 			return ctx.Err()
@@ -188,7 +194,10 @@ func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, no
 				continue
 			}
 			err = store.AbortMultipart(ctx, up.Key, up.StoreUploadID)
-			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			switch {
+			case errors.Is(err, domain.ErrNotFound):
+				continue // another run aborted it: it counts it
+			case err != nil:
 				rep.Failures++
 				u.report(ctx, "abort stale store upload", err)
 				continue

@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"storagegw/application"
+	"storagegw/application/blobstoretest"
+	"storagegw/application/memrepo"
 	"storagegw/domain"
 )
 
@@ -159,4 +162,112 @@ func TestConcurrentCleanupsClaimOnce(t *testing.T) {
 	if sessions != n || failures != 0 {
 		t.Errorf("concurrent runs: got %d sessions cleaned and %d failures in %+v, want %d and 0", sessions, failures, reps, n)
 	}
+}
+
+// TestConcurrentCleanupsCountLapsedOnce: the reservations of uploads that
+// died (their pending rows, and the store uploads their streamed Puts
+// started) are released and aborted by clean-up runs at once, each
+// counted by one run only.
+func TestConcurrentCleanupsCountLapsedOnce(t *testing.T) {
+	t.Parallel()
+	f := newMPFixture(t)
+	const n = 20
+	for i := range n {
+		path := domain.MustParseStoragePath(fmt.Sprintf("org-1/workspace/doc/doc-%d/dead.pdf", i))
+		uploadID := fmt.Sprintf("0190c3a1-0000-7000-8000-%012d", i)
+		rec, err := domain.NewPendingRecord(fmt.Sprintf("rec-%d", i), path, "dead.pdf", "user-member", uploadID,
+			f.clock.Now(), application.DefaultUploadLease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.files.Create(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.blobs.InitiateMultipart(t.Context(), domain.BlobKeyFor(path, uploadID), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Advance(2 * application.DefaultUploadLease)
+	// Every run lists the same lapsed reservations and store uploads
+	// before any of them acts: the worst interleaving, every time.
+	reps := make([]application.CleanupReport, 4)
+	lapsed, listed := newBarrier(len(reps)), newBarrier(len(reps))
+	app := application.New(&barrierStore{MemoryMultipart: f.blobs, b: listed}, &barrierFiles{FileRepository: f.files, b: lapsed},
+		f.audit, f.sessions, memrepo.NewTransactor(), nil, &recordingSigner{}, f.clock, application.Options{})
+	var wg sync.WaitGroup
+	for i := range reps {
+		wg.Go(func() {
+			rep, err := app.CleanupUploads.Run(t.Context())
+			if err != nil {
+				t.Error(err)
+			}
+			reps[i] = rep
+		})
+	}
+	wg.Wait()
+	var reservations, storeUploads, failures int64
+	for _, r := range reps {
+		reservations, storeUploads, failures = reservations+r.Reservations, storeUploads+r.StoreUploads, failures+r.Failures
+	}
+	if reservations != n || storeUploads != n || failures != 0 {
+		t.Errorf("concurrent runs: got %d reservations, %d store uploads and %d failures in %+v, want %d, %d and 0",
+			reservations, storeUploads, failures, reps, n, n)
+	}
+	if ups, _ := f.blobs.ListMultipart(t.Context(), "", "", "", 100); len(ups) != 0 {
+		t.Errorf("store uploads left: %d", len(ups))
+	}
+	for i := range n {
+		path := domain.MustParseStoragePath(fmt.Sprintf("org-1/workspace/doc/doc-%d/dead.pdf", i))
+		if _, err := f.files.Get(t.Context(), path); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("reservation of %s: got %v, want it released", path, err)
+		}
+	}
+}
+
+// barrier holds each of n callers until all n arrived (or a few seconds
+// passed, so a test cannot hang on it).
+type barrier struct {
+	mu      sync.Mutex
+	arrived int
+	all     chan struct{}
+	n       int
+}
+
+func newBarrier(n int) *barrier { return &barrier{all: make(chan struct{}), n: n} }
+
+func (b *barrier) wait() {
+	b.mu.Lock()
+	b.arrived++
+	if b.arrived == b.n {
+		close(b.all)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.all:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// barrierFiles holds each ListLapsed at b once it has its page.
+type barrierFiles struct {
+	application.FileRepository
+	b *barrier
+}
+
+func (f *barrierFiles) ListLapsed(ctx context.Context, before time.Time, afterID string, limit int) ([]*domain.FileRecord, error) {
+	page, err := f.FileRepository.ListLapsed(ctx, before, afterID, limit)
+	f.b.wait()
+	return page, err
+}
+
+// barrierStore holds each ListMultipart at b once it has its page.
+type barrierStore struct {
+	*blobstoretest.MemoryMultipart
+	b *barrier
+}
+
+func (s *barrierStore) ListMultipart(ctx context.Context, prefix, afterKey, afterID string, limit int) ([]application.MultipartUpload, error) {
+	page, err := s.MemoryMultipart.ListMultipart(ctx, prefix, afterKey, afterID, limit)
+	s.b.wait()
+	return page, err
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -24,11 +25,14 @@ type InitiateMultipartCommand struct {
 
 	// Set by TusCreate, which starts its uploads through this use case:
 	// the preferred part size (0: the configured one), the protocol named
-	// in the event's metadata, and what to save with the session, in its
-	// transaction.
-	partSize int64
-	protocol string
-	onCreate func(ctx context.Context, s *domain.UploadSession) error
+	// in the event's metadata, what to save with the session, in its
+	// transaction, and whether the event waits (a creation-with-upload
+	// commits its one event with the body's outcome; run only).
+	partSize   int64
+	protocol   string
+	onCreate   func(ctx context.Context, s *domain.UploadSession) error
+	deferEvent bool
+	lease      time.Duration // of the path's reservation; 0: the session's lifetime
 	// PartSize is the part size the client proposes (0: the service's,
 	// domain.PlanParts); a proposal is the size in force or refused
 	// (domain.PlanProposedParts).
@@ -100,7 +104,7 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 	uploadID := newID()
 	reservation := entry{action: domain.ActionUpload}
 	ucmd := UploadCommand{Caller: cmd.Caller, Filename: cmd.Filename, Overwrite: cmd.Overwrite, DeclaredSize: cmd.Size}
-	if _, _, err := u.reserve(ctx, path, ucmd, uploadID, u.mopts.SessionTTL, &reservation); err != nil {
+	if _, _, err := u.reserve(ctx, path, ucmd, uploadID, cmp.Or(cmd.lease, u.mopts.SessionTTL), &reservation); err != nil {
 		return nil, err
 	}
 	key := domain.BlobKeyFor(path, uploadID)
@@ -120,12 +124,17 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 		if cmd.protocol != "" {
 			e.metadata["protocol"] = cmd.protocol
 		}
-		err = u.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
+		create := func(ctx context.Context) (err error) {
 			if s, err = u.sessions.Create(ctx, s); err == nil && cmd.onCreate != nil {
 				err = cmd.onCreate(ctx, s)
 			}
 			return err
-		})
+		}
+		if cmd.deferEvent {
+			err = u.audit.tx.InTx(ctx, create)
+		} else {
+			err = u.audit.change(ctx, cmd.Caller, e, create)
+		}
 	}
 	if err != nil {
 		u.abortStore(ctx, store, key, storeID)

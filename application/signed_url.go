@@ -71,7 +71,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	now := s.clock.Now()
 	url, err := s.signer.SignURL(ctx, SignRequest{
 		Key: rec.Content().BlobKey, Expiry: expiry, Disposition: disp,
-		Filename: path.Filename(), ContentType: rec.Content().ContentType,
+		Filename: rec.DownloadName(), ContentType: rec.Content().ContentType,
 		OrgID: p.OrgID, UserID: p.UserID, Role: p.Role, Path: path.String(),
 	})
 	if err != nil {

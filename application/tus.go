@@ -53,9 +53,11 @@ type PartWriter interface {
 
 // TusOptions tune TUS uploads. The zero value is usable.
 type TusOptions struct {
-	// LockTTL is how long a request may hold an upload's lease; a replica
-	// that stopped mid-request blocks the upload at most that long.
-	// Default 15 minutes.
+	// LockTTL is how long a request's lease on an upload holds without
+	// renewal; a PATCH renews it every LockTTL/3 while its bytes stream
+	// and the upload completes, so a replica that stopped mid-request
+	// blocks the upload at most that long. Default Options.UploadLease
+	// (STORAGEGW_UPLOAD_LEASE).
 	LockTTL time.Duration
 }
 
@@ -77,10 +79,10 @@ type tus struct {
 // sessions, or a store that is not a MultipartStore) they answer
 // domain.ErrUnavailable.
 func (a *Application) EnableTus(uploads TusUploads, parts PartWriter, o TusOptions) {
-	if o.LockTTL <= 0 {
-		o.LockTTL = 15 * time.Minute
-	}
 	mp := a.InitiateMultipart.multipart
+	if o.LockTTL <= 0 {
+		o.LockTTL = mp.opts.UploadLease
+	}
 	mp.tusUploads = uploads
 	t := &tus{multipart: mp, uploads: uploads, parts: checkedPartWriter{parts}, opts: o,
 		initiate: a.InitiateMultipart, complete: a.CompleteMultipart, abort: a.AbortMultipart}

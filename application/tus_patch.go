@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"storagegw/domain"
@@ -61,108 +60,13 @@ func (u *TusPatch) run(ctx context.Context, cmd TusPatchCommand, e *entry) (TusP
 	if err != nil {
 		return TusPatchResult{}, err
 	}
-	now := u.clock.Now()
-	if err := t.CheckWrite(cmd.Offset, now); err != nil {
-		return TusPatchResult{}, err
-	}
-	if cmd.ContentLength > t.Length()-t.Offset() {
-		return TusPatchResult{}, domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
-			"The body holds more bytes than the %d the upload still needs.", t.Length()-t.Offset())
-	}
-	var scratch entry
-	store, s, err := u.open(ctx, cmd.Caller, t.ID(), &scratch)
-	if errors.Is(err, domain.ErrNotFound) {
-		return TusPatchResult{}, errNoUpload()
-	}
-	if err != nil {
-		return TusPatchResult{}, err
-	}
-	if err := s.CheckOpen(now); err != nil {
-		return TusPatchResult{}, err
-	}
-	if err := u.renew(ctx, s, now); err != nil {
-		return TusPatchResult{}, err
-	}
-	locked, err := u.lock(ctx, t, now)
-	if err != nil {
-		return TusPatchResult{}, err
-	}
-	before := locked.Data()
-	t, _ = domain.RehydrateTusUpload(before)
-	consumed, werr := u.write(ctx, s, t, cmd.Body, cmd.ContentLength)
-	e.metadata["bytes_stored"] = t.Offset() - before.Offset
-	if werr == nil && t.Offset() == t.Length() {
-		rec, err := u.completeUpload(ctx, cmd.Caller, store, s, locked, t, consumed, e)
-		return TusPatchResult{Upload: t, Record: rec}, err
-	}
-	if t.Offset() == before.Offset {
-		u.unlock(ctx, locked)
-		return TusPatchResult{Upload: locked}, werr
-	}
-	// Bytes were stored: the new offset commits with the PATCH's event,
-	// an interrupted body included (the client resumes from it).
-	if werr != nil {
-		e.metadata["interrupted"] = true
-	}
-	t.Unlock(u.clock.Now())
-	var saved *domain.TusUpload
-	dctx, cancel := detached(ctx) // a client that left still gets its bytes counted
-	defer cancel()
-	err = u.audit.change(dctx, cmd.Caller, e, func(ctx context.Context) (err error) {
-		saved, err = u.uploads.Update(ctx, t)
-		return err
-	})
-	if err != nil {
-		u.unlock(ctx, locked)
-		return TusPatchResult{}, err
-	}
-	u.deleteSegments(ctx, consumed)
-	return TusPatchResult{Upload: saved}, werr
-}
-
-// completeUpload completes the session of t, which holds every byte,
-// with e as the completion's UPLOAD event; consumed are the segments its
-// parts took in. A refusal that discarded the session removes t's state
-// and those segments; another failure gives back the lease at the offset
-// before this PATCH, so the client sends its bytes again.
-func (u *TusPatch) completeUpload(ctx context.Context, c Caller, store MultipartStore, s *domain.UploadSession,
-	locked, t *domain.TusUpload, consumed []string, e *entry) (*domain.FileRecord, error) {
-	e.action = domain.ActionUpload
-	e.metadata = map[string]any{"multipart": true, "protocol": "tus", "upload_id": s.ID()}
-	stored, err := store.ListParts(ctx, s.BlobKey(), s.StoreUploadID())
-	if err != nil {
-		u.unlock(ctx, locked)
-		return nil, err
-	}
-	parts := make([]domain.PartRef, len(stored))
-	for i, p := range stored {
-		parts[i] = domain.PartRef{Number: p.Number, ETag: p.ETag}
-	}
-	e.metadata["parts"] = len(parts)
-	rec, err := u.complete.run(ctx, CompleteMultipartCommand{Caller: c, UploadID: s.ID(), Parts: parts}, e)
-	if err != nil {
-		if _, gerr := u.sessions.Get(ctx, s.ID()); errors.Is(gerr, domain.ErrNotFound) {
-			u.forget(ctx, locked, consumed)
-		} else {
-			u.unlock(ctx, locked)
-		}
-		return nil, err
-	}
-	t.Complete(u.clock.Now())
-	t.Unlock(u.clock.Now())
-	dctx, cancel := detached(ctx)
-	defer cancel()
-	if _, err := u.uploads.Update(dctx, t); err != nil {
-		u.report(ctx, "mark tus upload complete", err)
-	}
-	u.deleteSegments(dctx, consumed)
-	return rec, nil
+	return u.receive(ctx, cmd, t, e, false)
 }
 
 // write streams body into t's parts and segments, advancing t as each is
 // stored, and returns the keys of the segments that parts took in (to be
 // removed once t is saved). known is the body's length, or -1.
-func (u *TusPatch) write(ctx context.Context, s *domain.UploadSession, t *domain.TusUpload, body io.Reader, known int64) ([]string, error) {
+func (u *tus) write(ctx context.Context, s *domain.UploadSession, t *domain.TusUpload, body io.Reader, known int64) ([]string, error) {
 	var consumed []string
 	for t.Offset() < t.Length() {
 		part, need, segs := t.Pending()
@@ -206,7 +110,7 @@ func (u *TusPatch) write(ctx context.Context, s *domain.UploadSession, t *domain
 }
 
 // writePart stores part number part of t: the bytes of segs, then rest.
-func (u *TusPatch) writePart(ctx context.Context, s *domain.UploadSession, t *domain.TusUpload, part int,
+func (u *tus) writePart(ctx context.Context, s *domain.UploadSession, t *domain.TusUpload, part int,
 	segs []domain.Segment, rest io.Reader) error {
 	readers := make([]io.Reader, 0, len(segs)+1)
 	for _, seg := range segs {

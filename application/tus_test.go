@@ -3,6 +3,7 @@ package application_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -26,12 +27,12 @@ func newTusFixture(t *testing.T) *tusFixture {
 
 func (f *tusFixture) create(t *testing.T, c application.Caller, name string, size int64) *domain.TusUpload {
 	t.Helper()
-	u, err := f.app.TusCreate.Handle(t.Context(), application.TusCreateCommand{Caller: c, System: "workspace",
+	res, err := f.app.TusCreate.Handle(t.Context(), application.TusCreateCommand{Caller: c, System: "workspace",
 		ObjectType: "doc", ObjectID: "doc-1", Filename: name, Length: size})
 	if err != nil {
 		t.Fatalf("TusCreate: got %v, want nil", err)
 	}
-	return u
+	return res.Upload
 }
 
 func (f *tusFixture) patch(t *testing.T, c application.Caller, id string, offset int64, body []byte, known bool) (application.TusPatchResult, error) {
@@ -181,4 +182,95 @@ func TestTusLease(t *testing.T) {
 	if res, err := f.patch(t, member, u.ID(), 0, pngBytes(100), true); err != nil || res.Record == nil {
 		t.Errorf("PATCH once the lease ran out: got %v, %v, want the completed upload", res, err)
 	}
+}
+
+// cutReader yields n bytes of data and then fails, as a dropped
+// connection does.
+type cutReader struct {
+	data []byte
+	n    int
+}
+
+func (r *cutReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, errors.New("connection reset by peer")
+	}
+	k := copy(p, r.data[:min(len(r.data), r.n)])
+	r.data, r.n = r.data[k:], r.n-k
+	return k, nil
+}
+
+// TestTusCreationWithUpload: a creation that carries bytes is one request
+// with one event: UPLOAD when the body completes the file,
+// MULTIPART_INITIATE with the bytes stored when it does not, and a failed
+// MULTIPART_INITIATE with nothing left when the body is cut (the client
+// never learnt of the upload).
+func TestTusCreationWithUpload(t *testing.T) {
+	t.Parallel()
+	member := caller("org-1", domain.RoleMember)
+	create := func(f *tusFixture, name string, length int64, body io.Reader, n int64) (application.TusPatchResult, error) {
+		return f.app.TusCreate.Handle(t.Context(), application.TusCreateCommand{Caller: member, System: "workspace",
+			ObjectType: "doc", ObjectID: "doc-1", Filename: name, Length: length, Body: body, ContentLength: n})
+	}
+	t.Run("whole file", func(t *testing.T) {
+		t.Parallel()
+		f := newTusFixture(t)
+		data := pngBytes(6<<20 + 10)
+		res, err := create(f, "a.png", int64(len(data)), bytes.NewReader(data), int64(len(data)))
+		if err != nil || res.Record == nil || !res.Upload.Completed() {
+			t.Fatalf("creation with the whole file: got %+v, %v, want the committed record", res, err)
+		}
+		evs := f.events(t, "org-1")
+		if len(evs) != 1 || evs[0].Action != domain.ActionUpload || !evs[0].Success ||
+			evs[0].Metadata["creation_with_upload"] != true || evs[0].Metadata["protocol"] != "tus" {
+			t.Fatalf("events: got %v %v, want one UPLOAD with creation_with_upload", actions(evs), evs)
+		}
+	})
+	t.Run("first bytes", func(t *testing.T) {
+		t.Parallel()
+		f := newTusFixture(t)
+		data := pngBytes(7 << 20)
+		first := int64(2 << 20)
+		res, err := create(f, "a.png", int64(len(data)), bytes.NewReader(data[:first]), first)
+		if err != nil || res.Record != nil || res.Upload.Offset() != first {
+			t.Fatalf("creation with 2 MiB: got %+v, %v, want offset %d", res, err, first)
+		}
+		evs := f.events(t, "org-1")
+		if len(evs) != 1 || evs[0].Action != domain.ActionMultipartInitiate || !evs[0].Success ||
+			fmt.Sprint(evs[0].Metadata["bytes_stored"]) != fmt.Sprint(first) || evs[0].Metadata["creation_with_upload"] != true {
+			t.Fatalf("events: got %v %v, want one MULTIPART_INITIATE with bytes_stored %d", actions(evs), evs, first)
+		}
+		if res, err := f.patch(t, member, res.Upload.ID(), first, data[first:], true); err != nil || res.Record == nil {
+			t.Fatalf("PATCH of the rest: got %+v, %v", res, err)
+		}
+		if evs := f.events(t, "org-1"); len(evs) != 2 || evs[1].Action != domain.ActionUpload {
+			t.Fatalf("events: got %v, want MULTIPART_INITIATE, UPLOAD", actions(evs))
+		}
+	})
+	t.Run("cut body", func(t *testing.T) {
+		t.Parallel()
+		f := newTusFixture(t)
+		data := pngBytes(7 << 20)
+		_, err := create(f, "a.png", int64(len(data)), &cutReader{data: data, n: 6 << 20}, int64(len(data)))
+		if err == nil {
+			t.Fatal("creation with a cut body: got nil, want an error")
+		}
+		evs := f.events(t, "org-1")
+		if len(evs) != 1 || evs[0].Action != domain.ActionMultipartInitiate || evs[0].Success {
+			t.Fatalf("events: got %v %v, want one failed MULTIPART_INITIATE", actions(evs), evs)
+		}
+		path := domain.MustParseStoragePath("org-1/workspace/doc/doc-1/a.png")
+		if _, err := f.files.Get(t.Context(), path); err == nil {
+			t.Errorf("reservation after a cut creation: got one, want the path free")
+		}
+		if blobs, _ := f.blobs.List(t.Context(), "", "", 10); len(blobs) != 0 {
+			t.Errorf("blobs after a cut creation: got %v, want none (part and segment discarded)", blobs)
+		}
+		if ups, _ := f.blobs.ListMultipart(t.Context(), "", "", "", 10); len(ups) != 0 {
+			t.Errorf("store uploads after a cut creation: got %v, want none", ups)
+		}
+		if res, err := create(f, "a.png", int64(len(data)), bytes.NewReader(data), int64(len(data))); err != nil || res.Record == nil {
+			t.Fatalf("retried creation: got %+v, %v, want the file", res, err)
+		}
+	})
 }

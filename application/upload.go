@@ -136,13 +136,15 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	return saved, nil
 }
 
-// rule is the configured content rule of kind k.
+// rule is the configured content rule of kind k, naming k in its
+// refusals.
 func (d *deps) rule(k domain.Kind) (domain.ContentRule, error) {
 	rule, ok := d.opts.ContentRules[k]
 	if !ok {
 		return domain.ContentRule{}, domain.Errorf(domain.ErrUnsupportedType, "kind_not_accepted",
-			"Files of kind %s are not accepted.", k)
+			"Files of kind %s are not accepted by this service's configuration.", k)
 	}
+	rule.Kind = k
 	return rule, nil
 }
 
@@ -363,13 +365,14 @@ func (d *deps) abandon(ctx context.Context, path domain.StoragePath, uploadID, k
 // cannot starve the release (nor be blamed on the database), and the
 // request waits for the slower of the two, not their sum. The release
 // follows cause's rule (detachedAfter): after a database failure it gets
-// a short budget, and a reservation it could not release lapses with its
+// a short budget, and so does the blob's removal after a failure of the
+// store (detachedStoreAfter); a reservation it could not release lapses with its
 // lease. Releasing before the blob is gone is safe: the blob key is this
 // upload's alone, and no record points at it.
 func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.StoragePath, uploadID, key string) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		bctx, cancel := detached(ctx)
+		bctx, cancel := detachedStoreAfter(ctx, cause)
 		defer cancel()
 		if err := d.blobs.Delete(bctx, key); err != nil && !errors.Is(err, domain.ErrNotFound) {
 			d.report(ctx, "remove abandoned blob", err)
@@ -377,7 +380,7 @@ func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.Storag
 	})
 	rctx, cancel := detachedAfter(ctx, cause)
 	defer cancel()
-	if err := d.release(rctx, path, uploadID); err != nil {
+	if _, err := d.release(rctx, path, uploadID); err != nil {
 		d.report(ctx, "release reservation", err)
 	}
 	wg.Wait()
@@ -385,18 +388,19 @@ func (d *deps) abandonAfter(ctx context.Context, cause error, path domain.Storag
 
 // release gives up uploadID's reservation of path: the record is removed
 // when it never held content, else its reservation cleared. A reservation
-// that is someone else's by now, or a record gone, is left alone.
-func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID string) error {
+// that is someone else's by now, or a record gone, is left alone. It
+// reports whether this call released it (not another run or request).
+func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID string) (bool, error) {
 	for attempt := 0; ; attempt++ {
 		rec, err := d.files.Get(ctx, path)
 		if errors.Is(err, domain.ErrNotFound) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		if rec.PendingUploadID() != uploadID {
-			return nil // the reservation is someone else's now
+			return false, nil // the reservation is someone else's now
 		}
 		if rec.AbandonUpload(uploadID) {
 			err = d.files.Delete(ctx, rec)
@@ -405,9 +409,9 @@ func (d *deps) release(ctx context.Context, path domain.StoragePath, uploadID st
 		}
 		if !isConflict(err) || attempt >= maxAttempts {
 			if errors.Is(err, domain.ErrNotFound) {
-				return nil
+				return false, nil
 			}
-			return err
+			return err == nil, err
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"syscall"
 	"testing"
+	"time"
 
 	"storagegw/application"
 	"storagegw/domain"
@@ -141,3 +142,28 @@ func TestUploadSucceedsWhenOnlyReplacedBlobRemovalFails(t *testing.T) {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestUploadAfterStoreFailureEndsWithinOneBudget: the store fails an
+// upload's Put as unreachable and then hangs on the removal of the blob;
+// the upload answers store_unavailable about a second later (the removal's
+// short budget after a store failure), not after a whole compensation
+// budget, and its reservation is released.
+func TestUploadAfterStoreFailureEndsWithinOneBudget(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := caller("org-1", domain.RoleMember)
+	f.faultyBlobs.failPut = true
+	f.faultyBlobs.putErr = domain.Wrap(domain.ErrUnavailable, application.CodeStoreUnavailable,
+		"The file store is unavailable; try again later.", io.ErrClosedPipe)
+	f.faultyBlobs.hangDelete = make(chan struct{}) // never closed: a black-holed store
+	start := time.Now()
+	_, err := f.app.Upload.Handle(context.Background(), receipt(c, "r.png", pngBytes(3000)))
+	took := time.Since(start)
+	wantKind(t, err, domain.ErrUnavailable, application.CodeStoreUnavailable)
+	if took > 3*time.Second {
+		t.Errorf("the upload answered after %v; want about a second after the store's failure", took)
+	}
+	if _, err := f.files.Get(t.Context(), domain.MustParseStoragePath("org-1/accounting/receipt/exp-1/r.png")); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("reservation after the failure: got %v, want it released", err)
+	}
+}

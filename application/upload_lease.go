@@ -95,8 +95,13 @@ func (l *uploadLease) stop() *domain.FileRecord {
 // now, reading the record again when it changed meanwhile. A reservation
 // that is no longer uploadID's is domain.ErrExists (upload_superseded).
 func (d *deps) extendLease(ctx context.Context, rec *domain.FileRecord, uploadID string) (*domain.FileRecord, error) {
+	return d.extendLeaseUntil(ctx, rec, uploadID, func() time.Time { return d.clock.Now().Add(d.opts.UploadLease) })
+}
+
+// extendLeaseUntil is extendLease to the time until gives.
+func (d *deps) extendLeaseUntil(ctx context.Context, rec *domain.FileRecord, uploadID string, until func() time.Time) (*domain.FileRecord, error) {
 	for attempt := 0; ; attempt++ {
-		if err := rec.ExtendLease(uploadID, d.clock.Now().Add(d.opts.UploadLease)); err != nil {
+		if err := rec.ExtendLease(uploadID, until()); err != nil {
 			return nil, err
 		}
 		saved, err := d.files.Update(ctx, rec)

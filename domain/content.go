@@ -18,6 +18,10 @@ import (
 // before it reads the body, CheckSize and CheckType while it streams, and
 // CheckContent once the bytes are stored and before they are committed.
 type ContentRule struct {
+	// Kind is the kind the rule is for, named in its refusals ("not
+	// accepted for accounting/receipt"); the use case that looks the rule
+	// up sets it. A rule without one says "here".
+	Kind     Kind
 	MaxBytes int64
 	Allowed  []string
 	// Archive, when set, is the zip archive the file must be (the
@@ -83,21 +87,54 @@ func (r ContentRule) Allows(contentType string) bool {
 	return false
 }
 
-// CheckSize returns ErrTooLarge when n exceeds the rule's bound.
+// CheckSize returns ErrTooLarge when n exceeds the rule's bound; its
+// message names the bound in binary units and the kind ("The file is
+// larger than the 20 MiB allowed for accounting/receipt.").
 func (r ContentRule) CheckSize(n int64) error {
 	if r.MaxBytes > 0 && n > r.MaxBytes {
-		return Errorf(ErrTooLarge, "file_too_large", "The file is larger than the %d bytes allowed here.", r.MaxBytes)
+		return tooLarge(r.MaxBytes, r.where())
 	}
 	return nil
 }
 
-// CheckType returns ErrUnsupportedType unless contentType is allowed.
+func tooLarge(limit int64, where string) error {
+	return Errorf(ErrTooLarge, "file_too_large", "The file is larger than the %s allowed %s.", FormatSize(limit), where)
+}
+
+// CheckType returns ErrUnsupportedType unless contentType is allowed; its
+// message names the type, the kind and every type the kind accepts, so a
+// client can tell its user what to send instead.
 func (r ContentRule) CheckType(contentType string) error {
 	if !r.Allows(contentType) {
+		accepts := "no content type"
+		if len(r.Allowed) > 0 {
+			accepts = strings.Join(r.Allowed, ", ")
+		}
+		ct, _, _ := strings.Cut(contentType, ";") // as Allows: parameters do not count
 		return Errorf(ErrUnsupportedType, "unsupported_content_type",
-			"Content of type %s is not allowed here.", clip(contentType))
+			"Content of type %s is not accepted %s, which accepts: %s.", clipType(strings.TrimSpace(ct)), r.where(), accepts)
 	}
 	return nil
+}
+
+// where names the rule's kind for a message: "for accounting/receipt",
+// or "here" when the rule has none.
+func (r ContentRule) where() string {
+	if r.Kind == (Kind{}) {
+		return "here"
+	}
+	return "for " + r.Kind.String()
+}
+
+// clipType bounds a content type a client declared before it is echoed:
+// RFC 6838 allows 127 characters on each side of the slash, so a valid
+// type is never cut.
+func clipType(s string) string {
+	const max = 255
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return sanitizeForMessage(s)
 }
 
 const mib = 1 << 20
@@ -166,26 +203,31 @@ func (r ContentRule) Accept(types []string) (string, error) {
 // and fails with ErrTooLarge as soon as more than the rule's MaxBytes were
 // read, so an oversized body is refused while streaming, before it is
 // stored whole.
-func (r ContentRule) Meter(src io.Reader) *Meter { return NewMeter(src, r.MaxBytes) }
+func (r ContentRule) Meter(src io.Reader) *Meter {
+	m := NewMeter(src, r.MaxBytes)
+	m.where = r.where()
+	return m
+}
 
 // NewMeter is a Meter bounded by max bytes (max <= 0: no bound).
 func NewMeter(src io.Reader, max int64) *Meter {
-	return &Meter{r: src, max: max, h: sha256.New()}
+	return &Meter{r: src, max: max, h: sha256.New(), where: "here"}
 }
 
 // Meter is an io.Reader that counts, hashes and bounds what it reads.
 type Meter struct {
-	r   io.Reader
-	max int64
-	n   int64
-	h   hash.Hash
+	r     io.Reader
+	max   int64
+	n     int64
+	h     hash.Hash
+	where string // the kind, for the message
 }
 
 func (m *Meter) Read(p []byte) (int, error) {
 	n, err := m.r.Read(p)
 	m.n += int64(n)
 	if m.max > 0 && m.n > m.max {
-		return 0, Errorf(ErrTooLarge, "file_too_large", "The file is larger than the %d bytes allowed here.", m.max)
+		return 0, tooLarge(m.max, m.where)
 	}
 	m.h.Write(p[:n])
 	return n, err

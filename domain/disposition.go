@@ -29,11 +29,11 @@ func (d Disposition) Header(filename string) string {
 }
 
 // asciiFallback replaces what an old client could misread: non-ASCII,
-// control characters, backslashes and percent signs.
+// control characters, quotes, backslashes and percent signs.
 func asciiFallback(name string) string {
 	var b strings.Builder
 	for _, r := range name {
-		if r < 0x20 || r >= 0x7f || r == '\\' || r == '%' {
+		if r < 0x20 || r >= 0x7f || r == '\\' || r == '%' || r == '"' {
 			r = '_'
 		}
 		b.WriteRune(r)

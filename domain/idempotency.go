@@ -51,11 +51,19 @@ type IdempotencyScope struct {
 type IdempotencyState string
 
 // A key is in progress while its first request runs (a lease its runner
-// renews) and completed once that request's answer is stored.
+// renews), applied once the change that request made committed (in the
+// change's own transaction, so that no crash falls between the two), and
+// completed once that request's answer is stored.
 const (
 	IdempotencyInProgress IdempotencyState = "in_progress"
+	IdempotencyApplied    IdempotencyState = "applied"
 	IdempotencyCompleted  IdempotencyState = "completed"
 )
+
+// CodeIdempotencyKeyAnswerLost is the refusal of a retry whose first
+// request changed something but stopped (a crash) before its answer was
+// stored: it must not run again, and its answer cannot be replayed.
+const CodeIdempotencyKeyAnswerLost = "idempotency_key_answer_lost"
 
 // IdempotentAnswer is the stored answer of a key's first request: what a
 // retry gets back. The inbound adapter decides what it holds (for HTTP:
@@ -130,7 +138,7 @@ func (d IdempotencyRecordData) validate() error {
 	switch {
 	case d.Scope.OrgID == "" || d.Scope.UserID == "":
 		return Errorf(ErrInvalid, "invalid_idempotency_record", "An idempotency key needs an org and a user.")
-	case d.State != IdempotencyInProgress && d.State != IdempotencyCompleted:
+	case d.State != IdempotencyInProgress && d.State != IdempotencyApplied && d.State != IdempotencyCompleted:
 		return Errorf(ErrInvalid, "invalid_idempotency_record", "Unknown idempotency key state %q.", d.State)
 	case d.State == IdempotencyCompleted && (d.Fingerprint == "" || d.Answer.Status == 0):
 		return Errorf(ErrInvalid, "invalid_idempotency_record", "A completed idempotency key needs a fingerprint and an answer.")
@@ -178,13 +186,19 @@ func (r *IdempotencyRecord) Lapsed(now time.Time) bool {
 }
 
 // Reclaim makes the record a fresh claim by requestID (a new first
-// request), allowed only once it expired or its lease lapsed; otherwise
-// ErrExists: idempotency_key_in_progress while its first request runs, or
+// request), allowed only once it expired or its lease lapsed before its
+// change committed; otherwise ErrExists: idempotency_key_in_progress
+// while its first request runs, idempotency_key_answer_lost once a first
+// request that applied its change stopped before storing its answer, or
 // a plain refusal for a completed key (which Match judges instead).
 func (r *IdempotencyRecord) Reclaim(action Action, requestID, owner string, now time.Time, t IdempotencyTiming) error {
 	if !r.Expired(now) && !r.Lapsed(now) {
-		if r.Completed() {
+		switch {
+		case r.Completed():
 			return Errorf(ErrExists, "idempotency_key_completed", "This key has an answer; it is replayed, not run again.")
+		case r.d.State == IdempotencyApplied && !now.Before(r.d.LeaseUntil):
+			return Errorf(ErrExists, CodeIdempotencyKeyAnswerLost,
+				"The first request with this Idempotency-Key was carried out, but the service stopped before its answer was kept; it is not run again. Read the file's current state (GET /api/storage/metadata/...) instead of retrying.")
 		}
 		return InProgressError()
 	}
@@ -199,6 +213,22 @@ func InProgressError() error {
 		"A request with this Idempotency-Key is still being processed; retry after it finished.")
 }
 
+// Apply records that owner's request committed its change: the key is
+// then never claimed again before it expires (Reclaim), whatever becomes
+// of the request. The caller saves it in the change's transaction. A
+// claim owner no longer holds is ErrExists (idempotency_claim_lost).
+func (r *IdempotencyRecord) Apply(owner string) error {
+	if err := r.holds(owner); err != nil {
+		return err
+	}
+	r.d.State = IdempotencyApplied
+	return nil
+}
+
+// Applied reports whether the first request's change committed and its
+// answer is not stored yet.
+func (r *IdempotencyRecord) Applied() bool { return r.d.State == IdempotencyApplied }
+
 // Renew extends owner's lease to now + lease. A claim owner no longer
 // holds (completed, or taken over after it lapsed) is ErrExists
 // (idempotency_claim_lost).
@@ -211,7 +241,7 @@ func (r *IdempotencyRecord) Renew(owner string, now time.Time, lease time.Durati
 }
 
 // Complete stores the first request's fingerprint, answer and outcome;
-// only owner's claim, in progress, may complete, with a fingerprint and a
+// only owner's claim, in progress or applied, may complete, with a fingerprint and a
 // status.
 func (r *IdempotencyRecord) Complete(owner, fingerprint string, answer IdempotentAnswer, outcome IdempotencyOutcome) error {
 	if err := r.holds(owner); err != nil {
@@ -228,7 +258,7 @@ func (r *IdempotencyRecord) Complete(owner, fingerprint string, answer Idempoten
 func (r *IdempotencyRecord) Held(owner string) bool { return r.holds(owner) == nil }
 
 func (r *IdempotencyRecord) holds(owner string) error {
-	if r.d.State != IdempotencyInProgress || r.d.Owner != owner {
+	if r.d.State != IdempotencyInProgress && r.d.State != IdempotencyApplied || r.d.Owner != owner {
 		return Errorf(ErrExists, "idempotency_claim_lost", "The idempotency key was taken over by another request.")
 	}
 	return nil

@@ -15,7 +15,7 @@ func PlanProposedParts(fileSize, proposed int64) (PartPlan, error) {
 	least := max(int64(MinPartBytes), ceilDiv(fileSize, MaxParts))
 	if least > MaxPartBytes {
 		return PartPlan{}, Errorf(ErrTooLarge, "file_too_large",
-			"The file is larger than a multipart upload can hold (%d parts of %d bytes).", MaxParts, int64(MaxPartBytes))
+			"The file is larger than a multipart upload can hold (%d parts of %s).", MaxParts, FormatSize(MaxPartBytes))
 	}
 	if proposed < least || proposed > MaxPartBytes {
 		return PartPlan{}, Errorf(ErrInvalid, "invalid_part_size",

@@ -127,6 +127,35 @@ func (u *TusUpload) Lock(owner string, now time.Time, ttl time.Duration) error {
 	return nil
 }
 
+// ExtendLock renews owner's lease until now+ttl (a lease never shortens),
+// while the request holding it still runs. A lease that is no longer
+// owner's (it ran out and another request took it) is ErrExists
+// (upload_locked): the request must stop writing.
+func (u *TusUpload) ExtendLock(owner string, now time.Time, ttl time.Duration) error {
+	if owner == "" || u.d.LockOwner != owner {
+		return Errorf(ErrExists, "upload_locked",
+			"Another request is writing to this upload; send a HEAD request and retry once it ends.")
+	}
+	if until := now.Add(ttl).UTC(); until.After(u.d.LockUntil) {
+		u.d.LockUntil = until
+	}
+	return nil
+}
+
+// LockOwner is the request holding the upload's lease, "" when none.
+func (u *TusUpload) LockOwner() string { return u.d.LockOwner }
+
+// Rebase takes the version and lease of stored, the same upload as its
+// lease's renewals last saved it, so that saving u next applies to that
+// row. Another upload is ErrInvalid.
+func (u *TusUpload) Rebase(stored *TusUpload) error {
+	if stored == nil || stored.d.ID != u.d.ID {
+		return Errorf(ErrInvalid, "invalid_tus_upload", "An upload can only be rebased on itself.")
+	}
+	u.d.Version, u.d.LockOwner, u.d.LockUntil = stored.d.Version, stored.d.LockOwner, stored.d.LockUntil
+	return nil
+}
+
 // Unlock gives the lease back.
 func (u *TusUpload) Unlock(now time.Time) {
 	u.d.LockOwner, u.d.LockUntil, u.d.UpdatedAt = "", time.Time{}, now.UTC()

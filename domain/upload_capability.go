@@ -153,7 +153,7 @@ func (c *UploadCapability) CheckUpload(filename string, size int64) error {
 }
 
 func (c *UploadCapability) tooLarge() error {
-	return Errorf(ErrTooLarge, "file_too_large", "This upload capability allows files of at most %d bytes.", c.d.MaxBytes)
+	return Errorf(ErrTooLarge, "file_too_large", "This upload capability allows files of at most %s.", FormatSize(c.d.MaxBytes))
 }
 
 // Spec is the path of an upload of filename under the capability: its
@@ -181,4 +181,29 @@ func (c *UploadCapability) Covers(p StoragePath) bool {
 		return false
 	}
 	return strings.TrimPrefix(name[len(TimestampLayout):], "_") == strings.TrimPrefix(c.d.Filename, "_")
+}
+
+// PostKey is the key the capability hands a client for a file it posts
+// whole (Uppy's /s3/params): the path the file will be stored at, which
+// Uppy then reports as the upload's key, as S3 would. When the capability
+// adds timestamps the path is known only once the file is stored, and the
+// key is the file's name.
+func (c *UploadCapability) PostKey(filename string) (string, error) {
+	if c.d.AddTimestamp {
+		return filename, nil
+	}
+	p, err := NewStoragePath(c.Spec(filename))
+	if err != nil {
+		return "", err
+	}
+	return p.String(), nil
+}
+
+// PostFilename is the file name a posted key stands for: the name in a
+// path the capability covers (a PostKey), else the key itself, a file name.
+func (c *UploadCapability) PostFilename(key string) string {
+	if p, err := ParseStoragePath(key); err == nil && c.Covers(p) {
+		return p.Filename()
+	}
+	return key
 }

@@ -135,3 +135,33 @@ func TestRehydrateUploadCapabilityRoundTrip(t *testing.T) {
 		t.Errorf("Rehydrate with an unsanitized name: got %v, want invalid", err)
 	}
 }
+
+// TestUploadCapabilityPostKey: the key of a file posted whole is the path
+// it will get (its name sanitized), or its name when timestamps are added;
+// either key stands for the file's name, and a path the capability does
+// not cover is only a name.
+func TestUploadCapabilityPostKey(t *testing.T) {
+	t.Parallel()
+	c := newCap(t, docRequest())
+	key, err := c.PostKey("my notes.pdf")
+	if err != nil || key != "org-1/workspace/doc/doc-1/my_notes.pdf" {
+		t.Errorf("PostKey: got %q, %v, want org-1/workspace/doc/doc-1/my_notes.pdf", key, err)
+	}
+	if _, err := c.PostKey(""); err == nil {
+		t.Error("PostKey of no name: got nil error, want the path's refusal")
+	}
+	r := docRequest()
+	r.AddTimestamp = true
+	if key, err := newCap(t, r).PostKey("my notes.pdf"); err != nil || key != "my notes.pdf" {
+		t.Errorf("PostKey with timestamps: got %q, %v, want the name", key, err)
+	}
+	for key, want := range map[string]string{
+		"org-1/workspace/doc/doc-1/my_notes.pdf": "my_notes.pdf",
+		"my notes.pdf":                           "my notes.pdf",
+		"org-2/workspace/doc/doc-1/my_notes.pdf": "org-2/workspace/doc/doc-1/my_notes.pdf",
+	} {
+		if got := c.PostFilename(key); got != want {
+			t.Errorf("PostFilename(%q): got %q, want %q", key, got, want)
+		}
+	}
+}

@@ -34,7 +34,7 @@ func PlanParts(fileSize, preferred int64) (PartPlan, error) {
 	count := ceilDiv(fileSize, size)
 	if count > MaxParts {
 		return PartPlan{}, Errorf(ErrTooLarge, "file_too_large",
-			"The file is larger than a multipart upload can hold (%d parts of %d bytes).", MaxParts, int64(MaxPartBytes))
+			"The file is larger than a multipart upload can hold (%d parts of %s).", MaxParts, FormatSize(MaxPartBytes))
 	}
 	return PartPlan{FileSize: fileSize, Size: size, Count: int(count)}, nil
 }

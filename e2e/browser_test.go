@@ -47,7 +47,10 @@ const (
 func TestBrowser(t *testing.T) {
 	t.Parallel()
 	chromium := e2etest.Chromium(t)
-	modules := e2etest.NPM(t, "e2e/browser", "playwright-core/package.json")
+	// The guide's examples import the repository's TypeScript client, which
+	// needs openapi-fetch.
+	modules := e2etest.NPM(t, "e2e/browser", "playwright-core/package.json") + string(os.PathListSeparator) +
+		e2etest.NPM(t, "clients/typescript", "openapi-fetch/package.json")
 	files := browserFiles(t)
 
 	t.Run("local", func(t *testing.T) {

@@ -242,6 +242,7 @@ func TestCompanionPartSizeAndRefusals(t *testing.T) {
 		forged := companion{a: a, endpoint: c.endpoint[:len(c.endpoint)-2] + "xx"}
 		r = forged.do(http.MethodPost, "/multipart", map[string]any{"filename": "a.png", "metadata": map[string]any{"size": 10}})
 		want(t, "forged capability", r, http.StatusForbidden, "capability_invalid")
+		want(t, "forged capability, params", forged.do(http.MethodGet, "/params?filename=a.png", nil), http.StatusForbidden, "capability_invalid")
 
 		other := a.capability(member, `{"system": "workspace", "object_type": "doc", "object_id": "d2"}`)
 		r = other.do(http.MethodGet, "/multipart/"+u.UploadID+"?key=x", nil)
@@ -257,7 +258,8 @@ func TestCompanionPartSizeAndRefusals(t *testing.T) {
 }
 
 // TestCompanionSingleUpload posts a file whole, as Uppy does below its
-// multipart threshold: /s3/params, then the POST-policy form.
+// multipart threshold: /s3/params, whose key is the path the file gets,
+// then the POST-policy form.
 func TestCompanionSingleUpload(t *testing.T) {
 	t.Parallel()
 	companionStores(t, func(t *testing.T, a *api) {
@@ -270,8 +272,8 @@ func TestCompanionSingleUpload(t *testing.T) {
 			Fields map[string]string `json:"fields"`
 		}
 		r.JSON(t, &params)
-		if params.Method != "POST" || params.Fields["key"] != "small.pdf" {
-			t.Fatalf("params: got %s, want a POST with the key field", r.Body)
+		if params.Method != "POST" || params.Fields["key"] != "org-1/workspace/doc/d1/small.pdf" {
+			t.Fatalf("params: got %s, want a POST with the key field the file's path (Uppy reports it as the key)", r.Body)
 		}
 		post := func(content []byte) response {
 			var body bytes.Buffer
@@ -294,6 +296,12 @@ func TestCompanionSingleUpload(t *testing.T) {
 			t.Fatalf("form upload: got %d %s, want 201 with the record", r.Status, r.Body)
 		}
 		wantServed(t, a, member, done.Key, pdfBytes)
+		params.Fields["key"] = "named only.pdf" // a key that is a file name, not a path
+		r = post(pdfBytes)
+		r.JSON(t, &done)
+		if r.Status != http.StatusCreated || done.Key != "org-1/workspace/doc/d1/named_only.pdf" {
+			t.Errorf("form upload keyed by a name: got %d %s, want 201 with the record", r.Status, r.Body)
+		}
 		big := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte(" "), 2000)...)
 		want(t, "a file over the capability's max_size", post(big), http.StatusRequestEntityTooLarge, "file_too_large")
 	})

@@ -45,7 +45,7 @@ func TestAPIUpload(t *testing.T) {
 	want(t, "pdf slot holding a png", a.Upload("/api/storage/upload", member,
 		[][2]string{{"system", "workspace"}, {"object_type", "pdf"}, {"object_id", "d1"}}, "fake.pdf", pngOf(10)),
 		http.StatusUnsupportedMediaType, "unsupported_content_type")
-	want(t, "file first", a.Upload("/api/storage/upload", member, nil, "a.png", pngOf(10)), http.StatusBadRequest, "file_part_first")
+	want(t, "file first", a.Upload("/api/storage/upload", member, nil, "a.png", pngOf(10)), http.StatusBadRequest, "missing_field")
 	want(t, "timestamp flag", a.Upload("/api/storage/upload", member, append(doc, [2]string{"add_timestamp", "yes"}), "a.png", pngOf(10)),
 		http.StatusBadRequest, "invalid_add_timestamp")
 	var stamped record
@@ -69,7 +69,7 @@ func TestAPIReceiptUpload(t *testing.T) {
 	}
 	want(t, "text receipt", a.Upload("/api/storage/receipt-upload", member, [][2]string{{"object_id", "exp-9"}}, "r.pdf",
 		[]byte("plain text pretending to be a receipt")), http.StatusUnsupportedMediaType, "unsupported_content_type")
-	want(t, "no object id", a.Upload("/api/storage/receipt-upload", member, nil, "r.pdf", pdfBytes), http.StatusBadRequest, "file_part_first")
+	want(t, "no object id", a.Upload("/api/storage/receipt-upload", member, nil, "r.pdf", pdfBytes), http.StatusBadRequest, "missing_field")
 	want(t, "no file", a.Upload("/api/storage/receipt-upload", member, [][2]string{{"object_id", "exp-9"}}, "", nil),
 		http.StatusBadRequest, "file_missing")
 	want(t, "viewer", a.Upload("/api/storage/receipt-upload", a.Token("org-1", "viewer"), [][2]string{{"object_id", "exp-9"}}, "r.pdf", pdfBytes),

@@ -54,7 +54,8 @@ func TestSpacesEndToEnd(t *testing.T) {
 }
 
 // switchProxy forwards TCP connections to target until cut, after which it
-// refuses them (down), accepts and never answers (hang), or black-holes
+// refuses them (down; reset does the same with a TCP reset, RST, on every
+// connection it closes), accepts and never answers (hang), or black-holes
 // (blackhole): what the open connections carry is dropped, no connection
 // breaks, and new ones are accepted and never answered, as when a network
 // drops every packet. Leaving a mode closes its connections.
@@ -62,7 +63,7 @@ type switchProxy struct {
 	l      net.Listener
 	target string
 	mu     sync.Mutex
-	mode   string // "up", "down", "hang", "blackhole"
+	mode   string // "up", "down", "reset", "hang", "blackhole"
 	conns  []net.Conn
 }
 
@@ -88,9 +89,17 @@ func (p *switchProxy) set(mode string) {
 		return
 	}
 	for _, c := range p.conns {
-		c.Close()
+		closeConn(c, mode == "reset")
 	}
 	p.conns = nil
+}
+
+// closeConn closes c, with a TCP reset when rst.
+func closeConn(c net.Conn, rst bool) {
+	if tc, ok := c.(*net.TCPConn); ok && rst {
+		_ = tc.SetLinger(0)
+	}
+	c.Close()
 }
 
 func (p *switchProxy) serve() {
@@ -104,8 +113,8 @@ func (p *switchProxy) serve() {
 		p.conns = append(p.conns, c)
 		p.mu.Unlock()
 		switch mode {
-		case "down":
-			c.Close()
+		case "down", "reset":
+			closeConn(c, mode == "reset")
 		case "hang", "blackhole":
 			go func() { _, _ = io.Copy(io.Discard, c) }()
 		default:

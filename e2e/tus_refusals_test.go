@@ -122,7 +122,7 @@ func TestTusRefusals(t *testing.T) {
 }
 
 // TestTusCreationWithUploadAndCleanup: a creation that carries the whole
-// file completes it; an expired upload is removed by the clean-up, its
+// file completes it, with one UPLOAD event; an expired upload is removed by the clean-up, its
 // segment included.
 func TestTusCreationWithUploadAndCleanup(t *testing.T) {
 	t.Parallel()
@@ -134,6 +134,11 @@ func TestTusCreationWithUploadAndCleanup(t *testing.T) {
 	if r.Status != http.StatusCreated || r.Header.Get("Storage-File-Path") != "org-1/workspace/pdf/d1/a.pdf" ||
 		r.Header.Get("Upload-Offset") != strconv.Itoa(len(body)) {
 		t.Fatalf("creation with the whole file: got %d %v %s", r.Status, r.Header, r.Body)
+	}
+	// One request, one event: the completion's UPLOAD (no MULTIPART_INITIATE).
+	evs := a.AuditLog("org-1", "file_path=org-1/workspace/pdf/d1/a.pdf")
+	if len(evs) != 1 || evs[0].ActionType != "UPLOAD" || !evs[0].Success || evs[0].Metadata["creation_with_upload"] != true {
+		t.Fatalf("events of a creation with the whole file: got %+v, want one UPLOAD with creation_with_upload", evs)
 	}
 
 	loc := a.tusCreate(member, 10<<20, tusMeta("system", "workspace", "object_type", "pdf", "object_id", "d2", "filename", "b.pdf"))

@@ -114,8 +114,11 @@ if printf '%s\n' "${docs[@]}" | grep -qx "$guide" && grep -q '^```ts$' "$guide";
     mkdir -p "$work/ts"
     blocks "$guide" ts | sed -E 's#^__doccheck_at=(.*)$#// doc-check: \1#; /^__doccheck_block_end$/d' >"$work/ts/guide.ts"
     n=$(grep -c '^// doc-check:' "$work/ts/guide.ts" || true)
-    if tsc="$(scripts/install-typescript.sh)" &&
-      node "$tsc" --strict --noUnusedLocals --target es2022 --module es2022 --lib es2022,dom \
+    # The generated client's example imports clients/typescript/src as
+    # ./storagegw-client/ and openapi-fetch from scripts/ts-examples' packages.
+    cp -R clients/typescript/src "$work/ts/storagegw-client"
+    if tsc="$(scripts/install-typescript.sh)" && ln -sfn "${tsc%/typescript/bin/tsc}" "$work/ts/node_modules" &&
+      node "$tsc" --strict --noUnusedLocals --target es2022 --module es2022 --moduleResolution bundler --lib es2022,dom \
         --skipLibCheck --outDir "$work/ts" "$work/ts/guide.ts" >"$work/ts.out" 2>&1 &&
       member="$(storagegw token --sub doc-check-ts --org org-1 --role member)" &&
       STORAGEGW_TS_MODULES="${tsc%/typescript/bin/tsc}" node scripts/ts-examples/run.mjs "$work/ts/guide.js" "$url" "$member" >>"$work/ts.out" 2>&1; then

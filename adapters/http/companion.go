@@ -52,20 +52,28 @@ type companionParamsJSON struct {
 }
 
 // companionParams is GET …/s3/params?filename=&type=: where Uppy posts a
-// file whole (its POST-policy upload). The form goes to companionUpload,
-// through the Upload use case; nothing is stored or signed here.
+// file whole (its POST-policy upload). The key field is the path the file
+// will get (the file's name when the capability adds timestamps): Uppy
+// reports it as the upload's key, as it would S3's. The form goes to
+// companionUpload, through the Upload use case; nothing is stored or
+// signed here.
 func (s *Server) companionParams(c *gin.Context) {
 	name := c.Query("filename")
 	if name == "" {
 		writeError(c, errorf(domain.ErrInvalid, "filename_missing", "filename (the file's name) is required."))
 		return
 	}
+	key, err := s.app.CapabilityUploads.PostKey(c.Request.Context(), capabilityCaller(c), name)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, companionParamsJSON{Method: "POST", URL: s.endpointOf(c) + "/s3/upload",
-		Fields: map[string]string{"key": name}})
+		Fields: map[string]string{"key": key}})
 }
 
-// companionForm is the POST-policy form Uppy sends: the key field (the
-// file's name, from companionParams), then the file.
+// companionForm is the POST-policy form Uppy sends: the key field (from
+// companionParams: the path, or the file's name), then the file.
 var companionForm = uploadForm{required: []string{"key"}}
 
 // companionUpload is POST …/s3/upload: one file, sent whole.

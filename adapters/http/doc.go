@@ -4,10 +4,12 @@
 // Decisions where SPEC §4 is silent:
 //
 //   - Uploads are streamed: every text field must come before the "file"
-//     part. A file part that arrives before a required field is 400
-//     file_part_first; a field or a second file after it is 400
-//     field_after_file / too_many_files, checked before the upload is
-//     committed. Unknown or repeated fields are 400, boolean fields accept
+//     part. A required field that has not arrived when the file part
+//     starts is 400 missing_field, naming it (a stream cannot tell a field
+//     sent after the file from one not sent); a field or a second file
+//     after it is 400 field_after_file / too_many_files, checked before the
+//     upload is committed. Unknown or repeated fields are 400, naming the
+//     field, boolean fields accept
 //     true, false, 1 and 0 only. A body that is not multipart/form-data is
 //     400 not_multipart.
 //   - A Content-Length that already exceeds the kind's limit is 413 after

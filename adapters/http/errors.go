@@ -19,7 +19,14 @@ const (
 	internalMessage       = "An internal error occurred."
 	ctxKeyErrorCode       = "storagegw.error_code"
 	ctxKeyInternalFailure = "storagegw.internal"
+	codeShuttingDown      = "shutting_down"
 )
+
+// ErrShuttingDown is the cause serve cancels the requests still running
+// with when its shutdown timeout is over: an upload cut that way answers
+// 503 shutting_down (its body read stops at once; see floorBody).
+var ErrShuttingDown = errorf(domain.ErrUnavailable, codeShuttingDown,
+	"The service is shutting down and cut this request; retry it (another replica takes it, or this one once restarted).")
 
 // statusOf is the one place where an error becomes an HTTP status. Domain
 // kinds map to SPEC §4's codes; a few codes have statuses of their own (a

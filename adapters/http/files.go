@@ -83,10 +83,26 @@ func pathParam(c *gin.Context) string {
 	return strings.TrimPrefix(c.Param("file_path"), "/")
 }
 
-// metadata is GET /api/storage/metadata/{file_path}.
+// metadataQueryRoute takes the file path as the file_path query parameter,
+// for clients generated from openapi.json: they percent-encode a path
+// parameter's slashes, which the path form refuses.
+const metadataQueryRoute = "/metadata"
+
+// metadataPath is the file path a metadata request names: the rest of the
+// URL path, or on metadataQueryRoute the (decoded) file_path query
+// parameter.
+func metadataPath(c *gin.Context) string {
+	if strings.HasSuffix(c.FullPath(), metadataQueryRoute) {
+		return c.Query("file_path")
+	}
+	return pathParam(c)
+}
+
+// metadata is GET /api/storage/metadata/{file_path} and
+// GET /api/storage/metadata?file_path=.
 func (s *Server) metadata(c *gin.Context) {
 	rec, err := s.app.Metadata.Handle(c.Request.Context(),
-		application.MetadataQuery{Caller: caller(c), FilePath: pathParam(c)})
+		application.MetadataQuery{Caller: caller(c), FilePath: metadataPath(c)})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -94,10 +110,11 @@ func (s *Server) metadata(c *gin.Context) {
 	c.JSON(http.StatusOK, recordJSON(rec))
 }
 
-// exists is HEAD /api/storage/metadata/{file_path}: 200 or 404, no body.
+// exists is HEAD /api/storage/metadata/{file_path} (or ?file_path=): 200
+// or 404, no body.
 func (s *Server) exists(c *gin.Context) {
 	ok, err := s.app.Metadata.Exists(c.Request.Context(),
-		application.MetadataQuery{Caller: caller(c), FilePath: pathParam(c)})
+		application.MetadataQuery{Caller: caller(c), FilePath: metadataPath(c)})
 	if err == nil && !ok {
 		err = errorf(domain.ErrNotFound, "not_found", "No such file.")
 	}

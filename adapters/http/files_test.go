@@ -29,6 +29,11 @@ func TestStrictJSON(t *testing.T) {
 		{"zero expiry", `{"file_path":"` + f.FilePath + `","expires_in":0}`, http.StatusBadRequest, "invalid_expires_in"},
 		{"huge expiry", `{"file_path":"` + f.FilePath + `","expires_in":99999999999999}`, http.StatusBadRequest, "invalid_expires_in"},
 		{"too large", `{"file_path":"` + strings.Repeat("a", 70<<10) + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
+		// Past the bound is 413 whatever the bytes are: whitespace
+		// padding after, before or inside a valid object included.
+		{"padded after", `{"file_path":"` + f.FilePath + `"}` + strings.Repeat(" ", 70<<10), http.StatusRequestEntityTooLarge, "body_too_large"},
+		{"padded before", strings.Repeat("\n", 70<<10) + `{"file_path":"` + f.FilePath + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
+		{"padded inside", `{"file_path":` + strings.Repeat("\t", 70<<10) + `"` + f.FilePath + `"}`, http.StatusRequestEntityTooLarge, "body_too_large"},
 	}
 	for _, tc := range tests {
 		wantError(t, tc.name, h.doJSON(t, http.MethodPost, "/api/storage/signed-url", tc.body, tok), tc.status, tc.code)
@@ -131,6 +136,24 @@ func TestMetadataHeadListDelete(t *testing.T) {
 	for _, p := range []string{"org-1/workspace/doc/d1/%2e%2e", "org-1%2Fworkspace%2Fdoc%2Fd1%2Fa.png", "org-1/workspace/doc/d1/a.png%00"} {
 		rec := h.do(httptest.NewRequest(http.MethodGet, "/api/storage/metadata/"+p, nil), viewer)
 		wantError(t, p, rec, http.StatusBadRequest, "invalid_path")
+	}
+
+	// The query form, as a generated client sends it: slashes
+	// percent-encoded, decoded by the service.
+	rec = h.do(httptest.NewRequest(http.MethodGet, "/api/storage/metadata?file_path="+url.QueryEscape(f.FilePath), nil), viewer)
+	if got := decode[fileRecordJSON](t, rec); rec.Code != http.StatusOK || got != f {
+		t.Errorf("metadata?file_path=: got %d %+v, want %+v", rec.Code, got, f)
+	}
+	for p, want := range map[string]int{f.FilePath: http.StatusOK, "org-1/workspace/doc/d1/none.png": http.StatusNotFound,
+		"org-2/workspace/doc/d1/a.png": http.StatusNotFound} {
+		rec := h.do(httptest.NewRequest(http.MethodHead, "/api/storage/metadata?file_path="+url.QueryEscape(p), nil), viewer)
+		if rec.Code != want || (want == http.StatusOK && rec.Body.Len() != 0) {
+			t.Errorf("HEAD ?file_path=%s: got %d with %d bytes, want %d", p, rec.Code, rec.Body.Len(), want)
+		}
+	}
+	for _, q := range []string{"", "?file_path=", "?file_path=org-1/workspace/doc/d1/..", "?file_path=org-1/workspace/doc/d1/a.png%00"} {
+		rec := h.do(httptest.NewRequest(http.MethodGet, "/api/storage/metadata"+q, nil), viewer)
+		wantError(t, "metadata"+q, rec, http.StatusBadRequest, "invalid_path")
 	}
 
 	rec = h.do(httptest.NewRequest(http.MethodGet, "/api/storage/files?limit=1", nil), viewer)

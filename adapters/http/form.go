@@ -101,21 +101,36 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 
 func (s *Server) filePart(req *http.Request, body *countingBody, hdr *headerCap, mr *multipart.Reader, part *multipart.Part,
 	form uploadForm, fields map[string]string) (*formUpload, error) {
-	var missing []string
-	for _, name := range form.required {
-		if _, ok := fields[name]; !ok {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, errorf(domain.ErrInvalid, "file_part_first",
-			"The fields %s must be sent, before the file part.", strings.Join(missing, ", "))
+	if err := missingFields(form, fields); err != nil {
+		return nil, err
 	}
 	if part.FileName() == "" {
 		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
 	}
 	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, hdr: hdr, mr: mr},
 		declared: declaredSize(req, body.n)}, nil
+}
+
+// missingFields is 400 missing_field, naming every required field that
+// had not arrived when the file part started. The form is read as a
+// stream, so a field sent after the file cannot be told from one not
+// sent at all: the message says so.
+func missingFields(form uploadForm, fields map[string]string) error {
+	var missing []string
+	for _, name := range form.required {
+		if _, ok := fields[name]; !ok {
+			missing = append(missing, strconv.Quote(name))
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return errorf(domain.ErrInvalid, "missing_field",
+			"The form field %s is missing; send it before the file part.", missing[0])
+	}
+	return errorf(domain.ErrInvalid, "missing_field",
+		"The form fields %s are missing; send them before the file part.", strings.Join(missing, ", "))
 }
 
 // declaredSize is a lower bound of the file's size when Content-Length is
@@ -170,7 +185,8 @@ func endOfForm(hdr *headerCap, mr *multipart.Reader) error {
 	case part.FormName() == fileField:
 		return errorf(domain.ErrInvalid, "too_many_files", "Send exactly one %q part.", fileField)
 	}
-	return errorf(domain.ErrInvalid, "field_after_file", "Send every form field before the file part.")
+	return errorf(domain.ErrInvalid, "field_after_file",
+		"The form field %s came after the file part; send every form field before the file part.", quoteName(part.FormName()))
 }
 
 // formBoundary is the boundary of a multipart/form-data (or
@@ -204,7 +220,7 @@ func (h *headerCap) Read(p []byte) (int, error) {
 	}
 	if h.left == 0 {
 		return 0, errorf(domain.ErrTooLarge, "form_header_too_large",
-			"A form part's header is longer than %d bytes.", maxPartHeaderBytes)
+			"A form part's header is longer than %s.", domain.FormatSize(maxPartHeaderBytes))
 	}
 	if int64(len(p)) > h.left {
 		p = p[:h.left]
@@ -243,7 +259,7 @@ func bodyError(err error) error {
 		return err
 	case errors.As(err, &tooBig):
 		return domain.Wrap(domain.ErrTooLarge, "request_too_large",
-			"The request body is larger than any upload allowed.", err)
+			"The request body is larger than "+domain.FormatSize(tooBig.Limit)+", the most any upload form may hold.", err)
 	}
 	return domain.Wrap(domain.ErrInvalid, "malformed_body", "The multipart body could not be read.", err)
 }

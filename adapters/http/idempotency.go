@@ -80,6 +80,9 @@ func (s *Server) runClaimed(c *gin.Context, claim *application.IdempotencyClaim,
 	}()
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
+	// The change the route commits marks the key applied in its own
+	// transaction: a crash before Finish cannot let a retry run it again.
+	c.Request = c.Request.WithContext(application.WithIdempotencyClaim(c.Request.Context(), claim))
 	c.Next()
 	c.Writer = w.ResponseWriter
 	status := c.Writer.Status()

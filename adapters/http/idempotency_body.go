@@ -88,7 +88,7 @@ func (d *bodyDigest) drain(limit int64) error {
 	case err != nil:
 		return bodyError(err)
 	case n > limit:
-		return errorf(domain.ErrTooLarge, "body_too_large", "The request body is larger than %d bytes.", limit)
+		return errorf(domain.ErrTooLarge, "body_too_large", "The request body is larger than %s.", domain.FormatSize(limit))
 	}
 	return nil
 }

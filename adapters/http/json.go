@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -133,19 +134,28 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) error {
 	)
 	switch {
 	case errors.As(err, &tooBig):
-		return errorf(domain.ErrTooLarge, "body_too_large", "The JSON body is larger than %d bytes.", s.opts.MaxJSONBytes)
+		return errorf(domain.ErrTooLarge, "body_too_large", "The JSON body is larger than %s.", domain.FormatSize(s.opts.MaxJSONBytes))
 	case errors.Is(err, io.EOF):
 		return errorf(domain.ErrInvalid, "invalid_json", "A JSON body is required.")
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return errorf(domain.ErrInvalid, "invalid_json", "The field %q has the wrong type.", typeErr.Field)
-	case isUnknownField(err):
-		return errorf(domain.ErrInvalid, "unknown_field", "The body has a field this endpoint does not take.")
+	}
+	if name, ok := unknownField(err); ok {
+		return errorf(domain.ErrInvalid, "unknown_field",
+			"The body has a field %s, which this endpoint does not take; check its spelling against the API reference.", quoteName(name))
 	}
 	return errorf(domain.ErrInvalid, "invalid_json", "The body is not valid JSON.")
 }
 
-// isUnknownField recognises the error DisallowUnknownFields produces;
-// encoding/json has no typed error for it.
-func isUnknownField(err error) bool {
-	return strings.HasPrefix(err.Error(), "json: unknown field ")
+// unknownField recognises the error DisallowUnknownFields produces and
+// returns the field it names; encoding/json has no typed error for it.
+func unknownField(err error) (string, bool) {
+	quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	if name, uerr := strconv.Unquote(quoted); uerr == nil {
+		return name, true
+	}
+	return quoted, true
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -106,6 +107,16 @@ func (g *gate) leave(key string, perKey int) {
 	}
 }
 
+// closeUnreadBody answers a refused request that has a body with
+// Connection: close, so the server does not wait for the rest of a body
+// nobody will read (a shed client that holds its body would hold the
+// connection, and the test sending it, forever).
+func closeUnreadBody(c *gin.Context) {
+	if c.Request.ContentLength != 0 {
+		c.Header("Connection", "close")
+	}
+}
+
 // limitInFlight sheds requests past Limits.MaxInFlight with 429. Health,
 // readiness and metrics are always answered: they say why the service is
 // busy.
@@ -117,6 +128,7 @@ func (s *Server) limitInFlight(c *gin.Context) {
 	}
 	if !s.inFlight.enter("", l.MaxInFlight, 0) {
 		s.opts.Observer.Shed("in_flight")
+		closeUnreadBody(c)
 		writeError(c, l.busy(codeBusy, "The service is serving %d requests already; retry after %s.",
 			l.MaxInFlight, retryAfterSeconds(l.RetryAfter)+"s"))
 		return
@@ -133,6 +145,7 @@ func (s *Server) limitUploads(c *gin.Context) {
 	org := c.GetString(ctxKeyOrg)
 	if !s.uploads.enter(org, l.MaxUploads, l.MaxUploadsPerOrg) {
 		s.opts.Observer.Shed("uploads")
+		closeUnreadBody(c)
 		writeError(c, l.busy(codeBusyUploads,
 			"Too many uploads are in progress (at most %d at once, %d per organisation); retry after %ss.",
 			l.MaxUploads, l.MaxUploadsPerOrg, retryAfterSeconds(l.RetryAfter)))
@@ -152,8 +165,27 @@ func (s *Server) floorBody(c *gin.Context) (undo func()) {
 		return func() {}
 	}
 	rc := http.NewResponseController(c.Writer)
-	c.Request.Body = &floorBody{ReadCloser: c.Request.Body, rc: rc, floor: s.newFloor()}
-	return func() { _ = rc.SetReadDeadline(time.Time{}) }
+	ctx := c.Request.Context()
+	c.Request.Body = &floorBody{ReadCloser: c.Request.Body, rc: rc, floor: s.newFloor(), ctx: ctx}
+	// A request cancelled while its body streams (serve's shutdown cutting
+	// it) stops reading at once, instead of at the end of the window; never
+	// once the handler is done (its writer is then another request's).
+	var mu sync.Mutex
+	ended := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			_ = rc.SetReadDeadline(time.Now())
+		}
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 }
 
 // sendFile copies a served file to the client, held to
@@ -263,11 +295,14 @@ func (f *floor) rateText() string {
 // floorBody is a request body cut when it arrives slower than the floor:
 // a window that passes with fewer bytes fails the next read, and a read
 // that waits past the window fails by deadline (ErrNotSupported, a
-// recorder in tests, leaves only the per-window check).
+// recorder in tests, leaves only the per-window check). Once its request
+// is cancelled by serve's shutdown, a read fails at once with
+// ErrShuttingDown.
 type floorBody struct {
 	io.ReadCloser
 	rc *http.ResponseController
 	*floor
+	ctx context.Context
 	err error
 }
 
@@ -280,12 +315,31 @@ func (b *floorBody) Read(p []byte) (int, error) {
 		return 0, b.cut()
 	}
 	_ = b.rc.SetReadDeadline(deadline)
+	if err := b.cancelled(); err != nil {
+		return 0, err
+	}
 	n, err := b.ReadCloser.Read(p)
 	b.got += int64(n)
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		if cerr := b.cancelled(); cerr != nil {
+			return n, cerr
+		}
 		return n, b.cut()
 	}
 	return n, err
+}
+
+// cancelled is the cause of the request's cancellation when that is one
+// of the service's errors (ErrShuttingDown), nil otherwise: while the
+// request runs, and when net/http cancelled it itself (a failed read of
+// the connection, the floor's deadline included, cancels the request).
+func (b *floorBody) cancelled() error {
+	var de *domain.Error
+	if b.ctx.Err() != nil && errors.As(context.Cause(b.ctx), &de) {
+		b.err = de
+		return de
+	}
+	return nil
 }
 
 func (b *floorBody) cut() error {

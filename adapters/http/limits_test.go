@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -259,5 +260,74 @@ func TestWriteDeadlineArmsOnce(t *testing.T) {
 	w.WriteString("b")
 	if armed != 1 {
 		t.Errorf("armed %d times, want once", armed)
+	}
+}
+
+// TestCancelledBodyStopsAtOnce: an upload whose body has stalled (well
+// within the floor's window) stops reading as soon as its request is
+// cancelled with ErrShuttingDown, as serve's shutdown does, and answers
+// 503 shutting_down, audited.
+func TestCancelledBodyStopsAtOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(o *Options) {
+		o.Limits = Limits{MinBodyRate: 1, BodyRateWindow: time.Minute}
+	})
+	base, cut := context.WithCancelCause(context.Background())
+	defer cut(nil)
+	srv := httptest.NewUnstartedServer(h.h)
+	srv.Config.BaseContext = func(net.Listener) context.Context { return base }
+	srv.Start()
+	t.Cleanup(srv.Close)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for _, kv := range [][2]string{{"system", "communications"}, {"object_type", "email-attachment"}, {"object_id", "cut"}} {
+			mw.WriteField(kv[0], kv[1])
+		}
+		fw, _ := mw.CreateFormFile("file", "a.bin")
+		fw.Write([]byte("x")) // then silence
+	}()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/storage/upload", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token(t, "org-1", "member"))
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{status: resp.StatusCode, body: string(b)}
+	}()
+	time.Sleep(300 * time.Millisecond) // the handler waits for the body
+	start := time.Now()
+	cut(ErrShuttingDown)
+	select {
+	case r := <-done:
+		if r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, codeShuttingDown) {
+			t.Errorf("cut upload: got %d %s %v, want 503 %s", r.status, r.body, r.err, codeShuttingDown)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("cut upload answered %v after the cut, want at once", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cut upload never answered")
+	}
+	var failed int
+	for _, e := range h.audit.Events() {
+		if !e.Success() && strings.Contains(e.Data().ErrorMessage, "shutting down") {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("audit: got %d failed uploads for the cut, want 1", failed)
 	}
 }

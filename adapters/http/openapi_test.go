@@ -34,42 +34,44 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"GET", "/healthz"}:                           {statuses: []string{"200"}, public: true},
 	{"GET", "/readyz"}:                            {statuses: []string{"200", "503"}, public: true, errorSchema: "Readiness"},
 	{"GET", "/metrics"}:                           {statuses: []string{"200"}, public: true},
-	{"POST", "/api/storage/restore"}:              {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "503", "507", "default"}, perm: domain.PermRestore},
-	{"GET", "/api/storage/openapi.json"}:          {statuses: []string{"200"}, public: true},
-	{"GET", "/api/storage/blob"}:                  {statuses: []string{"200", "206", "403", "404", "416", "503", "default"}, public: true},
-	{"POST", "/api/storage/upload"}:               {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/receipt-upload"}:       {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/app-zip-upload"}:       {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/signed-url"}:           {statuses: []string{"200", "400", "401", "403", "404", "413", "503", "default"}, perm: domain.PermSignURL},
-	{"DELETE", "/api/storage/delete"}:             {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "503", "507", "default"}, perm: domain.PermSoftDelete},
-	{"GET", "/api/storage/metadata/*file_path"}:   {statuses: []string{"200", "400", "401", "403", "404", "503", "default"}, perm: domain.PermReadMetadata},
-	{"HEAD", "/api/storage/metadata/*file_path"}:  {statuses: []string{"200", "400", "401", "403", "404", "503", "default"}, perm: domain.PermReadMetadata},
-	{"GET", "/api/storage/files"}:                 {statuses: []string{"200", "400", "401", "403", "503", "default"}, perm: domain.PermList},
-	{"GET", "/api/storage/audit-logs"}:            {statuses: []string{"200", "400", "401", "403", "503", "default"}, perm: domain.PermReadAudit},
-	{"GET", "/api/storage/audit-logs/checkpoint"}: {statuses: []string{"200", "401", "403", "404", "503", "default"}, perm: domain.PermReadAudit},
-	{"GET", "/api/storage/usage"}:                 {statuses: []string{"200", "401", "403", "503", "default"}, perm: domain.PermReadUsage},
-	{"POST", "/api/storage/multipart/initiate"}:   {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/multipart/parts"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "503", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/multipart/complete"}:   {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/multipart/abort"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "503", "default"}, perm: domain.PermUpload},
-	{"PUT", "/api/storage/multipart/part"}:        {statuses: []string{"200", "400", "403", "404", "413", "503", "507", "default"}, public: true},
-	{"OPTIONS", "/api/storage/tus/"}:              {statuses: []string{"204"}, public: true},
-	{"POST", "/api/storage/tus/"}:                 {statuses: []string{"201", "400", "401", "403", "409", "412", "413", "415", "422", "503", "507", "default"}, perm: domain.PermUpload},
-	{"OPTIONS", "/api/storage/tus/:id"}:           {statuses: []string{"204"}, public: true},
-	{"HEAD", "/api/storage/tus/:id"}:              {statuses: []string{"200", "401", "403", "404", "503", "default"}, perm: domain.PermUpload},
-	{"PATCH", "/api/storage/tus/:id"}:             {statuses: []string{"204", "400", "401", "403", "404", "409", "412", "413", "415", "503", "507", "default"}, perm: domain.PermUpload},
-	{"DELETE", "/api/storage/tus/:id"}:            {statuses: []string{"204", "401", "403", "404", "409", "412", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/restore"}:              {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "507", "default"}, perm: domain.PermRestore},
+	{"GET", "/api/storage/openapi.json"}:          {statuses: []string{"200", "429"}, public: true},
+	{"GET", "/api/storage/blob"}:                  {statuses: []string{"200", "206", "403", "404", "416", "429", "503", "default"}, public: true},
+	{"POST", "/api/storage/upload"}:               {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/receipt-upload"}:       {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/app-zip-upload"}:       {statuses: []string{"201", "400", "401", "403", "408", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/signed-url"}:           {statuses: []string{"200", "400", "401", "403", "404", "413", "429", "503", "default"}, perm: domain.PermSignURL},
+	{"DELETE", "/api/storage/delete"}:             {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "507", "default"}, perm: domain.PermSoftDelete},
+	{"GET", "/api/storage/metadata/*file_path"}:   {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
+	{"HEAD", "/api/storage/metadata/*file_path"}:  {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
+	{"GET", "/api/storage/metadata"}:              {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
+	{"HEAD", "/api/storage/metadata"}:             {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
+	{"GET", "/api/storage/files"}:                 {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermList},
+	{"GET", "/api/storage/audit-logs"}:            {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermReadAudit},
+	{"GET", "/api/storage/audit-logs/checkpoint"}: {statuses: []string{"200", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadAudit},
+	{"GET", "/api/storage/usage"}:                 {statuses: []string{"200", "401", "403", "429", "503", "default"}, perm: domain.PermReadUsage},
+	{"POST", "/api/storage/multipart/initiate"}:   {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/parts"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "429", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/complete"}:   {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/multipart/abort"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermUpload},
+	{"PUT", "/api/storage/multipart/part"}:        {statuses: []string{"200", "400", "403", "404", "408", "413", "429", "503", "507", "default"}, public: true},
+	{"OPTIONS", "/api/storage/tus/"}:              {statuses: []string{"204", "429"}, public: true},
+	{"POST", "/api/storage/tus/"}:                 {statuses: []string{"201", "400", "401", "403", "408", "409", "412", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"OPTIONS", "/api/storage/tus/:id"}:           {statuses: []string{"204", "429"}, public: true},
+	{"HEAD", "/api/storage/tus/:id"}:              {statuses: []string{"200", "401", "403", "404", "429", "503", "default"}, perm: domain.PermUpload},
+	{"PATCH", "/api/storage/tus/:id"}:             {statuses: []string{"204", "400", "401", "403", "404", "408", "409", "412", "413", "415", "429", "503", "507", "default"}, perm: domain.PermUpload},
+	{"DELETE", "/api/storage/tus/:id"}:            {statuses: []string{"204", "401", "403", "404", "409", "412", "429", "503", "default"}, perm: domain.PermUpload},
 	// Listing a session's parts, and upload capabilities with the
 	// Companion-compatible routes that redeem them (Uppy).
-	{"GET", "/api/storage/multipart/uploaded-parts"}:                                {statuses: []string{"200", "400", "401", "403", "404", "409", "503", "default"}, perm: domain.PermUpload},
-	{"POST", "/api/storage/upload-capabilities"}:                                    {statuses: []string{"200", "400", "401", "403", "413", "415", "503", "default"}, perm: domain.PermUpload},
-	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "default"}, public: true},
-	{"POST", "/api/storage/companion/:capability/s3/upload"}:                        {statuses: []string{"201", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
-	{"POST", "/api/storage/companion/:capability/s3/multipart"}:                     {statuses: []string{"200", "400", "403", "409", "413", "415", "503", "507", "default"}, public: true},
-	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:           {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
-	{"DELETE", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:        {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
-	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id/:part"}:     {statuses: []string{"200", "400", "403", "404", "409", "503", "default"}, public: true},
-	{"POST", "/api/storage/companion/:capability/s3/multipart/:upload_id/complete"}: {statuses: []string{"200", "400", "403", "404", "409", "413", "415", "503", "507", "default"}, public: true},
+	{"GET", "/api/storage/multipart/uploaded-parts"}:                                {statuses: []string{"200", "400", "401", "403", "404", "409", "429", "503", "default"}, perm: domain.PermUpload},
+	{"POST", "/api/storage/upload-capabilities"}:                                    {statuses: []string{"200", "400", "401", "403", "413", "415", "429", "503", "default"}, perm: domain.PermUpload},
+	{"GET", "/api/storage/companion/:capability/s3/params"}:                         {statuses: []string{"200", "400", "403", "429", "503", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/upload"}:                        {statuses: []string{"201", "400", "403", "408", "409", "413", "415", "429", "503", "507", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart"}:                     {statuses: []string{"200", "400", "403", "409", "413", "415", "429", "503", "507", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:           {statuses: []string{"200", "400", "403", "404", "409", "429", "503", "default"}, public: true},
+	{"DELETE", "/api/storage/companion/:capability/s3/multipart/:upload_id"}:        {statuses: []string{"200", "400", "403", "404", "409", "429", "503", "default"}, public: true},
+	{"GET", "/api/storage/companion/:capability/s3/multipart/:upload_id/:part"}:     {statuses: []string{"200", "400", "403", "404", "409", "429", "503", "default"}, public: true},
+	{"POST", "/api/storage/companion/:capability/s3/multipart/:upload_id/complete"}: {statuses: []string{"200", "400", "403", "404", "409", "413", "415", "429", "503", "507", "default"}, public: true},
 }
 
 // openAPIExpectedRoutes is the contract's route list, sorted like DescribedRoutes.
@@ -356,8 +358,9 @@ func TestOpenAPIOperations(t *testing.T) {
 					}
 					continue
 				}
-				if mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/Error" {
-					t.Errorf("%s: error response is not application/json Error", status)
+				if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || len(mt.Schema.Value.AllOf) != 2 ||
+					mt.Schema.Value.AllOf[0].Ref != "#/components/schemas/Error" || len(openAPICodeEnum(mt.Schema.Value)) == 0 {
+					t.Errorf("%s: error response is not application/json Error narrowed to an enum of codes", status)
 					continue
 				}
 				if len(mt.Examples) == 0 {

@@ -176,6 +176,8 @@ func (s *Server) routes() {
 	s.companionRoutes(e)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)
+	api.GET(metadataQueryRoute, s.metadata)
+	api.HEAD(metadataQueryRoute, s.exists)
 	api.GET("/files", s.list)
 	api.GET("/audit-logs", s.auditLogs)
 	api.GET("/audit-logs/checkpoint", s.auditCheckpoint)

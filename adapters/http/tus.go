@@ -77,22 +77,16 @@ func (s *Server) tusCreate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	t, err := s.app.TusCreate.Handle(c.Request.Context(), cmd)
+	if c.ContentType() == tusChunkType && c.Request.ContentLength != 0 {
+		cmd.Body, cmd.ContentLength = c.Request.Body, c.Request.ContentLength
+	}
+	res, err := s.app.TusCreate.Handle(c.Request.Context(), cmd)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.Header("Location", "/api/storage/tus/"+t.ID())
-	tusState(c, t, "")
-	if c.ContentType() == tusChunkType && c.Request.ContentLength != 0 {
-		res, err := s.app.TusPatch.Handle(c.Request.Context(), application.TusPatchCommand{
-			Caller: caller(c), ID: t.ID(), Offset: 0, Body: c.Request.Body, ContentLength: c.Request.ContentLength})
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		tusState(c, res.Upload, recordPath(res.Record))
-	}
+	c.Header("Location", "/api/storage/tus/"+res.Upload.ID())
+	tusState(c, res.Upload, recordPath(res.Record))
 	c.Status(http.StatusCreated)
 }
 

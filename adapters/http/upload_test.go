@@ -23,8 +23,8 @@ func TestUploadForm(t *testing.T) {
 		parts []part
 		code  string
 	}{
-		{"file part first", []part{file("a.png", png), field("system", "workspace"), field("object_type", "doc"), field("object_id", "d1")}, "file_part_first"},
-		{"required field missing", []part{field("system", "workspace"), field("object_id", "d1"), file("a.png", png)}, "file_part_first"},
+		{"file part first", []part{file("a.png", png), field("system", "workspace"), field("object_type", "doc"), field("object_id", "d1")}, "missing_field"},
+		{"required field missing", []part{field("system", "workspace"), field("object_id", "d1"), file("a.png", png)}, "missing_field"},
 		{"two file parts", append(docFields(), file("a.png", png), file("b.png", png)), "too_many_files"},
 		{"field after the file", append(docFields(), file("a.png", png), field("overwrite", "true")), "field_after_file"},
 		{"no file part", docFields(), "file_missing"},

@@ -2,6 +2,7 @@ package localfs
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -89,5 +90,34 @@ func TestCopyChunksFillsItsBuffer(t *testing.T) {
 	}
 	if w.writes != 3 {
 		t.Errorf("got %d writes, want 3 (two full buffers and the rest)", w.writes)
+	}
+}
+
+// cutReader yields its data and then io.ErrUnexpectedEOF, as a request
+// body cut before its Content-Length does.
+type cutReader struct{ r io.Reader }
+
+func (c cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// TestPutRefusesACutBody: a reader that fails with io.ErrUnexpectedEOF
+// fails the Put and stores nothing (it was once taken for the data's end).
+func TestPutRefusesACutBody(t *testing.T) {
+	t.Parallel()
+	s, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "org-1/workspace/doc/d1/a.txt"
+	if _, err := s.Put(t.Context(), key, cutReader{bytes.NewReader(bytes.Repeat([]byte("x"), copyBuffer+5))}, ""); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("Put of a cut body: got %v, want io.ErrUnexpectedEOF", err)
+	}
+	if _, _, err := s.Open(t.Context(), key, application.Whole); err == nil {
+		t.Fatal("blob after a cut Put: got one, want none")
 	}
 }

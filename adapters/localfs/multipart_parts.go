@@ -55,7 +55,7 @@ func (m *Multipart) writePart(ctx context.Context, op, key, id string, n int, si
 	switch {
 	case err != nil || readErr != nil:
 	case written > size:
-		err = domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than the %d bytes it must hold.", size)
+		err = domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than the %s it must hold.", domain.FormatSize(size))
 	case written < size:
 		err = domain.Errorf(domain.ErrInvalid, "part_size_mismatch", "The part holds %d bytes; it must hold %d.", written, size)
 	default:

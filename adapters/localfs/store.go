@@ -18,14 +18,9 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
-	"time"
 
 	"storagegw/application"
 )
-
-// tempGrace is how old a temp file must be before a sweep may remove it:
-// the moment between a Put creating it and locking it.
-const tempGrace = time.Minute
 
 // Store is an application.BlobStore on a local directory. All access goes
 // through an os.Root, so neither keys nor symlinks planted in the
@@ -74,14 +69,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 	if err := ctx.Err(); err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
-	tmp := filepath.Join(tmpDir, rand.Text()+".part")
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, tmp, err := s.createTemp()
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
-	// The lock marks the temp file as a live Put's: the kernel drops it when
-	// the process dies, however it dies, and SweepTemp then removes the file.
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
 	size, readErr, err := copyChunks(ctx, f, r)
 	var fi fs.FileInfo
 	if err == nil && readErr == nil {
@@ -89,11 +80,12 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 			fi, err = f.Stat()
 		}
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	// Installed while still locked: a sweep never takes a finished file.
 	if err == nil && readErr == nil {
 		err = s.install(tmp, name)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil || readErr != nil {
 		_ = s.root.Remove(tmp) // best effort; gone already if install renamed it
@@ -103,6 +95,43 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
 	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
+}
+
+// testHookTempCreated, when set by a test, runs between a Put's creating
+// its temp file and locking it.
+var testHookTempCreated func(name string)
+
+// createTemp creates a Put's temp file and locks it. The lock marks it as
+// a live Put's for its whole life in the temp area: the kernel drops it
+// when the process dies, however it dies, and SweepTemp then removes the
+// file. A sweep may remove the file in the moment between its creation
+// and the lock; the Put then sees that its file is no longer the one at
+// the name and starts over with a new one.
+func (s *Store) createTemp() (*os.File, string, error) {
+	for attempt := 1; ; attempt++ {
+		tmp := filepath.Join(tmpDir, rand.Text()+".part")
+		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, "", err
+		}
+		if testHookTempCreated != nil {
+			testHookTempCreated(tmp)
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if err == nil {
+			var mine, named fs.FileInfo
+			if mine, err = f.Stat(); err == nil {
+				named, err = s.root.Stat(tmp)
+			}
+			if err == nil && os.SameFile(mine, named) {
+				return f, tmp, nil
+			}
+		}
+		f.Close()
+		if attempt == 10 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("temp file %s: %w", tmp, errors.Join(err, errors.New("removed before it was locked")))
+		}
+	}
 }
 
 // copyBuffer is the size of the writes of Put and of the buffered copies
@@ -126,7 +155,7 @@ func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr
 		if err := ctx.Err(); err != nil {
 			return n, nil, err
 		}
-		m, rerr := io.ReadFull(r, buf)
+		m, rerr := fill(r, buf)
 		if m > 0 {
 			wn, werr := w.Write(buf[:m])
 			n += int64(wn)
@@ -134,13 +163,30 @@ func copyChunks(ctx context.Context, w io.Writer, r io.Reader) (n int64, readErr
 				return n, nil, werr
 			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		if rerr == io.EOF {
 			return n, nil, nil
 		}
 		if rerr != nil {
 			return n, rerr, nil
 		}
 	}
+}
+
+// fill reads into buf until it is full or r fails, and returns r's error
+// as it is: unlike io.ReadFull, which turns a short read before io.EOF
+// into io.ErrUnexpectedEOF, so that a reader's own io.ErrUnexpectedEOF
+// (a request body cut before its Content-Length) could not be told from
+// the end of the data and a truncated body was stored as whole.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // install renames tmp to name, creating name's directory. A concurrent
@@ -180,9 +226,9 @@ func (s *Store) syncDir(dir string) error {
 }
 
 // SweepTemp removes the temp files of Puts whose process died: files of
-// the temp area that no process holds locked and that are older than
-// tempGrace. Several processes may share the root: a live Put's file is
-// locked and kept. It implements application.TempSweeper.
+// the temp area that no process holds locked. Several processes may share
+// the root: a live Put's file is locked and kept (see createTemp). It
+// implements application.TempSweeper.
 func (s *Store) SweepTemp(ctx context.Context) (int, error) {
 	d, err := s.root.Open(tmpDir)
 	if err != nil {
@@ -193,13 +239,12 @@ func (s *Store) SweepTemp(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fsError("sweep", tmpDir, err)
 	}
-	cutoff, n := time.Now().Add(-tempGrace), 0
+	n := 0
 	for _, e := range entries {
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || !info.ModTime().Before(cutoff) {
+		if !e.Type().IsRegular() {
 			continue
 		}
 		if s.removeUnlocked(filepath.Join(tmpDir, e.Name())) {

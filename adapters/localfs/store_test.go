@@ -157,9 +157,9 @@ func TestPermissions(t *testing.T) {
 }
 
 // TestStaleTempFilesSwept: at start and on SweepTemp, a temp file that
-// no process holds locked (its Put's process died) is removed once older
-// than the grace; a locked one (a Put in progress, in this or another
-// process) and a brand-new one are kept.
+// no process holds locked (its Put's process died, a moment ago or long
+// ago) is removed; a locked one (a Put in progress, in this or another
+// process) is kept.
 func TestStaleTempFilesSwept(t *testing.T) {
 	s, dir := newTestStore(t)
 	s.Close()
@@ -170,7 +170,7 @@ func TestStaleTempFilesSwept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-tempGrace - time.Minute)
+	old := time.Now().Add(-time.Hour)
 	for _, p := range []string{dead, live} {
 		if err := os.Chtimes(p, old, old); err != nil {
 			t.Fatal(err)
@@ -190,13 +190,13 @@ func TestStaleTempFilesSwept(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := os.Stat(dead); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("dead Put's temp file: got %v, want it removed at start", err)
-	}
-	for _, p := range []string{fresh, live} {
-		if _, err := os.Stat(p); err != nil {
-			t.Errorf("temp file %s: got %v, want it kept", filepath.Base(p), err)
+	for _, p := range []string{dead, fresh} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("temp file %s of a dead Put: got %v, want it removed at start", filepath.Base(p), err)
 		}
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("temp file of a live Put: got %v, want it kept", err)
 	}
 	if err := lf.Close(); err != nil { // the writer dies
 		t.Fatal(err)
@@ -208,6 +208,64 @@ func TestStaleTempFilesSwept(t *testing.T) {
 	if _, err := os.Stat(live); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("temp file of the dead writer: got %v, want it removed", err)
 	}
+}
+
+// TestPutOutlivesSweepBeforeLock: a sweep that removes a Put's temp file
+// in the moment between its creation and its lock does not break the Put
+// (it starts over with a new temp file), and a sweep during the Put keeps
+// its file.
+func TestPutOutlivesSweepBeforeLock(t *testing.T) {
+	s, dir := newTestStore(t)
+	swept := 0
+	testHookTempCreated = func(name string) {
+		if swept == 0 {
+			n, err := s.SweepTemp(t.Context())
+			if err != nil || n != 1 {
+				t.Errorf("sweep before the lock: got (%d, %v), want the unlocked file removed", n, err)
+			}
+		}
+		swept++
+	}
+	defer func() { testHookTempCreated = nil }()
+	r := &sweepingReader{s: s, t: t, left: []byte("hello")}
+	info, err := s.Put(t.Context(), "org-1/workspace/doc/d1/a.txt/u1", r, "text/plain")
+	if err != nil || info.Size != 5 {
+		t.Fatalf("Put after its first temp file was swept: got %+v, %v", info, err)
+	}
+	if swept != 2 {
+		t.Errorf("temp files created: %d, want 2 (the swept one, then its replacement)", swept)
+	}
+	rc, _, err := s.Open(t.Context(), "org-1/workspace/doc/d1/a.txt/u1", application.Whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if b, err := io.ReadAll(rc); err != nil || string(b) != "hello" {
+		t.Errorf("blob: got %q, %v", b, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, tmpDir)); len(entries) != 0 {
+		t.Errorf("temp area after the Put: %d entries, want none", len(entries))
+	}
+}
+
+// sweepingReader sweeps the store's temp area before it hands out its
+// bytes: the running Put's locked file must survive it.
+type sweepingReader struct {
+	s    *Store
+	t    *testing.T
+	left []byte
+}
+
+func (r *sweepingReader) Read(p []byte) (int, error) {
+	if len(r.left) == 0 {
+		return 0, io.EOF
+	}
+	if n, err := r.s.SweepTemp(r.t.Context()); err != nil || n != 0 {
+		r.t.Errorf("sweep during the Put: got (%d, %v), want its locked file kept", n, err)
+	}
+	n := copy(p, r.left)
+	r.left = r.left[n:]
+	return n, nil
 }
 
 // TestForeignEntriesIgnored plants names this package never writes: none

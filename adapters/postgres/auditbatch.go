@@ -13,6 +13,7 @@ import (
 	"storagegw/application"
 	"storagegw/domain"
 	"storagegw/ent"
+	"storagegw/ent/auditevent"
 )
 
 var _ application.AuditLog = (*AuditBatcher)(nil)
@@ -267,14 +268,10 @@ func (b *AuditBatcher) write(w *connection, batch []*pendingEvent) {
 		for _, p := range batch {
 			p.result <- nil
 		}
-	case len(batch) > 1 && (kind == domain.ErrExists || kind == domain.ErrInvalid):
-		for _, p := range batch { // one at a time on the same connection
-			if err := auditRow(c.AuditEvent.Create(), p.ev).Exec(ctx); err != nil {
-				p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(), translate(err))
-				continue
-			}
-			p.result <- nil
-		}
+	case len(batch) > 1 && kind == domain.ErrExists:
+		b.writeNew(c, batch)
+	case len(batch) > 1 && kind == domain.ErrInvalid:
+		b.writeEach(c, batch)
 	case kind == domain.ErrExists || kind == domain.ErrInvalid:
 		batch[0].result <- fmt.Errorf("postgres: append audit event %q: %w", batch[0].ev.ID(), err)
 	default:
@@ -282,6 +279,65 @@ func (b *AuditBatcher) write(w *connection, batch []*pendingEvent) {
 		for _, p := range batch {
 			p.result <- eventUnavailable(p.ev, fmt.Sprintf("the commit of its batch of %d failed", len(batch)), err)
 		}
+	}
+}
+
+// writeNew answers the events of a batch refused because some are stored
+// already: those get ErrExists, and the others are committed in one more
+// multi-row INSERT (one event at a time if that is refused too), each step
+// with a commit's own time budget.
+func (b *AuditBatcher) writeNew(c *ent.Client, batch []*pendingEvent) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.WriteTimeout)
+	defer cancel()
+	ids := make([]string, len(batch))
+	for i, p := range batch {
+		ids[i] = p.ev.ID()
+	}
+	stored, err := c.AuditEvent.Query().Where(auditevent.IDIn(ids...)).IDs(ctx)
+	if err != nil {
+		b.writeEach(c, batch)
+		return
+	}
+	have := make(map[string]bool, len(stored))
+	for _, id := range stored {
+		have[id] = true
+	}
+	var rest []*pendingEvent
+	var rows []*ent.AuditEventCreate
+	for _, p := range batch {
+		if have[p.ev.ID()] {
+			p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(),
+				domain.Errorf(domain.ErrExists, "already_exists", "A record with this key already exists."))
+			continue
+		}
+		rest = append(rest, p)
+		rows = append(rows, auditRow(c.AuditEvent.Create(), p.ev))
+	}
+	if len(rest) == 0 {
+		return
+	}
+	if err := translate(c.AuditEvent.CreateBulk(rows...).Exec(ctx)); err != nil {
+		b.writeEach(c, rest)
+		return
+	}
+	for _, p := range rest {
+		p.result <- nil
+	}
+}
+
+// writeEach commits a refused batch's events one at a time on the same
+// connection, each with a commit's time budget, so only the refused
+// event's caller sees the error.
+func (b *AuditBatcher) writeEach(c *ent.Client, batch []*pendingEvent) {
+	for _, p := range batch {
+		ctx, cancel := context.WithTimeout(context.Background(), b.opts.WriteTimeout)
+		err := auditRow(c.AuditEvent.Create(), p.ev).Exec(ctx)
+		cancel()
+		if err != nil {
+			p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(), translate(err))
+			continue
+		}
+		p.result <- nil
 	}
 }
 

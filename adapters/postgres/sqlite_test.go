@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -30,10 +31,17 @@ func fixture(db *postgres.DB) repotest.Fixture {
 	}
 }
 
-// newSQLite opens and migrates a fresh SQLite file.
+// newSQLite opens and migrates a fresh SQLite file. Its operations get a
+// minute, not the default 5 s: SQLite has one connection, which
+// database/sql hands to its waiters in no fair order, so under the suite's
+// 100 concurrent callers (and the race detector on a loaded machine) one
+// caller can wait longer than 5 s. The suite checks what is stored, not
+// how fast; the service itself writes SQLite's audit trail through the
+// one-writer AuditBatcher, not 100 callers on the pool.
 func newSQLite(t testing.TB) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"), postgres.Options{})
+	db, err := postgres.Open(t.Context(), filepath.Join(t.TempDir(), "data", "storagegw.db"),
+		postgres.Options{OperationTimeout: time.Minute})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	require.Equal(t, postgres.DialectSQLite, db.Dialect())

@@ -99,7 +99,7 @@ func (m *MemoryMultipart) ReceivePart(_ context.Context, q url.Values, body io.R
 		return "", fmt.Errorf("memory: receive part: %w", err)
 	}
 	if int64(len(data)) > size {
-		return "", domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than %d bytes.", size)
+		return "", domain.Errorf(domain.ErrTooLarge, "part_too_large", "The part is larger than the %s it must hold.", domain.FormatSize(size))
 	}
 	if int64(len(data)) < size {
 		return "", domain.Errorf(domain.ErrInvalid, "part_size_mismatch", "The part must hold %d bytes.", size)

@@ -64,6 +64,14 @@ func testKeyRoundTrip(t *testing.T, fx Fixture) {
 	require.NoError(t, err)
 	requireSameKey(t, want, got)
 
+	// Applied (the change committed), then completed (the answer stored).
+	require.NoError(t, got.Apply(want.Owner))
+	got, err = fx.Idempotency.Update(ctx(t), got)
+	require.NoError(t, err)
+	got, err = fx.Idempotency.Get(ctx(t), r.Scope())
+	require.NoError(t, err)
+	require.True(t, got.Applied() && !got.Completed(), "got state %s, want applied", got.Data().State)
+
 	answer := domain.IdempotentAnswer{Status: 201, Header: map[string][]string{"Content-Type": {"application/json"}, "Location": {"/x"}},
 		Body: []byte("{\"file_path\":\"a\u00e9\"}\x00\xff")}
 	outcome := domain.IdempotencyOutcome{FilePath: "org/accounting/receipt/r-1/a.pdf", ErrorCode: ""}
@@ -71,7 +79,7 @@ func testKeyRoundTrip(t *testing.T, fx Fixture) {
 	updated, err := fx.Idempotency.Update(ctx(t), got)
 	require.NoError(t, err)
 	want = got.Data()
-	want.Version = 2
+	want.Version = 3
 	requireSameKey(t, want, updated)
 	got, err = fx.Idempotency.Get(ctx(t), r.Scope())
 	require.NoError(t, err)

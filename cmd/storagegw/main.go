@@ -7,6 +7,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -14,11 +15,18 @@ import (
 // metrics report it.
 var version = "dev"
 
-func main() {
-	if err := newRootCommand(os.Getenv).Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "storagegw:", err)
-		os.Exit(exitCode(err))
+func main() { os.Exit(runMain(os.Args[1:], os.Getenv, os.Stderr)) }
+
+// runMain runs the command line args and returns the exit status; a failure
+// is printed to stderr.
+func runMain(args []string, getenv func(string) string, stderr io.Writer) int {
+	root := newRootCommand(getenv)
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(stderr, "storagegw:", err)
+		return exitCode(err)
 	}
+	return 0
 }
 
 // exitError is an error that asks for a particular exit status. The

@@ -16,6 +16,8 @@ import (
 	"go.uber.org/zap"
 
 	"storagegw"
+	httpapi "storagegw/adapters/http"
+	"storagegw/configs"
 )
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
@@ -40,6 +42,18 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	}
 	defer flush()
 
+	// Bind first: a taken port fails the command at once, naming the
+	// setting, before the database is opened or anything says "listening".
+	listeners, err := listenAll(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close() // closed already once served; a no-op then
+		}
+	}()
+
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -61,10 +75,11 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	}
 
 	// Requests run under base: once the shutdown timeout is over it is
-	// cancelled, so the uploads still running stop, release their
-	// reservations and write their failure events (inflight waits for them).
-	base, cut := context.WithCancel(context.WithoutCancel(ctx))
-	defer cut()
+	// cancelled, so the uploads still running stop, answer 503
+	// shutting_down, release their reservations and write their failure
+	// events (inflight waits for them).
+	base, cut := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cut(nil)
 	var inflight sync.WaitGroup
 	api := newHTTPServer(cfg.Addr, tracked(svc.HTTP.Handler(), &inflight), cfg.Load.IdleTimeout)
 	api.BaseContext = func(net.Listener) context.Context { return base }
@@ -73,8 +88,8 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 		servers = append(servers, newHTTPServer(cfg.MetricsAddr, svc.Metrics.Handler(), cfg.Load.IdleTimeout))
 	}
 	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		go func() { errc <- srv.ListenAndServe() }()
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
 	}
 	logger.Info("storagegw listening", zap.String("addr", cfg.Addr), zap.String("metrics_addr", cfg.MetricsAddr),
 		zap.String("public_url", cfg.PublicURL()), zap.String("data_dir", dataDir), zap.String("version", version))
@@ -95,11 +110,40 @@ func runServe(cmd *cobra.Command, getenv func(string) string) error {
 	case <-ctx.Done():
 	}
 	err = shutdown(ctx, cfg.ShutdownTimeout, servers, logger)
-	if err != nil {
-		cutInFlight(cut, servers, &inflight, logger)
+	if err != nil && cutInFlight(cut, servers, &inflight, logger) {
+		err = nil // every request cut has answered and cleaned up: a clean exit
 	}
 	return errors.Join(serveErr, err)
 }
+
+// listenAll binds the API's address and, when set, the metrics address,
+// in the order runServe serves them. A failure names the setting and the
+// address; what was bound already is closed.
+func listenAll(cfg *configs.Config) ([]net.Listener, error) {
+	addrs := [][2]string{{"STORAGEGW_ADDR", cfg.Addr}}
+	if cfg.MetricsAddr != "" {
+		addrs = append(addrs, [2]string{"STORAGEGW_METRICS_ADDR", cfg.MetricsAddr})
+	}
+	var out []net.Listener
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a[1])
+		if err != nil {
+			for _, l := range out {
+				_ = l.Close()
+			}
+			return nil, fmt.Errorf("cannot listen on %s=%s (%w): stop whatever holds that address, or set %s to a free one",
+				a[0], a[1], err, a[0])
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// answerWait bounds how long a shutdown waits, after cancelling the
+// requests still in flight, for them to answer (an upload whose body is
+// streaming stops at once and answers 503 shutting_down) before it closes
+// their connections.
+const answerWait = 2 * time.Second
 
 // compensationWait bounds how long a shutdown waits, after cutting the
 // requests still in flight, for their compensations (each step has its own
@@ -116,25 +160,34 @@ func tracked(h http.Handler, wg *sync.WaitGroup) http.Handler {
 }
 
 // cutInFlight cancels the requests still running past the shutdown
-// timeout, closes their connections (a handler blocked reading a body
-// then fails at once) and waits, up to compensationWait, for them to return: an upload
-// cut this way removes its blob, releases its reservation and writes its
-// failure event before the database closes. What does not finish in time
-// is left to the reservation's lease and the clean-up.
-func cutInFlight(cut context.CancelFunc, servers []*http.Server, inflight *sync.WaitGroup, logger *zap.Logger) {
+// timeout with httpapi.ErrShuttingDown, lets them answer (up to
+// answerWait: an upload reading its body fails at once with 503
+// shutting_down), closes their connections (a handler still blocked then
+// fails at once) and waits, up to compensationWait, for them to return: an
+// upload cut this way removes its blob, releases its reservation and
+// writes its failure event before the database closes. It reports whether
+// all of them did; what does not finish in time is left to the
+// reservation's lease and the clean-up.
+func cutInFlight(cut context.CancelCauseFunc, servers []*http.Server, inflight *sync.WaitGroup, logger *zap.Logger) bool {
 	logger.Warn("shutdown timeout reached: cutting the requests still in flight")
-	cut()
-	for _, srv := range servers {
-		_ = srv.Close()
-	}
+	cut(httpapi.ErrShuttingDown)
 	done := make(chan struct{})
 	go func() { inflight.Wait(); close(done) }()
 	select {
 	case <-done:
+	case <-time.After(answerWait):
+	}
+	for _, srv := range servers {
+		_ = srv.Close()
+	}
+	select {
+	case <-done:
 		logger.Info("cut requests finished their clean-up")
+		return true
 	case <-time.After(compensationWait):
 		logger.Warn("cut requests still running; their reservations lapse with their leases",
 			zap.Duration("waited", compensationWait))
+		return false
 	}
 }
 

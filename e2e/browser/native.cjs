@@ -21,14 +21,17 @@
 // pick, foreignURL (S3 only) a presigned URL of a bucket whose CORS rule
 // names another origin.
 "use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
+const { cpSync, readFileSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 const { createHash } = require("node:crypto");
 const { launch, bundle } = require("./launch.cjs");
 
 // guideModule writes the developer guide's ```ts blocks, in order, as one
 // module (as scripts/doc-check.sh compiles them) and bundles it for the page.
+// The guide imports the repository's client as ./storagegw-client/ (its
+// openapi-fetch comes from NODE_PATH), as the doc check lays it out.
 async function guideModule(pageDir) {
+  cpSync(join(__dirname, "..", "..", "clients", "typescript", "src"), join(pageDir, "storagegw-client"), { recursive: true });
   const guide = readFileSync(join(__dirname, "..", "..", "docs", "DEVELOPER_GUIDE.md"), "utf8");
   const blocks = [...guide.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
   if (blocks.length === 0) throw new Error("docs/DEVELOPER_GUIDE.md has no ```ts blocks");

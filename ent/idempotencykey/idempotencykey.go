@@ -114,6 +114,7 @@ type State string
 // State values.
 const (
 	StateInProgress State = "in_progress"
+	StateApplied    State = "applied"
 	StateCompleted  State = "completed"
 )
 
@@ -124,7 +125,7 @@ func (s State) String() string {
 // StateValidator is a validator for the "state" field enum values. It is called by the builders before save.
 func StateValidator(s State) error {
 	switch s {
-	case StateInProgress, StateCompleted:
+	case StateInProgress, StateApplied, StateCompleted:
 		return nil
 	default:
 		return fmt.Errorf("idempotencykey: invalid enum value for state field: %q", s)

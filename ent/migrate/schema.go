@@ -202,7 +202,7 @@ var (
 		{Name: "user_id", Type: field.TypeString},
 		{Name: "key", Type: field.TypeString, Size: 255},
 		{Name: "action", Type: field.TypeString},
-		{Name: "state", Type: field.TypeEnum, Enums: []string{"in_progress", "completed"}},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"in_progress", "applied", "completed"}},
 		{Name: "owner", Type: field.TypeString},
 		{Name: "request_id", Type: field.TypeString, Default: ""},
 		{Name: "fingerprint", Type: field.TypeString, Default: ""},

@@ -28,7 +28,7 @@ func (IdempotencyKey) Fields() []ent.Field {
 		field.String("user_id").NotEmpty().Immutable(),
 		field.String("key").NotEmpty().MaxLen(255).Immutable(),
 		field.String("action").NotEmpty(),
-		field.Enum("state").Values("in_progress", "completed"),
+		field.Enum("state").Values("in_progress", "applied", "completed"),
 		field.String("owner").NotEmpty().Comment("the claim holding the lease"),
 		field.String("request_id").Default(""),
 		field.String("fingerprint").Default("").Comment("sha256 hex of the first request; empty while in progress"),

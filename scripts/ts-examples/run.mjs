@@ -3,14 +3,19 @@
 //
 //   node run.mjs GUIDE.js BASE_URL MEMBER_TOKEN
 //
+// shareNewest uses the generated client (clients/typescript) to list, read
+// metadata and sign a URL.
 // uploadLargeFile sends a file in parts (and resumes after parts fail),
 // signedUrl hands out a URL that serves the same bytes. uploadFile needs
 // XMLHttpRequest, which Node lacks: it is type-checked only. The offline
 // queue (openQueue, enqueue, syncQueue) runs on fake-indexeddb, loaded from
 // the packages of scripts/ts-examples installed at $STORAGEGW_TS_MODULES
-// (doc-check.sh sets it). uploadResumable (TUS) is type-checked only until
-// the service has its TUS routes. Exits non-zero with a message on the
-// first check that fails.
+// (doc-check.sh sets it). uploadResumable (TUS) runs with tus-js-client
+// (pinned there too): its Node build reads Buffers and streams, not
+// Files, and keeps no URLs, so the Upload class handed to the recipe adds
+// a reader of Blobs, a fingerprint and a URL storage in memory (a
+// browser's localStorage) and counts the bytes it sends. Exits non-zero
+// with a message on the first check that fails.
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -37,6 +42,16 @@ check(rec.size_bytes === file.size, `uploadLargeFile: size_bytes ${rec.size_byte
 check(rec.sha256 === sha256(bytes), "uploadLargeFile: the record's sha256 is not the file's");
 check(last === 1, `uploadLargeFile: last progress ${last}, want 1`);
 console.log(`ts-examples: uploadLargeFile stored ${rec.file_path} (${rec.size_bytes} bytes, sha256 matches)`);
+
+// 1b. The generated client: the newest file under the prefix (the one just
+// stored), its record by the metadata query form, a link serving its bytes.
+const shared = await guide.shareNewest(base, token, "communications/email-attachment/m-ts/");
+check(shared?.record.file_path === rec.file_path, `shareNewest: got ${shared?.record.file_path}, want ${rec.file_path}`);
+const sharedBytes = Buffer.from(await (await fetch(shared.url)).arrayBuffer());
+check(sha256(sharedBytes) === rec.sha256, "shareNewest: the link does not serve the file's bytes");
+check((await guide.shareNewest(base, token, "communications/email-attachment/none/")) === undefined,
+  "shareNewest of an empty prefix: want undefined");
+console.log("ts-examples: the generated client listed, read the metadata of and shared the newest file");
 
 // 2. The same target again without overwrite: 409 file_exists, before any part.
 let refused;
@@ -139,4 +154,79 @@ check(again.length === 1 && again[0].status === 409 && again[0].body?.error?.cod
   `syncQueue of an existing path: got ${JSON.stringify(again)}, want one 409 file_exists`);
 check((await guide.syncQueue(base, token, db)).length === 0, "syncQueue: the queue is not empty after final answers");
 console.log(`ts-examples: syncQueue sent 2 queued uploads, the lost answer replayed (${synced[0].body.file_path}); a refused item left the queue`);
-console.log("ts-examples: uploadResumable (TUS) is type-checked only: the service has no TUS routes yet");
+
+// 6. TUS: uploadResumable sends 12 MiB in 5 MiB chunks; the network fails
+// for good on the third chunk; a new client (a reload: the same URL
+// storage) resumes from the stored URL, sending only what the service
+// lacks, and the file's sha256 is the bytes'. The creation carried the
+// item's Idempotency-Key.
+const tus = await import(pathToFileURL(createRequire(`${modules}/`).resolve("tus-js-client")).href);
+const blobReader = {
+  openFile: (blob) => Promise.resolve({
+    size: blob.size,
+    slice: async (start, end) => {
+      const value = Buffer.from(await blob.slice(start, Math.min(end, blob.size)).arrayBuffer());
+      value.size = value.length; // tus-js-client reads a chunk's size as a Blob's
+      return { value, done: end >= blob.size };
+    },
+    close() {},
+  }),
+};
+const stored = new Map();
+const urlStorage = {
+  findAllUploads: async () => [...stored.values()],
+  findUploadsByFingerprint: async (fp) => [...stored.values()].filter((u) => u.fp === fp),
+  removeUpload: async (key) => { stored.delete(key); },
+  addUpload: async (fp, upload) => { const key = `tus-${stored.size}`; stored.set(key, { ...upload, fp, urlStorageKey: key }); return key; },
+};
+const tusSent = { patches: 0, bytes: 0, failFrom: 0, keys: [] };
+const nodeStack = new tus.DefaultHttpStack({});
+const httpStack = {
+  getName: () => "doc-check",
+  createRequest(method, url) {
+    const req = nodeStack.createRequest(method, url);
+    const send = req.send.bind(req);
+    req.send = async (body) => {
+      if (method === "POST") tusSent.keys.push(req.getHeader("Idempotency-Key"));
+      if (method === "PATCH") {
+        tusSent.patches++;
+        if (tusSent.failFrom && tusSent.patches >= tusSent.failFrom) throw new Error("network down (simulated)");
+        tusSent.bytes += body?.length ?? 0;
+      }
+      return send(body);
+    };
+    return req;
+  },
+};
+class NodeUpload extends tus.Upload {
+  constructor(file, options) {
+    super(file, { ...options, fileReader: blobReader, httpStack, urlStorage,
+      fingerprint: async (f) => `doc-check-${f.name}-${f.size}`,
+      retryDelays: tusSent.failFrom ? [] : options.retryDelays });
+  }
+}
+const tusBytes = randomBytes(12 << 20);
+tusBytes.write("%PDF-1.7\n", 0, "latin1");
+const tusFile = new File([tusBytes], `resumable-${Date.now()}.pdf`, { type: "application/pdf" });
+const tusTarget = { system: "workspace", objectType: "pdf", objectId: "tus-ts" };
+const tusKey = crypto.randomUUID();
+tusSent.failFrom = 3;
+let cut;
+try {
+  await guide.uploadResumable(NodeUpload, base, token, tusFile, tusKey, tusTarget, () => {});
+} catch (e) {
+  cut = e;
+}
+check(cut && tusSent.bytes === 10 << 20, `uploadResumable cut on the third chunk: got ${cut}, ${tusSent.bytes} bytes sent, want an error after 10 MiB`);
+check(tusSent.keys.length === 1 && tusSent.keys[0] === tusKey, `TUS creation: Idempotency-Key ${tusSent.keys}, want ${tusKey}`);
+tusSent.failFrom = 0;
+tusSent.bytes = 0;
+let fraction = 0;
+const tusPath = await guide.uploadResumable(NodeUpload, base, token, tusFile, tusKey, tusTarget, (f) => { fraction = f; });
+check(tusPath === `org-1/workspace/pdf/tus-ts/${tusFile.name}`, `uploadResumable: Storage-File-Path ${tusPath}`);
+check(tusSent.keys.length === 1, `resumed upload: ${tusSent.keys.length} creations, want 1 (it resumed from the stored URL)`);
+check(tusSent.bytes === 2 << 20, `resumed upload: sent ${tusSent.bytes} bytes again, want the 2 MiB the service lacked`);
+check(fraction === 1, `uploadResumable: last progress ${fraction}, want 1`);
+const meta = await (await fetch(`${base}/api/storage/metadata/${tusPath}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+check(meta.sha256 === sha256(tusBytes) && meta.size_bytes === tusFile.size, `TUS upload: record ${JSON.stringify(meta)}, want sha256 of the bytes`);
+console.log(`ts-examples: uploadResumable was cut after 10 MiB of 12, a new client resumed from the stored URL sending 2 MiB (${tusPath}, sha256 matches)`);
