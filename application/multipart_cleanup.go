@@ -45,7 +45,8 @@ const cleanupPage = 100
 //     upload id in its key) and that started more than one upload lease
 //     ago is aborted: a crashed streamed Put's, or a dead session's (an
 //     upload the store no longer knows was aborted by a concurrent run,
-//     which counts it).
+//     which counts it). One run at a time sweeps the store
+//     (StoreSweepLock); a concurrent run leaves it to that one.
 //  4. A store with a temp area of its own (local disk) removes the temp
 //     files of uploads whose process died (TempSweeper).
 //
@@ -83,7 +84,7 @@ func (u *CleanupUploads) Run(ctx context.Context) (CleanupReport, error) {
 		}
 	}
 	if mpErr == nil {
-		if err := u.storeStep(ctx, store, now, &rep); err != nil {
+		if err := u.sweepStore(ctx, store, now, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -170,6 +171,33 @@ func (u *CleanupUploads) lapsedStep(ctx context.Context, now time.Time, rep *Cle
 			return ctx.Err()
 		}
 	}
+}
+
+// StoreSweepLock is the optional UploadSessions capability of a
+// database that several processes share: LockStoreSweep takes the
+// deployment's one store sweep (step 3), or reports that another run holds
+// it (ok false). The store cannot arbitrate: S3 answers two aborts of one
+// upload both with success, so two runs sweeping at once would both count
+// it.
+type StoreSweepLock interface {
+	LockStoreSweep(ctx context.Context) (unlock func(), ok bool, err error)
+}
+
+// sweepStore runs step 3 under the store-sweep lock when the sessions'
+// database offers one; a run that finds it held leaves the sweep to the
+// run holding it, so each store upload is aborted and counted once.
+func (u *CleanupUploads) sweepStore(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {
+	if l, ok := u.sessions.(StoreSweepLock); ok {
+		unlock, held, err := l.LockStoreSweep(ctx)
+		if err != nil {
+			return err
+		}
+		if !held {
+			return nil
+		}
+		defer unlock()
+	}
+	return u.storeStep(ctx, store, now, rep)
 }
 
 func (u *CleanupUploads) storeStep(ctx context.Context, store MultipartStore, now time.Time, rep *CleanupReport) error {

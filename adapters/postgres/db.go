@@ -89,6 +89,8 @@ type DB struct {
 	// migrateConfig is the PostgreSQL connection configuration of
 	// migrations: the pool's without its statement_timeout.
 	migrateConfig *pgx.ConnConfig
+	// path is the SQLite file's path ("" on PostgreSQL).
+	path string
 	// purgeMu keeps this process's purge claims apart on SQLite, which
 	// has no row locks (see FileRepo.ClaimPurgeBatch).
 	purgeMu sync.Mutex
@@ -140,6 +142,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		// every statement in Go instead of failing with "database is locked".
 		sqlDB.SetMaxOpenConns(1)
 		db = newDB(sqlDB, DialectSQLite, opts.OperationTimeout)
+		db.path = dsn
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()

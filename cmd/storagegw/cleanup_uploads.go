@@ -19,8 +19,8 @@ func newCleanupUploadsCommand(getenv func(string) string) *cobra.Command {
 			"reservations whose lease lapsed (uploads.lease: their pending rows and blobs), abort the store's\n" +
 			"incomplete uploads that no live reservation owns, and remove the temp files of dead uploads (local\n" +
 			"disk), and remove Idempotency-Keys past uploads.idempotency_ttl. serve does this itself every uploads.cleanup_interval; run this from cron when that is 0s.\n" +
-			"Safe to run from several hosts at once: each item is claimed, processed and counted once (but a leftover\n" +
-			"store upload two runs abort at the same moment, which both count).\n" +
+			"Safe to run from several hosts at once: each item is claimed, processed and counted once (the store's\n" +
+			"leftover uploads are swept by one run at a time; a run that finds the sweep taken leaves it to that run).\n" +
 			"Exit status: 0 done, 1 some uploads could not be cleaned up (run again), 2 could not run.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCleanupUploads(cmd, getenv) },

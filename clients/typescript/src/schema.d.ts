@@ -4661,7 +4661,22 @@ export interface operations {
                     };
                 };
             };
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. A PATCH still streaming when the service shut down is cut (`shutting_down`): the whole parts it stored are kept, so a HEAD, on another replica or this one restarted, gives the offset to resume from. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "shutting_down";
+                            message: string;
+                        };
+                    };
+                };
+            };
             507: components["responses"]["InsufficientStorage"];
             default: components["responses"]["InternalError"];
         };
