@@ -147,15 +147,15 @@ const synced = await guide.syncQueue(base, token, db, { baseDelayMs: 50 });
 globalThis.fetch = realFetch;
 check(synced.length === 2 && synced.every((r) => r.status === 201), `syncQueue: got ${JSON.stringify(synced)}, want two 201s`);
 // Both items may be queued in the same millisecond: find them by key.
-const [first, other] = [synced.find((r) => r.key === q1), synced.find((r) => r.key !== q1)];
-check(first?.replayed && other && !other.replayed,
-  `syncQueue: the retried item was ${first?.replayed ? "" : "not "}replayed, want replayed (its first answer); the other ${other?.replayed ? "was" : "was not"}`);
+const [retried, fresh] = [synced.find((r) => r.key === q1), synced.find((r) => r.key !== q1)];
+check(retried?.replayed && fresh && !fresh.replayed,
+  `syncQueue: the retried item was ${retried?.replayed ? "" : "not "}replayed, want replayed (its first answer); the other ${fresh?.replayed ? "was" : "was not"}`);
 await guide.enqueue(db, "/api/storage/upload", docFields, new File([receiptBytes], "notes.pdf", { type: "application/pdf" }));
 const again = await guide.syncQueue(base, token, db, { baseDelayMs: 50 });
 check(again.length === 1 && again[0].status === 409 && again[0].body?.error?.code === "file_exists",
   `syncQueue of an existing path: got ${JSON.stringify(again)}, want one 409 file_exists`);
 check((await guide.syncQueue(base, token, db)).length === 0, "syncQueue: the queue is not empty after final answers");
-console.log(`ts-examples: syncQueue sent 2 queued uploads, the lost answer replayed (${first.body.file_path}); a refused item left the queue`);
+console.log(`ts-examples: syncQueue sent 2 queued uploads, the lost answer replayed (${retried.body.file_path}); a refused item left the queue`);
 
 // 6. TUS: uploadResumable sends 12 MiB in 5 MiB chunks; the network fails
 // for good on the third chunk; a new client (a reload: the same URL
