@@ -239,7 +239,12 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 	if err != nil {
 		return application.Options{}, err
 	}
+	quotas, err := cfg.QuotaPolicy()
+	if err != nil {
+		return application.Options{}, err
+	}
 	return application.Options{
+		Quotas:       quotas,
 		Capabilities: capabilities,
 		ContentRules: rules,
 		UploadLease:  cfg.Uploads.Lease,

@@ -33,6 +33,9 @@ type Options struct {
 	Chain ChainOptions
 	// Idempotency tunes Idempotency-Keys (NewIdempotency).
 	Idempotency IdempotencyOptions
+	// Quotas bound each org's usage (bytes and files); the zero value is
+	// unlimited.
+	Quotas domain.Quotas
 	// OnBackgroundError hears of failures that cannot change a request's
 	// answer: a compensation that could not remove a blob, the audit event
 	// of a call that failed or was refused and could not be written either
@@ -54,6 +57,9 @@ type Application struct {
 	Restore   *Restore
 	Purge     *Purge
 	Reconcile *Reconcile
+	// GetUsage reads an org's storage usage; RecountUsage checks it.
+	GetUsage     *GetUsage
+	RecountUsage *RecountUsage
 
 	InitiateMultipart *InitiateMultipart
 	MultipartPartURLs *MultipartPartURLs
@@ -149,6 +155,9 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 		Restore:   &Restore{deps: d},
 		Purge:     &Purge{deps: d},
 		Reconcile: &Reconcile{deps: d},
+
+		GetUsage:     &GetUsage{deps: d},
+		RecountUsage: &RecountUsage{deps: d},
 
 		InitiateMultipart: &InitiateMultipart{mp},
 		MultipartPartURLs: &MultipartPartURLs{mp},

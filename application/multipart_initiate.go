@@ -103,8 +103,8 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 
 	uploadID := newID()
 	reservation := entry{action: domain.ActionUpload}
-	ucmd := UploadCommand{Caller: cmd.Caller, Filename: cmd.Filename, Overwrite: cmd.Overwrite}
-	if _, err := u.reserve(ctx, path, ucmd, uploadID, cmp.Or(cmd.lease, u.mopts.SessionTTL), &reservation); err != nil {
+	ucmd := UploadCommand{Caller: cmd.Caller, Filename: cmd.Filename, Overwrite: cmd.Overwrite, DeclaredSize: cmd.Size}
+	if _, _, err := u.reserve(ctx, path, ucmd, uploadID, cmp.Or(cmd.lease, u.mopts.SessionTTL), &reservation); err != nil {
 		return nil, err
 	}
 	key := domain.BlobKeyFor(path, uploadID)

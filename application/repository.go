@@ -74,6 +74,32 @@ type FileRepository interface {
 	// ascending order of id. A zero before or a limit below 1 is
 	// domain.ErrInvalid.
 	ListLapsed(ctx context.Context, before time.Time, afterID string, limit int) ([]*domain.FileRecord, error)
+
+	// Usage is kept by the repository: every Create, Update, Delete and
+	// ClaimPurgeBatch save moves the usage of the record's org, system and
+	// object type by what the record counts (domain FileRecord.Usage) less
+	// what it counted as loaded (StoredUsage), in the write's transaction,
+	// so the usage always equals a recount of the records, across
+	// processes.
+
+	// OrgUsage returns what org's records use and what the reservations of
+	// its uploads in flight claim at now (domain FileRecord.Claim). Inside
+	// a transaction (Transactor.InTx) it holds org's usage until the
+	// transaction ends: another OrgUsage of org inside a transaction, and
+	// every write that moves org's usage, wait, so a quota check and the
+	// reservation or commit it allows are atomic. An empty org is
+	// domain.ErrInvalid.
+	OrgUsage(ctx context.Context, org string, now time.Time) (used, inflight domain.Usage, err error)
+
+	// Usage returns the usage of org (every org when empty) per system and
+	// object type, leaving out what counts nothing, ordered by
+	// domain.SortUsage.
+	Usage(ctx context.Context, org string) ([]domain.UsageEntry, error)
+
+	// RecountUsage counts org's records (every org when empty) afresh,
+	// as Usage would report them. With fix it also sets the kept usage to
+	// that count, in one transaction.
+	RecountUsage(ctx context.Context, org string, fix bool) ([]domain.UsageEntry, error)
 }
 
 // PurgeBatchQuery selects the records ClaimPurgeBatch claims.

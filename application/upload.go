@@ -83,6 +83,9 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 		if err := rule.CheckSize(cmd.DeclaredSize); err != nil {
 			return nil, err
 		}
+		if err := u.precheckQuota(ctx, path, cmd.DeclaredSize); err != nil {
+			return nil, err
+		}
 	}
 	types, body, err := sniff(cmd.Body)
 	if err != nil {
@@ -95,7 +98,7 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	e.metadata["content_type"] = contentType
 
 	uploadID := newID()
-	rec, err := u.reserve(ctx, path, cmd, uploadID, u.opts.UploadLease, e)
+	rec, quota, err := u.reserve(ctx, path, cmd, uploadID, u.opts.UploadLease, e)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +109,7 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 	lctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
 	lease := u.keepLease(lctx, rec, uploadID, lost)
-	m := rule.Meter(body)
+	m := rule.Meter(quota.limit(body))
 	info, err := u.blobs.Put(lctx, key, m, contentType)
 	if err == nil && info.Size != m.N() {
 		err = domain.Errorf(domain.ErrUnavailable, "store_size_mismatch",
@@ -178,50 +181,110 @@ const maxAttempts = 3
 
 // reserve claims path for uploadID under a lease of lease: a new pending
 // record, or the existing record's reservation when the rules allow (see
-// FileRecord.BeginUpload: a lapsed lease is taken over).
-// It uses cmd's caller, filename and overwrite flag, and turns e into an
-// EDIT when the upload would replace a file. Upload and the multipart
-// uploads share it, and commit and abandon.
+// FileRecord.BeginUpload: a lapsed lease is taken over), provided
+// cmd.DeclaredSize fits the org's quota (see quota.go); the reservation
+// claims that size. It uses cmd's caller, filename, overwrite flag and
+// declared size, and turns e into an EDIT when the upload would replace a
+// file. Upload and the multipart uploads share it, and commit and
+// abandon. It returns what the org's quota allows the upload.
 func (d *deps) reserve(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, lease time.Duration,
-	e *entry) (*domain.FileRecord, error) {
-	by := cmd.Caller.Principal.UserID
+	e *entry) (*domain.FileRecord, allowance, error) {
+	org := path.OrgID()
+	quota := d.opts.Quotas.For(org)
 	for attempt := 0; ; attempt++ {
-		now := d.clock.Now()
-		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, by, uploadID, now, lease)
-		if err != nil {
-			return nil, err
-		}
-		rec, err := d.files.Create(ctx, fresh)
-		if err == nil || !errors.Is(err, domain.ErrExists) {
-			return rec, err
-		}
-		existing, err := d.files.Get(ctx, path)
-		if errors.Is(err, domain.ErrNotFound) && attempt < maxAttempts {
-			continue // removed since our insert failed: try again
-		}
-		if err != nil {
-			return nil, err
-		}
-		if existing.WouldOverwrite() {
-			e.action = domain.ActionEdit
-			if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
-				if err := existing.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
-					return nil, err
+		var (
+			rec   *domain.FileRecord
+			a     = unlimited(org)
+			retry bool
+			err   error
+		)
+		if quota.Unlimited() {
+			rec, retry, err = d.reserveOnce(ctx, path, cmd, uploadID, lease, e, nil)
+		} else {
+			a.quota = quota
+			err = d.audit.tx.InTx(ctx, func(ctx context.Context) error {
+				var err error
+				rec, retry, err = d.reserveOnce(ctx, path, cmd, uploadID, lease, e, &a)
+				if retry && err == nil {
+					err = errRetryReservation
 				}
-			}
+				return err
+			})
 		}
-		if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
-			return nil, err
-		}
-		rec, err = d.files.Update(ctx, existing)
-		if isConflict(err) && attempt < maxAttempts {
+		if retry && attempt < maxAttempts {
 			continue
 		}
-		if isConflict(err) {
-			return nil, domain.Errorf(domain.ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
+		if retry {
+			return nil, a, domain.Errorf(domain.ErrExists, "upload_in_progress", "Another upload to this path is in progress.")
 		}
-		return rec, err
+		return rec, a, err
 	}
+}
+
+// errRetryReservation rolls back a reservation's transaction that lost a
+// race and must be tried again.
+var errRetryReservation = errors.New("reservation raced: try again")
+
+// reserveOnce is one attempt of reserve; retry reports a lost race. With
+// a (the org has a quota) it runs in a transaction: it reads the org's
+// usage, holding it, checks the declared size, and fills a in.
+func (d *deps) reserveOnce(ctx context.Context, path domain.StoragePath, cmd UploadCommand, uploadID string, lease time.Duration,
+	e *entry, a *allowance) (rec *domain.FileRecord, retry bool, err error) {
+	now := d.clock.Now()
+	if a != nil {
+		if a.used, a.inflight, err = d.files.OrgUsage(ctx, path.OrgID(), now); err != nil {
+			return nil, false, err
+		}
+	}
+	declared := max(cmd.DeclaredSize, 1) // a file is never empty
+	existing, err := d.files.Get(ctx, path)
+	if errors.Is(err, domain.ErrNotFound) {
+		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, cmd.Caller.Principal.UserID, uploadID, now, lease)
+		if err != nil {
+			return nil, false, err
+		}
+		if a != nil {
+			if err := a.fits(declared); err != nil {
+				return nil, false, err
+			}
+			if err := fresh.DeclareSize(uploadID, cmd.DeclaredSize); err != nil {
+				return nil, false, err
+			}
+		}
+		rec, err = d.files.Create(ctx, fresh)
+		if errors.Is(err, domain.ErrExists) {
+			return nil, true, nil // created meanwhile
+		}
+		return rec, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if existing.WouldOverwrite() {
+		e.action = domain.ActionEdit
+		if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
+			if err := existing.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
+		return nil, false, err
+	}
+	if a != nil {
+		a.replaced = existing.Usage()
+		if err := a.fits(declared); err != nil {
+			return nil, false, err
+		}
+		if err := existing.DeclareSize(uploadID, cmd.DeclaredSize); err != nil {
+			return nil, false, err
+		}
+	}
+	rec, err = d.files.Update(ctx, existing)
+	if isConflict(err) || errors.Is(err, domain.ErrNotFound) {
+		return nil, true, nil
+	}
+	return rec, false, err
 }
 
 // commit points the record at the new content, in one transaction with
@@ -239,6 +302,9 @@ func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID stri
 		}
 		var saved *domain.FileRecord
 		err = d.audit.change(ctx, caller, e, func(ctx context.Context) (err error) {
+			if err := d.checkQuotaAtCommit(ctx, rec); err != nil {
+				return err
+			}
 			saved, err = d.files.Update(ctx, rec)
 			return err
 		})

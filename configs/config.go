@@ -63,6 +63,17 @@ type Config struct {
 	// given: a comma-separated list, "*", "none", or empty for the
 	// environment's default. Use CORSAllowList.
 	CORSOrigins string `yaml:"cors_origins"`
+	// Quotas bound each org's storage (use QuotaPolicy).
+	Quotas QuotasConfig `yaml:"quotas"`
+}
+
+// QuotasConfig is the quota of every org as given: a default byte size
+// and file count ("" or "unlimited": none) and per-org overrides
+// ("org-1=10GiB/100000,org-2=500MiB/unlimited").
+type QuotasConfig struct {
+	Bytes     string `yaml:"bytes"`
+	Files     string `yaml:"files"`
+	Overrides string `yaml:"overrides"`
 }
 
 // AuditConfig tunes the audit chain (docs/DESIGN.md "Audit trail"): the

@@ -125,6 +125,9 @@ var envVars = []envVar{
 	{"STORAGEGW_AUDIT_CHECKPOINT_EVERY", integer(func(c *Config) *int { return &c.Audit.CheckpointEvery })},
 	{"STORAGEGW_AUDIT_CHECKPOINT_INTERVAL", duration(func(c *Config) *time.Duration { return &c.Audit.CheckpointInterval })},
 	{"STORAGEGW_AUDIT_UNSEALED_GRACE", duration(func(c *Config) *time.Duration { return &c.Audit.UnsealedGrace })},
+	{"STORAGEGW_QUOTA_BYTES", str(func(c *Config) *string { return &c.Quotas.Bytes })},
+	{"STORAGEGW_QUOTA_FILES", str(func(c *Config) *string { return &c.Quotas.Files })},
+	{"STORAGEGW_QUOTA_OVERRIDES", str(func(c *Config) *string { return &c.Quotas.Overrides })},
 }
 
 // EnvNames lists every environment variable Load reads.

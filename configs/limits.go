@@ -70,3 +70,21 @@ func (c *Config) GatewayLinkKinds() (map[domain.Kind]bool, error) {
 	}
 	return kinds, nil
 }
+
+// QuotaPolicy returns the configured quotas. A malformed value is an error
+// naming its variable.
+func (c *Config) QuotaPolicy() (domain.Quotas, error) {
+	var q domain.Quotas
+	var err error
+	if q.Default.Bytes, err = domain.ParseQuotaBytes(c.Quotas.Bytes); err != nil {
+		return q, fmt.Errorf("STORAGEGW_QUOTA_BYTES: %s", err.Error())
+	}
+	if q.Default.Files, err = domain.ParseQuotaFiles(c.Quotas.Files); err != nil {
+		return q, fmt.Errorf("STORAGEGW_QUOTA_FILES: %s", err.Error())
+	}
+	if q.Overrides, err = domain.ParseQuotaOverrides(c.Quotas.Overrides); err != nil {
+		return q, fmt.Errorf("STORAGEGW_QUOTA_OVERRIDES: %s; write ORG=BYTES/FILES entries separated by commas, "+
+			"e.g. org-1=10GiB/100000,org-2=500MiB/unlimited", err.Error())
+	}
+	return q, nil
+}

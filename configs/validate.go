@@ -175,6 +175,9 @@ func (c *Config) Validate() error {
 	if s := c.Links.SigningSecret; s.IsSet() && len(s.Value()) < 32 {
 		add("STORAGEGW_LINK_SIGNING_SECRET holds %d bytes: use at least 32 (e.g. openssl rand -hex 32), or leave it empty for the data dir's URL-signing key", len(s.Value()))
 	}
+	if _, err := c.QuotaPolicy(); err != nil {
+		add("%s", err.Error())
+	}
 
 	if c.IsProduction() {
 		c.validateProduction(add)

@@ -40,6 +40,8 @@ const (
 	// ActionLinkRevoked revokes one signed URL's link, or every link of a
 	// file.
 	ActionLinkRevoked Action = "LINK_REVOKED"
+	// ActionUsageQuery reads the org's storage usage and quota.
+	ActionUsageQuery Action = "USAGE_QUERY"
 )
 
 // Actions lists every action in a stable order.
@@ -47,7 +49,7 @@ func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
 		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus,
-		ActionMultipartListParts, ActionUploadCapability, ActionLinkRevoked}
+		ActionMultipartListParts, ActionUploadCapability, ActionLinkRevoked, ActionUsageQuery}
 }
 
 // ParseAction accepts one of Actions.

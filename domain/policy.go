@@ -31,12 +31,13 @@ const (
 	PermRestore      Permission = "restore"
 	PermReadAudit    Permission = "read_audit"
 	PermRevokeLink   Permission = "revoke_link"
+	PermReadUsage    Permission = "read_usage" // the org's storage usage and quota
 )
 
 var (
 	viewerPerms = []Permission{PermReadMetadata, PermList, PermSignURL}
 	memberPerms = append(append([]Permission{}, viewerPerms...), PermUpload, PermOverwrite, PermSoftDelete, PermRevokeLink)
-	adminPerms  = append(append([]Permission{}, memberPerms...), PermHardDelete, PermRestore, PermReadAudit)
+	adminPerms  = append(append([]Permission{}, memberPerms...), PermHardDelete, PermRestore, PermReadAudit, PermReadUsage)
 )
 
 // policy is the one permission table. Anything not listed is denied.
@@ -44,7 +45,7 @@ var policy = map[Role]map[Permission]bool{
 	RoleViewer:  set(viewerPerms...),
 	RoleMember:  set(memberPerms...),
 	RoleAdmin:   set(adminPerms...),
-	RoleAuditor: set(PermReadMetadata, PermReadAudit),
+	RoleAuditor: set(PermReadMetadata, PermReadAudit, PermReadUsage),
 }
 
 func set(ps ...Permission) map[Permission]bool {

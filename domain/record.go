@@ -26,6 +26,9 @@ type Content struct {
 // through its methods, which enforce the lifecycle.
 type FileRecord struct {
 	d FileRecordData
+	// stored is what the record counted for in its org's usage as it was
+	// loaded or last saved (see StoredUsage).
+	stored Usage
 }
 
 // FileRecordData is a FileRecord's state as adapters persist it. Build a
@@ -45,6 +48,7 @@ type FileRecordData struct {
 	PendingUploadID  string    // the upload that holds the path's reservation
 	PendingSince     time.Time // when that upload reserved it
 	PendingUntil     time.Time // when that reservation's lease lapses unless renewed
+	PendingBytes     int64     // the size that upload declared (0: none), claimed against the org's quota
 	Version          int64     // optimistic-concurrency counter, owned by the repository
 }
 
@@ -88,7 +92,9 @@ func RehydrateFileRecord(d FileRecordData) (*FileRecord, error) {
 	if d.State == StateActive && d.Content.BlobKey == "" {
 		return nil, Errorf(ErrInvalid, "invalid_record", "A stored active record has no blob key.")
 	}
-	return &FileRecord{d: d}, nil
+	r := &FileRecord{d: d}
+	r.stored = r.Usage()
+	return r, nil
 }
 
 // Data returns a copy of the record's state for persisting.
@@ -157,6 +163,7 @@ func (r *FileRecord) BeginUpload(uploadID string, overwrite bool, now time.Time,
 	r.d.PendingUploadID = uploadID
 	r.d.PendingSince = now.UTC()
 	r.d.PendingUntil = now.UTC().Add(lease)
+	r.d.PendingBytes = 0
 	return nil
 }
 
@@ -231,7 +238,7 @@ func (r *FileRecord) CompleteUpload(uploadID string, c Content, originalFilename
 	}
 	r.d.State = StateActive
 	r.d.Deleted, r.d.DeletedAt, r.d.DeletedBy = false, time.Time{}, ""
-	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil, r.d.PendingBytes = "", time.Time{}, time.Time{}, 0
 	return replaced, nil
 }
 
@@ -242,7 +249,7 @@ func (r *FileRecord) AbandonUpload(uploadID string) (removeRecord bool) {
 	if r.d.PendingUploadID != uploadID {
 		return false
 	}
-	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil, r.d.PendingBytes = "", time.Time{}, time.Time{}, 0
 	return r.d.State == StatePending
 }
 
@@ -261,7 +268,7 @@ func (r *FileRecord) SoftDelete(by string, at time.Time) error {
 	// reservation gone and is discarded, so what was deleted stays
 	// restorable (replacing a deleted file is for AuthorizeOverwrite to
 	// allow, when the upload starts after the delete).
-	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil = "", time.Time{}, time.Time{}
+	r.d.PendingUploadID, r.d.PendingSince, r.d.PendingUntil, r.d.PendingBytes = "", time.Time{}, time.Time{}, 0
 	return nil
 }
 
@@ -297,4 +304,48 @@ func (r *FileRecord) Purge(by string, at time.Time) (blobKey string, err error) 
 // retention before now.
 func (r *FileRecord) DeletedLongerThan(retention time.Duration, now time.Time) bool {
 	return r.d.State == StateActive && r.d.Deleted && now.Sub(r.d.DeletedAt) > retention
+}
+
+// Usage is what the record counts for in its org's usage: its size and one
+// file while it holds a blob (active, visible or soft-deleted); nothing
+// while pending or once purged.
+func (r *FileRecord) Usage() Usage {
+	if r.d.State != StateActive {
+		return Usage{}
+	}
+	return Usage{Bytes: r.d.Content.SizeBytes, Files: 1}
+}
+
+// StoredUsage is what the record counted for as it was loaded (rebuilt
+// with RehydrateFileRecord): a repository that saves the record moves its
+// org's usage by Usage() - StoredUsage(), which is exact because its
+// optimistic rule saves only over the stored version the record was
+// loaded at. A new record (NewPendingRecord) counted nothing.
+func (r *FileRecord) StoredUsage() Usage { return r.stored }
+
+// DeclareSize records the size uploadID declared for the reservation it
+// holds (0: unknown), which the org's quota counts while the reservation
+// holds (Claim). A reservation that is not uploadID's is ErrExists
+// (upload_superseded).
+func (r *FileRecord) DeclareSize(uploadID string, size int64) error {
+	if uploadID == "" || r.d.PendingUploadID != uploadID {
+		return Errorf(ErrExists, "upload_superseded", "Another upload to this path took over; this one was discarded.")
+	}
+	r.d.PendingBytes = max(0, size)
+	return nil
+}
+
+// Claim is what the record's reservation holds of its org's quota at now,
+// beyond what the record already uses: the declared size, and one file
+// when the path holds none yet. A lapsed reservation, or none, claims
+// nothing.
+func (r *FileRecord) Claim(now time.Time) Usage {
+	if r.d.PendingUploadID == "" || r.LeaseLapsed(now) {
+		return Usage{}
+	}
+	c := Usage{Bytes: r.d.PendingBytes}
+	if r.d.State != StateActive {
+		c.Files = 1
+	}
+	return c
 }

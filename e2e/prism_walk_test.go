@@ -230,6 +230,8 @@ func TestPrismWalk(t *testing.T) {
 	w.check("audit logs success=false", p.Get("/api/storage/audit-logs?success=false&action_type=UPLOAD", admin), 200, "")
 	w.check("audit logs as a member", p.Get("/api/storage/audit-logs", member), 403, "forbidden")
 	w.check("audit logs, from after to", p.Get("/api/storage/audit-logs?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", admin), 400, "invalid_time_range")
+	w.check("usage", p.Get("/api/storage/usage", admin), 200, "")
+	w.check("usage as a member", p.Get("/api/storage/usage", member), 403, "forbidden")
 	if r := p.Get("/api/storage/audit-logs/checkpoint", admin); r.Status == 404 {
 		w.check("audit checkpoint", r, 404, "no_checkpoint")
 	} else {

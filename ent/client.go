@@ -17,6 +17,7 @@ import (
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/signedlink"
+	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 
@@ -42,6 +43,8 @@ type Client struct {
 	IdempotencyKey *IdempotencyKeyClient
 	// SignedLink is the client for interacting with the SignedLink builders.
 	SignedLink *SignedLinkClient
+	// StorageUsage is the client for interacting with the StorageUsage builders.
+	StorageUsage *StorageUsageClient
 	// TusUpload is the client for interacting with the TusUpload builders.
 	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
@@ -63,6 +66,7 @@ func (c *Client) init() {
 	c.FileRecord = NewFileRecordClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.SignedLink = NewSignedLinkClient(c.config)
+	c.StorageUsage = NewStorageUsageClient(c.config)
 	c.TusUpload = NewTusUploadClient(c.config)
 	c.UploadSession = NewUploadSessionClient(c.config)
 }
@@ -163,6 +167,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
+		StorageUsage:    NewStorageUsageClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
@@ -190,6 +195,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
+		StorageUsage:    NewStorageUsageClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
 		UploadSession:   NewUploadSessionClient(cfg),
 	}, nil
@@ -222,7 +228,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.SignedLink, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.SignedLink, c.StorageUsage, c.TusUpload, c.UploadSession,
 	} {
 		n.Use(hooks...)
 	}
@@ -233,7 +239,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.SignedLink, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.SignedLink, c.StorageUsage, c.TusUpload, c.UploadSession,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -254,6 +260,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *SignedLinkMutation:
 		return c.SignedLink.mutate(ctx, m)
+	case *StorageUsageMutation:
+		return c.StorageUsage.mutate(ctx, m)
 	case *TusUploadMutation:
 		return c.TusUpload.mutate(ctx, m)
 	case *UploadSessionMutation:
@@ -1061,6 +1069,139 @@ func (c *SignedLinkClient) mutate(ctx context.Context, m *SignedLinkMutation) (V
 	}
 }
 
+// StorageUsageClient is a client for the StorageUsage schema.
+type StorageUsageClient struct {
+	config
+}
+
+// NewStorageUsageClient returns a client for the StorageUsage from the given config.
+func NewStorageUsageClient(c config) *StorageUsageClient {
+	return &StorageUsageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `storageusage.Hooks(f(g(h())))`.
+func (c *StorageUsageClient) Use(hooks ...Hook) {
+	c.hooks.StorageUsage = append(c.hooks.StorageUsage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `storageusage.Intercept(f(g(h())))`.
+func (c *StorageUsageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StorageUsage = append(c.inters.StorageUsage, interceptors...)
+}
+
+// Create returns a builder for creating a StorageUsage entity.
+func (c *StorageUsageClient) Create() *StorageUsageCreate {
+	mutation := newStorageUsageMutation(c.config, OpCreate)
+	return &StorageUsageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StorageUsage entities.
+func (c *StorageUsageClient) CreateBulk(builders ...*StorageUsageCreate) *StorageUsageCreateBulk {
+	return &StorageUsageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StorageUsageClient) MapCreateBulk(slice any, setFunc func(*StorageUsageCreate, int)) *StorageUsageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StorageUsageCreateBulk{err: fmt.Errorf("calling to StorageUsageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StorageUsageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StorageUsageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StorageUsage.
+func (c *StorageUsageClient) Update() *StorageUsageUpdate {
+	mutation := newStorageUsageMutation(c.config, OpUpdate)
+	return &StorageUsageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StorageUsageClient) UpdateOne(_m *StorageUsage) *StorageUsageUpdateOne {
+	mutation := newStorageUsageMutation(c.config, OpUpdateOne, withStorageUsage(_m))
+	return &StorageUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StorageUsageClient) UpdateOneID(id int) *StorageUsageUpdateOne {
+	mutation := newStorageUsageMutation(c.config, OpUpdateOne, withStorageUsageID(id))
+	return &StorageUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StorageUsage.
+func (c *StorageUsageClient) Delete() *StorageUsageDelete {
+	mutation := newStorageUsageMutation(c.config, OpDelete)
+	return &StorageUsageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StorageUsageClient) DeleteOne(_m *StorageUsage) *StorageUsageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StorageUsageClient) DeleteOneID(id int) *StorageUsageDeleteOne {
+	builder := c.Delete().Where(storageusage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StorageUsageDeleteOne{builder}
+}
+
+// Query returns a query builder for StorageUsage.
+func (c *StorageUsageClient) Query() *StorageUsageQuery {
+	return &StorageUsageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStorageUsage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StorageUsage entity by its id.
+func (c *StorageUsageClient) Get(ctx context.Context, id int) (*StorageUsage, error) {
+	return c.Query().Where(storageusage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StorageUsageClient) GetX(ctx context.Context, id int) *StorageUsage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StorageUsageClient) Hooks() []Hook {
+	return c.hooks.StorageUsage
+}
+
+// Interceptors returns the client interceptors.
+func (c *StorageUsageClient) Interceptors() []Interceptor {
+	return c.inters.StorageUsage
+}
+
+func (c *StorageUsageClient) mutate(ctx context.Context, m *StorageUsageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StorageUsageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StorageUsageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StorageUsageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StorageUsageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StorageUsage mutation op: %q", m.Op())
+	}
+}
+
 // TusUploadClient is a client for the TusUpload schema.
 type TusUploadClient struct {
 	config
@@ -1331,10 +1472,10 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 type (
 	hooks struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		SignedLink, TusUpload, UploadSession []ent.Hook
+		SignedLink, StorageUsage, TusUpload, UploadSession []ent.Hook
 	}
 	inters struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		SignedLink, TusUpload, UploadSession []ent.Interceptor
+		SignedLink, StorageUsage, TusUpload, UploadSession []ent.Interceptor
 	}
 )

@@ -13,6 +13,7 @@ import (
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/signedlink"
+	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 	"sync"
@@ -86,6 +87,7 @@ func checkColumn(t, c string) error {
 			filerecord.Table:      filerecord.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
 			signedlink.Table:      signedlink.ValidColumn,
+			storageusage.Table:    storageusage.ValidColumn,
 			tusupload.Table:       tusupload.ValidColumn,
 			uploadsession.Table:   uploadsession.ValidColumn,
 		})

@@ -59,6 +59,8 @@ type FileRecord struct {
 	Version int64 `json:"version,omitempty"`
 	// the reservation's lease: it lapses then unless the upload renews it
 	PendingUntil *time.Time `json:"pending_until,omitempty"`
+	// the size the reserving upload declared, claimed against the org's quota while its lease holds
+	PendingBytes int64 `json:"pending_bytes,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -69,7 +71,7 @@ func (*FileRecord) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case filerecord.FieldDeleted:
 			values[i] = new(sql.NullBool)
-		case filerecord.FieldSizeBytes, filerecord.FieldVersion:
+		case filerecord.FieldSizeBytes, filerecord.FieldVersion, filerecord.FieldPendingBytes:
 			values[i] = new(sql.NullInt64)
 		case filerecord.FieldID, filerecord.FieldOrgID, filerecord.FieldSystem, filerecord.FieldObjectType, filerecord.FieldObjectID, filerecord.FieldFilePath, filerecord.FieldOriginalFilename, filerecord.FieldState, filerecord.FieldBlobKey, filerecord.FieldContentType, filerecord.FieldSha256, filerecord.FieldUploadedBy, filerecord.FieldDeletedBy, filerecord.FieldPendingUploadID:
 			values[i] = new(sql.NullString)
@@ -225,6 +227,12 @@ func (_m *FileRecord) assignValues(columns []string, values []any) error {
 				_m.PendingUntil = new(time.Time)
 				*_m.PendingUntil = value.Time
 			}
+		case filerecord.FieldPendingBytes:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field pending_bytes", values[i])
+			} else if value.Valid {
+				_m.PendingBytes = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -329,6 +337,9 @@ func (_m *FileRecord) String() string {
 		builder.WriteString("pending_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("pending_bytes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PendingBytes))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -242,6 +242,20 @@ func (_c *FileRecordCreate) SetNillablePendingUntil(v *time.Time) *FileRecordCre
 	return _c
 }
 
+// SetPendingBytes sets the "pending_bytes" field.
+func (_c *FileRecordCreate) SetPendingBytes(v int64) *FileRecordCreate {
+	_c.mutation.SetPendingBytes(v)
+	return _c
+}
+
+// SetNillablePendingBytes sets the "pending_bytes" field if the given value is not nil.
+func (_c *FileRecordCreate) SetNillablePendingBytes(v *int64) *FileRecordCreate {
+	if v != nil {
+		_c.SetPendingBytes(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FileRecordCreate) SetID(v string) *FileRecordCreate {
 	_c.mutation.SetID(v)
@@ -318,6 +332,10 @@ func (_c *FileRecordCreate) defaults() {
 	if _, ok := _c.mutation.Version(); !ok {
 		v := filerecord.DefaultVersion
 		_c.mutation.SetVersion(v)
+	}
+	if _, ok := _c.mutation.PendingBytes(); !ok {
+		v := filerecord.DefaultPendingBytes
+		_c.mutation.SetPendingBytes(v)
 	}
 }
 
@@ -406,6 +424,9 @@ func (_c *FileRecordCreate) check() error {
 	}
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "FileRecord.version"`)}
+	}
+	if _, ok := _c.mutation.PendingBytes(); !ok {
+		return &ValidationError{Name: "pending_bytes", err: errors.New(`ent: missing required field "FileRecord.pending_bytes"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := filerecord.IDValidator(v); err != nil {
@@ -530,6 +551,10 @@ func (_c *FileRecordCreate) createSpec() (*FileRecord, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PendingUntil(); ok {
 		_spec.SetField(filerecord.FieldPendingUntil, field.TypeTime, value)
 		_node.PendingUntil = &value
+	}
+	if value, ok := _c.mutation.PendingBytes(); ok {
+		_spec.SetField(filerecord.FieldPendingBytes, field.TypeInt64, value)
+		_node.PendingBytes = value
 	}
 	return _node, _spec
 }

@@ -284,6 +284,27 @@ func (_u *FileRecordUpdate) ClearPendingUntil() *FileRecordUpdate {
 	return _u
 }
 
+// SetPendingBytes sets the "pending_bytes" field.
+func (_u *FileRecordUpdate) SetPendingBytes(v int64) *FileRecordUpdate {
+	_u.mutation.ResetPendingBytes()
+	_u.mutation.SetPendingBytes(v)
+	return _u
+}
+
+// SetNillablePendingBytes sets the "pending_bytes" field if the given value is not nil.
+func (_u *FileRecordUpdate) SetNillablePendingBytes(v *int64) *FileRecordUpdate {
+	if v != nil {
+		_u.SetPendingBytes(*v)
+	}
+	return _u
+}
+
+// AddPendingBytes adds value to the "pending_bytes" field.
+func (_u *FileRecordUpdate) AddPendingBytes(v int64) *FileRecordUpdate {
+	_u.mutation.AddPendingBytes(v)
+	return _u
+}
+
 // Mutation returns the FileRecordMutation object of the builder.
 func (_u *FileRecordUpdate) Mutation() *FileRecordMutation {
 	return _u.mutation
@@ -400,6 +421,12 @@ func (_u *FileRecordUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.PendingUntilCleared() {
 		_spec.ClearField(filerecord.FieldPendingUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PendingBytes(); ok {
+		_spec.SetField(filerecord.FieldPendingBytes, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPendingBytes(); ok {
+		_spec.AddField(filerecord.FieldPendingBytes, field.TypeInt64, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -677,6 +704,27 @@ func (_u *FileRecordUpdateOne) ClearPendingUntil() *FileRecordUpdateOne {
 	return _u
 }
 
+// SetPendingBytes sets the "pending_bytes" field.
+func (_u *FileRecordUpdateOne) SetPendingBytes(v int64) *FileRecordUpdateOne {
+	_u.mutation.ResetPendingBytes()
+	_u.mutation.SetPendingBytes(v)
+	return _u
+}
+
+// SetNillablePendingBytes sets the "pending_bytes" field if the given value is not nil.
+func (_u *FileRecordUpdateOne) SetNillablePendingBytes(v *int64) *FileRecordUpdateOne {
+	if v != nil {
+		_u.SetPendingBytes(*v)
+	}
+	return _u
+}
+
+// AddPendingBytes adds value to the "pending_bytes" field.
+func (_u *FileRecordUpdateOne) AddPendingBytes(v int64) *FileRecordUpdateOne {
+	_u.mutation.AddPendingBytes(v)
+	return _u
+}
+
 // Mutation returns the FileRecordMutation object of the builder.
 func (_u *FileRecordUpdateOne) Mutation() *FileRecordMutation {
 	return _u.mutation
@@ -823,6 +871,12 @@ func (_u *FileRecordUpdateOne) sqlSave(ctx context.Context) (_node *FileRecord, 
 	}
 	if _u.mutation.PendingUntilCleared() {
 		_spec.ClearField(filerecord.FieldPendingUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PendingBytes(); ok {
+		_spec.SetField(filerecord.FieldPendingBytes, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPendingBytes(); ok {
+		_spec.AddField(filerecord.FieldPendingBytes, field.TypeInt64, value)
 	}
 	_node = &FileRecord{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -13,6 +13,7 @@ import (
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/predicate"
 	"storagegw/ent/signedlink"
+	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 	"sync"
@@ -37,6 +38,7 @@ const (
 	TypeFileRecord      = "FileRecord"
 	TypeIdempotencyKey  = "IdempotencyKey"
 	TypeSignedLink      = "SignedLink"
+	TypeStorageUsage    = "StorageUsage"
 	TypeTusUpload       = "TusUpload"
 	TypeUploadSession   = "UploadSession"
 )
@@ -2288,6 +2290,8 @@ type FileRecordMutation struct {
 	version           *int64
 	addversion        *int64
 	pending_until     *time.Time
+	pending_bytes     *int64
+	addpending_bytes  *int64
 	clearedFields     map[string]struct{}
 	done              bool
 	oldValue          func(context.Context) (*FileRecord, error)
@@ -3233,6 +3237,62 @@ func (m *FileRecordMutation) ResetPendingUntil() {
 	delete(m.clearedFields, filerecord.FieldPendingUntil)
 }
 
+// SetPendingBytes sets the "pending_bytes" field.
+func (m *FileRecordMutation) SetPendingBytes(i int64) {
+	m.pending_bytes = &i
+	m.addpending_bytes = nil
+}
+
+// PendingBytes returns the value of the "pending_bytes" field in the mutation.
+func (m *FileRecordMutation) PendingBytes() (r int64, exists bool) {
+	v := m.pending_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingBytes returns the old "pending_bytes" field's value of the FileRecord entity.
+// If the FileRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FileRecordMutation) OldPendingBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingBytes: %w", err)
+	}
+	return oldValue.PendingBytes, nil
+}
+
+// AddPendingBytes adds i to the "pending_bytes" field.
+func (m *FileRecordMutation) AddPendingBytes(i int64) {
+	if m.addpending_bytes != nil {
+		*m.addpending_bytes += i
+	} else {
+		m.addpending_bytes = &i
+	}
+}
+
+// AddedPendingBytes returns the value that was added to the "pending_bytes" field in this mutation.
+func (m *FileRecordMutation) AddedPendingBytes() (r int64, exists bool) {
+	v := m.addpending_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPendingBytes resets all changes to the "pending_bytes" field.
+func (m *FileRecordMutation) ResetPendingBytes() {
+	m.pending_bytes = nil
+	m.addpending_bytes = nil
+}
+
 // Where appends a list predicates to the FileRecordMutation builder.
 func (m *FileRecordMutation) Where(ps ...predicate.FileRecord) {
 	m.predicates = append(m.predicates, ps...)
@@ -3267,7 +3327,7 @@ func (m *FileRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FileRecordMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.org_id != nil {
 		fields = append(fields, filerecord.FieldOrgID)
 	}
@@ -3331,6 +3391,9 @@ func (m *FileRecordMutation) Fields() []string {
 	if m.pending_until != nil {
 		fields = append(fields, filerecord.FieldPendingUntil)
 	}
+	if m.pending_bytes != nil {
+		fields = append(fields, filerecord.FieldPendingBytes)
+	}
 	return fields
 }
 
@@ -3381,6 +3444,8 @@ func (m *FileRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.Version()
 	case filerecord.FieldPendingUntil:
 		return m.PendingUntil()
+	case filerecord.FieldPendingBytes:
+		return m.PendingBytes()
 	}
 	return nil, false
 }
@@ -3432,6 +3497,8 @@ func (m *FileRecordMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldVersion(ctx)
 	case filerecord.FieldPendingUntil:
 		return m.OldPendingUntil(ctx)
+	case filerecord.FieldPendingBytes:
+		return m.OldPendingBytes(ctx)
 	}
 	return nil, fmt.Errorf("unknown FileRecord field %s", name)
 }
@@ -3588,6 +3655,13 @@ func (m *FileRecordMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPendingUntil(v)
 		return nil
+	case filerecord.FieldPendingBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingBytes(v)
+		return nil
 	}
 	return fmt.Errorf("unknown FileRecord field %s", name)
 }
@@ -3602,6 +3676,9 @@ func (m *FileRecordMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, filerecord.FieldVersion)
 	}
+	if m.addpending_bytes != nil {
+		fields = append(fields, filerecord.FieldPendingBytes)
+	}
 	return fields
 }
 
@@ -3614,6 +3691,8 @@ func (m *FileRecordMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSizeBytes()
 	case filerecord.FieldVersion:
 		return m.AddedVersion()
+	case filerecord.FieldPendingBytes:
+		return m.AddedPendingBytes()
 	}
 	return nil, false
 }
@@ -3636,6 +3715,13 @@ func (m *FileRecordMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case filerecord.FieldPendingBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPendingBytes(v)
 		return nil
 	}
 	return fmt.Errorf("unknown FileRecord numeric field %s", name)
@@ -3747,6 +3833,9 @@ func (m *FileRecordMutation) ResetField(name string) error {
 		return nil
 	case filerecord.FieldPendingUntil:
 		m.ResetPendingUntil()
+		return nil
+	case filerecord.FieldPendingBytes:
+		m.ResetPendingBytes()
 		return nil
 	}
 	return fmt.Errorf("unknown FileRecord field %s", name)
@@ -6109,6 +6198,617 @@ func (m *SignedLinkMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SignedLinkMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SignedLink edge %s", name)
+}
+
+// StorageUsageMutation represents an operation that mutates the StorageUsage nodes in the graph.
+type StorageUsageMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	org_id        *string
+	system        *string
+	object_type   *string
+	bytes         *int64
+	addbytes      *int64
+	files         *int64
+	addfiles      *int64
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*StorageUsage, error)
+	predicates    []predicate.StorageUsage
+}
+
+var _ ent.Mutation = (*StorageUsageMutation)(nil)
+
+// storageusageOption allows management of the mutation configuration using functional options.
+type storageusageOption func(*StorageUsageMutation)
+
+// newStorageUsageMutation creates new mutation for the StorageUsage entity.
+func newStorageUsageMutation(c config, op Op, opts ...storageusageOption) *StorageUsageMutation {
+	m := &StorageUsageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStorageUsage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStorageUsageID sets the ID field of the mutation.
+func withStorageUsageID(id int) storageusageOption {
+	return func(m *StorageUsageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StorageUsage
+		)
+		m.oldValue = func(ctx context.Context) (*StorageUsage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StorageUsage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStorageUsage sets the old StorageUsage of the mutation.
+func withStorageUsage(node *StorageUsage) storageusageOption {
+	return func(m *StorageUsageMutation) {
+		m.oldValue = func(context.Context) (*StorageUsage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StorageUsageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StorageUsageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StorageUsageMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StorageUsageMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StorageUsage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrgID sets the "org_id" field.
+func (m *StorageUsageMutation) SetOrgID(s string) {
+	m.org_id = &s
+}
+
+// OrgID returns the value of the "org_id" field in the mutation.
+func (m *StorageUsageMutation) OrgID() (r string, exists bool) {
+	v := m.org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrgID returns the old "org_id" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldOrgID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrgID: %w", err)
+	}
+	return oldValue.OrgID, nil
+}
+
+// ResetOrgID resets all changes to the "org_id" field.
+func (m *StorageUsageMutation) ResetOrgID() {
+	m.org_id = nil
+}
+
+// SetSystem sets the "system" field.
+func (m *StorageUsageMutation) SetSystem(s string) {
+	m.system = &s
+}
+
+// System returns the value of the "system" field in the mutation.
+func (m *StorageUsageMutation) System() (r string, exists bool) {
+	v := m.system
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSystem returns the old "system" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldSystem(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSystem is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSystem requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSystem: %w", err)
+	}
+	return oldValue.System, nil
+}
+
+// ResetSystem resets all changes to the "system" field.
+func (m *StorageUsageMutation) ResetSystem() {
+	m.system = nil
+}
+
+// SetObjectType sets the "object_type" field.
+func (m *StorageUsageMutation) SetObjectType(s string) {
+	m.object_type = &s
+}
+
+// ObjectType returns the value of the "object_type" field in the mutation.
+func (m *StorageUsageMutation) ObjectType() (r string, exists bool) {
+	v := m.object_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectType returns the old "object_type" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldObjectType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectType: %w", err)
+	}
+	return oldValue.ObjectType, nil
+}
+
+// ResetObjectType resets all changes to the "object_type" field.
+func (m *StorageUsageMutation) ResetObjectType() {
+	m.object_type = nil
+}
+
+// SetBytes sets the "bytes" field.
+func (m *StorageUsageMutation) SetBytes(i int64) {
+	m.bytes = &i
+	m.addbytes = nil
+}
+
+// Bytes returns the value of the "bytes" field in the mutation.
+func (m *StorageUsageMutation) Bytes() (r int64, exists bool) {
+	v := m.bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBytes returns the old "bytes" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBytes: %w", err)
+	}
+	return oldValue.Bytes, nil
+}
+
+// AddBytes adds i to the "bytes" field.
+func (m *StorageUsageMutation) AddBytes(i int64) {
+	if m.addbytes != nil {
+		*m.addbytes += i
+	} else {
+		m.addbytes = &i
+	}
+}
+
+// AddedBytes returns the value that was added to the "bytes" field in this mutation.
+func (m *StorageUsageMutation) AddedBytes() (r int64, exists bool) {
+	v := m.addbytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBytes resets all changes to the "bytes" field.
+func (m *StorageUsageMutation) ResetBytes() {
+	m.bytes = nil
+	m.addbytes = nil
+}
+
+// SetFiles sets the "files" field.
+func (m *StorageUsageMutation) SetFiles(i int64) {
+	m.files = &i
+	m.addfiles = nil
+}
+
+// Files returns the value of the "files" field in the mutation.
+func (m *StorageUsageMutation) Files() (r int64, exists bool) {
+	v := m.files
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiles returns the old "files" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldFiles(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiles is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiles requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiles: %w", err)
+	}
+	return oldValue.Files, nil
+}
+
+// AddFiles adds i to the "files" field.
+func (m *StorageUsageMutation) AddFiles(i int64) {
+	if m.addfiles != nil {
+		*m.addfiles += i
+	} else {
+		m.addfiles = &i
+	}
+}
+
+// AddedFiles returns the value that was added to the "files" field in this mutation.
+func (m *StorageUsageMutation) AddedFiles() (r int64, exists bool) {
+	v := m.addfiles
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFiles resets all changes to the "files" field.
+func (m *StorageUsageMutation) ResetFiles() {
+	m.files = nil
+	m.addfiles = nil
+}
+
+// Where appends a list predicates to the StorageUsageMutation builder.
+func (m *StorageUsageMutation) Where(ps ...predicate.StorageUsage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StorageUsageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StorageUsageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StorageUsage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StorageUsageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StorageUsageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StorageUsage).
+func (m *StorageUsageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StorageUsageMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.org_id != nil {
+		fields = append(fields, storageusage.FieldOrgID)
+	}
+	if m.system != nil {
+		fields = append(fields, storageusage.FieldSystem)
+	}
+	if m.object_type != nil {
+		fields = append(fields, storageusage.FieldObjectType)
+	}
+	if m.bytes != nil {
+		fields = append(fields, storageusage.FieldBytes)
+	}
+	if m.files != nil {
+		fields = append(fields, storageusage.FieldFiles)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StorageUsageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case storageusage.FieldOrgID:
+		return m.OrgID()
+	case storageusage.FieldSystem:
+		return m.System()
+	case storageusage.FieldObjectType:
+		return m.ObjectType()
+	case storageusage.FieldBytes:
+		return m.Bytes()
+	case storageusage.FieldFiles:
+		return m.Files()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StorageUsageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case storageusage.FieldOrgID:
+		return m.OldOrgID(ctx)
+	case storageusage.FieldSystem:
+		return m.OldSystem(ctx)
+	case storageusage.FieldObjectType:
+		return m.OldObjectType(ctx)
+	case storageusage.FieldBytes:
+		return m.OldBytes(ctx)
+	case storageusage.FieldFiles:
+		return m.OldFiles(ctx)
+	}
+	return nil, fmt.Errorf("unknown StorageUsage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageUsageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case storageusage.FieldOrgID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrgID(v)
+		return nil
+	case storageusage.FieldSystem:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSystem(v)
+		return nil
+	case storageusage.FieldObjectType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectType(v)
+		return nil
+	case storageusage.FieldBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBytes(v)
+		return nil
+	case storageusage.FieldFiles:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiles(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageUsage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StorageUsageMutation) AddedFields() []string {
+	var fields []string
+	if m.addbytes != nil {
+		fields = append(fields, storageusage.FieldBytes)
+	}
+	if m.addfiles != nil {
+		fields = append(fields, storageusage.FieldFiles)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StorageUsageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case storageusage.FieldBytes:
+		return m.AddedBytes()
+	case storageusage.FieldFiles:
+		return m.AddedFiles()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StorageUsageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case storageusage.FieldBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBytes(v)
+		return nil
+	case storageusage.FieldFiles:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFiles(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StorageUsage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StorageUsageMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StorageUsageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StorageUsageMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown StorageUsage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StorageUsageMutation) ResetField(name string) error {
+	switch name {
+	case storageusage.FieldOrgID:
+		m.ResetOrgID()
+		return nil
+	case storageusage.FieldSystem:
+		m.ResetSystem()
+		return nil
+	case storageusage.FieldObjectType:
+		m.ResetObjectType()
+		return nil
+	case storageusage.FieldBytes:
+		m.ResetBytes()
+		return nil
+	case storageusage.FieldFiles:
+		m.ResetFiles()
+		return nil
+	}
+	return fmt.Errorf("unknown StorageUsage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StorageUsageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StorageUsageMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StorageUsageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StorageUsageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StorageUsageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StorageUsageMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StorageUsageMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown StorageUsage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StorageUsageMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown StorageUsage edge %s", name)
 }
 
 // TusUploadMutation represents an operation that mutates the TusUpload nodes in the graph.

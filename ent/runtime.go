@@ -10,6 +10,7 @@ import (
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/schema"
 	"storagegw/ent/signedlink"
+	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
 	"storagegw/ent/uploadsession"
 )
@@ -126,6 +127,10 @@ func init() {
 	filerecordDescVersion := filerecordFields[20].Descriptor()
 	// filerecord.DefaultVersion holds the default value on creation for the version field.
 	filerecord.DefaultVersion = filerecordDescVersion.Default.(int64)
+	// filerecordDescPendingBytes is the schema descriptor for pending_bytes field.
+	filerecordDescPendingBytes := filerecordFields[22].Descriptor()
+	// filerecord.DefaultPendingBytes holds the default value on creation for the pending_bytes field.
+	filerecord.DefaultPendingBytes = filerecordDescPendingBytes.Default.(int64)
 	// filerecordDescID is the schema descriptor for id field.
 	filerecordDescID := filerecordFields[0].Descriptor()
 	// filerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -228,6 +233,20 @@ func init() {
 	signedlinkDescUses := signedlinkFields[11].Descriptor()
 	// signedlink.DefaultUses holds the default value on creation for the uses field.
 	signedlink.DefaultUses = signedlinkDescUses.Default.(int)
+	storageusageFields := schema.StorageUsage{}.Fields()
+	_ = storageusageFields
+	// storageusageDescOrgID is the schema descriptor for org_id field.
+	storageusageDescOrgID := storageusageFields[0].Descriptor()
+	// storageusage.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	storageusage.OrgIDValidator = storageusageDescOrgID.Validators[0].(func(string) error)
+	// storageusageDescBytes is the schema descriptor for bytes field.
+	storageusageDescBytes := storageusageFields[3].Descriptor()
+	// storageusage.DefaultBytes holds the default value on creation for the bytes field.
+	storageusage.DefaultBytes = storageusageDescBytes.Default.(int64)
+	// storageusageDescFiles is the schema descriptor for files field.
+	storageusageDescFiles := storageusageFields[4].Descriptor()
+	// storageusage.DefaultFiles holds the default value on creation for the files field.
+	storageusage.DefaultFiles = storageusageDescFiles.Default.(int64)
 	tusuploadFields := schema.TusUpload{}.Fields()
 	_ = tusuploadFields
 	// tusuploadDescOrgID is the schema descriptor for org_id field.

@@ -24,6 +24,8 @@ type Tx struct {
 	IdempotencyKey *IdempotencyKeyClient
 	// SignedLink is the client for interacting with the SignedLink builders.
 	SignedLink *SignedLinkClient
+	// StorageUsage is the client for interacting with the StorageUsage builders.
+	StorageUsage *StorageUsageClient
 	// TusUpload is the client for interacting with the TusUpload builders.
 	TusUpload *TusUploadClient
 	// UploadSession is the client for interacting with the UploadSession builders.
@@ -165,6 +167,7 @@ func (tx *Tx) init() {
 	tx.FileRecord = NewFileRecordClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.SignedLink = NewSignedLinkClient(tx.config)
+	tx.StorageUsage = NewStorageUsageClient(tx.config)
 	tx.TusUpload = NewTusUploadClient(tx.config)
 	tx.UploadSession = NewUploadSessionClient(tx.config)
 }

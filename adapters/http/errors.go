@@ -52,6 +52,8 @@ func statusOf(err error) int {
 			return http.StatusUnprocessableEntity
 		case domain.CodeLinkRevoked, domain.CodeLinkExhausted:
 			return http.StatusGone
+		case domain.CodeQuotaExceeded: // an org over its storage quota (domain.ErrTooLarge)
+			return http.StatusRequestEntityTooLarge
 		}
 	}
 	switch domain.KindOf(err) {

@@ -68,6 +68,7 @@ var openAPIUnansweredCodes = map[string]string{
 	"invalid_audit_metadata":     "a domain invariant: the use cases build audit metadata",
 	"invalid_audit_query":        "a store invariant: the HTTP layer validates the query first",
 	"invalid_list_query":         "a store invariant: the HTTP layer validates the query first",
+	"invalid_usage_query":        "a store invariant: the use cases always ask for the caller's org",
 	"invalid_purge":              "the purge job's own arguments, not a request's",
 	"invalid_purge_query":        "the purge job's own arguments, not a request's",
 	"invalid_reconcile":          "the reconcile job's own arguments, not a request's",

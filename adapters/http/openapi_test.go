@@ -51,6 +51,7 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"GET", "/api/storage/files"}:                 {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermList},
 	{"GET", "/api/storage/audit-logs"}:            {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermReadAudit},
 	{"GET", "/api/storage/audit-logs/checkpoint"}: {statuses: []string{"200", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadAudit},
+	{"GET", "/api/storage/usage"}:                 {statuses: []string{"200", "401", "403", "429", "503", "default"}, perm: domain.PermReadUsage},
 	{"POST", "/api/storage/multipart/initiate"}:   {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/multipart/parts"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "429", "503", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/multipart/complete"}:   {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},

@@ -185,5 +185,6 @@ func (s *Server) routes() {
 	api.GET("/files", s.list)
 	api.GET("/audit-logs", s.auditLogs)
 	api.GET("/audit-logs/checkpoint", s.auditCheckpoint)
+	api.GET("/usage", s.usage)
 	s.tusRoutes(e, api)
 }

@@ -66,6 +66,7 @@ func toRecord(row *ent.FileRecord) (*domain.FileRecord, error) {
 		PendingUploadID: row.PendingUploadID,
 		PendingSince:    timeOf(row.PendingSince),
 		PendingUntil:    timeOf(row.PendingUntil),
+		PendingBytes:    row.PendingBytes,
 		Version:         row.Version,
 	})
 	if err != nil {

@@ -24,8 +24,18 @@ func NewFileRepo(db *DB) *FileRepo { return &FileRepo{db: db} }
 // c is the client of ctx: its transaction's or the pool's.
 func (r *FileRepo) c(ctx context.Context) *ent.Client { return r.db.clientFor(ctx) }
 
-// Create inserts rec with version 1.
+// Create inserts rec with version 1, and counts what it holds in its org's
+// usage in the same transaction.
 func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
+	var saved *domain.FileRecord
+	err := r.counting(ctx, rec.Path(), rec.Usage(), func(ctx context.Context) (err error) {
+		saved, err = r.create(ctx, rec)
+		return err
+	})
+	return saved, err
+}
+
+func (r *FileRepo) create(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	d := normalized(rec.Data())
 	d.Version = 1
 	p := d.Path
@@ -51,6 +61,7 @@ func (r *FileRepo) Create(ctx context.Context, rec *domain.FileRecord) (*domain.
 		SetPendingUploadID(d.PendingUploadID).
 		SetNillablePendingSince(timePtr(d.PendingSince)).
 		SetNillablePendingUntil(timePtr(d.PendingUntil)).
+		SetPendingBytes(d.PendingBytes).
 		SetVersion(d.Version).
 		Save(ctx)
 	if err != nil {
@@ -69,9 +80,15 @@ func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.Fi
 }
 
 // Update saves rec if the stored row still has rec's version, and advances
-// the version by one.
+// the version by one; what it holds moves its org's usage in the same
+// transaction (see counting).
 func (r *FileRepo) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
-	return update(ctx, r.c(ctx), rec)
+	var saved *domain.FileRecord
+	err := r.counting(ctx, rec.Path(), rec.Usage().Minus(rec.StoredUsage()), func(ctx context.Context) (err error) {
+		saved, err = update(ctx, r.c(ctx), rec)
+		return err
+	})
+	return saved, err
 }
 
 // update is Update through c, the client or a transaction's.
@@ -91,6 +108,7 @@ func update(ctx context.Context, c *ent.Client, rec *domain.FileRecord) (*domain
 		SetDeleted(d.Deleted).
 		SetDeletedBy(d.DeletedBy).
 		SetPendingUploadID(d.PendingUploadID).
+		SetPendingBytes(d.PendingBytes).
 		SetVersion(d.Version + 1)
 	if d.DeletedAt.IsZero() {
 		u.ClearDeletedAt()
@@ -118,8 +136,15 @@ func update(ctx context.Context, c *ent.Client, rec *domain.FileRecord) (*domain
 	return domain.RehydrateFileRecord(d)
 }
 
-// Delete removes rec's row if it still has rec's version.
+// Delete removes rec's row if it still has rec's version, and what the row
+// held from its org's usage in the same transaction.
 func (r *FileRepo) Delete(ctx context.Context, rec *domain.FileRecord) error {
+	return r.counting(ctx, rec.Path(), domain.Usage{}.Minus(rec.StoredUsage()), func(ctx context.Context) error {
+		return r.delete(ctx, rec)
+	})
+}
+
+func (r *FileRepo) delete(ctx context.Context, rec *domain.FileRecord) error {
 	d := rec.Data()
 	n, err := r.c(ctx).FileRecord.Delete().
 		Where(filerecord.FilePath(d.Path.String()), filerecord.ID(d.ID), filerecord.Version(d.Version)).

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	entsql "entgo.io/ent/dialect/sql"
 
 	"storagegw/application"
 	"storagegw/domain"
-	"storagegw/ent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/predicate"
 )
@@ -35,17 +36,17 @@ func (r *FileRepo) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatch
 	}
 	lock := r.db.dialect == DialectPostgres
 	if r.db.inTx(ctx) {
-		return claimAndSave(ctx, r.c(ctx), q, lock, work)
+		return r.claimAndSave(ctx, q, lock, work)
 	}
 	if !lock {
 		r.db.purgeMu.Lock()
 		defer r.db.purgeMu.Unlock()
-		return claimAndSave(ctx, r.db.client, q, false, work)
+		return r.claimAndSave(ctx, q, false, work)
 	}
 	var saved []*domain.FileRecord
 	err := r.db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		saved, err = claimAndSave(ctx, r.c(ctx), q, true, work)
+		saved, err = r.claimAndSave(ctx, q, true, work)
 		return err
 	})
 	if err != nil {
@@ -55,8 +56,11 @@ func (r *FileRepo) ClaimPurgeBatch(ctx context.Context, q application.PurgeBatch
 }
 
 // claimAndSave selects the due records (locking them when lock is set),
-// runs work and saves what it returns through c.
-func claimAndSave(ctx context.Context, c *ent.Client, q application.PurgeBatchQuery, lock bool, work application.PurgeWork) ([]*domain.FileRecord, error) {
+// runs work and saves what it returns through Update (which moves the
+// usage the tombstones no longer hold), in ascending order of org, so
+// that concurrent purgers take the orgs' usage locks in one order.
+func (r *FileRepo) claimAndSave(ctx context.Context, q application.PurgeBatchQuery, lock bool, work application.PurgeWork) ([]*domain.FileRecord, error) {
+	c := r.c(ctx)
 	where := []predicate.FileRecord{
 		filerecord.StateEQ(filerecord.StateActive), filerecord.Deleted(true), filerecord.DeletedAtLT(dbTime(q.Before)),
 	}
@@ -89,8 +93,10 @@ func claimAndSave(ctx context.Context, c *ent.Client, q application.PurgeBatchQu
 		return nil, err
 	}
 	saved := make([]*domain.FileRecord, 0, len(save))
+	save = slices.Clone(save)
+	slices.SortStableFunc(save, func(a, b *domain.FileRecord) int { return strings.Compare(a.Path().OrgID(), b.Path().OrgID()) })
 	for _, rec := range save {
-		got, err := update(ctx, c, rec)
+		got, err := r.Update(ctx, rec)
 		var de *domain.Error
 		if errors.Is(err, domain.ErrNotFound) || errors.As(err, &de) && de.Code == domain.CodeConcurrentUpdate {
 			continue // changed since it was claimed (SQLite): not ours to save

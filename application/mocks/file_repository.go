@@ -431,6 +431,131 @@ func (_c *FileRepository_ListOrgs_Call) RunAndReturn(run func(context.Context, s
 	return _c
 }
 
+// OrgUsage provides a mock function with given fields: ctx, org, now
+func (_m *FileRepository) OrgUsage(ctx context.Context, org string, now time.Time) (domain.Usage, domain.Usage, error) {
+	ret := _m.Called(ctx, org, now)
+
+	if len(ret) == 0 {
+		panic("no return value specified for OrgUsage")
+	}
+
+	var r0 domain.Usage
+	var r1 domain.Usage
+	var r2 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, time.Time) (domain.Usage, domain.Usage, error)); ok {
+		return rf(ctx, org, now)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, time.Time) domain.Usage); ok {
+		r0 = rf(ctx, org, now)
+	} else {
+		r0 = ret.Get(0).(domain.Usage)
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, time.Time) domain.Usage); ok {
+		r1 = rf(ctx, org, now)
+	} else {
+		r1 = ret.Get(1).(domain.Usage)
+	}
+
+	if rf, ok := ret.Get(2).(func(context.Context, string, time.Time) error); ok {
+		r2 = rf(ctx, org, now)
+	} else {
+		r2 = ret.Error(2)
+	}
+
+	return r0, r1, r2
+}
+
+// FileRepository_OrgUsage_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'OrgUsage'
+type FileRepository_OrgUsage_Call struct {
+	*mock.Call
+}
+
+// OrgUsage is a helper method to define mock.On call
+//   - ctx context.Context
+//   - org string
+//   - now time.Time
+func (_e *FileRepository_Expecter) OrgUsage(ctx interface{}, org interface{}, now interface{}) *FileRepository_OrgUsage_Call {
+	return &FileRepository_OrgUsage_Call{Call: _e.mock.On("OrgUsage", ctx, org, now)}
+}
+
+func (_c *FileRepository_OrgUsage_Call) Run(run func(ctx context.Context, org string, now time.Time)) *FileRepository_OrgUsage_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(time.Time))
+	})
+	return _c
+}
+
+func (_c *FileRepository_OrgUsage_Call) Return(used domain.Usage, inflight domain.Usage, err error) *FileRepository_OrgUsage_Call {
+	_c.Call.Return(used, inflight, err)
+	return _c
+}
+
+func (_c *FileRepository_OrgUsage_Call) RunAndReturn(run func(context.Context, string, time.Time) (domain.Usage, domain.Usage, error)) *FileRepository_OrgUsage_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
+// RecountUsage provides a mock function with given fields: ctx, org, fix
+func (_m *FileRepository) RecountUsage(ctx context.Context, org string, fix bool) ([]domain.UsageEntry, error) {
+	ret := _m.Called(ctx, org, fix)
+
+	if len(ret) == 0 {
+		panic("no return value specified for RecountUsage")
+	}
+
+	var r0 []domain.UsageEntry
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string, bool) ([]domain.UsageEntry, error)); ok {
+		return rf(ctx, org, fix)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string, bool) []domain.UsageEntry); ok {
+		r0 = rf(ctx, org, fix)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]domain.UsageEntry)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string, bool) error); ok {
+		r1 = rf(ctx, org, fix)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// FileRepository_RecountUsage_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'RecountUsage'
+type FileRepository_RecountUsage_Call struct {
+	*mock.Call
+}
+
+// RecountUsage is a helper method to define mock.On call
+//   - ctx context.Context
+//   - org string
+//   - fix bool
+func (_e *FileRepository_Expecter) RecountUsage(ctx interface{}, org interface{}, fix interface{}) *FileRepository_RecountUsage_Call {
+	return &FileRepository_RecountUsage_Call{Call: _e.mock.On("RecountUsage", ctx, org, fix)}
+}
+
+func (_c *FileRepository_RecountUsage_Call) Run(run func(ctx context.Context, org string, fix bool)) *FileRepository_RecountUsage_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string), args[2].(bool))
+	})
+	return _c
+}
+
+func (_c *FileRepository_RecountUsage_Call) Return(_a0 []domain.UsageEntry, _a1 error) *FileRepository_RecountUsage_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *FileRepository_RecountUsage_Call) RunAndReturn(run func(context.Context, string, bool) ([]domain.UsageEntry, error)) *FileRepository_RecountUsage_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
 // Update provides a mock function with given fields: ctx, rec
 func (_m *FileRepository) Update(ctx context.Context, rec *domain.FileRecord) (*domain.FileRecord, error) {
 	ret := _m.Called(ctx, rec)
@@ -486,6 +611,65 @@ func (_c *FileRepository_Update_Call) Return(_a0 *domain.FileRecord, _a1 error) 
 }
 
 func (_c *FileRepository_Update_Call) RunAndReturn(run func(context.Context, *domain.FileRecord) (*domain.FileRecord, error)) *FileRepository_Update_Call {
+	_c.Call.Return(run)
+	return _c
+}
+
+// Usage provides a mock function with given fields: ctx, org
+func (_m *FileRepository) Usage(ctx context.Context, org string) ([]domain.UsageEntry, error) {
+	ret := _m.Called(ctx, org)
+
+	if len(ret) == 0 {
+		panic("no return value specified for Usage")
+	}
+
+	var r0 []domain.UsageEntry
+	var r1 error
+	if rf, ok := ret.Get(0).(func(context.Context, string) ([]domain.UsageEntry, error)); ok {
+		return rf(ctx, org)
+	}
+	if rf, ok := ret.Get(0).(func(context.Context, string) []domain.UsageEntry); ok {
+		r0 = rf(ctx, org)
+	} else {
+		if ret.Get(0) != nil {
+			r0 = ret.Get(0).([]domain.UsageEntry)
+		}
+	}
+
+	if rf, ok := ret.Get(1).(func(context.Context, string) error); ok {
+		r1 = rf(ctx, org)
+	} else {
+		r1 = ret.Error(1)
+	}
+
+	return r0, r1
+}
+
+// FileRepository_Usage_Call is a *mock.Call that shadows Run/Return methods with type explicit version for method 'Usage'
+type FileRepository_Usage_Call struct {
+	*mock.Call
+}
+
+// Usage is a helper method to define mock.On call
+//   - ctx context.Context
+//   - org string
+func (_e *FileRepository_Expecter) Usage(ctx interface{}, org interface{}) *FileRepository_Usage_Call {
+	return &FileRepository_Usage_Call{Call: _e.mock.On("Usage", ctx, org)}
+}
+
+func (_c *FileRepository_Usage_Call) Run(run func(ctx context.Context, org string)) *FileRepository_Usage_Call {
+	_c.Call.Run(func(args mock.Arguments) {
+		run(args[0].(context.Context), args[1].(string))
+	})
+	return _c
+}
+
+func (_c *FileRepository_Usage_Call) Return(_a0 []domain.UsageEntry, _a1 error) *FileRepository_Usage_Call {
+	_c.Call.Return(_a0, _a1)
+	return _c
+}
+
+func (_c *FileRepository_Usage_Call) RunAndReturn(run func(context.Context, string) ([]domain.UsageEntry, error)) *FileRepository_Usage_Call {
 	_c.Call.Return(run)
 	return _c
 }

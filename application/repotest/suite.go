@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		t.Run("PurgeClaimConcurrent", func(t *testing.T) { t.Parallel(); testPurgeClaimConcurrent(t, fx) })
 		t.Run("ListLapsed", func(t *testing.T) { t.Parallel(); testListLapsed(t, fx) })
 	})
+	t.Run("Usage", func(t *testing.T) { runUsage(t, open(t)) })
 	t.Run("Purge", func(t *testing.T) {
 		fx := open(t)
 		t.Run("Racing", func(t *testing.T) { t.Parallel(); testPurgeRacing(t, fx) })

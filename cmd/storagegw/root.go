@@ -24,7 +24,7 @@ func newRootCommand(getenv func(string) string) *cobra.Command {
 	root.AddCommand(newServeCommand(getenv), newMigrateCommand(getenv),
 		newTokenCommand(getenv), newVersionCommand(),
 		newPurgeCommand(getenv), newReconcileCommand(getenv), newDoctorCommand(getenv),
-		newCleanupUploadsCommand(getenv), newAuditCommand(getenv))
+		newCleanupUploadsCommand(getenv), newAuditCommand(getenv), newUsageCommand(getenv))
 	return root
 }
 

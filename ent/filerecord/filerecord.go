@@ -55,6 +55,8 @@ const (
 	FieldVersion = "version"
 	// FieldPendingUntil holds the string denoting the pending_until field in the database.
 	FieldPendingUntil = "pending_until"
+	// FieldPendingBytes holds the string denoting the pending_bytes field in the database.
+	FieldPendingBytes = "pending_bytes"
 	// Table holds the table name of the filerecord in the database.
 	Table = "file_records"
 )
@@ -83,6 +85,7 @@ var Columns = []string{
 	FieldPendingSince,
 	FieldVersion,
 	FieldPendingUntil,
+	FieldPendingBytes,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -124,6 +127,8 @@ var (
 	DefaultPendingUploadID string
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int64
+	// DefaultPendingBytes holds the default value on creation for the "pending_bytes" field.
+	DefaultPendingBytes int64
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -263,4 +268,9 @@ func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 // ByPendingUntil orders the results by the pending_until field.
 func ByPendingUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPendingUntil, opts...).ToFunc()
+}
+
+// ByPendingBytes orders the results by the pending_bytes field.
+func ByPendingBytes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPendingBytes, opts...).ToFunc()
 }

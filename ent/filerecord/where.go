@@ -164,6 +164,11 @@ func PendingUntil(v time.Time) predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldEQ(FieldPendingUntil, v))
 }
 
+// PendingBytes applies equality check predicate on the "pending_bytes" field. It's identical to PendingBytesEQ.
+func PendingBytes(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldEQ(FieldPendingBytes, v))
+}
+
 // OrgIDEQ applies the EQ predicate on the "org_id" field.
 func OrgIDEQ(v string) predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldEQ(FieldOrgID, v))
@@ -1282,6 +1287,46 @@ func PendingUntilIsNil() predicate.FileRecord {
 // PendingUntilNotNil applies the NotNil predicate on the "pending_until" field.
 func PendingUntilNotNil() predicate.FileRecord {
 	return predicate.FileRecord(sql.FieldNotNull(FieldPendingUntil))
+}
+
+// PendingBytesEQ applies the EQ predicate on the "pending_bytes" field.
+func PendingBytesEQ(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldEQ(FieldPendingBytes, v))
+}
+
+// PendingBytesNEQ applies the NEQ predicate on the "pending_bytes" field.
+func PendingBytesNEQ(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldNEQ(FieldPendingBytes, v))
+}
+
+// PendingBytesIn applies the In predicate on the "pending_bytes" field.
+func PendingBytesIn(vs ...int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldIn(FieldPendingBytes, vs...))
+}
+
+// PendingBytesNotIn applies the NotIn predicate on the "pending_bytes" field.
+func PendingBytesNotIn(vs ...int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldNotIn(FieldPendingBytes, vs...))
+}
+
+// PendingBytesGT applies the GT predicate on the "pending_bytes" field.
+func PendingBytesGT(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldGT(FieldPendingBytes, v))
+}
+
+// PendingBytesGTE applies the GTE predicate on the "pending_bytes" field.
+func PendingBytesGTE(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldGTE(FieldPendingBytes, v))
+}
+
+// PendingBytesLT applies the LT predicate on the "pending_bytes" field.
+func PendingBytesLT(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldLT(FieldPendingBytes, v))
+}
+
+// PendingBytesLTE applies the LTE predicate on the "pending_bytes" field.
+func PendingBytesLTE(v int64) predicate.FileRecord {
+	return predicate.FileRecord(sql.FieldLTE(FieldPendingBytes, v))
 }
 
 // And groups predicates with the AND operator between them.

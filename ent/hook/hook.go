@@ -80,6 +80,18 @@ func (f SignedLinkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SignedLinkMutation", m)
 }
 
+// The StorageUsageFunc type is an adapter to allow the use of ordinary
+// function as StorageUsage mutator.
+type StorageUsageFunc func(context.Context, *ent.StorageUsageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StorageUsageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StorageUsageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StorageUsageMutation", m)
+}
+
 // The TusUploadFunc type is an adapter to allow the use of ordinary
 // function as TusUpload mutator.
 type TusUploadFunc func(context.Context, *ent.TusUploadMutation) (ent.Value, error)

@@ -145,6 +145,7 @@ var (
 		{Name: "pending_since", Type: field.TypeTime, Nullable: true},
 		{Name: "version", Type: field.TypeInt64, Default: 1},
 		{Name: "pending_until", Type: field.TypeTime, Nullable: true},
+		{Name: "pending_bytes", Type: field.TypeInt64, Default: 0},
 	}
 	// FileRecordsTable holds the schema information for the "file_records" table.
 	FileRecordsTable = &schema.Table{
@@ -267,6 +268,28 @@ var (
 			},
 		},
 	}
+	// StorageUsageColumns holds the columns for the "storage_usage" table.
+	StorageUsageColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "system", Type: field.TypeString},
+		{Name: "object_type", Type: field.TypeString},
+		{Name: "bytes", Type: field.TypeInt64, Default: 0},
+		{Name: "files", Type: field.TypeInt64, Default: 0},
+	}
+	// StorageUsageTable holds the schema information for the "storage_usage" table.
+	StorageUsageTable = &schema.Table{
+		Name:       "storage_usage",
+		Columns:    StorageUsageColumns,
+		PrimaryKey: []*schema.Column{StorageUsageColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "storage_usage_org_system_type",
+				Unique:  true,
+				Columns: []*schema.Column{StorageUsageColumns[1], StorageUsageColumns[2], StorageUsageColumns[3]},
+			},
+		},
+	}
 	// TusUploadsColumns holds the columns for the "tus_uploads" table.
 	TusUploadsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -344,6 +367,7 @@ var (
 		FileRecordsTable,
 		IdempotencyKeysTable,
 		SignedLinksTable,
+		StorageUsageTable,
 		TusUploadsTable,
 		UploadSessionsTable,
 	}
@@ -367,6 +391,9 @@ func init() {
 	}
 	SignedLinksTable.Annotation = &entsql.Annotation{
 		Table: "signed_links",
+	}
+	StorageUsageTable.Annotation = &entsql.Annotation{
+		Table: "storage_usage",
 	}
 	TusUploadsTable.Annotation = &entsql.Annotation{
 		Table: "tus_uploads",

@@ -24,6 +24,9 @@ type IdempotencyKey func(*sql.Selector)
 // SignedLink is the predicate function for signedlink builders.
 type SignedLink func(*sql.Selector)
 
+// StorageUsage is the predicate function for storageusage builders.
+type StorageUsage func(*sql.Selector)
+
 // TusUpload is the predicate function for tusupload builders.
 type TusUpload func(*sql.Selector)
 

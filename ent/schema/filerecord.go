@@ -50,6 +50,8 @@ func (FileRecord) Fields() []ent.Field {
 		// Last, so that SQLite adds the column instead of rebuilding the table.
 		field.Time("pending_until").Optional().Nillable().
 			Comment("the reservation's lease: it lapses then unless the upload renews it"),
+		field.Int64("pending_bytes").Default(0).
+			Comment("the size the reserving upload declared, claimed against the org's quota while its lease holds"),
 	}
 }
 

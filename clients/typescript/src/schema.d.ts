@@ -870,6 +870,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's storage usage and quota
+         * @description Returns the bytes and files the caller's own organisation holds in the store, per system and object type and in total, what uploads in progress have reserved (their declared sizes), and its quota (`null`: unlimited). Usage counts every file whose blob is held: current files and soft-deleted ones until the retention purge or a hard delete removes them (there are no versions yet). It is kept in the database in the transaction of every upload, overwrite, delete and purge, so it is exact on any replica. An upload that would take the organisation over its quota is refused with 413 `quota_exceeded`, before its body is read when its size is declared. The read is audited as USAGE_QUERY.
+         *
+         *     **Roles:** `admin`, `auditor`.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -885,10 +907,10 @@ export interface components {
          */
         ObjectType: "doc" | "sheet" | "slide" | "pdf" | "receipt" | "invoice" | "export" | "email-attachment" | "message-attachment" | "source" | "build";
         /**
-         * @description What an audit event records. UPLOAD a new file, VIEW metadata (or an existence check), EDIT an overwrite, DELETE soft or hard, SIGNED_URL_GENERATED, DOWNLOAD through a local signed URL, LIST files, RESTORE, PURGE by retention, AUDIT_QUERY a read of the audit trail, MULTIPART_INITIATE, MULTIPART_PART_URLS and MULTIPART_ABORT the steps of a multipart upload (its completion is an UPLOAD or EDIT).
+         * @description What an audit event records. UPLOAD a new file, VIEW metadata (or an existence check), EDIT an overwrite, DELETE soft or hard, SIGNED_URL_GENERATED, DOWNLOAD through a local signed URL, LIST files, RESTORE, PURGE by retention, AUDIT_QUERY a read of the audit trail, MULTIPART_INITIATE, MULTIPART_PART_URLS and MULTIPART_ABORT the steps of a multipart upload (its completion is an UPLOAD or EDIT); USAGE_QUERY a read of the organisation's storage usage (GET /api/storage/usage).
          * @enum {string}
          */
-        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED" | "LINK_REVOKED";
+        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED" | "LINK_REVOKED" | "USAGE_QUERY";
         /**
          * @description A canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`, as returned in `file_path`. A single leading `/` is accepted. Another organisation's path is answered 404.
          * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
@@ -1579,6 +1601,43 @@ export interface components {
          * @enum {string}
          */
         LinkMode: "local" | "gateway" | "presigned";
+        /** @description An organisation's storage usage: files whose blob the store holds (soft-deleted ones included until purged). */
+        Usage: {
+            org_id: string;
+            /**
+             * Format: int64
+             * @description Bytes held, all systems and object types.
+             */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description Files held.
+             */
+            files: number;
+            /** @description What uploads in progress have reserved: their declared sizes, and a file for each new path. */
+            in_flight: {
+                /** Format: int64 */
+                bytes: number;
+                /** Format: int64 */
+                files: number;
+            };
+            /** @description The organisation's quota; null is unlimited. */
+            quota: {
+                /** Format: int64 */
+                bytes: number | null;
+                /** Format: int64 */
+                files: number | null;
+            };
+            /** @description Usage per system and object type, ordered by system then object type; kinds holding nothing are left out. */
+            items: {
+                system: string;
+                object_type: string;
+                /** Format: int64 */
+                bytes: number;
+                /** Format: int64 */
+                files: number;
+            }[];
+        };
     };
     responses: {
         /** @description No, malformed, wrongly signed or expired bearer token (`token_missing`, `token_invalid`, `token_expired`). */
@@ -1942,7 +2001,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. */
+            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -1952,7 +2011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "form_header_too_large" | "body_too_large";
+                            code: "file_too_large" | "form_header_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -2093,7 +2152,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. */
+            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2103,7 +2162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "form_header_too_large" | "body_too_large";
+                            code: "file_too_large" | "form_header_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -2244,7 +2303,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. */
+            /** @description The file is larger than its kind allows; refused before reading the body when `Content-Length` already says so. A form part whose header is longer than 8 KiB is 413 `form_header_too_large`, refused after reading at most 8 KiB more than the reader's 4 KiB buffer. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2254,7 +2313,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "form_header_too_large" | "body_too_large";
+                            code: "file_too_large" | "form_header_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -3769,7 +3828,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The declared size is over the kind's limit, or the JSON body is larger than 64 KiB. */
+            /** @description The declared size is over the kind's limit, or the JSON body is larger than 64 KiB. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3779,7 +3838,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "body_too_large";
+                            code: "file_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -4033,7 +4092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The assembled file is larger than the kind allows (it was discarded), or the JSON body is larger than 64 KiB. */
+            /** @description The assembled file is larger than the kind allows (it was discarded), or the JSON body is larger than 64 KiB. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4043,7 +4102,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "body_too_large";
+                            code: "file_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -4478,7 +4537,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Upload-Length is over the kind's limit. */
+            /** @description Upload-Length is over the kind's limit. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4488,7 +4547,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "body_too_large";
+                            code: "file_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -4948,7 +5007,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The body holds more bytes than the upload still needs. */
+            /** @description The body holds more bytes than the upload still needs. The final PATCH, which commits the file, is 413 `quota_exceeded` when the organisation went over its storage quota meanwhile (uploads that declared no size took the room); the upload is discarded. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4958,7 +5017,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "upload_length_exceeded";
+                            code: "upload_length_exceeded" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -5388,7 +5447,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than the kind's limit or the capability's max_size. */
+            /** @description The file is larger than the kind's limit or the capability's max_size. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -5398,7 +5457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "form_header_too_large";
+                            code: "file_too_large" | "form_header_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -5520,7 +5579,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than the kind's limit or the capability's max_size. */
+            /** @description The file is larger than the kind's limit or the capability's max_size. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -5530,7 +5589,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "body_too_large";
+                            code: "file_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -6023,7 +6082,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The file is larger than the kind's limit or the capability's max_size. */
+            /** @description The file is larger than the kind's limit or the capability's max_size. An upload that would take the organisation over its storage quota (GET /api/storage/usage) is 413 `quota_exceeded`, naming the quota and the usage; nothing is stored. */
             413: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -6033,7 +6092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "file_too_large" | "body_too_large";
+                            code: "file_too_large" | "body_too_large" | "quota_exceeded";
                             message: string;
                         };
                     };
@@ -6075,6 +6134,81 @@ export interface operations {
             };
             503: components["responses"]["ServiceUnavailable"];
             507: components["responses"]["InsufficientStorage"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation's usage. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "org_id": "org-1",
+                     *       "bytes": 1288490189,
+                     *       "files": 18,
+                     *       "in_flight": {
+                     *         "bytes": 10485760,
+                     *         "files": 1
+                     *       },
+                     *       "quota": {
+                     *         "bytes": 2147483648,
+                     *         "files": 1000
+                     *       },
+                     *       "items": [
+                     *         {
+                     *           "system": "accounting",
+                     *           "object_type": "receipt",
+                     *           "bytes": 5242880,
+                     *           "files": 12
+                     *         },
+                     *         {
+                     *           "system": "workspace",
+                     *           "object_type": "doc",
+                     *           "bytes": 1283247309,
+                     *           "files": 6
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };
     };
