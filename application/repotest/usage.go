@@ -153,6 +153,10 @@ func testOrgUsageClaims(t *testing.T, fx Fixture) {
 
 func testUsageConcurrent(t *testing.T, fx Fixture) {
 	org := newOrg()
+	// A takeover's clock: every attempt of any worker is later than every
+	// reservation taken before it (a minute's lease, two minutes a tick),
+	// so a takeover never finds a live reservation of an earlier attempt.
+	var tick atomic.Int64
 	errs := parallel(func(i int) error {
 		p := path(t, fmt.Sprintf("%s/communications/message-attachment/m%d/a.pdf", org, i%5))
 		rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", fmt.Sprintf("up-%d", i), base, time.Minute)
@@ -169,7 +173,7 @@ func testUsageConcurrent(t *testing.T, fx Fixture) {
 					continue
 				}
 				// Later attempts take over reservations that lost their commit.
-				now := base.Add(time.Duration(attempt+2) * time.Minute)
+				now := base.Add(time.Duration(tick.Add(1)*2) * time.Minute)
 				if err := existing.BeginUpload(fmt.Sprintf("up-%d-%d", i, attempt), true, now, time.Minute); err != nil {
 					last = err
 					continue
