@@ -178,18 +178,7 @@ func holdUpload(base, tok, org, objectID string, n int) *heldUpload {
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/storage/upload", pr)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	go func() {
-		res, err := http.DefaultClient.Do(req)
-		r := heldResult{err: err}
-		if err == nil {
-			r.status = res.StatusCode
-			r.body, r.err = io.ReadAll(res.Body)
-			res.Body.Close()
-		}
-		r.at = time.Now()
-		pr.CloseWithError(io.ErrClosedPipe)
-		h.res <- r
-	}()
+	go h.send(req, pr)
 	go func() {
 		for _, f := range [][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", objectID}} {
 			_ = mw.WriteField(f[0], f[1])
@@ -209,6 +198,20 @@ func holdUpload(base, tok, org, objectID string, n int) *heldUpload {
 		}
 	}()
 	return h
+}
+
+// send sends req, whose body pr is, and hands its outcome to h.res.
+func (h *heldUpload) send(req *http.Request, pr *io.PipeReader) {
+	res, err := http.DefaultClient.Do(req)
+	r := heldResult{err: err}
+	if err == nil {
+		r.status = res.StatusCode
+		r.body, r.err = io.ReadAll(res.Body)
+		res.Body.Close()
+	}
+	r.at = time.Now()
+	pr.CloseWithError(io.ErrClosedPipe)
+	h.res <- r
 }
 
 // wait returns the held upload's outcome, failing the test after within.

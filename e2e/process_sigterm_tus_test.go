@@ -52,18 +52,8 @@ func TestProcessSIGTERMCutsTusPatch(t *testing.T) {
 	req.Header.Set("Tus-Resumable", "1.0.0")
 	req.Header.Set("Upload-Offset", "0")
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
-	done := make(chan heldResult, 1)
-	go func() {
-		res, err := http.DefaultClient.Do(req)
-		r := heldResult{err: err}
-		if err == nil {
-			r.status = res.StatusCode
-			r.body, r.err = io.ReadAll(res.Body)
-			res.Body.Close()
-		}
-		pr.CloseWithError(io.ErrClosedPipe)
-		done <- r
-	}()
+	h := &heldUpload{path: "tus " + loc, pw: pw, res: make(chan heldResult, 1)}
+	go h.send(req, pr)
 	go func() {
 		if _, err := pw.Write(data[:6<<20]); err != nil {
 			return
@@ -85,13 +75,9 @@ func TestProcessSIGTERMCutsTusPatch(t *testing.T) {
 	if limit := termTimeout + 5*time.Second; took > limit {
 		t.Errorf("storagegw serve took %v to exit after SIGTERM; want within %v", took, limit)
 	}
-	select {
-	case r := <-done:
-		if r.err == nil && (r.status != http.StatusServiceUnavailable || !bytes.Contains(r.body, []byte(`"shutting_down"`))) {
-			t.Errorf("cut PATCH: got %d %s, want 503 shutting_down", r.status, r.body)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the cut PATCH never ended")
+	if r := h.wait(t, 5*time.Second); r.err == nil &&
+		(r.status != http.StatusServiceUnavailable || !bytes.Contains(r.body, []byte(`"shutting_down"`))) {
+		t.Errorf("cut PATCH: got %d %s, want 503 shutting_down", r.status, r.body)
 	}
 	if logged := p.LogLines(`"route":"/api/storage/tus/:id"`, `"status":503`, `"error_code":"shutting_down"`); len(logged) != 1 {
 		t.Errorf("the cut PATCH answered 503 shutting_down: %d logged, want 1", len(logged))
