@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,9 +165,12 @@ func testUsageConcurrent(t *testing.T, fx Fixture) {
 			return err
 		}
 		var last error
-		for attempt := 0; attempt < 50; attempt++ {
+		for attempt := 0; attempt < 200; attempt++ {
 			got, err := fx.Files.Create(ctx(t), rec)
 			if err != nil {
+				// Back off, more with every lost round, so that the workers
+				// of one path do not take it over from each other forever.
+				time.Sleep(time.Duration(rand.IntN(1+4*attempt)) * time.Millisecond)
 				existing, gerr := fx.Files.Get(ctx(t), p)
 				if gerr != nil {
 					last = gerr
