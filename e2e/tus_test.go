@@ -15,27 +15,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"storagegw/e2e/e2etest"
 )
 
-// tusClient is the directory of tus-js-client's node_modules, installed by
-// scripts/install-tus-client.sh. Without node and npm the test skips, or
-// fails when CI=true.
+// tusClient is the directory of tus-js-client's node_modules (e2e/tus,
+// installed by scripts/install-npm.sh). Without node and npm the test
+// skips, or fails when CI=true.
 func tusClient(t *testing.T) string {
 	t.Helper()
-	fail := t.Skipf
-	if os.Getenv("CI") == "true" {
-		fail = t.Fatalf
-	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			fail("tus-js-client needs %s on PATH (CI installs it): %v", tool, err)
-		}
-	}
-	out, err := exec.Command("bash", "../scripts/install-tus-client.sh").Output()
-	if err != nil {
-		fail("scripts/install-tus-client.sh: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	return e2etest.NPM(t, "e2e/tus", "tus-js-client/package.json")
 }
 
 // tusRun is what e2e/tus/upload.cjs answers.

@@ -8,8 +8,8 @@
 #
 # MARKER is a file under node_modules that a complete install has; the
 # install is reused while the lock file is unchanged and MARKER exists.
-# Needs node and npm on PATH. scripts/install-typescript.sh and
-# scripts/install-tus-client.sh are this for their folders.
+# Needs node and npm on PATH. scripts/install-typescript.sh is this for
+# its folder; the Go tests call it through e2etest.NPM.
 #
 #   STORAGEGW_CACHE_DIR   default ${XDG_CACHE_HOME:-$HOME/.cache}/storagegw
 set -euo pipefail
