@@ -236,51 +236,49 @@ func (d *deps) reserveOnce(ctx context.Context, path domain.StoragePath, cmd Upl
 			return nil, false, err
 		}
 	}
-	declared := max(cmd.DeclaredSize, 1) // a file is never empty
-	existing, err := d.files.Get(ctx, path)
-	if errors.Is(err, domain.ErrNotFound) {
-		fresh, err := domain.NewPendingRecord(newID(), path, cmd.Filename, cmd.Caller.Principal.UserID, uploadID, now, lease)
-		if err != nil {
+	// The record to save: a new pending one, or the existing record with
+	// this upload's reservation begun.
+	target, err := d.files.Get(ctx, path)
+	creating := errors.Is(err, domain.ErrNotFound)
+	switch {
+	case creating:
+		if target, err = domain.NewPendingRecord(newID(), path, cmd.Filename, cmd.Caller.Principal.UserID, uploadID, now, lease); err != nil {
+			return nil, false, err
+		}
+	case err != nil:
+		return nil, false, err
+	default:
+		if target.WouldOverwrite() {
+			e.action = domain.ActionEdit
+			if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
+				if err := target.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
+					return nil, false, err
+				}
+			}
+		}
+		if err := target.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
 			return nil, false, err
 		}
 		if a != nil {
-			if err := a.fits(declared); err != nil {
-				return nil, false, err
-			}
-			if err := fresh.DeclareSize(uploadID, cmd.DeclaredSize); err != nil {
-				return nil, false, err
-			}
+			a.replaced = target.Usage()
 		}
-		rec, err = d.files.Create(ctx, fresh)
+	}
+	if a != nil {
+		if err := a.fits(max(cmd.DeclaredSize, 1)); err != nil { // a file is never empty
+			return nil, false, err
+		}
+		if err := target.DeclareSize(uploadID, cmd.DeclaredSize); err != nil {
+			return nil, false, err
+		}
+	}
+	if creating {
+		rec, err = d.files.Create(ctx, target)
 		if errors.Is(err, domain.ErrExists) {
 			return nil, true, nil // created meanwhile
 		}
 		return rec, false, err
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if existing.WouldOverwrite() {
-		e.action = domain.ActionEdit
-		if cmd.Overwrite { // without it, BeginUpload answers that the path is taken
-			if err := existing.AuthorizeOverwrite(cmd.Caller.Principal); err != nil {
-				return nil, false, err
-			}
-		}
-	}
-	if err := existing.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
-		return nil, false, err
-	}
-	if a != nil {
-		a.replaced = existing.Usage()
-		if err := a.fits(declared); err != nil {
-			return nil, false, err
-		}
-		if err := existing.DeclareSize(uploadID, cmd.DeclaredSize); err != nil {
-			return nil, false, err
-		}
-	}
-	rec, err = d.files.Update(ctx, existing)
+	rec, err = d.files.Update(ctx, target)
 	if isConflict(err) || errors.Is(err, domain.ErrNotFound) {
 		return nil, true, nil
 	}
