@@ -17,6 +17,10 @@ type entry struct {
 	// written is set once the call's event committed with its change
 	// (auditor.change): finish then writes nothing more.
 	written bool
+	// result is what the change committed, as the use case returns it,
+	// set by the change's fn: the Idempotency-Key's answer is built from
+	// it in the same transaction (applyClaim).
+	result any
 }
 
 // forPath fills the related-object fields from a parsed path.
@@ -43,7 +47,8 @@ type auditor struct {
 // nothing of fn is kept and the caller's finish writes the failure's event
 // outside, as for any failed call. The answer is given only after the
 // commit. A request run under an Idempotency-Key's claim
-// (WithIdempotencyClaim) marks the key applied in the same transaction.
+// (WithIdempotencyClaim) marks the key applied, or stores its answer
+// built from e.result, in the same transaction.
 func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx context.Context) error) error {
 	err := a.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := fn(ctx); err != nil {
@@ -52,7 +57,7 @@ func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx con
 		if err := a.record(ctx, c, *e, nil); err != nil {
 			return err
 		}
-		return applyClaim(ctx) // the request's Idempotency-Key, if any, commits with its change
+		return applyClaim(ctx, e.result) // the request's Idempotency-Key (and answer), if any, commits with its change
 	})
 	if err == nil {
 		e.written = true

@@ -67,8 +67,10 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 		var saved *domain.FileRecord
 		err = d.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
 			if saved, err = d.files.Update(ctx, rec); err != nil || d.links == nil {
+				e.result = saved
 				return err
 			}
+			e.result = saved
 			// A deleted file's links are revoked with it, in its transaction.
 			n, err := d.links.RevokeFile(ctx, p.OrgID, path.String(), p.UserID, d.clock.Now())
 			e.metadata["links_revoked"] = n

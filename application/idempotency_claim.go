@@ -14,9 +14,10 @@ import (
 // methods are safe to call from any goroutine; the first of Finish and
 // Release ends the claim, later calls do nothing.
 type IdempotencyClaim struct {
-	u     *Idempotency
-	owner string
-	sc    domain.IdempotencyScope // never changes: read without mu
+	u      *Idempotency
+	owner  string
+	sc     domain.IdempotencyScope // never changes: read without mu
+	render IdempotentRenderer      // set by RenderWith before the change runs
 
 	mu   sync.Mutex
 	rec  *domain.IdempotencyRecord // as last stored
@@ -99,6 +100,9 @@ func (c *IdempotencyClaim) Finish(ctx context.Context, fingerprint string, answe
 	ctx, cancel := detached(ctx)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
+		if c.rec.AnsweredBy(c.owner) {
+			return nil // stored with the change, in its transaction (applyClaim)
+		}
 		err := c.rec.Complete(c.owner, fingerprint, answer, outcome)
 		if err == nil {
 			_, err = c.u.keys.Update(ctx, c.rec)
@@ -145,44 +149,3 @@ func (c *IdempotencyClaim) Release(ctx context.Context) error {
 }
 
 func isNotFound(err error) bool { return domain.KindOf(err) == domain.ErrNotFound }
-
-// claimKey carries the claim of the request running under a context.
-type claimKey struct{}
-
-// WithIdempotencyClaim runs a claimed request's use case under ctx: the
-// change it commits (auditor.change) then marks the key applied in the
-// same transaction (see IdempotencyRecord.Apply), so that a crash
-// between the change and Finish cannot let a retry change things twice.
-func WithIdempotencyClaim(ctx context.Context, c *IdempotencyClaim) context.Context {
-	if c == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, claimKey{}, c)
-}
-
-// applyClaim marks the claim of ctx's request, if any, applied; ctx is
-// the change's transaction. A claim lost meanwhile (its lease lapsed and
-// another request took the key) fails the change: that request runs it.
-func applyClaim(ctx context.Context) error {
-	c, _ := ctx.Value(claimKey{}).(*IdempotencyClaim)
-	if c == nil {
-		return nil
-	}
-	for attempt := 0; ; attempt++ {
-		cur, err := c.u.keys.Get(ctx, c.sc)
-		if isNotFound(err) {
-			return domain.InProgressError()
-		}
-		if err != nil {
-			return err
-		}
-		if err := cur.Apply(c.owner); err != nil {
-			return domain.InProgressError()
-		}
-		_, err = c.u.keys.Update(ctx, cur)
-		if isConflict(err) && attempt < maxAttempts {
-			continue // a renewal raced this update: read the key again
-		}
-		return err
-	}
-}

@@ -69,6 +69,7 @@ func (r *Restore) run(ctx context.Context, cmd RestoreCommand, e *entry) (*domai
 		var saved *domain.FileRecord
 		err = r.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
 			saved, err = r.files.Update(ctx, rec)
+			e.result = saved
 			return err
 		})
 		if isConflict(err) && attempt < maxAttempts {

@@ -86,6 +86,7 @@ func (u *TusCreate) run(ctx context.Context, cmd TusCreateCommand, withBody bool
 			t, err := domain.NewTusUpload(s, cmd.Metadata, u.clock.Now())
 			if err == nil {
 				created, err = u.uploads.Create(ctx, t)
+				e.result = created
 			}
 			return err
 		},

@@ -304,6 +304,7 @@ func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID stri
 				return err
 			}
 			saved, err = d.files.Update(ctx, rec)
+			e.result = saved
 			return err
 		})
 		if err == nil {

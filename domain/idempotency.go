@@ -217,12 +217,47 @@ func InProgressError() error {
 // then never claimed again before it expires (Reclaim), whatever becomes
 // of the request. The caller saves it in the change's transaction. A
 // claim owner no longer holds is ErrExists (idempotency_claim_lost).
+//
+// A record owner already answered (CompleteInChange, in an earlier change of the
+// same request) goes back to applied, its answer dropped: the stored
+// answer is always that of the request's last change, and a change whose
+// answer is not known in its transaction leaves the key applied.
 func (r *IdempotencyRecord) Apply(owner string) error {
-	if err := r.holds(owner); err != nil {
+	if err := r.holdsOrAnswered(owner); err != nil {
 		return err
 	}
-	r.d.State = IdempotencyApplied
+	r.d.State, r.d.Fingerprint, r.d.Answer, r.d.Outcome = IdempotencyApplied, "", IdempotentAnswer{}, IdempotencyOutcome{}
 	return nil
+}
+
+// CompleteInChange records, in the transaction of the change owner's request
+// commits, that change and the answer the request gets for it: the key
+// is then completed at once, so that no crash between the commit and the
+// answer can keep a retry from the first answer. Like Complete, it needs
+// a fingerprint and a status; a record owner already answered (an earlier
+// change of the same request) takes the newer answer.
+func (r *IdempotencyRecord) CompleteInChange(owner, fingerprint string, answer IdempotentAnswer, outcome IdempotencyOutcome) error {
+	if err := r.holdsOrAnswered(owner); err != nil {
+		return err
+	}
+	if fingerprint == "" || answer.Status == 0 {
+		return Errorf(ErrInvalid, "invalid_idempotent_answer", "An answer needs the request's fingerprint and a status.")
+	}
+	r.d.State, r.d.Fingerprint, r.d.Answer, r.d.Outcome = IdempotencyCompleted, fingerprint, answer, outcome
+	return nil
+}
+
+// AnsweredBy reports whether owner's request stored its answer (Complete
+// or CompleteInChange): nothing is left for that request to store.
+func (r *IdempotencyRecord) AnsweredBy(owner string) bool {
+	return r.d.State == IdempotencyCompleted && r.d.Owner == owner
+}
+
+func (r *IdempotencyRecord) holdsOrAnswered(owner string) error {
+	if r.AnsweredBy(owner) {
+		return nil
+	}
+	return r.holds(owner)
 }
 
 // Applied reports whether the first request's change committed and its

@@ -71,17 +71,25 @@ func (s *Server) delete(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := fileAnswer(http.StatusOK)
+	if req.Hard {
+		answer = func(result any) (domain.IdempotentAnswer, bool) {
+			rec, ok := result.(*domain.FileRecord)
+			if !ok || rec == nil {
+				return domain.IdempotentAnswer{}, false
+			}
+			return jsonAnswer(http.StatusOK, hardDeleteResponse{FilePath: rec.Path().String(), Deleted: "hard"}), true
+		}
+	}
+	s.answerInTx(c, answer)
 	rec, err := s.app.Delete.Handle(c.Request.Context(),
 		application.DeleteCommand{Caller: caller(c), FilePath: req.FilePath, Hard: req.Hard})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if req.Hard {
-		c.JSON(http.StatusOK, hardDeleteResponse{FilePath: rec.Path().String(), Deleted: "hard"})
-		return
-	}
-	c.JSON(http.StatusOK, recordJSON(rec))
+	a, _ := answer(rec)
+	writeAnswer(c, a)
 }
 
 // pathParam is the file path of a metadata route, as sent (still escaped:

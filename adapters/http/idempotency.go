@@ -80,8 +80,13 @@ func (s *Server) runClaimed(c *gin.Context, claim *application.IdempotencyClaim,
 	}()
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
-	// The change the route commits marks the key applied in its own
-	// transaction: a crash before Finish cannot let a retry run it again.
+	// The change the route commits marks the key applied, or stores the
+	// answer its handler builds (answerInTx), in its own transaction: a
+	// crash before Finish cannot let a retry run it again, and a retry
+	// after it gets the first answer. Finish then keeps the answer of a
+	// request whose change stored none (a refusal, a route without a
+	// builder).
+	c.Set(claimedKey, &claimed{claim: claim, body: body, headers: headers})
 	c.Request = c.Request.WithContext(application.WithIdempotencyClaim(c.Request.Context(), claim))
 	c.Next()
 	c.Writer = w.ResponseWriter
@@ -113,15 +118,8 @@ func (s *Server) replay(c *gin.Context, action domain.Action, stored *domain.Ide
 		c.Abort()
 		return
 	}
-	for k, v := range answer.Header {
-		c.Writer.Header()[k] = v
-	}
 	c.Header(replayedHeader, "true")
-	c.Status(answer.Status)
-	c.Writer.WriteHeaderNow()
-	if len(answer.Body) > 0 {
-		_, _ = c.Writer.Write(answer.Body)
-	}
+	writeAnswer(c, answer)
 	c.Abort()
 }
 

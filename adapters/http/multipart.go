@@ -135,6 +135,8 @@ func (s *Server) completeMultipart(c *gin.Context) {
 	for i, p := range req.Parts {
 		parts[i] = domain.PartRef{Number: p.PartNumber, ETag: p.ETag}
 	}
+	answer := fileAnswer(http.StatusCreated)
+	s.answerInTx(c, answer)
 	rec, err := s.app.CompleteMultipart.Handle(c.Request.Context(), application.CompleteMultipartCommand{
 		Caller: caller(c), UploadID: req.UploadID, Parts: parts})
 	if err != nil {
@@ -143,7 +145,8 @@ func (s *Server) completeMultipart(c *gin.Context) {
 	}
 	p := rec.Path()
 	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), rec.Content().SizeBytes)
-	c.JSON(http.StatusCreated, recordJSON(rec))
+	a, _ := answer(rec)
+	writeAnswer(c, a)
 }
 
 type abortRequest struct {
@@ -162,11 +165,16 @@ func (s *Server) abortMultipart(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := func(any) (domain.IdempotentAnswer, bool) {
+		return jsonAnswer(http.StatusOK, abortResponse{UploadID: req.UploadID, Aborted: true}), true
+	}
+	s.answerInTx(c, answer)
 	err := s.app.AbortMultipart.Handle(c.Request.Context(),
 		application.AbortMultipartCommand{Caller: caller(c), UploadID: req.UploadID})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, abortResponse{UploadID: req.UploadID, Aborted: true})
+	a, _ := answer(nil)
+	writeAnswer(c, a)
 }

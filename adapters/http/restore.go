@@ -20,11 +20,14 @@ func (s *Server) restore(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := fileAnswer(http.StatusOK)
+	s.answerInTx(c, answer)
 	rec, err := s.app.Restore.Handle(c.Request.Context(),
 		application.RestoreCommand{Caller: caller(c), FilePath: req.FilePath})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, recordJSON(rec))
+	a, _ := answer(rec)
+	writeAnswer(c, a)
 }

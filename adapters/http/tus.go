@@ -79,15 +79,25 @@ func (s *Server) tusCreate(c *gin.Context) {
 	}
 	if c.ContentType() == tusChunkType && c.Request.ContentLength != 0 {
 		cmd.Body, cmd.ContentLength = c.Request.Body, c.Request.ContentLength
+	} else {
+		// The creation is the request's one change: its answer is stored
+		// with it. A creation with a body commits the upload and then its
+		// bytes (and maybe its completion) in changes of their own; its
+		// answer is kept after the request (docs/DESIGN.md).
+		s.answerInTx(c, func(result any) (domain.IdempotentAnswer, bool) {
+			t, ok := result.(*domain.TusUpload)
+			if !ok || t == nil {
+				return domain.IdempotentAnswer{}, false
+			}
+			return tusCreated(t, ""), true
+		})
 	}
 	res, err := s.app.TusCreate.Handle(c.Request.Context(), cmd)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.Header("Location", "/api/storage/tus/"+res.Upload.ID())
-	tusState(c, res.Upload, recordPath(res.Record))
-	c.Status(http.StatusCreated)
+	writeAnswer(c, tusCreated(res.Upload, recordPath(res.Record)))
 }
 
 func tusCreateCommand(c *gin.Context) (application.TusCreateCommand, error) {
@@ -204,11 +214,24 @@ func (s *Server) tusDelete(c *gin.Context) {
 // tusState sets the headers of an upload's state: Upload-Offset,
 // Upload-Expires (expiration) and, once complete, Storage-File-Path.
 func tusState(c *gin.Context, t *domain.TusUpload, filePath string) {
-	c.Header("Upload-Offset", strconv.FormatInt(t.Offset(), 10))
-	c.Header("Upload-Expires", t.ExpiresAt().UTC().Format(http.TimeFormat))
+	setTusState(c.Writer.Header(), t, filePath)
+}
+
+func setTusState(h http.Header, t *domain.TusUpload, filePath string) {
+	h.Set("Upload-Offset", strconv.FormatInt(t.Offset(), 10))
+	h.Set("Upload-Expires", t.ExpiresAt().UTC().Format(http.TimeFormat))
 	if filePath != "" {
-		c.Header(headerFilePath, filePath)
+		h.Set(headerFilePath, filePath)
 	}
+}
+
+// tusCreated is the answer of a TUS creation: 201, the upload's URL and
+// state (and its file's path once the creation's body completed it).
+func tusCreated(t *domain.TusUpload, filePath string) domain.IdempotentAnswer {
+	h := http.Header{}
+	h.Set("Location", "/api/storage/tus/"+t.ID())
+	setTusState(h, t, filePath)
+	return domain.IdempotentAnswer{Status: http.StatusCreated, Header: keptHeaders(h)}
 }
 
 func recordPath(rec *domain.FileRecord) string {

@@ -60,6 +60,8 @@ func (s *Server) appZipUpload(c *gin.Context) {
 // command, and streams the file into the Upload use case. Any failure
 // closes the connection, so a refused body is never read to its end.
 func (s *Server) serveUpload(c *gin.Context, form uploadForm, fill func(*formUpload, *application.UploadCommand) error) {
+	answer := fileAnswer(http.StatusCreated)
+	s.answerInTx(c, answer)
 	rec, err := s.runUpload(c, form, fill)
 	if err != nil {
 		c.Header("Connection", "close")
@@ -68,7 +70,8 @@ func (s *Server) serveUpload(c *gin.Context, form uploadForm, fill func(*formUpl
 	}
 	p := rec.Path()
 	s.opts.Observer.Upload(string(p.System()), string(p.ObjectType()), rec.Content().SizeBytes)
-	c.JSON(http.StatusCreated, recordJSON(rec))
+	a, _ := answer(rec)
+	writeAnswer(c, a)
 }
 
 func (s *Server) runUpload(c *gin.Context, form uploadForm, fill func(*formUpload, *application.UploadCommand) error) (*domain.FileRecord, error) {
