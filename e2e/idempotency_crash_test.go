@@ -51,8 +51,8 @@ func injectCrashAfterCommit(t *testing.T, a *api, postgres bool) func() {
 // with the change, in its transaction, so a retry gets it: the status and
 // body the first request got, Idempotent-Replayed: true, one more audit
 // event (a replay), and nothing changed a second time. For an upload, an
-// overwrite, a soft and a hard delete, a restore and a multipart
-// complete; on SQLite and on PostgreSQL.
+// overwrite, a soft and a hard delete, a restore, a multipart complete
+// and a TUS creation; on SQLite and on PostgreSQL.
 func TestIdempotencyCrashAfterCommitReplaysTheFirstAnswer(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -134,6 +134,28 @@ func TestIdempotencyCrashAfterCommitReplaysTheFirstAnswer(t *testing.T) {
 				if changes != 1 {
 					t.Fatalf("%s: %d %s changes, want 1 (the change ran once)", c.name, changes, c.action)
 				}
+			}
+
+			// A TUS creation: the retry gets the same upload (Location and
+			// state), replayed; no second upload was created.
+			create := func() response {
+				return a.Do(http.MethodPost, "/api/storage/tus/", member, nil, tusHeader("Upload-Length", "2048",
+					"Upload-Metadata", tusMeta("system", "workspace", "object_type", "doc", "object_id", "tus", "filename", "t.pdf"),
+					"Idempotency-Key", "k-tus"))
+			}
+			undo := injectCrashAfterCommit(t, a, tc.postgres)
+			first := create()
+			undo()
+			want(t, "the TUS creation", first, http.StatusCreated, "")
+			again := create()
+			requireReplay(t, "TUS creation after the crash", first, again)
+			for _, h := range []string{"Location", "Upload-Offset", "Upload-Expires"} {
+				if again.Header.Get(h) != first.Header.Get(h) || first.Header.Get(h) == "" {
+					t.Fatalf("TUS creation replay: %s %q, want %q", h, again.Header.Get(h), first.Header.Get(h))
+				}
+			}
+			if n := len(a.AuditLog("org-1", "action_type=MULTIPART_INITIATE")); n != 3 {
+				t.Fatalf("MULTIPART_INITIATE events: got %d, want 3 (the multipart initiate, the TUS creation, its replay)", n)
 			}
 		})
 	}
