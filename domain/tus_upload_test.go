@@ -71,3 +71,33 @@ func TestIdempotencyApplied(t *testing.T) {
 	_ = fresh.Apply("owner-1")
 	checkErr(t, fresh.Reclaim(domain.ActionUpload, "req-3", "owner-3", t0.Add(2*time.Hour), timing), nil, "")
 }
+
+// TestIdempotencyCompleteInChange: a change stores its answer with the
+// key (in_progress → completed, only by the claim's owner, with a
+// fingerprint and a status); a later change of the same request takes a
+// newer answer, or (Apply) takes it back to applied; nothing else writes
+// over an answered key.
+func TestIdempotencyCompleteInChange(t *testing.T) {
+	t.Parallel()
+	timing := domain.IdempotencyTiming{TTL: time.Hour, Lease: 30 * time.Second}
+	scope := domain.IdempotencyScope{OrgID: "acme", UserID: "u1", Key: "k"}
+	r, _ := domain.NewIdempotencyClaim(scope, domain.ActionUpload, "req-1", "owner-1", t0, timing)
+	first := domain.IdempotentAnswer{Status: 201, Body: []byte("a")}
+	checkErr(t, r.CompleteInChange("owner-2", "fp", first, domain.IdempotencyOutcome{}), domain.ErrExists, "idempotency_claim_lost")
+	checkErr(t, r.CompleteInChange("owner-1", "", first, domain.IdempotencyOutcome{}), domain.ErrInvalid, "invalid_idempotent_answer")
+	checkErr(t, r.CompleteInChange("owner-1", "fp", first, domain.IdempotencyOutcome{}), nil, "")
+	if !r.Completed() || !r.AnsweredBy("owner-1") || r.AnsweredBy("owner-2") || r.Match("fp") != nil {
+		t.Fatalf("answered in the change: got %+v", r.Data())
+	}
+	checkErr(t, r.Renew("owner-1", t0, time.Minute), domain.ErrExists, "idempotency_claim_lost")
+	checkErr(t, r.Complete("owner-1", "fp", domain.IdempotentAnswer{Status: 500}, domain.IdempotencyOutcome{}), domain.ErrExists, "idempotency_claim_lost")
+	checkErr(t, r.CompleteInChange("owner-1", "fp", domain.IdempotentAnswer{Status: 201, Body: []byte("b")}, domain.IdempotencyOutcome{}), nil, "")
+	if string(r.Answer().Body) != "b" {
+		t.Fatalf("a later change's answer: got %q, want b", r.Answer().Body)
+	}
+	checkErr(t, r.Apply("owner-2"), domain.ErrExists, "idempotency_claim_lost")
+	checkErr(t, r.Apply("owner-1"), nil, "")
+	if !r.Applied() || r.Answer().Status != 0 {
+		t.Fatalf("a later change without an answer: got %+v, want applied, no answer", r.Data())
+	}
+}
