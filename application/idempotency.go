@@ -68,8 +68,10 @@ func (o IdempotencyOptions) withDefaults() domain.IdempotencyTiming {
 //
 // Begin claims the key before the request runs. A fresh key (or one that
 // expired, or whose first request stopped without an answer: its lease
-// lapsed) is claimed and the request runs; the inbound adapter then
-// stores the answer with the claim's Finish, or lets the key go with
+// lapsed) is claimed and the request runs; its change stores the answer
+// with the key in its own transaction when the inbound adapter gave the
+// claim a renderer (RenderWith), and otherwise the adapter stores it
+// after the request with the claim's Finish, or lets the key go with
 // Release when the answer must not be replayed. A key whose first request
 // is still running is refused (409 idempotency_key_in_progress). A
 // completed key is handed back for Replay, which compares the retry's
