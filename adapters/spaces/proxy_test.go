@@ -22,6 +22,7 @@ type proxy struct {
 	limit     int
 	rate      int
 	blackHole bool
+	flip      bool // requests: every 0xff byte becomes 0xfe (corruptBodies)
 	sent      strings.Builder
 }
 
@@ -70,10 +71,18 @@ func (p *proxy) blackHoled(on bool) {
 	p.blackHole = on
 }
 
+// corruptBodies makes new connections change every 0xff byte of the
+// requests into 0xfe: headers are ASCII, so only bodies change.
+func (p *proxy) corruptBodies() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flip = true
+}
+
 func (p *proxy) serve(t *testing.T, c net.Conn, target string) {
 	defer c.Close()
 	p.mu.Lock()
-	limit, rate, blackHole := p.limit, p.rate, p.blackHole
+	limit, rate, blackHole, flip := p.limit, p.rate, p.blackHole, p.flip
 	p.mu.Unlock()
 	if blackHole {
 		<-t.Context().Done()
@@ -85,7 +94,10 @@ func (p *proxy) serve(t *testing.T, c net.Conn, target string) {
 	}
 	defer s.Close()
 	go func() {
-		src := io.TeeReader(c, headers{p})
+		var src io.Reader = io.TeeReader(c, headers{p})
+		if flip {
+			src = flipper{src}
+		}
 		if rate <= 0 {
 			_, _ = io.Copy(s, src)
 			return
@@ -118,4 +130,17 @@ func (h headers) Write(b []byte) (int, error) {
 		}
 	}
 	return len(b), nil
+}
+
+// flipper changes every 0xff byte it reads into 0xfe.
+type flipper struct{ r io.Reader }
+
+func (f flipper) Read(b []byte) (int, error) {
+	n, err := f.r.Read(b)
+	for i, c := range b[:n] {
+		if c == 0xff {
+			b[i] = 0xfe
+		}
+	}
+	return n, err
 }
