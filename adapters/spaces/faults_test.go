@@ -184,18 +184,7 @@ func wantFailsWithin(t *testing.T, s *Store, limit time.Duration) {
 // carries an ACL, so objects get the bucket's private default.
 func TestNoACLSent(t *testing.T) {
 	t.Parallel()
-	o := newBucket(t)
-	p := newProxy(t, o.Endpoint)
-	o.Endpoint = p.addr
-	s, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustPut(t, s, "small", "x")
-	mustPut(t, s, "large", strings.Repeat("y", MinPartSize+1))
-	p.mu.Lock()
-	sent := strings.ToLower(p.sent.String())
-	p.mu.Unlock()
+	sent := sentBySmallAndLargePuts(t)
 	if n := strings.Count("\n"+sent, "\nput /"); n != 3 { // PUT, part 1, part 2 (the rest are POSTs)
 		t.Errorf("saw %d PUT requests, want 3", n)
 	}
@@ -302,4 +291,23 @@ func TestIPEndpointNeedsNoPathStyle(t *testing.T) {
 		!strings.Contains(err.Error(), "SPACES_PATH_STYLE=true") {
 		t.Errorf("Check on a virtual-hosted name that does not resolve: got %v, want domain.ErrUnavailable naming SPACES_PATH_STYLE=true", err)
 	}
+}
+
+// sentBySmallAndLargePuts stores a one-byte object and a two-part one
+// through a proxy in front of the store, and returns what the proxy saw
+// the client send, lower-cased.
+func sentBySmallAndLargePuts(t *testing.T) string {
+	t.Helper()
+	o := newBucket(t)
+	p := newProxy(t, o.Endpoint)
+	o.Endpoint = p.addr
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "small", "x")
+	mustPut(t, s, "large", strings.Repeat("y", MinPartSize+1))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.ToLower(p.sent.String())
 }

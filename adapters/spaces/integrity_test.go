@@ -18,18 +18,7 @@ const streaming = "streaming-aws4-hmac-sha256-payload"
 // wire").
 func TestPlainHTTPPayloadsAreSigned(t *testing.T) {
 	t.Parallel()
-	o := newBucket(t)
-	p := newProxy(t, o.Endpoint)
-	o.Endpoint = p.addr
-	s, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustPut(t, s, "small", "x")
-	mustPut(t, s, "large", strings.Repeat("y", MinPartSize+1))
-	p.mu.Lock()
-	sent := strings.ToLower(p.sent.String())
-	p.mu.Unlock()
+	sent := sentBySmallAndLargePuts(t)
 	var puts []string // the x-amz-content-sha256 of each PUT
 	method := ""
 	for line := range strings.Lines(sent) {
