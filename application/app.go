@@ -87,6 +87,8 @@ type Application struct {
 	ReceivePart *ReceivePart
 	// RevokeLinks, when links are kept (EnableLinks).
 	RevokeLinks *RevokeLinks
+	// ListLinks, when links are kept (EnableLinks).
+	ListLinks *ListLinks
 
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.

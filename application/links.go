@@ -35,10 +35,30 @@ type Links interface {
 	// and returns how many it revoked.
 	RevokeFile(ctx context.Context, orgID, filePath, by string, now time.Time) (int, error)
 
+	// OfFile returns up to q.Limit links of q.FilePath in q.OrgID, oldest
+	// first (by creation time, then id), after the link q.After names, if
+	// any; expired links are listed until the clean-up removes them.
+	OfFile(ctx context.Context, q LinkQuery) ([]*domain.Link, error)
+
 	// DeleteExpired removes up to limit links that expired at or before
 	// before, the earliest first, and returns how many. A zero before or a
 	// limit below 1 is domain.ErrInvalid.
 	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// LinkQuery selects one page of a file's links (Links.OfFile).
+type LinkQuery struct {
+	OrgID, FilePath string
+	// After is the position of the last link of the previous page: its
+	// creation time and id. The zero value starts at the first link.
+	After LinkPosition
+	Limit int
+}
+
+// LinkPosition is a link's place in a file's listing.
+type LinkPosition struct {
+	CreatedAt time.Time
+	ID        string
 }
 
 // LinkRetention is how long a link's row is kept after the link expired,
@@ -104,6 +124,7 @@ func (a *Application) EnableLinks(links Links, opts LinkOptions) {
 	d := a.SignURL.deps
 	d.links, d.linkOpts = links, opts
 	a.RevokeLinks = &RevokeLinks{deps: d}
+	a.ListLinks = &ListLinks{deps: d}
 	if a.Download == nil && opts.Gateway != nil {
 		a.Download = &Download{deps: d, verifier: opts.Gateway, presign: a.SignURL.signer}
 	}

@@ -164,6 +164,11 @@ func testLinksLocal(t *testing.T, a, b *api) {
 	want(t, "max_uses 0", a.SendJSON(http.MethodPost, "/api/storage/signed-url", viewer,
 		`{"file_path":"`+rec.FilePath+`","max_uses":0}`), http.StatusBadRequest, "invalid_max_uses")
 
+	// The file's links as a member sees them, on the other replica, in
+	// pages of two: oldest first, revocations and uses included.
+	testListLinks(t, b, rec.FilePath, []signedLink{l, l1, l2, counted},
+		map[string]bool{l.LinkID: true, l1.LinkID: true, l2.LinkID: true}, map[string]int{l.LinkID: 2, counted.LinkID: 2})
+
 	// A soft delete revokes every link of the file; a restore does not
 	// bring them back.
 	d1, d2 := a.signLink(t, viewer, doc.FilePath, ""), a.signLink(t, viewer, doc.FilePath, "")
@@ -177,6 +182,79 @@ func testLinksLocal(t *testing.T, a, b *api) {
 	deletes := a.AuditLog("org-1", "action_type=DELETE")
 	if len(deletes) != 1 || fmt.Sprint(deletes[0].Metadata["links_revoked"]) != "3" {
 		t.Errorf("DELETE event: %+v, want links_revoked 3", deletes)
+	}
+}
+
+// listedLink is one item of GET /api/storage/links.
+type listedLink struct {
+	LinkID    string  `json:"link_id"`
+	LinkMode  string  `json:"link_mode"`
+	CreatedBy string  `json:"created_by"`
+	MaxUses   *int    `json:"max_uses"`
+	Uses      int     `json:"uses"`
+	RevokedAt *string `json:"revoked_at"`
+	RevokedBy *string `json:"revoked_by"`
+}
+
+// testListLinks lists filePath's links on a in pages of two and checks
+// they are want, in order, with the revocations and uses given; then the
+// refusals, and that each listing is a LIST event.
+func testListLinks(t *testing.T, a *api, filePath string, links []signedLink, revoked map[string]bool, uses map[string]int) {
+	t.Helper()
+	member := a.Token("org-1", "member")
+	var got []listedLink
+	cursor := ""
+	for pages := 0; pages < len(links); pages++ {
+		q := url.Values{"file_path": {filePath}, "limit": {"2"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		r := a.Do(http.MethodGet, "/api/storage/links?"+q.Encode(), member, nil, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("list links: got %d %s", r.Status, r.Body)
+		}
+		var p struct {
+			Items      []listedLink `json:"items"`
+			NextCursor *string      `json:"next_cursor"`
+		}
+		r.JSON(t, &p)
+		got = append(got, p.Items...)
+		if p.NextCursor == nil {
+			break
+		}
+		cursor = *p.NextCursor
+	}
+	if len(got) != len(links) {
+		t.Fatalf("listed %d links, want %d: %+v", len(got), len(links), got)
+	}
+	for i, l := range got {
+		if l.LinkID != links[i].LinkID || l.LinkMode != links[i].LinkMode || l.CreatedBy != "viewer-org-1" {
+			t.Errorf("link %d: %+v, want %+v", i, l, links[i])
+		}
+		if (l.RevokedAt != nil) != revoked[l.LinkID] || (l.RevokedBy != nil) != revoked[l.LinkID] {
+			t.Errorf("link %d revoked %v, want %v", i, l.RevokedAt, revoked[l.LinkID])
+		}
+		if l.Uses != uses[l.LinkID] {
+			t.Errorf("link %d: %d uses, want %d", i, l.Uses, uses[l.LinkID])
+		}
+		if (l.MaxUses != nil) != (links[i].MaxUses > 0) {
+			t.Errorf("link %d max_uses %v, want %d", i, l.MaxUses, links[i].MaxUses)
+		}
+	}
+	want(t, "list links as a viewer", a.Do(http.MethodGet, "/api/storage/links?file_path="+url.QueryEscape(filePath),
+		a.Token("org-1", "viewer"), nil, nil), http.StatusForbidden, "forbidden")
+	want(t, "list another org's links", a.Do(http.MethodGet, "/api/storage/links?file_path="+
+		url.QueryEscape("org-2/accounting/receipt/exp-1/r.png"), member, nil, nil), http.StatusNotFound, "not_found")
+	want(t, "list links with no path", a.Do(http.MethodGet, "/api/storage/links", member, nil, nil),
+		http.StatusBadRequest, "invalid_path")
+	listed := 0
+	for _, ev := range a.AuditLog("org-1", "action_type=LIST") {
+		if ev.Metadata["links"] == true && ev.FilePath == filePath && ev.Success {
+			listed++
+		}
+	}
+	if pages := (len(links) + 1) / 2; listed != pages {
+		t.Errorf("%d successful LIST events of the file's links, want %d (one per page)", listed, pages)
 	}
 }
 

@@ -43,6 +43,7 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"POST", "/api/storage/signed-url"}:           {statuses: []string{"200", "400", "401", "403", "404", "413", "429", "503", "default"}, perm: domain.PermSignURL},
 	{"DELETE", "/api/storage/links/:link_id"}:     {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermRevokeLink},
 	{"POST", "/api/storage/links/revoke"}:         {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermRevokeLink},
+	{"GET", "/api/storage/links"}:                 {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermRevokeLink},
 	{"DELETE", "/api/storage/delete"}:             {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "507", "default"}, perm: domain.PermSoftDelete},
 	{"GET", "/api/storage/metadata/*file_path"}:   {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},
 	{"HEAD", "/api/storage/metadata/*file_path"}:  {statuses: []string{"200", "400", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadMetadata},

@@ -176,6 +176,7 @@ func (s *Server) routes() {
 	if app.RevokeLinks != nil {
 		api.DELETE("/links/:link_id", s.admit(app.RevokeLinks.Admit), s.idempotent(domain.ActionLinkRevoked), s.revokeLink)
 		api.POST("/links/revoke", s.admit(app.RevokeLinks.Admit), s.idempotent(domain.ActionLinkRevoked), s.revokeFileLinks)
+		api.GET("/links", s.listLinks)
 	}
 	s.companionRoutes(e)
 	api.GET("/metadata/*file_path", s.metadata)

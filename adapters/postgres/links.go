@@ -113,6 +113,29 @@ func (r *Links) RevokeFile(ctx context.Context, orgID, filePath, by string, now 
 	return n, nil
 }
 
+// OfFile pages through a file's links on the signed_links_file index,
+// ordered by (created_at, link_id).
+func (r *Links) OfFile(ctx context.Context, q application.LinkQuery) ([]*domain.Link, error) {
+	query := r.c(ctx).SignedLink.Query().Where(signedlink.OrgID(q.OrgID), signedlink.FilePath(q.FilePath))
+	if q.After.ID != "" {
+		at := dbTime(q.After.CreatedAt)
+		query = query.Where(signedlink.Or(signedlink.CreatedAtGT(at),
+			signedlink.And(signedlink.CreatedAt(at), signedlink.LinkIDGT(q.After.ID))))
+	}
+	if q.Limit > 0 {
+		query = query.Limit(q.Limit)
+	}
+	rows, err := query.Order(ent.Asc(signedlink.FieldCreatedAt), ent.Asc(signedlink.FieldLinkID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list the links of a file: %w", translate(err))
+	}
+	out := make([]*domain.Link, len(rows))
+	for i, row := range rows {
+		out[i] = toLink(row)
+	}
+	return out, nil
+}
+
 // DeleteExpired removes up to limit links expired at or before before,
 // the earliest first.
 func (r *Links) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {

@@ -141,3 +141,35 @@ func (r *Links) DeleteExpired(ctx context.Context, before time.Time, limit int) 
 }
 
 var errAlreadyRevoked = domain.Errorf(domain.ErrExists, "already_revoked", "revoked concurrently")
+
+// OfFile implements application.Links.
+func (r *Links) OfFile(_ context.Context, q application.LinkQuery) ([]*domain.Link, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var rows []domain.LinkData
+	for _, d := range r.rows {
+		if d.OrgID == q.OrgID && d.FilePath == q.FilePath &&
+			(q.After.ID == "" || linkBefore(q.After, d)) {
+			rows = append(rows, d)
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		return linkBefore(application.LinkPosition{CreatedAt: rows[i].CreatedAt, ID: rows[i].ID}, rows[j])
+	})
+	if q.Limit > 0 && len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+	}
+	out := make([]*domain.Link, len(rows))
+	for i, d := range rows {
+		out[i] = domain.RehydrateLink(d)
+	}
+	return out, nil
+}
+
+// linkBefore reports whether pos comes before d in a file's listing.
+func linkBefore(pos application.LinkPosition, d domain.LinkData) bool {
+	if !pos.CreatedAt.Equal(d.CreatedAt) {
+		return pos.CreatedAt.Before(d.CreatedAt)
+	}
+	return pos.ID < d.ID
+}

@@ -3,6 +3,7 @@ package repotest
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"storagegw/application"
 	"storagegw/domain"
 )
 
@@ -20,6 +22,7 @@ func runLinks(t *testing.T, fx Fixture) {
 	t.Run("ConcurrentUses", func(t *testing.T) { t.Parallel(); testLinkConcurrentUses(t, fx) })
 	t.Run("Revoke", func(t *testing.T) { t.Parallel(); testLinkRevoke(t, fx) })
 	t.Run("RevokeFile", func(t *testing.T) { t.Parallel(); testLinkRevokeFile(t, fx) })
+	t.Run("OfFile", func(t *testing.T) { t.Parallel(); testLinkOfFile(t, fx) })
 	t.Run("DeleteExpired", func(t *testing.T) { testLinkDeleteExpired(t, fx) }) // not parallel: it owns its instant
 	if fx.Tx != nil {
 		t.Run("RolledBack", func(t *testing.T) { t.Parallel(); testLinkRolledBack(t, fx) })
@@ -145,6 +148,62 @@ func testLinkRevokeFile(t *testing.T, fx Fixture) {
 	n, err = fx.Links.RevokeFile(ctx, org, a1.FilePath(), "user-2", base.Add(time.Second))
 	require.NoError(t, err)
 	require.Zero(t, n)
+}
+
+func testLinkOfFile(t *testing.T, fx Fixture) {
+	ctx := context.Background()
+	org, other := newOrg(), newOrg()
+	// Five links of one file, two sharing a creation time (ordered by id
+	// then), one of another file and one of another org's same path.
+	var want []*domain.Link
+	for i, at := range []time.Duration{0, time.Second, time.Second, 2 * time.Second, 3 * time.Second} {
+		d := newLink(t, org, "a.pdf", i).Data()
+		d.CreatedAt = base.Add(at)
+		l, err := domain.NewLink(d)
+		require.NoError(t, err)
+		require.NoError(t, fx.Links.Create(ctx, l))
+		want = append(want, l)
+	}
+	sort.SliceStable(want, func(i, j int) bool {
+		a, b := want[i].Data(), want[j].Data()
+		return a.CreatedAt.Before(b.CreatedAt) || a.CreatedAt.Equal(b.CreatedAt) && a.ID < b.ID
+	})
+	require.NoError(t, fx.Links.Create(ctx, newLink(t, org, "b.pdf", 0)))
+	require.NoError(t, fx.Links.Create(ctx, newLink(t, other, "a.pdf", 0)))
+	_, err := fx.Links.Revoke(ctx, want[1].ID(), "user-2", base.Add(time.Minute))
+	require.NoError(t, err)
+
+	var got []string
+	q := application.LinkQuery{OrgID: org, FilePath: want[0].FilePath(), Limit: 2}
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 4, "paging must end")
+		page, err := fx.Links.OfFile(ctx, q)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page), 2)
+		for _, l := range page {
+			require.Equal(t, org, l.OrgID())
+			got = append(got, l.ID())
+		}
+		if len(page) < 2 {
+			break
+		}
+		last := page[len(page)-1]
+		q.After = application.LinkPosition{CreatedAt: last.Data().CreatedAt, ID: last.ID()}
+	}
+	ids := make([]string, len(want))
+	for i, l := range want {
+		ids[i] = l.ID()
+	}
+	require.Equal(t, ids, got, "every link of the file once, oldest first, ties by id")
+
+	all, err := fx.Links.OfFile(ctx, application.LinkQuery{OrgID: org, FilePath: want[0].FilePath(), Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, all, 5)
+	require.True(t, all[1].Revoked(), "a listing shows the revocation")
+	require.Equal(t, "user-2", all[1].Data().RevokedBy)
+	none, err := fx.Links.OfFile(ctx, application.LinkQuery{OrgID: newOrg(), FilePath: want[0].FilePath(), Limit: 10})
+	require.NoError(t, err)
+	require.Empty(t, none, "another org's listing of the same path is empty")
 }
 
 func testLinkRolledBack(t *testing.T, fx Fixture) {

@@ -237,6 +237,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the links of a file
+         * @description Pages through the links of the signed URLs issued for `file_path` in the caller's org, oldest first, whatever the file's state (a deleted file's links are listed, revoked by its delete). Each item says who made the link, its mode, expiry, uses and revocation; the URL itself is never stored, so it is never shown. Expired links are listed for a day (`LinkRetention`), then removed by the clean-up. Another org's path is 404 `not_found`. Audited as LIST with `links: true` and `count` in the metadata.
+         *
+         *     **Roles:** `member`, `admin`.
+         */
+        get: operations["listFileLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/storage/links/{link_id}": {
         parameters: {
             query?: never;
@@ -1638,6 +1660,35 @@ export interface components {
                 files: number;
             }[];
         };
+        Link: {
+            /** @description The id of the signed URL's link, as `POST /signed-url` answered it. */
+            link_id: string;
+            /**
+             * @description How its URL is served: `presigned` URLs go straight to the store and cannot be stopped by a revocation before they expire.
+             * @enum {string}
+             */
+            link_mode: "local" | "gateway" | "presigned";
+            /** @description The user who asked for the URL. */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The link's use limit; null: unlimited. */
+            max_uses: number | null;
+            /** @description Uses counted so far (local and gateway links; a presigned link's uses are not seen). */
+            uses: number;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /** @description Who revoked it (a delete revokes as its caller). */
+            revoked_by: string | null;
+        };
+        LinkPage: {
+            /** @description The file's links, oldest first. */
+            items: components["schemas"]["Link"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            next_cursor: string | null;
+        };
     };
     responses: {
         /** @description No, malformed, wrongly signed or expired bearer token (`token_missing`, `token_invalid`, `token_expired`). */
@@ -2430,6 +2481,112 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listFileLinks: {
+        parameters: {
+            query: {
+                /**
+                 * @description The file's full path, org included (as in every other route).
+                 * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
+                 */
+                file_path: string;
+                /** @description Page size, 1-1000; default 100. Else 400 `invalid_limit`. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. Opaque; a cursor that does not fit the query is 400 `invalid_cursor`. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of links. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "link_id": "0193a3b4-5f6e-7a8b-9c0d-1e2f3a4b5c6d",
+                     *           "link_mode": "gateway",
+                     *           "created_by": "user-7",
+                     *           "created_at": "2026-01-26T15:31:00Z",
+                     *           "expires_at": "2026-01-26T15:46:00Z",
+                     *           "max_uses": 3,
+                     *           "uses": 1,
+                     *           "revoked_at": null,
+                     *           "revoked_by": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkPage"];
+                };
+            };
+            /** @description A malformed path, limit or cursor. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_limit" | "invalid_cursor";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The path is outside the caller's org. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                             message: string;
                         };
                     };
