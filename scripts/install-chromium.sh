@@ -18,11 +18,22 @@ fi
 command -v apt-get >/dev/null 2>&1 || { echo "install-chromium: no $bin and no apt-get to install it (set CHROMIUM)" >&2; exit 1; }
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+# Several test processes may need Chromium at once on a fresh machine: one
+# installs while the others wait for it (a lock of our own), and apt-get
+# waits for any other package manager's lock rather than failing at once.
+lock="${TMPDIR:-/tmp}/storagegw-install-chromium.lock"
+exec 9>"$lock"
+flock -w 900 9 || { echo "install-chromium: waited 15 min for $lock" >&2; exit 1; }
+if [ -x "$bin" ]; then
+  echo "$bin"
+  exit 0
+fi
+apt=(apt-get -o DPkg::Lock::Timeout=600)
 echo "install-chromium: apt-get install chromium" >&2
 # A stale package index makes apt-get install fail; refresh it only then.
-if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2; then
-  $sudo apt-get update -q >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2
+if ! $sudo env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends chromium >&2; then
+  $sudo "${apt[@]}" update -q >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends chromium >&2
 fi
 [ -x "$bin" ] || { echo "install-chromium: apt-get installed no $bin" >&2; exit 1; }
 echo "$bin"

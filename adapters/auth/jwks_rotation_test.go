@@ -62,6 +62,11 @@ func (is *issuer) add(kid string) {
 	if err != nil {
 		is.t.Fatal(err)
 	}
+	is.put(kid, key)
+}
+
+// put publishes key under kid.
+func (is *issuer) put(kid string, key *rsa.PrivateKey) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
 	if is.keys[kid] != nil {
@@ -113,7 +118,10 @@ func rotationToken(t *testing.T, key *rsa.PrivateKey, kid string) string {
 // passed, the next new key is fetched and accepted.
 func TestJWKSNewKeyIsFetched(t *testing.T) {
 	t.Parallel()
-	const every = 700 * time.Millisecond
+	// The interval is long enough for a loaded machine (the race
+	// detector, many packages at once) to make the three refused calls
+	// within it; their tokens are signed before it starts.
+	const every = 2 * time.Second
 	is := newIssuer(t, "k1")
 	v := rotationVerifier(t, is, JWKSOptions{RefreshInterval: time.Hour, UnknownKIDRefreshInterval: every})
 	ctx := context.Background()
@@ -122,22 +130,25 @@ func TestJWKSNewKeyIsFetched(t *testing.T) {
 	}
 
 	is.add("k2")
+	k3, err := rsa.GenerateKey(rand.Reader, 2048) // published after k2's refresh
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2 := rotationToken(t, is.key("k2"), "k2")
+	within := map[string]string{"forged-1": rotationToken(t, is.key("k1"), "forged-1"),
+		"forged-2": rotationToken(t, is.key("k1"), "forged-2"), "k3": rotationToken(t, k3, "k3")}
 	start := time.Now()
-	if _, err := v.Verify(ctx, rotationToken(t, is.key("k2"), "k2")); err != nil {
+	if _, err := v.Verify(ctx, k2); err != nil {
 		t.Fatalf("token with a new kid: got %v, want it accepted after a refresh", err)
 	}
 	if n := is.fetches.Load(); n != 2 {
 		t.Errorf("fetches after a new kid: got %d, want 2", n)
 	}
 
-	is.add("k3")
+	is.put("k3", k3)
 	for _, kid := range []string{"forged-1", "forged-2", "k3"} {
-		key := is.key(kid)
-		if key == nil {
-			key = is.key("k1")
-		}
 		began := time.Now()
-		_, err := v.Verify(ctx, rotationToken(t, key, kid))
+		_, err := v.Verify(ctx, within[kid])
 		if !errors.Is(err, domain.ErrUnauthenticated) {
 			t.Errorf("kid %s within the interval: got %v, want token_invalid", kid, err)
 		}
