@@ -136,7 +136,7 @@ func (r *LegalHolds) Covering(ctx context.Context, path domain.StoragePath) (*do
 	}
 	rows, err := r.c(ctx).LegalHold.Query().
 		Where(legalhold.OrgID(path.OrgID()),
-			legalhold.ScopeIn(domain.FileHoldScope(path).String(), domain.ObjectHoldScopeOf(path).String())).
+							legalhold.ScopeIn(domain.FileHoldScope(path).String(), domain.ObjectHoldScopeOf(path).String())).
 		Order(ent.Asc(legalhold.FieldKind)). // "file" before "object"
 		All(ctx)
 	if err != nil {
