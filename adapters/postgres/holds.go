@@ -134,10 +134,11 @@ func (r *LegalHolds) Covering(ctx context.Context, path domain.StoragePath) (*do
 			return nil, fmt.Errorf("postgres: lock legal holds: %w", translate(err))
 		}
 	}
+	scopes := []string{domain.FileHoldScope(path).String(), domain.ObjectHoldScopeOf(path).String()}
+	// "file" sorts before "object": the file's own hold first.
 	rows, err := r.c(ctx).LegalHold.Query().
-		Where(legalhold.OrgID(path.OrgID()),
-							legalhold.ScopeIn(domain.FileHoldScope(path).String(), domain.ObjectHoldScopeOf(path).String())).
-		Order(ent.Asc(legalhold.FieldKind)). // "file" before "object"
+		Where(legalhold.OrgID(path.OrgID()), legalhold.ScopeIn(scopes...)).
+		Order(ent.Asc(legalhold.FieldKind)).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read legal holds: %w", translate(err))
