@@ -41,6 +41,17 @@ type legalHoldListJSON struct {
 	Items []legalHoldJSON `json:"items"`
 }
 
+// holdAnswer answers with the hold the change committed.
+func holdAnswer(status int) answerBuilder {
+	return func(result any) (domain.IdempotentAnswer, bool) {
+		h, ok := result.(*domain.LegalHold)
+		if !ok || h == nil {
+			return domain.IdempotentAnswer{}, false
+		}
+		return jsonAnswer(status, holdJSON(h)), true
+	}
+}
+
 // setLegalHold is POST /api/storage/legal-holds.
 func (s *Server) setLegalHold(c *gin.Context) {
 	var req legalHoldRequest
@@ -48,13 +59,16 @@ func (s *Server) setLegalHold(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := holdAnswer(http.StatusCreated)
+	s.answerInTx(c, answer)
 	h, err := s.app.SetLegalHold.Handle(c.Request.Context(), application.SetLegalHoldCommand{Caller: caller(c),
 		FilePath: req.FilePath, Prefix: req.Prefix, Reason: req.Reason})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, holdJSON(h))
+	a, _ := answer(h)
+	writeAnswer(c, a)
 }
 
 // clearLegalHold is POST /api/storage/legal-holds/clear.
@@ -64,13 +78,16 @@ func (s *Server) clearLegalHold(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := holdAnswer(http.StatusOK)
+	s.answerInTx(c, answer)
 	h, err := s.app.ClearLegalHold.Handle(c.Request.Context(), application.ClearLegalHoldCommand{Caller: caller(c),
 		FilePath: req.FilePath, Prefix: req.Prefix})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, holdJSON(h))
+	a, _ := answer(h)
+	writeAnswer(c, a)
 }
 
 // listLegalHolds is GET /api/storage/legal-holds.
