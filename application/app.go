@@ -89,6 +89,10 @@ type Application struct {
 	RevokeLinks *RevokeLinks
 	// ListLinks, when links are kept (EnableLinks).
 	ListLinks *ListLinks
+	// The legal holds' use cases, when holds are kept (EnableLegalHolds).
+	SetLegalHold   *SetLegalHold
+	ClearLegalHold *ClearLegalHold
+	ListLegalHolds *ListLegalHolds
 
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
@@ -118,6 +122,9 @@ type deps struct {
 	// links keeps the links of signed URLs; nil until EnableLinks.
 	links    Links
 	linkOpts LinkOptions
+	// holds keeps the legal holds; nil until EnableLegalHolds (no hold can
+	// stand). Every destroying change asks HeldBy(ctx, d.holds, path).
+	holds LegalHolds
 }
 
 // New assembles the use cases over the given ports. tx must span files,

@@ -66,11 +66,25 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 		}
 		var saved *domain.FileRecord
 		err = d.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
-			if saved, err = d.files.Update(ctx, rec); err != nil || d.links == nil {
-				e.result = saved
+			// A held file may be soft-deleted (reversible), never hard-deleted;
+			// the check runs in the change's transaction (HeldBy).
+			hold, err := HeldBy(ctx, d.holds, path)
+			if err != nil {
 				return err
 			}
-			e.result = saved
+			if hold != nil {
+				e.metadata["legal_hold"] = hold.Scope().Relative()
+				if cmd.Hard {
+					return hold.Refuse("hard-deleted")
+				}
+			}
+			if saved, err = d.files.Update(ctx, rec); err != nil {
+				return err
+			}
+			saved.ShowLegalHold(hold)
+			if e.result = saved; d.links == nil {
+				return nil
+			}
 			// A deleted file's links are revoked with it, in its transaction.
 			n, err := d.links.RevokeFile(ctx, p.OrgID, path.String(), p.UserID, d.clock.Now())
 			e.metadata["links_revoked"] = n

@@ -43,3 +43,16 @@ func HeldBy(ctx context.Context, holds LegalHolds, path domain.StoragePath) (*do
 	}
 	return holds.Covering(ctx, path)
 }
+
+// EnableLegalHolds makes the application keep legal holds in holds (which
+// must share the Transactor's database): admins set and clear them
+// (SetLegalHold, ClearLegalHold), admins and auditors list them
+// (ListLegalHolds), every destroying change checks them (HeldBy) and the
+// answers that show a record show the hold that covers it.
+func (a *Application) EnableLegalHolds(holds LegalHolds) {
+	d := a.Delete.deps
+	d.holds = holds
+	a.SetLegalHold = &SetLegalHold{deps: d}
+	a.ClearLegalHold = &ClearLegalHold{deps: d}
+	a.ListLegalHolds = &ListLegalHolds{deps: d}
+}

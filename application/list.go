@@ -74,5 +74,5 @@ func (l *List) run(ctx context.Context, q ListFilesQuery, e *entry) (FilePage, e
 		page.NextCursor = encodeCursor(page.Items[limit-1].Path().String())
 	}
 	e.metadata["count"] = len(page.Items)
-	return page, nil
+	return page, l.showHolds(ctx, p.OrgID, page.Items...)
 }

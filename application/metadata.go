@@ -23,6 +23,9 @@ type Metadata struct {
 func (m *Metadata) Handle(ctx context.Context, q MetadataQuery) (*domain.FileRecord, error) {
 	e := entry{action: domain.ActionView}
 	rec, err := m.run(ctx, q, &e)
+	if err == nil {
+		err = m.showHolds(ctx, q.Caller.Principal.OrgID, rec) // the answer shows the hold
+	}
 	if err := m.audit.finish(ctx, q.Caller, e, err, true); err != nil {
 		return nil, err
 	}

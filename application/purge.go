@@ -36,6 +36,7 @@ type PurgeReport struct {
 	Purged   int64 // files removed for good (dry run: that would be)
 	Bytes    int64 // their size
 	Skipped  int64 // changed concurrently: restored, overwritten or purged by another run
+	Held     int64 // due but under legal hold: kept, and found due again by the next run
 	Failures int64 // left for the next run: the blob could not be removed
 }
 
@@ -143,6 +144,17 @@ func (r *purgeRun) batch(ctx context.Context, due []*domain.FileRecord) []*domai
 			continue // the claim's cutoff is the run's; a record is checked again here
 		}
 		r.rep.Due++
+		// A held file is never purged: it stays soft-deleted and due, and
+		// each run skips it again until the hold is cleared (no event: the
+		// purge changed nothing). The check runs in the batch's transaction.
+		if hold, err := HeldBy(ctx, r.holds, rec.Path()); err != nil || hold != nil {
+			if err != nil {
+				r.failed(ctx, err)
+			} else {
+				r.rep.Held++
+			}
+			continue
+		}
 		if r.dryRun {
 			r.rep.Purged++
 			r.rep.Bytes += rec.Content().SizeBytes

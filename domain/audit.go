@@ -42,6 +42,11 @@ const (
 	ActionLinkRevoked Action = "LINK_REVOKED"
 	// ActionUsageQuery reads the org's storage usage and quota.
 	ActionUsageQuery Action = "USAGE_QUERY"
+	// ActionLegalHoldSet and ActionLegalHoldCleared set and clear a legal
+	// hold on a file or an object; ActionLegalHoldQuery lists the org's.
+	ActionLegalHoldSet     Action = "LEGAL_HOLD_SET"
+	ActionLegalHoldCleared Action = "LEGAL_HOLD_CLEARED"
+	ActionLegalHoldQuery   Action = "LEGAL_HOLD_QUERY"
 )
 
 // Actions lists every action in a stable order.
@@ -49,7 +54,8 @@ func Actions() []Action {
 	return []Action{ActionUpload, ActionView, ActionEdit, ActionDelete, ActionSignedURLGenerated,
 		ActionDownload, ActionList, ActionRestore, ActionPurge, ActionAuditQuery,
 		ActionMultipartInitiate, ActionMultipartPartURLs, ActionMultipartAbort, ActionTusPatch, ActionTusStatus,
-		ActionMultipartListParts, ActionUploadCapability, ActionLinkRevoked, ActionUsageQuery}
+		ActionMultipartListParts, ActionUploadCapability, ActionLinkRevoked, ActionUsageQuery,
+		ActionLegalHoldSet, ActionLegalHoldCleared, ActionLegalHoldQuery}
 }
 
 // ParseAction accepts one of Actions.

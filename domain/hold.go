@@ -134,3 +134,52 @@ func (h *LegalHold) SetAt() time.Time { return h.d.SetAt }
 
 // Covers reports whether the hold keeps the file at p.
 func (h *LegalHold) Covers(p StoragePath) bool { return h != nil && h.d.Scope.Covers(p) }
+
+// The codes of legal-hold errors.
+const (
+	// CodeLegalHold refuses a change that would destroy held content (a
+	// hard delete, a purge): 409.
+	CodeLegalHold = "legal_hold"
+	// CodeLegalHoldExists refuses a second hold on the same scope.
+	CodeLegalHoldExists = "legal_hold_exists"
+	// CodeLegalHoldNotFound answers a clear of a scope no hold stands on.
+	CodeLegalHoldNotFound = "legal_hold_not_found"
+)
+
+// ObjectHoldScopeOf is the scope of a hold on the object p belongs to.
+func ObjectHoldScopeOf(p StoragePath) HoldScope {
+	if p.IsZero() {
+		return HoldScope{}
+	}
+	return HoldScope{org: p.OrgID(), key: p.OrgID() + "/" + p.Kind().String() + "/" + p.ObjectID() + "/", object: true}
+}
+
+// Kind names the scope's kind as stored and answered: "file" or "object".
+func (s HoldScope) Kind() string {
+	if s.object {
+		return "object"
+	}
+	return "file"
+}
+
+// Refuse is the refusal of a change that would destroy what the hold
+// keeps: what is "hard-deleted" or "purged". It is ErrExists
+// (CodeLegalHold, 409) and names the hold's scope.
+func (h *LegalHold) Refuse(what string) error {
+	return Errorf(ErrExists, CodeLegalHold,
+		"The file is under a legal hold on %s (%s): it cannot be %s while the hold stands; an admin must clear the hold first.",
+		h.d.Scope.Relative(), h.d.Scope.Kind(), what)
+}
+
+// ShowLegalHold records on r the hold that covers its path (nil: none),
+// for the answer that shows the record; it changes nothing stored.
+func (r *FileRecord) ShowLegalHold(h *LegalHold) {
+	if h.Covers(r.d.Path) {
+		r.hold = h
+	} else {
+		r.hold = nil
+	}
+}
+
+// LegalHold is the hold ShowLegalHold recorded, or nil.
+func (r *FileRecord) LegalHold() *LegalHold { return r.hold }

@@ -87,3 +87,43 @@ func TestNewLegalHoldChecksTheReason(t *testing.T) {
 		t.Error("a nil hold covers a file")
 	}
 }
+
+func TestLegalHoldRefusalAndRecord(t *testing.T) {
+	t.Parallel()
+	file := domain.MustParseStoragePath("org-1/accounting/invoice/inv-42/a.pdf")
+	scope := domain.ObjectHoldScopeOf(file)
+	if scope.String() != "org-1/accounting/invoice/inv-42/" || !scope.IsObject() || scope.Kind() != "object" {
+		t.Fatalf("ObjectHoldScopeOf = %q (object %v), want the object's prefix", scope, scope.IsObject())
+	}
+	parsed, err := domain.ParseObjectHoldScope("org-1", "accounting/invoice/inv-42/")
+	if err != nil || parsed != scope {
+		t.Errorf("ParseObjectHoldScope = %v, %v; want %v", parsed, err, scope)
+	}
+	h, err := domain.NewLegalHold(domain.LegalHoldData{Scope: scope, Reason: "case 12", SetBy: "admin-1",
+		SetAt: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusal := h.Refuse("hard-deleted")
+	var de *domain.Error
+	if !errors.As(refusal, &de) || !errors.Is(refusal, domain.ErrExists) || de.Code != domain.CodeLegalHold ||
+		!strings.Contains(de.Message, "accounting/invoice/inv-42/") || !strings.Contains(de.Message, "an admin must clear") {
+		t.Errorf("Refuse = %v, want ErrExists legal_hold naming the scope and the way out", refusal)
+	}
+	rec, err := domain.RehydrateFileRecord(domain.FileRecordData{ID: "r1", Path: file, State: domain.StatePending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.ShowLegalHold(h)
+	if rec.LegalHold() != h {
+		t.Errorf("LegalHold() = %v, want the hold shown", rec.LegalHold())
+	}
+	other, err := domain.RehydrateFileRecord(domain.FileRecordData{ID: "r2",
+		Path: domain.MustParseStoragePath("org-1/accounting/invoice/inv-43/a.pdf"), State: domain.StatePending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.ShowLegalHold(h); other.LegalHold() != nil {
+		t.Error("a record shows a hold that does not cover it")
+	}
+}

@@ -31,13 +31,16 @@ const (
 	PermRestore      Permission = "restore"
 	PermReadAudit    Permission = "read_audit"
 	PermRevokeLink   Permission = "revoke_link"
-	PermReadUsage    Permission = "read_usage" // the org's storage usage and quota
+	PermReadUsage    Permission = "read_usage"       // the org's storage usage and quota
+	PermLegalHold    Permission = "legal_hold"       // set and clear legal holds
+	PermReadHolds    Permission = "read_legal_holds" // list the org's legal holds
 )
 
 var (
 	viewerPerms = []Permission{PermReadMetadata, PermList, PermSignURL}
 	memberPerms = append(append([]Permission{}, viewerPerms...), PermUpload, PermOverwrite, PermSoftDelete, PermRevokeLink)
-	adminPerms  = append(append([]Permission{}, memberPerms...), PermHardDelete, PermRestore, PermReadAudit, PermReadUsage)
+	adminPerms  = append(append([]Permission{}, memberPerms...), PermHardDelete, PermRestore, PermReadAudit, PermReadUsage,
+		PermLegalHold, PermReadHolds)
 )
 
 // policy is the one permission table. Anything not listed is denied.
@@ -45,7 +48,7 @@ var policy = map[Role]map[Permission]bool{
 	RoleViewer:  set(viewerPerms...),
 	RoleMember:  set(memberPerms...),
 	RoleAdmin:   set(adminPerms...),
-	RoleAuditor: set(PermReadMetadata, PermReadAudit, PermReadUsage),
+	RoleAuditor: set(PermReadMetadata, PermReadAudit, PermReadUsage, PermReadHolds),
 }
 
 func set(ps ...Permission) map[Permission]bool {

@@ -12,17 +12,18 @@ var allPermissions = []domain.Permission{
 	domain.PermReadMetadata, domain.PermList, domain.PermSignURL,
 	domain.PermUpload, domain.PermOverwrite, domain.PermSoftDelete,
 	domain.PermHardDelete, domain.PermRestore, domain.PermReadAudit, domain.PermReadUsage,
+	domain.PermLegalHold, domain.PermReadHolds,
 }
 
 // TestPolicyTable is SPEC §3 written out: every role against every permission.
 func TestPolicyTable(t *testing.T) {
 	t.Parallel()
-	//               meta   list   sign   upload overwr softdel harddel restore audit usage
-	table := map[domain.Role][10]bool{
-		domain.RoleViewer:  {true, true, true, false, false, false, false, false, false, false},
-		domain.RoleMember:  {true, true, true, true, true, true, false, false, false, false},
-		domain.RoleAdmin:   {true, true, true, true, true, true, true, true, true, true},
-		domain.RoleAuditor: {true, false, false, false, false, false, false, false, true, true},
+	//               meta   list   sign   upload overwr softdel harddel restore audit usage  hold   readholds
+	table := map[domain.Role][12]bool{
+		domain.RoleViewer:  {true, true, true, false, false, false, false, false, false, false, false, false},
+		domain.RoleMember:  {true, true, true, true, true, true, false, false, false, false, false, false},
+		domain.RoleAdmin:   {true, true, true, true, true, true, true, true, true, true, true, true},
+		domain.RoleAuditor: {true, false, false, false, false, false, false, false, true, true, false, true},
 		"":                 {},
 		"root":             {},
 		"Admin":            {},

@@ -29,6 +29,10 @@ type FileRecord struct {
 	// stored is what the record counted for in its org's usage as it was
 	// loaded or last saved (see StoredUsage).
 	stored Usage
+	// hold is the legal hold that covers the record's path, as the use
+	// case that answers with the record looked it up (ShowLegalHold); no
+	// repository stores it.
+	hold *LegalHold
 }
 
 // FileRecordData is a FileRecord's state as adapters persist it. Build a

@@ -288,6 +288,24 @@ func TestPrismWalk(t *testing.T) {
 	w.json("POST", "/api/storage/restore", admin, `{"file_path":"`+rec.FilePath+`"}`, 404, "not_found")
 	w.json("POST", "/api/storage/restore", member, `{"file_path":"`+rec.FilePath+`"}`, 403, "forbidden")
 
+	// Legal holds: set on a file and on an object, the record shows it, a
+	// hard delete is refused, list, clear.
+	w.json("POST", "/api/storage/legal-holds", admin, `{"file_path":"`+rec.FilePath+`","reason":"case 12"}`, 201, "")
+	w.json("POST", "/api/storage/legal-holds", admin, `{"prefix":"workspace/doc/walk/","reason":"case 12"}`, 201, "")
+	w.json("POST", "/api/storage/legal-holds", admin, `{"prefix":"workspace/doc/walk/","reason":"again"}`, 409, "legal_hold_exists")
+	w.json("POST", "/api/storage/legal-holds", admin, `{"prefix":"workspace/doc/","reason":"case 12"}`, 400, "invalid_prefix")
+	w.json("POST", "/api/storage/legal-holds", admin, `{"reason":"case 12"}`, 400, "invalid_legal_hold")
+	w.json("POST", "/api/storage/legal-holds", member, `{"prefix":"workspace/doc/walk/","reason":"case 12"}`, 403, "forbidden")
+	w.check("metadata of a held file", p.Get(meta(rec.FilePath), viewer), 200, "")
+	w.check("list with a held file", p.Get("/api/storage/files?prefix=workspace/doc/walk/", viewer), 200, "")
+	w.json("DELETE", "/api/storage/delete", admin, `{"file_path":"`+rec.FilePath+`","hard":true}`, 409, "legal_hold")
+	w.check("legal holds", p.Get("/api/storage/legal-holds?prefix=workspace/", a.Token("org-1", "auditor")), 200, "")
+	w.check("legal holds as a member", p.Get("/api/storage/legal-holds", member), 403, "forbidden")
+	w.check("legal holds, bad prefix", p.Get("/api/storage/legal-holds?prefix=nosuch/", admin), 400, "invalid_prefix")
+	w.json("POST", "/api/storage/legal-holds/clear", admin, `{"file_path":"`+rec.FilePath+`"}`, 200, "")
+	w.json("POST", "/api/storage/legal-holds/clear", admin, `{"prefix":"workspace/doc/walk/"}`, 200, "")
+	w.json("POST", "/api/storage/legal-holds/clear", admin, `{"prefix":"workspace/doc/walk/"}`, 404, "legal_hold_not_found")
+
 	// Multipart: initiate, URLs, a part, the parts held, complete; abort.
 	const part = 5 << 20
 	big := asciiPDFOf(part + 1000)

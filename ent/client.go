@@ -16,6 +16,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
+	"storagegw/ent/legalhold"
 	"storagegw/ent/signedlink"
 	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
@@ -24,6 +25,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+
+	stdsql "database/sql"
 )
 
 // Client is the client that holds all ent builders.
@@ -41,6 +44,8 @@ type Client struct {
 	FileRecord *FileRecordClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// LegalHold is the client for interacting with the LegalHold builders.
+	LegalHold *LegalHoldClient
 	// SignedLink is the client for interacting with the SignedLink builders.
 	SignedLink *SignedLinkClient
 	// StorageUsage is the client for interacting with the StorageUsage builders.
@@ -65,6 +70,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.FileRecord = NewFileRecordClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
+	c.LegalHold = NewLegalHoldClient(c.config)
 	c.SignedLink = NewSignedLinkClient(c.config)
 	c.StorageUsage = NewStorageUsageClient(c.config)
 	c.TusUpload = NewTusUploadClient(c.config)
@@ -166,6 +172,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
+		LegalHold:       NewLegalHoldClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
 		StorageUsage:    NewStorageUsageClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
@@ -194,6 +201,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
+		LegalHold:       NewLegalHoldClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
 		StorageUsage:    NewStorageUsageClient(cfg),
 		TusUpload:       NewTusUploadClient(cfg),
@@ -228,7 +236,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.SignedLink, c.StorageUsage, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.LegalHold, c.SignedLink, c.StorageUsage, c.TusUpload,
+		c.UploadSession,
 	} {
 		n.Use(hooks...)
 	}
@@ -239,7 +248,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
-		c.IdempotencyKey, c.SignedLink, c.StorageUsage, c.TusUpload, c.UploadSession,
+		c.IdempotencyKey, c.LegalHold, c.SignedLink, c.StorageUsage, c.TusUpload,
+		c.UploadSession,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -258,6 +268,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.FileRecord.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
+	case *LegalHoldMutation:
+		return c.LegalHold.mutate(ctx, m)
 	case *SignedLinkMutation:
 		return c.SignedLink.mutate(ctx, m)
 	case *StorageUsageMutation:
@@ -936,6 +948,139 @@ func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMuta
 	}
 }
 
+// LegalHoldClient is a client for the LegalHold schema.
+type LegalHoldClient struct {
+	config
+}
+
+// NewLegalHoldClient returns a client for the LegalHold from the given config.
+func NewLegalHoldClient(c config) *LegalHoldClient {
+	return &LegalHoldClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `legalhold.Hooks(f(g(h())))`.
+func (c *LegalHoldClient) Use(hooks ...Hook) {
+	c.hooks.LegalHold = append(c.hooks.LegalHold, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `legalhold.Intercept(f(g(h())))`.
+func (c *LegalHoldClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LegalHold = append(c.inters.LegalHold, interceptors...)
+}
+
+// Create returns a builder for creating a LegalHold entity.
+func (c *LegalHoldClient) Create() *LegalHoldCreate {
+	mutation := newLegalHoldMutation(c.config, OpCreate)
+	return &LegalHoldCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LegalHold entities.
+func (c *LegalHoldClient) CreateBulk(builders ...*LegalHoldCreate) *LegalHoldCreateBulk {
+	return &LegalHoldCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LegalHoldClient) MapCreateBulk(slice any, setFunc func(*LegalHoldCreate, int)) *LegalHoldCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LegalHoldCreateBulk{err: fmt.Errorf("calling to LegalHoldClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LegalHoldCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LegalHoldCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LegalHold.
+func (c *LegalHoldClient) Update() *LegalHoldUpdate {
+	mutation := newLegalHoldMutation(c.config, OpUpdate)
+	return &LegalHoldUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LegalHoldClient) UpdateOne(_m *LegalHold) *LegalHoldUpdateOne {
+	mutation := newLegalHoldMutation(c.config, OpUpdateOne, withLegalHold(_m))
+	return &LegalHoldUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LegalHoldClient) UpdateOneID(id int) *LegalHoldUpdateOne {
+	mutation := newLegalHoldMutation(c.config, OpUpdateOne, withLegalHoldID(id))
+	return &LegalHoldUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LegalHold.
+func (c *LegalHoldClient) Delete() *LegalHoldDelete {
+	mutation := newLegalHoldMutation(c.config, OpDelete)
+	return &LegalHoldDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LegalHoldClient) DeleteOne(_m *LegalHold) *LegalHoldDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LegalHoldClient) DeleteOneID(id int) *LegalHoldDeleteOne {
+	builder := c.Delete().Where(legalhold.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LegalHoldDeleteOne{builder}
+}
+
+// Query returns a query builder for LegalHold.
+func (c *LegalHoldClient) Query() *LegalHoldQuery {
+	return &LegalHoldQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLegalHold},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LegalHold entity by its id.
+func (c *LegalHoldClient) Get(ctx context.Context, id int) (*LegalHold, error) {
+	return c.Query().Where(legalhold.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LegalHoldClient) GetX(ctx context.Context, id int) *LegalHold {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LegalHoldClient) Hooks() []Hook {
+	return c.hooks.LegalHold
+}
+
+// Interceptors returns the client interceptors.
+func (c *LegalHoldClient) Interceptors() []Interceptor {
+	return c.inters.LegalHold
+}
+
+func (c *LegalHoldClient) mutate(ctx context.Context, m *LegalHoldMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LegalHoldCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LegalHoldUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LegalHoldUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LegalHoldDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LegalHold mutation op: %q", m.Op())
+	}
+}
+
 // SignedLinkClient is a client for the SignedLink schema.
 type SignedLinkClient struct {
 	config
@@ -1472,10 +1617,34 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 type (
 	hooks struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		SignedLink, StorageUsage, TusUpload, UploadSession []ent.Hook
+		LegalHold, SignedLink, StorageUsage, TusUpload, UploadSession []ent.Hook
 	}
 	inters struct {
 		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		SignedLink, StorageUsage, TusUpload, UploadSession []ent.Interceptor
+		LegalHold, SignedLink, StorageUsage, TusUpload, UploadSession []ent.Interceptor
 	}
 )
+
+// ExecContext allows calling the underlying ExecContext method of the driver if it is supported by it.
+// See, database/sql#DB.ExecContext for more information.
+func (c *config) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	ex, ok := c.driver.(interface {
+		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.ExecContext is not supported")
+	}
+	return ex.ExecContext(ctx, query, args...)
+}
+
+// QueryContext allows calling the underlying QueryContext method of the driver if it is supported by it.
+// See, database/sql#DB.QueryContext for more information.
+func (c *config) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	q, ok := c.driver.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.QueryContext is not supported")
+	}
+	return q.QueryContext(ctx, query, args...)
+}

@@ -12,6 +12,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
+	"storagegw/ent/legalhold"
 	"storagegw/ent/signedlink"
 	"storagegw/ent/storageusage"
 	"storagegw/ent/tusupload"
@@ -86,6 +87,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
+			legalhold.Table:       legalhold.ValidColumn,
 			signedlink.Table:      signedlink.ValidColumn,
 			storageusage.Table:    storageusage.ValidColumn,
 			tusupload.Table:       tusupload.ValidColumn,

@@ -8,6 +8,7 @@ import (
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
 	"storagegw/ent/idempotencykey"
+	"storagegw/ent/legalhold"
 	"storagegw/ent/schema"
 	"storagegw/ent/signedlink"
 	"storagegw/ent/storageusage"
@@ -195,6 +196,32 @@ func init() {
 	idempotencykeyDescVersion := idempotencykeyFields[16].Descriptor()
 	// idempotencykey.DefaultVersion holds the default value on creation for the version field.
 	idempotencykey.DefaultVersion = idempotencykeyDescVersion.Default.(int64)
+	legalholdFields := schema.LegalHold{}.Fields()
+	_ = legalholdFields
+	// legalholdDescHoldID is the schema descriptor for hold_id field.
+	legalholdDescHoldID := legalholdFields[0].Descriptor()
+	// legalhold.HoldIDValidator is a validator for the "hold_id" field. It is called by the builders before save.
+	legalhold.HoldIDValidator = legalholdDescHoldID.Validators[0].(func(string) error)
+	// legalholdDescOrgID is the schema descriptor for org_id field.
+	legalholdDescOrgID := legalholdFields[1].Descriptor()
+	// legalhold.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	legalhold.OrgIDValidator = legalholdDescOrgID.Validators[0].(func(string) error)
+	// legalholdDescScope is the schema descriptor for scope field.
+	legalholdDescScope := legalholdFields[2].Descriptor()
+	// legalhold.ScopeValidator is a validator for the "scope" field. It is called by the builders before save.
+	legalhold.ScopeValidator = legalholdDescScope.Validators[0].(func(string) error)
+	// legalholdDescKind is the schema descriptor for kind field.
+	legalholdDescKind := legalholdFields[3].Descriptor()
+	// legalhold.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	legalhold.KindValidator = legalholdDescKind.Validators[0].(func(string) error)
+	// legalholdDescReason is the schema descriptor for reason field.
+	legalholdDescReason := legalholdFields[4].Descriptor()
+	// legalhold.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	legalhold.ReasonValidator = legalholdDescReason.Validators[0].(func(string) error)
+	// legalholdDescSetBy is the schema descriptor for set_by field.
+	legalholdDescSetBy := legalholdFields[5].Descriptor()
+	// legalhold.SetByValidator is a validator for the "set_by" field. It is called by the builders before save.
+	legalhold.SetByValidator = legalholdDescSetBy.Validators[0].(func(string) error)
 	signedlinkFields := schema.SignedLink{}.Fields()
 	_ = signedlinkFields
 	// signedlinkDescLinkID is the schema descriptor for link_id field.

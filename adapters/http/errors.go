@@ -54,6 +54,8 @@ func statusOf(err error) int {
 			return http.StatusGone
 		case domain.CodeQuotaExceeded: // an org over its storage quota (domain.ErrTooLarge)
 			return http.StatusRequestEntityTooLarge
+		case domain.CodeLegalHold: // a change that would destroy held content (domain.ErrExists)
+			return http.StatusConflict
 		}
 	}
 	switch domain.KindOf(err) {

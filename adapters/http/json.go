@@ -35,6 +35,9 @@ type fileRecordJSON struct {
 	Deleted          bool    `json:"deleted"`
 	DeletedAt        *string `json:"deleted_at"`
 	DeletedBy        *string `json:"deleted_by"`
+	// LegalHold is the hold that covers the file, in the answers that look
+	// holds up (metadata, list, delete); absent when none does.
+	LegalHold *legalHoldJSON `json:"legal_hold,omitempty"`
 }
 
 func recordJSON(r *domain.FileRecord) fileRecordJSON {
@@ -49,6 +52,10 @@ func recordJSON(r *domain.FileRecord) fileRecordJSON {
 	if r.Deleted() {
 		at, by := timeJSON(r.DeletedAt()), r.DeletedBy()
 		out.DeletedAt, out.DeletedBy = &at, &by
+	}
+	if h := r.LegalHold(); h != nil {
+		j := holdJSON(h)
+		out.LegalHold = &j
 	}
 	return out
 }

@@ -53,6 +53,9 @@ var openAPIContract = map[Route]openAPIRouteContract{
 	{"GET", "/api/storage/audit-logs"}:            {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermReadAudit},
 	{"GET", "/api/storage/audit-logs/checkpoint"}: {statuses: []string{"200", "401", "403", "404", "429", "503", "default"}, perm: domain.PermReadAudit},
 	{"GET", "/api/storage/usage"}:                 {statuses: []string{"200", "401", "403", "429", "503", "default"}, perm: domain.PermReadUsage},
+	{"POST", "/api/storage/legal-holds"}:          {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermLegalHold},
+	{"POST", "/api/storage/legal-holds/clear"}:    {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "503", "default"}, perm: domain.PermLegalHold},
+	{"GET", "/api/storage/legal-holds"}:           {statuses: []string{"200", "400", "401", "403", "429", "503", "default"}, perm: domain.PermReadHolds},
 	{"POST", "/api/storage/multipart/initiate"}:   {statuses: []string{"201", "400", "401", "403", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/multipart/parts"}:      {statuses: []string{"200", "400", "401", "403", "404", "409", "413", "429", "503", "default"}, perm: domain.PermUpload},
 	{"POST", "/api/storage/multipart/complete"}:   {statuses: []string{"201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503", "507", "default"}, perm: domain.PermUpload},
@@ -436,6 +439,8 @@ func openAPISchemaProps(t *testing.T, doc *openapi3.T, name string) (props, requ
 // the signed URL's link (issue 15, revocable links).
 var openAPISchemaAdds = map[string]struct{ required, optional []string }{
 	"SignedURL": {required: []string{"link_id", "link_mode"}, optional: []string{"max_uses"}},
+	// A record's legal hold, in the answers that look holds up.
+	"FileRecord": {optional: []string{"legal_hold"}},
 }
 
 func TestOpenAPISchemasMatchSPEC(t *testing.T) {

@@ -178,6 +178,11 @@ func (s *Server) routes() {
 		api.POST("/links/revoke", s.admit(app.RevokeLinks.Admit), s.idempotent(domain.ActionLinkRevoked), s.revokeFileLinks)
 		api.GET("/links", s.listLinks)
 	}
+	if app.SetLegalHold != nil {
+		api.POST("/legal-holds", s.admit(app.SetLegalHold.Admit), s.idempotent(domain.ActionLegalHoldSet), s.setLegalHold)
+		api.POST("/legal-holds/clear", s.admit(app.ClearLegalHold.Admit), s.idempotent(domain.ActionLegalHoldCleared), s.clearLegalHold)
+		api.GET("/legal-holds", s.listLegalHolds)
+	}
 	s.companionRoutes(e)
 	api.GET("/metadata/*file_path", s.metadata)
 	api.HEAD("/metadata/*file_path", s.exists)

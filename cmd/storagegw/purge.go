@@ -43,13 +43,17 @@ func runPurge(cmd *cobra.Command, getenv func(string) string, f purgeFlags) erro
 	}
 	return runJob(cmd, getenv, "purge", f.metricsFile, func(ctx context.Context, app *application.Application, p *progress) jobRun {
 		f.cmd.Progress = func(r application.PurgeReport) {
-			p.show("purge: %d due, %d purged (%d bytes), %d failures", r.Due, r.Purged, r.Bytes, r.Failures)
+			p.show("purge: %d due, %d purged (%d bytes), %d under legal hold, %d failures", r.Due, r.Purged, r.Bytes, r.Held, r.Failures)
 		}
 		rep, err := app.Purge.Run(ctx, f.cmd)
-		if f.cmd.DryRun {
-			return jobRun{summary: fmt.Sprintf("dry run: would purge %d files, %d bytes", rep.Purged, rep.Bytes), err: err}
+		held := ""
+		if rep.Held > 0 {
+			held = fmt.Sprintf("; %d files kept under legal hold", rep.Held)
 		}
-		r := jobRun{summary: fmt.Sprintf("purged %d files, %d bytes, %d failures", rep.Purged, rep.Bytes, rep.Failures),
+		if f.cmd.DryRun {
+			return jobRun{summary: fmt.Sprintf("dry run: would purge %d files, %d bytes%s", rep.Purged, rep.Bytes, held), err: err}
+		}
+		r := jobRun{summary: fmt.Sprintf("purged %d files, %d bytes, %d failures%s", rep.Purged, rep.Bytes, rep.Failures, held),
 			err: err, record: func(m *metrics.Metrics) { m.PurgeDone(rep, err) }}
 		if rep.Failures > 0 {
 			r.problems = fmt.Sprintf("%d files could not be purged; they are left for the next run", rep.Failures)

@@ -68,6 +68,18 @@ func (f IdempotencyKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyKeyMutation", m)
 }
 
+// The LegalHoldFunc type is an adapter to allow the use of ordinary
+// function as LegalHold mutator.
+type LegalHoldFunc func(context.Context, *ent.LegalHoldMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LegalHoldFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LegalHoldMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LegalHoldMutation", m)
+}
+
 // The SignedLinkFunc type is an adapter to allow the use of ordinary
 // function as SignedLink mutator.
 type SignedLinkFunc func(context.Context, *ent.SignedLinkMutation) (ent.Value, error)

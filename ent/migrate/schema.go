@@ -234,6 +234,30 @@ var (
 			},
 		},
 	}
+	// LegalHoldsColumns holds the columns for the "legal_holds" table.
+	LegalHoldsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "hold_id", Type: field.TypeString, Unique: true},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "scope", Type: field.TypeString, Collation: "C"},
+		{Name: "kind", Type: field.TypeString},
+		{Name: "reason", Type: field.TypeString},
+		{Name: "set_by", Type: field.TypeString},
+		{Name: "set_at", Type: field.TypeTime},
+	}
+	// LegalHoldsTable holds the schema information for the "legal_holds" table.
+	LegalHoldsTable = &schema.Table{
+		Name:       "legal_holds",
+		Columns:    LegalHoldsColumns,
+		PrimaryKey: []*schema.Column{LegalHoldsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "legal_holds_scope",
+				Unique:  true,
+				Columns: []*schema.Column{LegalHoldsColumns[2], LegalHoldsColumns[3]},
+			},
+		},
+	}
 	// SignedLinksColumns holds the columns for the "signed_links" table.
 	SignedLinksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -366,6 +390,7 @@ var (
 		StorageAuditLogsTable,
 		FileRecordsTable,
 		IdempotencyKeysTable,
+		LegalHoldsTable,
 		SignedLinksTable,
 		StorageUsageTable,
 		TusUploadsTable,
@@ -388,6 +413,9 @@ func init() {
 	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		Table: "idempotency_keys",
+	}
+	LegalHoldsTable.Annotation = &entsql.Annotation{
+		Table: "legal_holds",
 	}
 	SignedLinksTable.Annotation = &entsql.Annotation{
 		Table: "signed_links",

@@ -21,6 +21,9 @@ type FileRecord func(*sql.Selector)
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
+// LegalHold is the predicate function for legalhold builders.
+type LegalHold func(*sql.Selector)
+
 // SignedLink is the predicate function for signedlink builders.
 type SignedLink func(*sql.Selector)
 

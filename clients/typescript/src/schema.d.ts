@@ -319,7 +319,7 @@ export interface paths {
          *
          *     Hard delete (`"hard": true`, **admin only**): removes the content for good, now, whether the file is visible or soft-deleted. Returns `{"file_path": ..., "deleted": "hard"}`.
          *
-         *     Both are audited as DELETE with `hard` in the metadata. Deleting a file that is missing, already soft-deleted (soft) or in another organisation is 404.
+         *     Both are audited as DELETE with `hard` in the metadata. A file under legal hold can be soft-deleted (the answer shows `legal_hold`; the retention purge then skips it) but not hard-deleted: 409 `legal_hold`, audited. Deleting a file that is missing, already soft-deleted (soft) or in another organisation is 404.
          *
          *     **Roles:** `member`, `admin`. Hard delete: `admin` only.
          */
@@ -914,6 +914,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organisation's legal holds
+         * @description Lists the legal holds of the caller's organisation whose scope starts with `prefix` (relative to the organisation; empty: all), in ascending order of scope, in one answer (holds are set by hand and few). Another organisation's holds are never listed. The read is audited as LEGAL_HOLD_QUERY.
+         *
+         *     **Roles:** `admin`, `auditor`.
+         */
+        get: operations["listLegalHolds"];
+        put?: never;
+        /**
+         * Set a legal hold on a file or an object
+         * @description Puts a legal hold on one file (`file_path`: visible or soft-deleted) or on every file of one object (`prefix`, e.g. `accounting/invoice/inv-42/`, which also covers files uploaded under it later), with a reason. While it stands: a hard delete of a covered file is refused with 409 `legal_hold`; the retention purge skips it (it stays soft-deleted and restorable); an overwrite keeps the replaced content as a version whatever the kind's versioning setting; a soft delete stays allowed. Metadata, list and delete answers show the hold as the record's `legal_hold`. The hold and its LEGAL_HOLD_SET event commit together; refusals are audited too. Only an admin can clear it (`POST /legal-holds/clear`).
+         *
+         *     **Roles:** `admin`.
+         */
+        post: operations["setLegalHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/legal-holds/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear a legal hold
+         * @description Clears the hold on one file or one object, named as it was set (`file_path` or `prefix`), and answers the hold as it stood. The files it covered can then be hard-deleted and purged again (unless another hold covers them: a file's own hold and its object's are separate). The removal and its LEGAL_HOLD_CLEARED event (with the cleared hold's reason, setter and time) commit together; refusals are audited too.
+         *
+         *     **Roles:** `admin`.
+         */
+        post: operations["clearLegalHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -929,10 +979,10 @@ export interface components {
          */
         ObjectType: "doc" | "sheet" | "slide" | "pdf" | "receipt" | "invoice" | "export" | "email-attachment" | "message-attachment" | "source" | "build";
         /**
-         * @description What an audit event records. UPLOAD a new file, VIEW metadata (or an existence check), EDIT an overwrite, DELETE soft or hard, SIGNED_URL_GENERATED, DOWNLOAD through a local signed URL, LIST files, RESTORE, PURGE by retention, AUDIT_QUERY a read of the audit trail, MULTIPART_INITIATE, MULTIPART_PART_URLS and MULTIPART_ABORT the steps of a multipart upload (its completion is an UPLOAD or EDIT); USAGE_QUERY a read of the organisation's storage usage (GET /api/storage/usage).
+         * @description What an audit event records. UPLOAD a new file, VIEW metadata (or an existence check), EDIT an overwrite, DELETE soft or hard, SIGNED_URL_GENERATED, DOWNLOAD through a local signed URL, LIST files, RESTORE, PURGE by retention, AUDIT_QUERY a read of the audit trail, MULTIPART_INITIATE, MULTIPART_PART_URLS and MULTIPART_ABORT the steps of a multipart upload (its completion is an UPLOAD or EDIT); USAGE_QUERY a read of the organisation's storage usage (GET /api/storage/usage). LEGAL_HOLD_SET and LEGAL_HOLD_CLEARED an admin setting or clearing a legal hold (the metadata has `scope`, `scope_kind` and `reason`), LEGAL_HOLD_QUERY listing them.
          * @enum {string}
          */
-        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED" | "LINK_REVOKED" | "USAGE_QUERY";
+        ActionType: "UPLOAD" | "VIEW" | "EDIT" | "DELETE" | "SIGNED_URL_GENERATED" | "DOWNLOAD" | "LIST" | "RESTORE" | "PURGE" | "AUDIT_QUERY" | "MULTIPART_INITIATE" | "MULTIPART_PART_URLS" | "MULTIPART_ABORT" | "TUS_PATCH" | "TUS_STATUS" | "MULTIPART_LIST_PARTS" | "UPLOAD_CAPABILITY_ISSUED" | "LINK_REVOKED" | "USAGE_QUERY" | "LEGAL_HOLD_SET" | "LEGAL_HOLD_CLEARED" | "LEGAL_HOLD_QUERY";
         /**
          * @description A canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`, as returned in `file_path`. A single leading `/` is accepted. Another organisation's path is answered 404.
          * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
@@ -1024,6 +1074,8 @@ export interface components {
             deleted_at: string | null;
             /** @description User id of who deleted it (`system` for the retention purge); null while it is not deleted. */
             deleted_by: string | null;
+            /** @description The legal hold that covers the file (its own, else its object's), in the answers that look holds up: metadata, list and delete. Absent when no hold covers the file (and in upload and restore answers). */
+            legal_hold?: components["schemas"]["LegalHold"];
         };
         FilePage: {
             /** @description Visible (not deleted) files in ascending `file_path` order. */
@@ -1688,6 +1740,75 @@ export interface components {
             items: components["schemas"]["Link"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             next_cursor: string | null;
+        };
+        /**
+         * @description A legal hold: while it stands, the files of its scope cannot be hard-deleted or purged (409 `legal_hold`), an overwrite keeps the replaced content as a version, and a soft delete stays allowed (the purge skips the file).
+         * @example {
+         *       "scope": "accounting/invoice/inv-42/",
+         *       "kind": "object",
+         *       "reason": "Litigation case 2026-12",
+         *       "set_by": "admin-1",
+         *       "set_at": "2026-12-04T10:00:00Z"
+         *     }
+         */
+        LegalHold: {
+            /**
+             * @description What the hold covers, relative to the organisation: a file's path without the org (`kind` file), or an object's prefix `system/object_type/object_id/` (`kind` object), which also covers files uploaded under it later.
+             * @example accounting/invoice/inv-42/
+             */
+            scope: string;
+            /**
+             * @description Whether the scope is one file or one object.
+             * @enum {string}
+             */
+            kind: "file" | "object";
+            /** @description Why the files must be kept, as the admin who set the hold wrote it. */
+            reason: string;
+            /**
+             * @description User id (`sub`) of the admin who set the hold.
+             * @example admin-1
+             */
+            set_by: string;
+            /**
+             * Format: date-time
+             * @description When the hold was set (RFC 3339, UTC).
+             */
+            set_at: string;
+        };
+        /** @description A new legal hold: exactly one of `file_path` (one file of the caller's organisation, visible or soft-deleted) and `prefix` (one object, relative to the organisation), and a reason. */
+        LegalHoldRequest: {
+            /**
+             * @description The full path of one file of the caller's organisation.
+             * @example org-1/accounting/invoice/inv-42/20261204_100000_inv.pdf
+             */
+            file_path?: string;
+            /**
+             * @description One object, `system/object_type/object_id/` relative to the organisation, with the trailing slash.
+             * @example accounting/invoice/inv-42/
+             */
+            prefix?: string;
+            /**
+             * @description Why the files must be kept: text, not blank, at most 1024 bytes.
+             * @example Litigation case 2026-12
+             */
+            reason: string;
+        };
+        /** @description The hold to clear, named as it was set: exactly one of `file_path` and `prefix`. */
+        LegalHoldClearRequest: {
+            /**
+             * @description The full path of the held file.
+             * @example org-1/accounting/invoice/inv-42/20261204_100000_inv.pdf
+             */
+            file_path?: string;
+            /**
+             * @description The held object's prefix, relative to the organisation.
+             * @example accounting/invoice/inv-42/
+             */
+            prefix?: string;
+        };
+        /** @description The organisation's legal holds, in ascending order of scope. */
+        LegalHoldList: {
+            items: components["schemas"]["LegalHold"][];
         };
     };
     responses: {
@@ -2930,7 +3051,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `legal_hold`: a hard delete of a file under legal hold (its own or its object's); the refusal is audited as DELETE with `legal_hold` (the hold's scope) in the metadata; an admin must clear the hold first (a soft delete stays allowed). Or the record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2940,7 +3061,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            code: "concurrent_update" | "legal_hold" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
                             message: string;
                         };
                     };
@@ -6366,6 +6487,350 @@ export interface operations {
                 };
             };
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listLegalHolds: {
+        parameters: {
+            query?: {
+                /** @description Only holds whose scope starts with this, relative to the organisation, e.g. `accounting/invoice/`. */
+                prefix?: string;
+            };
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The holds. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "scope": "accounting/invoice/inv-42/",
+                     *           "kind": "object",
+                     *           "reason": "Litigation case 2026-12",
+                     *           "set_by": "admin-1",
+                     *           "set_at": "2026-12-04T10:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegalHoldList"];
+                };
+            };
+            /** @description A bad prefix. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_prefix";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    setLegalHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+                /** @description Makes the request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header): 1-255 characters of `[A-Za-z0-9._:~+/=-]`, bare or in double quotes; a new UUID per operation is a good key. Within `STORAGEGW_IDEMPOTENCY_TTL` (24 h) of the first request, the same key from the same user of the same org on the same request (method, route, query, form fields or JSON members, file bytes; not the multipart boundary, JSON member order or spacing) gets the first answer again (status, body, `Content-Type` and `Location`/`ETag`/`Upload-*` headers) with `Idempotent-Replayed: true`, and nothing is changed a second time; a retry's body is still read whole (hashed, not stored). The same key on another request: 422 `idempotency_key_reused`; while the first request runs: 409 `idempotency_key_in_progress`. Only 2xx answers and 4xx refusals given after the whole body was read are kept; 5xx, 408, 429 and refusals before the body was read let the key go, so a retry runs again. A malformed key: 400 `invalid_idempotency_key`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldRequest"];
+            };
+        };
+        responses: {
+            /** @description The hold, as stored. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHold"];
+                };
+            };
+            /** @description A malformed JSON body, path, prefix, reason or Idempotency-Key; or neither or both of `file_path` and `prefix`. A reason that is blank, longer than 1024 bytes or not text is `invalid_text`. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_idempotency_key" | "invalid_legal_hold" | "invalid_prefix" | "invalid_object_id";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The file is missing, not yet stored, purged or in another organisation. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description `legal_hold_exists`: a hold on this scope stands already (clear it to set it with another reason). Or an Idempotency-Key conflict. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "legal_hold_exists" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The JSON body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the audit trail is unavailable; retry. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    clearLegalHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+                /** @description Makes the request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header): 1-255 characters of `[A-Za-z0-9._:~+/=-]`, bare or in double quotes; a new UUID per operation is a good key. Within `STORAGEGW_IDEMPOTENCY_TTL` (24 h) of the first request, the same key from the same user of the same org on the same request (method, route, query, form fields or JSON members, file bytes; not the multipart boundary, JSON member order or spacing) gets the first answer again (status, body, `Content-Type` and `Location`/`ETag`/`Upload-*` headers) with `Idempotent-Replayed: true`, and nothing is changed a second time; a retry's body is still read whole (hashed, not stored). The same key on another request: 422 `idempotency_key_reused`; while the first request runs: 409 `idempotency_key_in_progress`. Only 2xx answers and 4xx refusals given after the whole body was read are kept; 5xx, 408, 429 and refusals before the body was read let the key go, so a retry runs again. A malformed key: 400 `invalid_idempotency_key`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldClearRequest"];
+            };
+        };
+        responses: {
+            /** @description Cleared: the hold as it stood. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalHold"];
+                };
+            };
+            /** @description A malformed JSON body, path, prefix or Idempotency-Key; or neither or both of `file_path` and `prefix`. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_idempotency_key" | "invalid_legal_hold" | "invalid_prefix" | "invalid_object_id";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No hold stands on this scope (`legal_hold_not_found`), or the path is in another organisation (`not_found`). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "legal_hold_not_found" | "not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description An Idempotency-Key conflict. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The JSON body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The database or the audit trail is unavailable; retry. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            message: string;
+                        };
+                    };
+                };
+            };
             default: components["responses"]["InternalError"];
         };
     };
