@@ -33,6 +33,8 @@ type Options struct {
 	Chain ChainOptions
 	// Idempotency tunes Idempotency-Keys (NewIdempotency).
 	Idempotency IdempotencyOptions
+	// Versions configure the versions overwrites keep (EnableVersions).
+	Versions VersionOptions
 	// Quotas bound each org's usage (bytes and files); the zero value is
 	// unlimited.
 	Quotas domain.Quotas
@@ -87,6 +89,10 @@ type Application struct {
 	ReceivePart *ReceivePart
 	// RevokeLinks, when links are kept (EnableLinks).
 	RevokeLinks *RevokeLinks
+	// ListVersions and RestoreVersion, when versions are kept
+	// (EnableVersions).
+	ListVersions   *ListVersions
+	RestoreVersion *RestoreVersion
 
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
@@ -116,6 +122,12 @@ type deps struct {
 	// links keeps the links of signed URLs; nil until EnableLinks.
 	links    Links
 	linkOpts LinkOptions
+	// versions keeps the contents overwrites replace; nil until
+	// EnableVersions (an overwrite then removes the replaced blob).
+	versions FileVersions
+	// holds are the legal holds a destroying change checks (HeldBy); nil:
+	// none can stand.
+	holds LegalHolds
 }
 
 // New assembles the use cases over the given ports. tx must span files,

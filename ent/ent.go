@@ -11,6 +11,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/fileversion"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/signedlink"
 	"storagegw/ent/storageusage"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
+			fileversion.Table:     fileversion.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
 			signedlink.Table:      signedlink.ValidColumn,
 			storageusage.Table:    storageusage.ValidColumn,

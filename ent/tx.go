@@ -20,6 +20,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
 	FileRecord *FileRecordClient
+	// FileVersion is the client for interacting with the FileVersion builders.
+	FileVersion *FileVersionClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// SignedLink is the client for interacting with the SignedLink builders.
@@ -165,6 +167,7 @@ func (tx *Tx) init() {
 	tx.AuditCheckpoint = NewAuditCheckpointClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.FileRecord = NewFileRecordClient(tx.config)
+	tx.FileVersion = NewFileVersionClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.SignedLink = NewSignedLinkClient(tx.config)
 	tx.StorageUsage = NewStorageUsageClient(tx.config)
