@@ -57,6 +57,7 @@ var databaseSet = wire.NewSet(
 	postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)),
 	postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)),
 	postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)),
+	postgres.NewVersions, wire.Bind(new(application.FileVersions), new(*postgres.Versions)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
