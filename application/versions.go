@@ -208,10 +208,11 @@ func (r *RestoreVersion) run(ctx context.Context, cmd RestoreVersionCommand, e *
 		if err != nil {
 			return nil, err
 		}
-		if rec.Visible() {
-			if err := rec.AuthorizeOverwrite(p); err != nil {
-				return nil, err
-			}
+		if err := rec.CheckVersionsReadable(); err != nil {
+			return nil, err
+		}
+		if err := rec.AuthorizeOverwrite(p); err != nil {
+			return nil, err
 		}
 		prev, err := domain.RehydrateFileRecord(rec.Data())
 		if err != nil {

@@ -54,18 +54,30 @@ func (v FileVersion) SupersededLongerThan(retention time.Duration, now time.Time
 	return now.Sub(v.SupersededAt) > retention
 }
 
+// CheckVersionsReadable refuses a record whose versions cannot be reached:
+// a soft-deleted file (ErrNotFound file_deleted: restore the file first)
+// or one that is not visible (ErrNotFound not_found).
+func (r *FileRecord) CheckVersionsReadable() error {
+	switch {
+	case r.d.State == StateActive && r.d.Deleted:
+		return Errorf(ErrNotFound, "file_deleted",
+			"The file is deleted; restore the file first (POST /api/storage/restore), then its version.")
+	case !r.Visible():
+		return Errorf(ErrNotFound, "not_found", "No such file.")
+	}
+	return nil
+}
+
 // RestoreVersion makes v the record's current content again, as an edit by
 // by at now, and returns the content it replaces (which the caller keeps
 // as a version, or removes). Only a visible file can have a version
 // restored: a soft-deleted one is restored first (ErrNotFound
 // file_deleted otherwise), and v must be a version of the record's path.
 func (r *FileRecord) RestoreVersion(v FileVersion, by string, now time.Time) (replaced Content, err error) {
+	if err := r.CheckVersionsReadable(); err != nil {
+		return Content{}, err
+	}
 	switch {
-	case r.d.State == StateActive && r.d.Deleted:
-		return Content{}, Errorf(ErrNotFound, "file_deleted",
-			"The file is deleted; restore the file first (POST /api/storage/restore), then its version.")
-	case !r.Visible():
-		return Content{}, Errorf(ErrNotFound, "not_found", "No such file.")
 	case v.Path != r.d.Path || v.Content.BlobKey == "":
 		return Content{}, Errorf(ErrNotFound, "version_not_found", "No such version of this file.")
 	case by == "":
