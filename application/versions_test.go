@@ -305,3 +305,27 @@ func TestVersionsSignedURLRefusals(t *testing.T) {
 	_, err := f.app.ListVersions.Handle(context.Background(), application.ListVersionsQuery{Caller: caller("org-2", domain.RoleAdmin), FilePath: p.String()})
 	wantKind(t, err, domain.ErrNotFound, "not_found")
 }
+
+// TestVersionsReconcile: a version's blob is referenced, not an orphan;
+// a blob no version keeps any more is.
+func TestVersionsReconcile(t *testing.T) {
+	t.Parallel()
+	f := newVersionedFixture(t)
+	f.clock.now = time.Now().UTC() // the blobs' modification times are real
+	p, _ := f.versioned(t, "org-1")
+	f.clock.Advance(48 * time.Hour)
+	rep, found := f.reconcile(t, application.ReconcileCommand{Fix: true})
+	if !rep.Clean() || len(found) != 0 || rep.Blobs != 4 {
+		t.Errorf("got %+v %v, want clean with 4 blobs (the current one and 3 versions)", rep, kinds(found))
+	}
+	if n := len(f.versions(t, caller("org-1", domain.RoleViewer), p)); n != 3 {
+		t.Fatalf("versions after reconcile: got %d, want 3", n)
+	}
+	stray := p.String() + "/0190b3c1-0000-7000-8000-000000000000"
+	f.putBlob(t, stray)
+	f.clock.Advance(48 * time.Hour)
+	rep, found = f.reconcile(t, application.ReconcileCommand{Fix: true, Grace: time.Nanosecond})
+	if rep.Orphans != 1 || rep.OrphansRemoved != 1 || len(found) != 1 || found[0].Key != stray {
+		t.Errorf("got %+v %v, want the stray blob alone removed", rep, kinds(found))
+	}
+}
