@@ -188,16 +188,18 @@ func provideReadiness(cfg *configs.Config, db *postgres.DB, blobs application.Bl
 // provideApplication is the use cases over the environment's ports
 // (application.New), with Idempotency-Keys kept in the database, TUS
 // uploads (their state in the database, bytes through the store's part
-// writer), the links of signed URLs and the legal holds in the database.
+// writer), the links of signed URLs, the file versions and the legal holds
+// in the database.
 func provideApplication(blobs application.BlobStore, files application.FileRepository, audit application.AuditLog,
 	sessions application.UploadSessions, tx application.Transactor, chain application.AuditChain, signer application.URLSigner,
 	clock application.Clock, opts application.Options, keys application.IdempotencyKeys,
 	tus application.TusUploads, parts application.PartWriter, links application.Links, lopts application.LinkOptions,
-	holds application.LegalHolds) *application.Application {
+	versions application.FileVersions, holds application.LegalHolds) *application.Application {
 	app := application.New(blobs, files, audit, sessions, tx, chain, signer, clock, opts)
 	app.Idempotency = application.NewIdempotency(keys, audit, tx, clock, opts)
 	app.EnableTus(tus, parts, application.TusOptions{})
 	app.EnableLinks(links, lopts)
+	app.EnableVersions(versions)
 	app.EnableLegalHolds(holds)
 	return app
 }
@@ -245,7 +247,12 @@ func provideOptions(cfg *configs.Config, logger *zap.Logger, m *metrics.Metrics,
 	if err != nil {
 		return application.Options{}, err
 	}
+	unversioned, err := cfg.UnversionedKinds()
+	if err != nil {
+		return application.Options{}, err
+	}
 	return application.Options{
+		Versions:     application.VersionOptions{Unversioned: unversioned, Retention: cfg.Versions.Retention},
 		Quotas:       quotas,
 		Capabilities: capabilities,
 		ContentRules: rules,

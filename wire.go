@@ -58,6 +58,7 @@ var databaseSet = wire.NewSet(
 	postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)),
 	postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)),
 	postgres.NewLegalHolds, wire.Bind(new(application.LegalHolds), new(*postgres.LegalHolds)),
+	postgres.NewVersions, wire.Bind(new(application.FileVersions), new(*postgres.Versions)),
 	provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics,
 	postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )

@@ -83,8 +83,9 @@ func initLocal(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ver
 		cleanup()
 		return nil, nil, err
 	}
+	versions := postgres.NewVersions(db)
 	legalHolds := postgres.NewLegalHolds(db)
-	application := provideApplication(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions, idempotencyKeys, tusUploads, multipart, links, linkOptions, legalHolds)
+	application := provideApplication(multipart, fileRepo, auditLog, sessions, db, auditChain, signer, clock, applicationOptions, idempotencyKeys, tusUploads, multipart, links, linkOptions, versions, legalHolds)
 	v := provideReadiness(cfg, db, multipart)
 	core := &Core{
 		DB:        db,
@@ -152,8 +153,9 @@ func initSpaces(ctx context.Context, cfg *configs.Config, logger *zap.Logger, ve
 		cleanup()
 		return nil, nil, err
 	}
+	versions := postgres.NewVersions(db)
 	legalHolds := postgres.NewLegalHolds(db)
-	application := provideApplication(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions, idempotencyKeys, tusUploads, store, links, linkOptions, legalHolds)
+	application := provideApplication(store, fileRepo, auditLog, sessions, db, auditChain, store, clock, applicationOptions, idempotencyKeys, tusUploads, store, links, linkOptions, versions, legalHolds)
 	v := provideReadiness(cfg, db, store)
 	core := &Core{
 		DB:        db,
@@ -201,7 +203,7 @@ func initHTTP(ctx context.Context, cfg *configs.Config, logger *zap.Logger, core
 // group commits, failed writes counted; its writer stops before the
 // database closes) and its chain, and the metrics registry.
 var databaseSet = wire.NewSet(
-	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)), postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)), postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)), postgres.NewLegalHolds, wire.Bind(new(application.LegalHolds), new(*postgres.LegalHolds)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
+	provideDSN, DatabaseOptions, postgres.ProvideDB, wire.Bind(new(application.Transactor), new(*postgres.DB)), postgres.NewFileRepo, wire.Bind(new(application.FileRepository), new(*postgres.FileRepo)), postgres.NewSessions, wire.Bind(new(application.UploadSessions), new(*postgres.Sessions)), postgres.NewTusUploads, wire.Bind(new(application.TusUploads), new(*postgres.TusUploads)), postgres.NewIdempotencyKeys, wire.Bind(new(application.IdempotencyKeys), new(*postgres.IdempotencyKeys)), postgres.NewLinks, wire.Bind(new(application.Links), new(*postgres.Links)), postgres.NewLegalHolds, wire.Bind(new(application.LegalHolds), new(*postgres.LegalHolds)), postgres.NewVersions, wire.Bind(new(application.FileVersions), new(*postgres.Versions)), provideBatchOptions, postgres.ProvideAuditLog, provideAuditLog, provideMetrics, postgres.NewAuditChain, wire.Bind(new(application.AuditChain), new(*postgres.AuditChain)),
 )
 
 // localStoreSet is the local-disk blob store and its URL signer.

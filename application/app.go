@@ -33,6 +33,8 @@ type Options struct {
 	Chain ChainOptions
 	// Idempotency tunes Idempotency-Keys (NewIdempotency).
 	Idempotency IdempotencyOptions
+	// Versions configure the versions overwrites keep (EnableVersions).
+	Versions VersionOptions
 	// Quotas bound each org's usage (bytes and files); the zero value is
 	// unlimited.
 	Quotas domain.Quotas
@@ -93,6 +95,10 @@ type Application struct {
 	SetLegalHold   *SetLegalHold
 	ClearLegalHold *ClearLegalHold
 	ListLegalHolds *ListLegalHolds
+	// ListVersions and RestoreVersion, when versions are kept
+	// (EnableVersions).
+	ListVersions   *ListVersions
+	RestoreVersion *RestoreVersion
 
 	// Idempotency is set by the composition root over its key store
 	// (NewIdempotency); nil, a request with an Idempotency-Key is refused.
@@ -122,6 +128,9 @@ type deps struct {
 	// links keeps the links of signed URLs; nil until EnableLinks.
 	links    Links
 	linkOpts LinkOptions
+	// versions keeps the contents overwrites replace; nil until
+	// EnableVersions (an overwrite then removes the replaced blob).
+	versions FileVersions
 	// holds keeps the legal holds; nil until EnableLegalHolds (no hold can
 	// stand). Every destroying change asks HeldBy(ctx, d.holds, path).
 	holds LegalHolds

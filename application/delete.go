@@ -18,8 +18,9 @@ type DeleteCommand struct {
 //
 // The record's change (soft-deleted, or for a hard delete a purged
 // tombstone) commits in one transaction with the DELETE event and, when
-// links are kept, the revocation of every link of the file. A hard
-// delete removes the blob only once that committed, so a failure never
+// links are kept, the revocation of every link of the file; a hard delete
+// also removes every version of the file (FileVersions.DeleteAll) there.
+// A hard delete removes the blobs only once that committed, so a failure never
 // leaves a record pointing at a missing blob; a blob whose removal failed
 // is reported and left to reconciliation.
 type Delete struct {
@@ -65,6 +66,7 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 			return nil, err
 		}
 		var saved *domain.FileRecord
+		var versionKeys []string
 		err = d.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
 			// A held file may be soft-deleted (reversible), never hard-deleted;
 			// the check runs in the change's transaction (HeldBy).
@@ -76,6 +78,14 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 				e.metadata["legal_hold"] = hold.Scope().Relative()
 				if cmd.Hard {
 					return hold.Refuse("hard-deleted")
+				}
+			}
+			if cmd.Hard { // a hard delete removes every version with the file
+				if versionKeys, err = d.dropVersions(ctx, path); err != nil {
+					return err
+				}
+				if len(versionKeys) > 0 {
+					e.metadata["versions_removed"] = len(versionKeys)
 				}
 			}
 			if saved, err = d.files.Update(ctx, rec); err != nil {
@@ -91,11 +101,13 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 			return err
 		})
 		if isConflict(err) && attempt < maxAttempts {
+			delete(e.metadata, "versions_removed")
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		d.removeBlobs(ctx, "remove hard-deleted version blob", versionKeys)
 		if blobKey != "" {
 			dctx, cancel := detached(ctx)
 			defer cancel()

@@ -183,9 +183,19 @@ func (d *Download) open(ctx context.Context, req SignRequest, path domain.Storag
 	if err != nil {
 		return DownloadResult{}, err
 	}
-	content := rec.Content()
+	content, modTime := rec.Content(), rec.UpdatedAt()
 	if content.BlobKey != req.Key {
-		return DownloadResult{}, notFound() // overwritten since the URL was signed
+		// A URL of a version (SignURLQuery.VersionID) reads it while it
+		// is kept; else the file was overwritten since the URL was signed.
+		v, ok, err := d.versionByKey(ctx, path, req.Key)
+		if err != nil {
+			return DownloadResult{}, err
+		}
+		if !ok {
+			return DownloadResult{}, notFound()
+		}
+		content, modTime = v.Content, v.CreatedAt
+		e.metadata["version_id"] = v.ID
 	}
 	if d.presign != nil {
 		// The store URL lives no longer than the link nor
@@ -216,5 +226,5 @@ func (d *Download) open(ctx context.Context, req SignRequest, path domain.Storag
 	e.metadata["bytes"] = rng.Length
 	return DownloadResult{Body: body, ContentType: req.ContentType, Disposition: req.Disposition,
 		Filename: req.Filename, Size: content.SizeBytes, Range: rng, Partial: br != nil,
-		SHA256: content.SHA256, ModTime: rec.UpdatedAt()}, nil
+		SHA256: content.SHA256, ModTime: modTime}, nil
 }

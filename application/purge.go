@@ -24,6 +24,9 @@ type PurgeCommand struct {
 	OlderThan time.Duration
 	OrgID     string // empty: every org
 	BatchSize int    // 0 means DefaultPurgeBatch; at most MaxPurgeBatch
+	// VersionsOlderThan is the retention of superseded versions to apply;
+	// 0 means the configured one (VersionOptions.Retention).
+	VersionsOlderThan time.Duration
 	// DryRun counts what would be purged and changes nothing.
 	DryRun bool
 	// Progress, when set, hears the running totals after each batch.
@@ -38,6 +41,13 @@ type PurgeReport struct {
 	Skipped  int64 // changed concurrently: restored, overwritten or purged by another run
 	Held     int64 // due but under legal hold: kept, and found due again by the next run
 	Failures int64 // left for the next run: the blob could not be removed
+	// Versions superseded longer than the version retention: found due,
+	// removed (dry run: that would be) with their bytes, and kept by a
+	// legal hold.
+	VersionsDue    int64
+	VersionsPurged int64
+	VersionBytes   int64
+	VersionsHeld   int64
 }
 
 // Purge is the retention purge. It removes the blobs of files soft-deleted
@@ -111,7 +121,7 @@ func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) 
 			return rep, run.abort
 		}
 		if len(claimed) < batch {
-			return rep, nil
+			return rep, run.purgeVersions(ctx, cmd, batch)
 		}
 		q.AfterID = claimed[len(claimed)-1].ID()
 	}

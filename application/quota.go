@@ -88,9 +88,9 @@ func (d *deps) precheckQuota(ctx context.Context, path domain.StoragePath, decla
 	}
 	rec, err := d.files.Get(ctx, path)
 	switch {
-	case err == nil:
-		a.replaced = rec.Usage()
-	case !errors.Is(err, domain.ErrNotFound):
+	case err == nil && !d.versionedKind(path):
+		a.replaced = rec.Usage() // freed, unless kept as a version
+	case err != nil && !errors.Is(err, domain.ErrNotFound):
 		return err
 	}
 	return a.fits(declared)

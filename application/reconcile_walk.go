@@ -75,10 +75,15 @@ func (w *reconcileWalk) flushPath(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	kept, err := w.versionKeys(ctx, w.path)
+	if err != nil {
+		return err
+	}
 	for _, info := range keys {
 		switch {
 		case rec != nil && rec.Content().BlobKey == info.Key:
 			w.confirmed[rec.ID()] = true
+		case kept[info.Key]: // a version's blob
 		case rec != nil && w.uploading(rec, info.Key):
 		default:
 			if err := w.orphan(ctx, info, w.path.String()); err != nil {
@@ -87,6 +92,22 @@ func (w *reconcileWalk) flushPath(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// versionKeys is the set of blob keys path's versions keep.
+func (w *reconcileWalk) versionKeys(ctx context.Context, path domain.StoragePath) (map[string]bool, error) {
+	if w.versions == nil {
+		return nil, nil
+	}
+	vs, err := w.versions.List(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	kept := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		kept[v.Content.BlobKey] = true
+	}
+	return kept, nil
 }
 
 // uploading reports whether key is the blob of the upload that holds rec's

@@ -14,6 +14,9 @@ type SignURLQuery struct {
 	ExpiresIn   *time.Duration // nil = the kind's default
 	Disposition string         // "inline" (default) or "attachment"
 	MaxUses     *int           // nil: unlimited; needs a link the service serves
+	// VersionID, when set, asks for a URL of that version of the file
+	// (ListVersions) instead of its current content.
+	VersionID string
 }
 
 // SignedURL is a URL valid until ExpiresAt.
@@ -75,7 +78,14 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if served := domain.ServedDisposition(disp, rec.Content().ContentType); served != disp {
+	content := rec.Content()
+	if q.VersionID != "" {
+		e.metadata["version_id"] = q.VersionID
+		if content, err = s.versionContent(ctx, rec, q.VersionID); err != nil {
+			return SignedURL{}, err
+		}
+	}
+	if served := domain.ServedDisposition(disp, content.ContentType); served != disp {
 		e.metadata["requested_disposition"] = string(disp)
 		disp = served
 		e.metadata["disposition"] = string(disp)
@@ -83,8 +93,8 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	now := s.clock.Now()
 	expiresAt := now.Add(expiry)
 	req := SignRequest{
-		Key: rec.Content().BlobKey, Expiry: expiry, Disposition: disp,
-		Filename: rec.DownloadName(), ContentType: rec.Content().ContentType,
+		Key: content.BlobKey, Expiry: expiry, Disposition: disp,
+		Filename: rec.DownloadName(), ContentType: content.ContentType,
 		OrgID: p.OrgID, UserID: p.UserID, Role: p.Role, Path: path.String(),
 	}
 	signer := s.signer

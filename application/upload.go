@@ -259,8 +259,8 @@ func (d *deps) reserveOnce(ctx context.Context, path domain.StoragePath, cmd Upl
 		if err := target.BeginUpload(uploadID, cmd.Overwrite, now, lease); err != nil {
 			return nil, false, err
 		}
-		if a != nil {
-			a.replaced = target.Usage()
+		if a != nil && !d.versionedKind(path) {
+			a.replaced = target.Usage() // freed, unless kept as a version
 		}
 	}
 	if a != nil {
@@ -287,19 +287,38 @@ func (d *deps) reserveOnce(ctx context.Context, path domain.StoragePath, cmd Upl
 
 // commit points the record at the new content, in one transaction with
 // the call's event (e, written as caller's), retrying when a concurrent
-// change (a soft delete, say) moved the record's version on. Once that
-// committed it removes the blob the new content replaced (a failure there
-// is reported and left to reconciliation: the record is already right).
+// change (a soft delete, say) moved the record's version on. The content
+// it replaces is kept as a version when the rules say so (keepReplaced,
+// in the same transaction); otherwise, once that committed, it removes the
+// replaced blob (a failure there is reported and left to reconciliation:
+// the record is already right).
 // cmd names the uploader and the file.
 func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID string, c domain.Content, cmd UploadCommand,
 	caller Caller, e *entry) (*domain.FileRecord, error) {
 	for attempt := 0; ; attempt++ {
+		prev, err := domain.RehydrateFileRecord(rec.Data())
+		if err != nil {
+			return nil, err
+		}
 		replaced, err := rec.CompleteUpload(uploadID, c, cmd.Filename, cmd.Caller.Principal.UserID, d.clock.Now())
 		if err != nil {
 			return nil, err
 		}
 		var saved *domain.FileRecord
+		delete(e.metadata, "kept_version_id")
 		err = d.audit.change(ctx, caller, e, func(ctx context.Context) (err error) {
+			// The replaced content stays as a version (keepReplaced) in
+			// this transaction, before the quota check, which then counts
+			// it; otherwise its blob goes once this committed.
+			if replaced != "" {
+				kept, err := d.keepReplaced(ctx, prev, e)
+				if err != nil {
+					return err
+				}
+				if kept {
+					replaced = ""
+				}
+			}
 			if err := d.checkQuotaAtCommit(ctx, rec); err != nil {
 				return err
 			}

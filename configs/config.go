@@ -42,6 +42,7 @@ type Config struct {
 	Uploads             UploadsConfig    `yaml:"uploads"`
 	Retention           RetentionConfig  `yaml:"retention"`
 	Links               LinksConfig      `yaml:"links"`
+	Versions            VersionsConfig   `yaml:"versions"`
 	TrustedProxies      []string         `yaml:"trusted_proxies"`
 	MigrateOnStart      bool             `yaml:"migrate_on_start"`
 	Limits              map[string]Limit `yaml:"limits"`
@@ -222,6 +223,19 @@ type LinksConfig struct {
 type RetentionConfig struct {
 	SoftDelete    time.Duration `yaml:"soft_delete"`
 	PurgeInterval time.Duration `yaml:"purge_interval"`
+}
+
+// VersionsConfig says which kinds keep the content an overwrite replaces
+// as a version, and for how long once replaced.
+type VersionsConfig struct {
+	// UnversionedKinds lists the kinds (system/object_type, comma-separated)
+	// whose overwrites keep no version (STORAGEGW_UNVERSIONED_KINDS); empty:
+	// every kind is versioned. Use UnversionedKinds.
+	UnversionedKinds string `yaml:"unversioned_kinds"`
+	// Retention is how long a replaced version is kept before the
+	// retention purge removes it (STORAGEGW_VERSION_RETENTION); 0s: the
+	// soft-delete retention.
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Limit overrides a built-in content rule; zero values keep the built-in one.

@@ -106,6 +106,8 @@ var envVars = []envVar{
 	{"STORAGEGW_UPLOAD_CAPABILITY_TTL", duration(func(c *Config) *time.Duration { return &c.Uploads.CapabilityTTL })},
 	{"STORAGEGW_UPLOAD_CAPABILITY_SECRET", secret(func(c *Config) *Secret { return &c.Uploads.CapabilitySecret })},
 	{"STORAGEGW_GATEWAY_LINK_KINDS", str(func(c *Config) *string { return &c.Links.GatewayKinds })},
+	{"STORAGEGW_UNVERSIONED_KINDS", str(func(c *Config) *string { return &c.Versions.UnversionedKinds })},
+	{"STORAGEGW_VERSION_RETENTION", duration(func(c *Config) *time.Duration { return &c.Versions.Retention })},
 	{"STORAGEGW_LINK_SIGNING_SECRET", secret(func(c *Config) *Secret { return &c.Links.SigningSecret })},
 	{"STORAGEGW_METRICS_ADDR", str(func(c *Config) *string { return &c.MetricsAddr })},
 	{"STORAGEGW_READYZ_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.ReadyzTimeout })},

@@ -71,6 +71,26 @@ func (c *Config) GatewayLinkKinds() (map[domain.Kind]bool, error) {
 	return kinds, nil
 }
 
+// UnversionedKinds parses versions.unversioned_kinds
+// (STORAGEGW_UNVERSIONED_KINDS): system/object_type entries separated by
+// commas; empty, every kind is versioned.
+func (c *Config) UnversionedKinds() (map[domain.Kind]bool, error) {
+	kinds := map[domain.Kind]bool{}
+	for _, key := range strings.Split(c.Versions.UnversionedKinds, ",") {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			continue
+		}
+		system, objType, ok := strings.Cut(key, "/")
+		kind, err := domain.ParseKind(system, objType)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("STORAGEGW_UNVERSIONED_KINDS: unknown kind %q: write system/object_type entries separated by commas, e.g. app-builder/build,communications/attachment, or leave it empty to version every kind", key)
+		}
+		kinds[kind] = true
+	}
+	return kinds, nil
+}
+
 // QuotaPolicy returns the configured quotas. A malformed value is an error
 // naming its variable.
 func (c *Config) QuotaPolicy() (domain.Quotas, error) {

@@ -172,6 +172,12 @@ func (c *Config) Validate() error {
 	if _, err := c.GatewayLinkKinds(); err != nil {
 		add("%s", err.Error())
 	}
+	if _, err := c.UnversionedKinds(); err != nil {
+		add("%s", err.Error())
+	}
+	if r := c.Versions.Retention; r < 0 {
+		add("STORAGEGW_VERSION_RETENTION is %s: use 0s (the soft-delete retention) or a positive duration, e.g. 720h (30 days)", r)
+	}
 	if s := c.Links.SigningSecret; s.IsSet() && len(s.Value()) < 32 {
 		add("STORAGEGW_LINK_SIGNING_SECRET holds %d bytes: use at least 32 (e.g. openssl rand -hex 32), or leave it empty for the data dir's URL-signing key", len(s.Value()))
 	}

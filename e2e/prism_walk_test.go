@@ -238,6 +238,30 @@ func TestPrismWalk(t *testing.T) {
 		w.check("audit checkpoint", r, 200, "")
 	}
 
+	// Versions: the overwrite above kept one (the query form, as for
+	// metadata); a URL of it, and a restore.
+	vers := func(path string) string {
+		return "/api/storage/versions?file_path=" + strings.ReplaceAll(path, "/", "%2F")
+	}
+	r = w.check("versions", p.Get(vers(rec.FilePath), viewer), 200, "")
+	var versions struct {
+		Items []struct {
+			VersionID string `json:"version_id"`
+		} `json:"items"`
+	}
+	r.JSON(t, &versions)
+	if len(versions.Items) != 1 {
+		t.Fatalf("versions after one overwrite: got %d, want 1", len(versions.Items))
+	}
+	version := `{"file_path":"` + rec.FilePath + `","version_id":"` + versions.Items[0].VersionID + `"}`
+	w.check("versions missing", p.Get(vers("org-1/workspace/doc/walk/none.pdf"), viewer), 404, "not_found")
+	w.json("POST", "/api/storage/signed-url", viewer, version, 200, "")
+	w.json("POST", "/api/storage/signed-url", viewer, `{"file_path":"`+rec.FilePath+`","version_id":"no-such-version"}`, 404, "version_not_found")
+	w.json("POST", "/api/storage/versions/restore", viewer, version, 403, "forbidden")
+	w.json("POST", "/api/storage/versions/restore", member, `{"file_path":"`+rec.FilePath+`","version_id":""}`, 400, "missing_version_id")
+	w.json("POST", "/api/storage/versions/restore", member, version, 200, "")
+	w.json("POST", "/api/storage/versions/restore", member, version, 404, "version_not_found")
+
 	// Signed URLs and the blob route: whole, a range, out of range, tampered.
 	r = w.json("POST", "/api/storage/signed-url", viewer, `{"file_path":"`+rec.FilePath+`","expires_in":60}`, 200, "")
 	var signed struct{ URL string }
@@ -443,6 +467,7 @@ func TestPrismWalk(t *testing.T) {
 	unwalked := map[httpapi.Route]string{
 		{Method: "GET", Path: "/api/storage/metadata/*file_path"}:  "Prism cannot match a multi-segment {file_path}: the query form is walked",
 		{Method: "HEAD", Path: "/api/storage/metadata/*file_path"}: "Prism cannot match a multi-segment {file_path}: the query form is walked",
+		{Method: "GET", Path: "/api/storage/versions/*file_path"}:  "Prism cannot match a multi-segment {file_path}: the query form is walked",
 	}
 	walked := map[httpapi.Route]bool{}
 	for _, m := range regexp.MustCompile(`\[HTTP SERVER\] ([a-z]+) (\S+) .*Request received`).FindAllStringSubmatch(logs.String(), -1) {

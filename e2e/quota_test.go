@@ -122,7 +122,10 @@ func TestQuotaAtQuota(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			t.Parallel()
 			env, blobs := st.env(t)
-			a := newAPI(t, with(env, "STORAGEGW_QUOTA_BYTES", "100KiB", "STORAGEGW_QUOTA_OVERRIDES", "org-2=1MiB/2,org-3=5KiB"))
+			// Docs keep no versions here, so an overwrite frees what it
+			// replaces (TestQuotaCountsVersions: versions count).
+			a := newAPI(t, with(env, "STORAGEGW_QUOTA_BYTES", "100KiB", "STORAGEGW_QUOTA_OVERRIDES", "org-2=1MiB/2,org-3=5KiB",
+				"STORAGEGW_UNVERSIONED_KINDS", "workspace/doc"))
 			hdr := len(pngOf(0))
 			want(t, "fill org-1", uploadDoc(a, "org-1", "d1", "a.png", pngOf(60<<10-hdr), false), http.StatusCreated, "")
 			want(t, "fill org-1", uploadDoc(a, "org-1", "d2", "b.png", pngOf(40<<10-hdr), false), http.StatusCreated, "")
@@ -317,6 +320,42 @@ func TestUsageMatchesRecount(t *testing.T) {
 				t.Errorf("blobs in the store: got %d, want the %d files the usage counts", got, files)
 			}
 			t.Logf("%s: %d purged, %d files held", st.name, rep.Purged, files)
+		})
+	}
+}
+
+// TestQuotaCountsVersions: with versions kept (the default), the content
+// an overwrite replaces still counts, so an overwrite of the same size
+// does not fit an org at its quota (413 quota_exceeded, nothing stored);
+// once the version is purged it fits again, and the usage equals a
+// recount throughout.
+func TestQuotaCountsVersions(t *testing.T) {
+	t.Parallel()
+	for _, st := range quotaStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			env, blobs := st.env(t)
+			a := newAPI(t, with(env, "STORAGEGW_QUOTA_BYTES", "100KiB"))
+			hdr := len(pngOf(0))
+			want(t, "a file", uploadDoc(a, "org-1", "d1", "a.png", pngOf(40<<10-hdr), false), http.StatusCreated, "")
+			want(t, "overwrite: 80 KiB with the version", uploadDoc(a, "org-1", "d1", "a.png", pngOf(40<<10-hdr), true), http.StatusCreated, "")
+			if u := a.usage(t, "org-1"); u.Bytes != 80<<10 || u.Files != 2 {
+				t.Errorf("usage with a version: got %d bytes, %d files, want 80 KiB and 2", u.Bytes, u.Files)
+			}
+			held := blobs(t, a)
+			want(t, "overwrite past the quota", uploadDoc(a, "org-1", "d1", "a.png", pngOf(40<<10-hdr), true),
+				http.StatusRequestEntityTooLarge, "quota_exceeded")
+			if got := blobs(t, a); got != held {
+				t.Errorf("blobs after the refusal: got %d, want %d", got, held)
+			}
+			requireRecount(t, a)
+			rep, err := a.Svc.App.Purge.Run(t.Context(), application.PurgeCommand{OrgID: "org-1", VersionsOlderThan: time.Nanosecond})
+			if err != nil || rep.VersionsPurged != 1 {
+				t.Fatalf("purge of the version: %+v, %v", rep, err)
+			}
+			requireRecount(t, a)
+			want(t, "overwrite once the version is purged", uploadDoc(a, "org-1", "d1", "a.png", pngOf(40<<10-hdr), true), http.StatusCreated, "")
+			requireRecount(t, a)
 		})
 	}
 }

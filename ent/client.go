@@ -15,6 +15,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/fileversion"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/legalhold"
 	"storagegw/ent/signedlink"
@@ -42,6 +43,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
 	FileRecord *FileRecordClient
+	// FileVersion is the client for interacting with the FileVersion builders.
+	FileVersion *FileVersionClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// LegalHold is the client for interacting with the LegalHold builders.
@@ -69,6 +72,7 @@ func (c *Client) init() {
 	c.AuditCheckpoint = NewAuditCheckpointClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.FileRecord = NewFileRecordClient(c.config)
+	c.FileVersion = NewFileVersionClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.LegalHold = NewLegalHoldClient(c.config)
 	c.SignedLink = NewSignedLinkClient(c.config)
@@ -171,6 +175,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
+		FileVersion:     NewFileVersionClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		LegalHold:       NewLegalHoldClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
@@ -200,6 +205,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditCheckpoint: NewAuditCheckpointClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		FileRecord:      NewFileRecordClient(cfg),
+		FileVersion:     NewFileVersionClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		LegalHold:       NewLegalHoldClient(cfg),
 		SignedLink:      NewSignedLinkClient(cfg),
@@ -235,7 +241,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
+		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord, c.FileVersion,
 		c.IdempotencyKey, c.LegalHold, c.SignedLink, c.StorageUsage, c.TusUpload,
 		c.UploadSession,
 	} {
@@ -247,7 +253,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord,
+		c.AuditChainLink, c.AuditCheckpoint, c.AuditEvent, c.FileRecord, c.FileVersion,
 		c.IdempotencyKey, c.LegalHold, c.SignedLink, c.StorageUsage, c.TusUpload,
 		c.UploadSession,
 	} {
@@ -266,6 +272,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *FileRecordMutation:
 		return c.FileRecord.mutate(ctx, m)
+	case *FileVersionMutation:
+		return c.FileVersion.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *LegalHoldMutation:
@@ -812,6 +820,139 @@ func (c *FileRecordClient) mutate(ctx context.Context, m *FileRecordMutation) (V
 		return (&FileRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown FileRecord mutation op: %q", m.Op())
+	}
+}
+
+// FileVersionClient is a client for the FileVersion schema.
+type FileVersionClient struct {
+	config
+}
+
+// NewFileVersionClient returns a client for the FileVersion from the given config.
+func NewFileVersionClient(c config) *FileVersionClient {
+	return &FileVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `fileversion.Hooks(f(g(h())))`.
+func (c *FileVersionClient) Use(hooks ...Hook) {
+	c.hooks.FileVersion = append(c.hooks.FileVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `fileversion.Intercept(f(g(h())))`.
+func (c *FileVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FileVersion = append(c.inters.FileVersion, interceptors...)
+}
+
+// Create returns a builder for creating a FileVersion entity.
+func (c *FileVersionClient) Create() *FileVersionCreate {
+	mutation := newFileVersionMutation(c.config, OpCreate)
+	return &FileVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FileVersion entities.
+func (c *FileVersionClient) CreateBulk(builders ...*FileVersionCreate) *FileVersionCreateBulk {
+	return &FileVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FileVersionClient) MapCreateBulk(slice any, setFunc func(*FileVersionCreate, int)) *FileVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FileVersionCreateBulk{err: fmt.Errorf("calling to FileVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FileVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FileVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FileVersion.
+func (c *FileVersionClient) Update() *FileVersionUpdate {
+	mutation := newFileVersionMutation(c.config, OpUpdate)
+	return &FileVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FileVersionClient) UpdateOne(_m *FileVersion) *FileVersionUpdateOne {
+	mutation := newFileVersionMutation(c.config, OpUpdateOne, withFileVersion(_m))
+	return &FileVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FileVersionClient) UpdateOneID(id string) *FileVersionUpdateOne {
+	mutation := newFileVersionMutation(c.config, OpUpdateOne, withFileVersionID(id))
+	return &FileVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FileVersion.
+func (c *FileVersionClient) Delete() *FileVersionDelete {
+	mutation := newFileVersionMutation(c.config, OpDelete)
+	return &FileVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FileVersionClient) DeleteOne(_m *FileVersion) *FileVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FileVersionClient) DeleteOneID(id string) *FileVersionDeleteOne {
+	builder := c.Delete().Where(fileversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FileVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for FileVersion.
+func (c *FileVersionClient) Query() *FileVersionQuery {
+	return &FileVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFileVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FileVersion entity by its id.
+func (c *FileVersionClient) Get(ctx context.Context, id string) (*FileVersion, error) {
+	return c.Query().Where(fileversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FileVersionClient) GetX(ctx context.Context, id string) *FileVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FileVersionClient) Hooks() []Hook {
+	return c.hooks.FileVersion
+}
+
+// Interceptors returns the client interceptors.
+func (c *FileVersionClient) Interceptors() []Interceptor {
+	return c.inters.FileVersion
+}
+
+func (c *FileVersionClient) mutate(ctx context.Context, m *FileVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FileVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FileVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FileVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FileVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FileVersion mutation op: %q", m.Op())
 	}
 }
 
@@ -1616,12 +1757,14 @@ func (c *UploadSessionClient) mutate(ctx context.Context, m *UploadSessionMutati
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		LegalHold, SignedLink, StorageUsage, TusUpload, UploadSession []ent.Hook
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, FileVersion,
+		IdempotencyKey, LegalHold, SignedLink, StorageUsage, TusUpload,
+		UploadSession []ent.Hook
 	}
 	inters struct {
-		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, IdempotencyKey,
-		LegalHold, SignedLink, StorageUsage, TusUpload, UploadSession []ent.Interceptor
+		AuditChainLink, AuditCheckpoint, AuditEvent, FileRecord, FileVersion,
+		IdempotencyKey, LegalHold, SignedLink, StorageUsage, TusUpload,
+		UploadSession []ent.Interceptor
 	}
 )
 

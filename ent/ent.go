@@ -11,6 +11,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/fileversion"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/legalhold"
 	"storagegw/ent/signedlink"
@@ -86,6 +87,7 @@ func checkColumn(t, c string) error {
 			auditcheckpoint.Table: auditcheckpoint.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
 			filerecord.Table:      filerecord.ValidColumn,
+			fileversion.Table:     fileversion.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
 			legalhold.Table:       legalhold.ValidColumn,
 			signedlink.Table:      signedlink.ValidColumn,

@@ -7,6 +7,7 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"storagegw/ent/auditevent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/fileversion"
 	"storagegw/ent/idempotencykey"
 	"storagegw/ent/legalhold"
 	"storagegw/ent/schema"
@@ -136,6 +137,32 @@ func init() {
 	filerecordDescID := filerecordFields[0].Descriptor()
 	// filerecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	filerecord.IDValidator = filerecordDescID.Validators[0].(func(string) error)
+	fileversionFields := schema.FileVersion{}.Fields()
+	_ = fileversionFields
+	// fileversionDescOrgID is the schema descriptor for org_id field.
+	fileversionDescOrgID := fileversionFields[1].Descriptor()
+	// fileversion.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
+	fileversion.OrgIDValidator = fileversionDescOrgID.Validators[0].(func(string) error)
+	// fileversionDescSystem is the schema descriptor for system field.
+	fileversionDescSystem := fileversionFields[2].Descriptor()
+	// fileversion.SystemValidator is a validator for the "system" field. It is called by the builders before save.
+	fileversion.SystemValidator = fileversionDescSystem.Validators[0].(func(string) error)
+	// fileversionDescObjectType is the schema descriptor for object_type field.
+	fileversionDescObjectType := fileversionFields[3].Descriptor()
+	// fileversion.ObjectTypeValidator is a validator for the "object_type" field. It is called by the builders before save.
+	fileversion.ObjectTypeValidator = fileversionDescObjectType.Validators[0].(func(string) error)
+	// fileversionDescFilePath is the schema descriptor for file_path field.
+	fileversionDescFilePath := fileversionFields[4].Descriptor()
+	// fileversion.FilePathValidator is a validator for the "file_path" field. It is called by the builders before save.
+	fileversion.FilePathValidator = fileversionDescFilePath.Validators[0].(func(string) error)
+	// fileversionDescBlobKey is the schema descriptor for blob_key field.
+	fileversionDescBlobKey := fileversionFields[5].Descriptor()
+	// fileversion.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
+	fileversion.BlobKeyValidator = fileversionDescBlobKey.Validators[0].(func(string) error)
+	// fileversionDescID is the schema descriptor for id field.
+	fileversionDescID := fileversionFields[0].Descriptor()
+	// fileversion.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	fileversion.IDValidator = fileversionDescID.Validators[0].(func(string) error)
 	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
 	_ = idempotencykeyFields
 	// idempotencykeyDescOrgID is the schema descriptor for org_id field.

@@ -22,6 +22,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// FileRecord is the client for interacting with the FileRecord builders.
 	FileRecord *FileRecordClient
+	// FileVersion is the client for interacting with the FileVersion builders.
+	FileVersion *FileVersionClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// LegalHold is the client for interacting with the LegalHold builders.
@@ -169,6 +171,7 @@ func (tx *Tx) init() {
 	tx.AuditCheckpoint = NewAuditCheckpointClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.FileRecord = NewFileRecordClient(tx.config)
+	tx.FileVersion = NewFileVersionClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.LegalHold = NewLegalHoldClient(tx.config)
 	tx.SignedLink = NewSignedLinkClient(tx.config)

@@ -17,6 +17,7 @@ type signURLRequest struct {
 	ExpiresIn   *int64 `json:"expires_in"`
 	Disposition string `json:"disposition"`
 	MaxUses     *int64 `json:"max_uses"`
+	VersionID   string `json:"version_id"`
 }
 
 type signURLResponse struct {
@@ -35,7 +36,7 @@ func (s *Server) signURL(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	q := application.SignURLQuery{Caller: caller(c), FilePath: req.FilePath, Disposition: req.Disposition}
+	q := application.SignURLQuery{Caller: caller(c), FilePath: req.FilePath, Disposition: req.Disposition, VersionID: req.VersionID}
 	if req.ExpiresIn != nil {
 		// Clamped only so that the Duration cannot overflow; the use case
 		// judges the value (an explicit 0 included) and audits a refusal.

@@ -61,6 +61,7 @@ func newHarness(t *testing.T, configure ...func(*Options)) *harness {
 	app := application.New(h.blobs, h.files, h.audit, nil, memrepo.NewTransactor(), nil, signer, application.SystemClock{}, appOpts)
 	app.EnableLinks(memrepo.NewLinks(), application.LinkOptions{})
 	app.EnableLegalHolds(memrepo.NewLegalHolds())
+	app.EnableVersions(memrepo.NewVersions(memrepo.NewFiles()))
 	if h.srv, err = NewServer(app, verifier, zap.New(core), opts); err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,7 @@ var openAPIUnansweredCodes = map[string]string{
 	"invalid_tus_upload":         "a domain invariant: TUS uploads are built from checked requests",
 	"invalid_upload":             "a domain invariant of upload leases",
 	"invalid_upload_session":     "a domain invariant: sessions are built from checked requests",
+	"invalid_version":            "a store invariant: versions are built by the use cases from committed records",
 	"too_large":                  "the S3 store's own cap: the use cases refuse a larger file first (file_too_large)",
 }
 

@@ -30,6 +30,7 @@ func TestRoutesDescribed(t *testing.T) {
 	app.EnableTus(memrepo.NewTusUploads(), store, application.TusOptions{})
 	app.EnableLinks(memrepo.NewLinks(), application.LinkOptions{})
 	app.EnableLegalHolds(memrepo.NewLegalHolds())
+	app.EnableVersions(memrepo.NewVersions(memrepo.NewFiles()))
 	if app.Download == nil || app.ReceivePart == nil || app.CapabilityUploads == nil {
 		t.Fatalf("local capabilities: got Download %v, ReceivePart %v", app.Download, app.ReceivePart)
 	}

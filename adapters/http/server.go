@@ -192,5 +192,6 @@ func (s *Server) routes() {
 	api.GET("/audit-logs", s.auditLogs)
 	api.GET("/audit-logs/checkpoint", s.auditCheckpoint)
 	api.GET("/usage", s.usage)
+	s.versionRoutes(api, app)
 	s.tusRoutes(e, api)
 }

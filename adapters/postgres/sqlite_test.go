@@ -23,6 +23,7 @@ func fixture(db *postgres.DB) repotest.Fixture {
 
 		Idempotency: postgres.NewIdempotencyKeys(db),
 		Links:       postgres.NewLinks(db),
+		Versions:    postgres.NewVersions(db),
 		Exec: func(ctx context.Context, query string) error {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err

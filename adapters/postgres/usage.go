@@ -10,6 +10,7 @@ import (
 	"storagegw/domain"
 	"storagegw/ent"
 	"storagegw/ent/filerecord"
+	"storagegw/ent/fileversion"
 	"storagegw/ent/storageusage"
 )
 
@@ -180,7 +181,8 @@ func (r *FileRepo) RecountUsage(ctx context.Context, org string, fix bool) ([]do
 	return out, err
 }
 
-// recount sums the records holding a blob per org, system and object type.
+// recount sums the records holding a blob, and the versions, per org,
+// system and object type.
 func (r *FileRepo) recount(ctx context.Context, org string) ([]domain.UsageEntry, error) {
 	q := r.c(ctx).FileRecord.Query().Where(filerecord.StateEQ(filerecord.StateActive))
 	if org != "" {
@@ -198,10 +200,31 @@ func (r *FileRepo) recount(ctx context.Context, org string) ([]domain.UsageEntry
 	if err != nil {
 		return nil, fmt.Errorf("postgres: recount usage: %w", translate(err))
 	}
-	out := make([]domain.UsageEntry, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, domain.UsageEntry{OrgID: g.OrgID, System: domain.System(g.System),
-			ObjectType: domain.ObjectType(g.ObjectType), Usage: domain.Usage{Bytes: g.Bytes, Files: g.Files}})
+	// Versions count like the records whose content they were.
+	vq := r.c(ctx).FileVersion.Query()
+	if org != "" {
+		vq = vq.Where(fileversion.OrgID(org))
+	}
+	versions := groups[:0:0]
+	err = vq.GroupBy(fileversion.FieldOrgID, fileversion.FieldSystem, fileversion.FieldObjectType).
+		Aggregate(ent.Sum(fileversion.FieldSizeBytes), ent.Count()).Scan(ctx, &versions)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: recount usage of versions: %w", translate(err))
+	}
+	type key struct{ org, sys, typ string }
+	sums := map[key]domain.Usage{}
+	var order []key
+	for _, g := range append(groups, versions...) {
+		k := key{g.OrgID, g.System, g.ObjectType}
+		if _, ok := sums[k]; !ok {
+			order = append(order, k)
+		}
+		sums[k] = sums[k].Plus(domain.Usage{Bytes: g.Bytes, Files: g.Files})
+	}
+	out := make([]domain.UsageEntry, 0, len(order))
+	for _, k := range order {
+		out = append(out, domain.UsageEntry{OrgID: k.org, System: domain.System(k.sys),
+			ObjectType: domain.ObjectType(k.typ), Usage: sums[k]})
 	}
 	domain.SortUsage(out)
 	return out, nil

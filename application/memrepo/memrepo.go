@@ -19,13 +19,15 @@ type Files struct {
 	mu   sync.Mutex
 	rows map[string]domain.FileRecordData
 	held map[string]bool // ids of records a ClaimPurgeBatch holds
+	// versions are the rows of NewVersions(f), by id.
+	versions map[string]domain.FileVersion
 }
 
 var _ application.FileRepository = (*Files)(nil)
 
 // NewFiles returns an empty repository.
 func NewFiles() *Files {
-	return &Files{rows: map[string]domain.FileRecordData{}, held: map[string]bool{}}
+	return &Files{rows: map[string]domain.FileRecordData{}, held: map[string]bool{}, versions: map[string]domain.FileVersion{}}
 }
 
 func conflict() error {

@@ -7,7 +7,8 @@ import (
 	"storagegw/domain"
 )
 
-// The fake keeps no usage of its own: it counts its rows whenever asked,
+// The fake keeps no usage of its own: it counts its rows (records and
+// versions) whenever asked,
 // which is what the database adapters' kept usage must always equal.
 
 // OrgUsage implements application.FileRepository. Transactions of a
@@ -28,6 +29,7 @@ func (f *Files) OrgUsage(_ context.Context, org string, now time.Time) (used, in
 		}
 		used, inflight = used.Plus(rec.Usage()), inflight.Plus(rec.Claim(now))
 	}
+	f.versionUsage(org, func(_ domain.StoragePath, u domain.Usage) { used = used.Plus(u) })
 	return used, inflight, nil
 }
 
@@ -54,6 +56,10 @@ func (f *Files) Usage(_ context.Context, org string) ([]domain.UsageEntry, error
 			sums[k] = sums[k].Plus(u)
 		}
 	}
+	f.versionUsage(org, func(p domain.StoragePath, u domain.Usage) {
+		k := key{p.OrgID(), p.System(), p.ObjectType()}
+		sums[k] = sums[k].Plus(u)
+	})
 	out := make([]domain.UsageEntry, 0, len(sums))
 	for k, u := range sums {
 		out = append(out, domain.UsageEntry{OrgID: k.org, System: k.sys, ObjectType: k.typ, Usage: u})

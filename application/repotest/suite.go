@@ -29,6 +29,9 @@ type Fixture struct {
 	Idempotency application.IdempotencyKeys
 	// Links is the store's signed-URL links; nil: it keeps none.
 	Links application.Links
+	// Versions is the store's file versions, over Files' usage; nil: it
+	// keeps none.
+	Versions application.FileVersions
 	// Tx is the store's unit of work over Files, Audit and Sessions.
 	Tx application.Transactor
 
@@ -93,6 +96,11 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("Links", func(t *testing.T) {
 		if fx := open(t); fx.Links != nil {
 			runLinks(t, fx)
+		}
+	})
+	t.Run("FileVersions", func(t *testing.T) {
+		if fx := open(t); fx.Versions != nil {
+			runVersions(t, fx)
 		}
 	})
 	t.Run("Transactor", func(t *testing.T) {

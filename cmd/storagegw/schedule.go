@@ -53,6 +53,7 @@ func scheduledPurge(ctx context.Context, core *storagegw.Core, logger *zap.Logge
 	rep, err := core.App.Purge.Run(ctx, application.PurgeCommand{})
 	core.Metrics.PurgeDone(rep, err)
 	fields := []zap.Field{zap.Int64("purged", rep.Purged), zap.Int64("bytes", rep.Bytes),
+		zap.Int64("versions_purged", rep.VersionsPurged), zap.Int64("version_bytes", rep.VersionBytes),
 		zap.Int64("failures", rep.Failures), zap.Int64("skipped", rep.Skipped), zap.Int64("held", rep.Held)}
 	switch {
 	case err != nil && ctx.Err() != nil:

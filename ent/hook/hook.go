@@ -56,6 +56,18 @@ func (f FileRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FileRecordMutation", m)
 }
 
+// The FileVersionFunc type is an adapter to allow the use of ordinary
+// function as FileVersion mutator.
+type FileVersionFunc func(context.Context, *ent.FileVersionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FileVersionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FileVersionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FileVersionMutation", m)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary
 // function as IdempotencyKey mutator.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyMutation) (ent.Value, error)

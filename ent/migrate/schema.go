@@ -195,6 +195,44 @@ var (
 			},
 		},
 	}
+	// FileVersionsColumns holds the columns for the "file_versions" table.
+	FileVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "org_id", Type: field.TypeString},
+		{Name: "system", Type: field.TypeString},
+		{Name: "object_type", Type: field.TypeString},
+		{Name: "file_path", Type: field.TypeString, Collation: "C"},
+		{Name: "blob_key", Type: field.TypeString},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "size_bytes", Type: field.TypeInt64},
+		{Name: "sha256", Type: field.TypeString},
+		{Name: "uploaded_by", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "superseded_at", Type: field.TypeTime},
+	}
+	// FileVersionsTable holds the schema information for the "file_versions" table.
+	FileVersionsTable = &schema.Table{
+		Name:       "file_versions",
+		Columns:    FileVersionsColumns,
+		PrimaryKey: []*schema.Column{FileVersionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "file_versions_file_path",
+				Unique:  false,
+				Columns: []*schema.Column{FileVersionsColumns[4]},
+			},
+			{
+				Name:    "file_versions_superseded_at",
+				Unique:  false,
+				Columns: []*schema.Column{FileVersionsColumns[11]},
+			},
+			{
+				Name:    "file_versions_org_id",
+				Unique:  false,
+				Columns: []*schema.Column{FileVersionsColumns[1]},
+			},
+		},
+	}
 	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
 	IdempotencyKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -389,6 +427,7 @@ var (
 		StorageAuditCheckpointsTable,
 		StorageAuditLogsTable,
 		FileRecordsTable,
+		FileVersionsTable,
 		IdempotencyKeysTable,
 		LegalHoldsTable,
 		SignedLinksTable,
@@ -410,6 +449,9 @@ func init() {
 	}
 	FileRecordsTable.Annotation = &entsql.Annotation{
 		Table: "file_records",
+	}
+	FileVersionsTable.Annotation = &entsql.Annotation{
+		Table: "file_versions",
 	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		Table: "idempotency_keys",

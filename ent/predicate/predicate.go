@@ -18,6 +18,9 @@ type AuditEvent func(*sql.Selector)
 // FileRecord is the predicate function for filerecord builders.
 type FileRecord func(*sql.Selector)
 
+// FileVersion is the predicate function for fileversion builders.
+type FileVersion func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 

@@ -7,4 +7,6 @@ export type { SignedURL, SignedUrlOptions } from "./signed-url.js";
 export { multipartUpload } from "./multipart.js";
 export type { MultipartOptions, MultipartResult, MultipartTarget, UploadSession } from "./multipart.js";
 export { uploadWithProgress, UploadError } from "./upload.js";
+export { listVersions, restoreVersion } from "./versions.js";
+export type { FileVersion } from "./versions.js";
 export type { UploadFields, UploadOptions } from "./upload.js";

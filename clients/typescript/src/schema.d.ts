@@ -229,6 +229,8 @@ export interface paths {
          *     The download is named by the file's `original_filename` (`Content-Disposition` with an ASCII `filename` fallback and the exact name as `filename*`).
          *
          *     Files a browser could run script in (HTML, XHTML, SVG, XML, JavaScript) are always served as `attachment`, whatever `disposition` asks; files served by the service itself also carry a sandboxing `Content-Security-Policy` (except PDFs).
+         *
+         *     With `version_id`, the URL reads that previous content of the file (see `GET /api/storage/versions/{file_path}`); the SIGNED_URL_GENERATED event names it in its metadata (`version_id`), and so does the DOWNLOAD event of a URL the service serves.
          */
         post: operations["createSignedURL"];
         delete?: never;
@@ -964,6 +966,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/versions/{file_path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`. **It spans five path segments**: send its slashes as they are, e.g. `/api/storage/metadata/org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg`. The path is read as sent, without percent-decoding: any `%` escape (an encoded `/` or `.` included), a `..` or empty segment or a backslash is 400 `invalid_path`. Canonical paths never need escaping (filenames are sanitized to `[A-Za-z0-9._-]`). Clients generated from this document, which percent-encode a path parameter's slashes, use `/api/storage/metadata?file_path=` instead.
+                 * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
+                 */
+                file_path: components["parameters"]["FilePath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a file's versions
+         * @description Lists the versions of a visible file of the caller's organisation: the contents earlier overwrites replaced (and that a restore of another version replaced), the most recently replaced first, each with its id, size, SHA-256, content type, uploader and times. An overwrite keeps the replaced content as a version unless the file's kind is listed in `STORAGEGW_UNVERSIONED_KINDS` (a file under legal hold keeps it whatever its kind); versions count against the organisation's quota and are removed by the retention purge `STORAGEGW_VERSION_RETENTION` after they were replaced (the soft-delete retention by default), by a hard delete of the file, or when restored. A soft-deleted file keeps its versions but lists none (404) until it is restored. Audited as VIEW with metadata `{"check": "versions", "versions": n}`.
+         *
+         *     **Roles:** `viewer`, `member`, `admin`, `auditor`.
+         */
+        get: operations["listFileVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a file's versions (path as a query parameter)
+         * @description Lists the versions of a visible file of the caller's organisation: the contents earlier overwrites replaced (and that a restore of another version replaced), the most recently replaced first, each with its id, size, SHA-256, content type, uploader and times. An overwrite keeps the replaced content as a version unless the file's kind is listed in `STORAGEGW_UNVERSIONED_KINDS` (a file under legal hold keeps it whatever its kind); versions count against the organisation's quota and are removed by the retention purge `STORAGEGW_VERSION_RETENTION` after they were replaced (the soft-delete retention by default), by a hard delete of the file, or when restored. A soft-deleted file keeps its versions but lists none (404) until it is restored. Audited as VIEW with metadata `{"check": "versions", "versions": n}`.
+         *
+         *     **Roles:** `viewer`, `member`, `admin`, `auditor`.
+         *
+         *     The same as `GET /api/storage/versions/{file_path}`, with the path in the `file_path` query parameter, the form for clients generated from this document.
+         */
+        get: operations["listFileVersionsByQuery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/versions/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a version the file's current content
+         * @description Makes a version of a visible file (from `GET /api/storage/versions/{file_path}`) its current content again and returns the record (200). It is an edit: audited as EDIT with metadata `restored_version_id` (and `kept_version_id`, the version the replaced content became: the restore keeps it by the overwrite's rule, so nothing is lost). The restored version leaves the list; the organisation's usage does not grow. Refused attempts are audited too.
+         *
+         *     A soft-deleted file keeps its versions; restore the file first (`POST /api/storage/restore`), then a version: until then 404 `file_deleted`. An unknown version, or one of another file, is 404 `version_not_found`; another organisation's path is 404 `not_found`.
+         *
+         *     **Roles:** `member`, `admin`.
+         */
+        post: operations["restoreFileVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1105,6 +1183,8 @@ export interface components {
             disposition?: "inline" | "attachment";
             /** @description How many times the URL may be used (downloads the service counts); absent: any number until it expires. On a store that presigns, a link with `max_uses` is always a gateway link. */
             max_uses?: number;
+            /** @description A `version_id` from the file's versions (`GET /api/storage/versions?file_path=`): the URL then reads that version instead of the current content, while the version is kept (the retention purge, a restore of it or a hard delete ends it). Absent: the current content. An unknown one: 404 `version_not_found`. */
+            version_id?: string;
         };
         /**
          * @example {
@@ -1809,6 +1889,62 @@ export interface components {
         /** @description The organisation's legal holds, in ascending order of scope. */
         LegalHoldList: {
             items: components["schemas"]["LegalHold"][];
+        };
+        /** @description A previous content of a file, kept when an overwrite (or the restore of another version) replaced it. */
+        FileVersion: {
+            /**
+             * @description The version's id: name it as `version_id` in `POST /api/storage/signed-url` and `POST /api/storage/versions/restore`.
+             * @example 0193a5c2-7d4e-7a10-9b6f-2f1c3d4e5f60
+             */
+            version_id: string;
+            file_path: components["schemas"]["StoragePath"];
+            /**
+             * @description Sniffed from the bytes when they were uploaded.
+             * @example image/jpeg
+             */
+            content_type: string;
+            /**
+             * Format: int64
+             * @example 482113
+             */
+            size_bytes: number;
+            /**
+             * @description Lower-case hex SHA-256 of the version's bytes.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            /**
+             * @description The user who uploaded this content.
+             * @example user-7
+             */
+            uploaded_by: string;
+            /**
+             * Format: date-time
+             * @description When this content was committed (the record's last change before it was replaced).
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it stopped being the current content; the version retention counts from it.
+             */
+            superseded_at: string;
+        };
+        FileVersions: {
+            file_path: components["schemas"]["StoragePath"];
+            /** @description The file's versions, the most recently replaced first; empty when it has none. */
+            items: components["schemas"]["FileVersion"][];
+        };
+        /**
+         * @description Read strictly: one JSON object of at most 64 KiB, no other fields (400 `unknown_field`).
+         * @example {
+         *       "file_path": "org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg",
+         *       "version_id": "0193a5c2-7d4e-7a10-9b6f-2f1c3d4e5f60"
+         *     }
+         */
+        RestoreVersionRequest: {
+            file_path: components["schemas"]["StoragePath"];
+            /** @description A `version_id` from `GET /api/storage/versions?file_path=`. Empty: 400 `missing_version_id`. */
+            version_id: string;
         };
     };
     responses: {
@@ -2590,7 +2726,22 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description No such file in the caller's organisation (also another organisation's path and a soft-deleted file), or no such version of it (`version_id`). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found" | "version_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description The JSON body is larger than 64 KiB. */
             413: {
                 headers: {
@@ -6831,6 +6982,278 @@ export interface operations {
                     };
                 };
             };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listFileVersions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path: {
+                /**
+                 * @description The canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`. **It spans five path segments**: send its slashes as they are, e.g. `/api/storage/metadata/org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg`. The path is read as sent, without percent-decoding: any `%` escape (an encoded `/` or `.` included), a `..` or empty segment or a backslash is 400 `invalid_path`. Canonical paths never need escaping (filenames are sanitized to `[A-Za-z0-9._-]`). Clients generated from this document, which percent-encode a path parameter's slashes, use `/api/storage/metadata?file_path=` instead.
+                 * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
+                 */
+                file_path: components["parameters"]["FilePath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's versions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileVersions"];
+                };
+            };
+            /** @description The path is not a valid storage path. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_object_id";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listFileVersionsByQuery: {
+        parameters: {
+            query: {
+                /**
+                 * @description The canonical storage path `{orgId}/{system}/{objectType}/{objectId}/{filename}`, as a query parameter (its slashes may be percent-encoded, as generated clients send them; the value is decoded once).
+                 * @example org-1/accounting/receipt/r-42/20260126_153045_IMG_2024.jpg
+                 */
+                file_path: string;
+            };
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's versions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileVersions"];
+                };
+            };
+            /** @description The path is not a valid storage path. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_object_id";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    restoreFileVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-chosen id for this request (1-128 characters of `[A-Za-z0-9._:-]`), echoed in the response and logged. A missing or malformed one is replaced by a generated id. */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+                /** @description Makes the request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header): 1-255 characters of `[A-Za-z0-9._:~+/=-]`, bare or in double quotes; a new UUID per operation is a good key. Within `STORAGEGW_IDEMPOTENCY_TTL` (24 h) of the first request, the same key from the same user of the same org on the same request (method, route, query, form fields or JSON members, file bytes; not the multipart boundary, JSON member order or spacing) gets the first answer again (status, body, `Content-Type` and `Location`/`ETag`/`Upload-*` headers) with `Idempotent-Replayed: true`, and nothing is changed a second time; a retry's body is still read whole (hashed, not stored). The same key on another request: 422 `idempotency_key_reused`; while the first request runs: 409 `idempotency_key_in_progress`. Only 2xx answers and 4xx refusals given after the whole body was read are kept; 5xx, 408, 429 and refusals before the body was read let the key go, so a retry runs again. A malformed key: 400 `invalid_idempotency_key`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreVersionRequest"];
+            };
+        };
+        responses: {
+            /** @description Restored: the record as it now stands, with the version's content. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileRecord"];
+                };
+            };
+            /** @description A malformed JSON body, an unknown field, a bad path, or no `version_id`. A body that is not valid UTF-8 is `invalid_text`. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_text" | "invalid_idempotency_key" | "missing_version_id";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such file in the caller's organisation (also another organisation's path), no such version of it, or a soft-deleted file (restore it first). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found" | "version_not_found" | "file_deleted";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "concurrent_update" | "idempotency_key_in_progress" | "idempotency_key_answer_lost";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The JSON body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "body_too_large";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: components["responses"]["IdempotencyKeyReused"];
+            /** @description The service is busy (`too_many_requests`: too many requests in flight; `too_many_uploads`: too many uploads at once, or for this organisation). Nothing was done; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_requests";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The object store, the database or the audit trail is unavailable; nothing was changed unless stated otherwise. Retry later. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "store_unavailable" | "database_unavailable" | "audit_unavailable" | "idempotency_unavailable";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            507: components["responses"]["InsufficientStorage"];
             default: components["responses"]["InternalError"];
         };
     };

@@ -7,6 +7,8 @@ export interface SignedUrlOptions {
   expiresIn?: number;
   /** `inline` (the default) or `attachment`. */
   disposition?: "inline" | "attachment";
+  /** A version of the file (listVersions) instead of its current content. */
+  versionId?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function signedUrl(
   opts: SignedUrlOptions = {},
 ): Promise<SignedURL> {
   const { data, error, response } = await client.POST("/api/storage/signed-url", {
-    body: { file_path: filePath, expires_in: opts.expiresIn, disposition: opts.disposition },
+    body: { file_path: filePath, expires_in: opts.expiresIn, disposition: opts.disposition, version_id: opts.versionId },
   });
   if (data === undefined) {
     throw errorOf(response, error);

@@ -5,7 +5,9 @@
 //
 // FILE_PATH is a file the test stored first. Each check prints "ok: ..."; a
 // failed check throws, and the program exits non-zero.
-import { createStoragegwClient, multipartUpload, signedUrl, StoragegwError } from "../src/index.js";
+import {
+  createStoragegwClient, listVersions, multipartUpload, restoreVersion, signedUrl, StoragegwError,
+} from "../src/index.js";
 
 declare const process: { argv: string[]; exitCode?: number };
 
@@ -106,6 +108,23 @@ async function main(): Promise<void> {
   check(done.record.size_bytes === file.size && done.record.sha256 === (await sha256(file)),
     "the completed file has the file's size and sha256", done.record);
   console.log(`multipart: ${done.record.file_path}`);
+
+  // Versions: an overwrite keeps the replaced content; a URL of the
+  // version reads it, and a restore makes it current again.
+  const second = png(1 << 20);
+  const over = await multipartUpload(api, second, { ...target, overwrite: true }, { baseUrl });
+  check(over.record.sha256 === (await sha256(second)), "the overwrite committed the new content", over.record);
+  const versions = await listVersions(api, over.record.file_path);
+  check(versions.length === 1 && versions[0].sha256 === done.record.sha256 && versions[0].size_bytes === file.size,
+    "the overwrite kept the replaced content as a version", versions);
+  const vurl = await signedUrl(api, baseUrl, over.record.file_path, { versionId: versions[0].version_id });
+  const vbody = await (await fetch(vurl.url)).blob();
+  check((await sha256(vbody)) === done.record.sha256, "a signed URL of the version serves its bytes");
+  const restored = await restoreVersion(api, over.record.file_path, versions[0].version_id);
+  check(restored.sha256 === done.record.sha256, "restoreVersion makes the version current", restored);
+  const gone = await restoreVersion(api, over.record.file_path, versions[0].version_id).then(() => undefined, (e: unknown) => e);
+  check(gone instanceof StoragegwError && gone.status === 404 && gone.code === "version_not_found",
+    "a restored version is no longer listed: 404 version_not_found", String(gone));
 
   // Hard delete as an admin: the generated client with another token.
   const admin = createStoragegwClient({ baseUrl, token: () => adminToken });

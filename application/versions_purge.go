@@ -1,0 +1,136 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"storagegw/domain"
+)
+
+// purgeVersions is the retention purge's second pass: it removes the
+// versions superseded longer than the version retention
+// (VersionOptions.Retention, the soft-delete retention by default; cmd's
+// VersionsOlderThan overrides it), each in a transaction of its own that
+// deletes the version's row and appends its PURGE event (metadata
+// {"version_id"}), then removes the blob once that committed. A version
+// under legal hold (HeldBy) is left, and counted as held. A version
+// another purger took first is skipped. A blob whose removal failed is an
+// orphan that reconciliation removes. The versions of a file the first
+// pass purged were superseded before it was deleted, so with the default
+// retention they are due in the same run.
+func (r *purgeRun) purgeVersions(ctx context.Context, cmd PurgeCommand, batch int) error {
+	if r.versions == nil {
+		return nil
+	}
+	retention := cmd.VersionsOlderThan
+	if retention == 0 {
+		retention = r.versionRetention()
+	}
+	if retention < 0 {
+		return domain.Errorf(domain.ErrInvalid, "invalid_purge", "The version retention must be positive.")
+	}
+	q := VersionPurgeQuery{Before: r.clock.Now().Add(-retention), OrgID: cmd.OrgID, Limit: batch}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		due, err := r.versions.ListDue(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, v := range due {
+			now := r.clock.Now()
+			if !v.SupersededLongerThan(retention, now) {
+				continue
+			}
+			r.rep.VersionsDue++
+			if r.dryRun {
+				r.rep.VersionsPurged++
+				r.rep.VersionBytes += v.Content.SizeBytes
+				continue
+			}
+			held, err := r.purgeVersion(ctx, v, retention, now)
+			switch {
+			case err == nil && held:
+				r.rep.VersionsHeld++
+			case err == nil:
+				r.inARow = 0
+				r.rep.VersionsPurged++
+				r.rep.VersionBytes += v.Content.SizeBytes
+			case errors.Is(err, domain.ErrNotFound):
+				r.rep.Skipped++ // purged by another run meanwhile
+			case isAuditFailure(err) || domain.IsDatabaseUnavailable(err):
+				return err
+			default:
+				r.failed(ctx, err)
+				if r.abort != nil {
+					return r.abort
+				}
+			}
+		}
+		if cmd.Progress != nil {
+			cmd.Progress(*r.rep)
+		}
+		if len(due) < batch {
+			return nil
+		}
+		q.AfterID = due[len(due)-1].ID
+	}
+}
+
+// purgeVersion removes one due version: row and PURGE event in one
+// transaction, then its blob. held reports a version kept by a legal hold.
+func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time) (held bool, err error) {
+	err = r.audit.tx.InTx(ctx, func(ctx context.Context) error {
+		hold, err := HeldBy(ctx, r.holds, v.Path)
+		if err != nil || hold != nil {
+			held = hold != nil
+			return err
+		}
+		if err := r.versions.Delete(ctx, v); err != nil {
+			return err
+		}
+		ev, err := versionPurgeEvent(v, retention, now)
+		if err != nil {
+			return err
+		}
+		if err := r.audit.log.Append(ctx, ev); err != nil {
+			return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
+				"The audit trail could not be written; try again later.", err)
+		}
+		return nil
+	})
+	if err != nil || held {
+		return held, err
+	}
+	r.removeBlobs(ctx, "remove purged version blob", []string{v.Content.BlobKey})
+	return false, nil
+}
+
+// isAuditFailure reports the audit trail's failure, which stops a purge.
+func isAuditFailure(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == "audit_unavailable"
+}
+
+// versionPurgeEvent is the PURGE event of a version whose row is gone. Its
+// id is derived from the version, so it is written once whatever retries.
+func versionPurgeEvent(v domain.FileVersion, retention time.Duration, now time.Time) (*domain.AuditEvent, error) {
+	path := v.Path
+	return domain.NewAuditEvent(domain.AuditEventData{
+		ID:        PurgeEventID(v.ID, v.SupersededAt),
+		Timestamp: now,
+		Actor:     domain.Actor{UserID: domain.SystemActor, Role: domain.RoleSystem, OrgID: path.OrgID()},
+		Action:    domain.ActionPurge,
+		FilePath:  path.String(), RelatedObjectType: string(path.ObjectType()), RelatedObjectID: path.ObjectID(),
+		Metadata: map[string]any{
+			"version_id":    v.ID,
+			"size_bytes":    v.Content.SizeBytes,
+			"sha256":        v.Content.SHA256,
+			"superseded_at": v.SupersededAt.UTC().Format(time.RFC3339Nano),
+			"retention":     retention.String(),
+		},
+		Success: true,
+	})
+}
