@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"storagegw/application"
+	"storagegw/domain"
 )
 
 type revokedLinkResponse struct {
@@ -16,16 +17,28 @@ type revokedLinkResponse struct {
 	Uses      int    `json:"uses"`
 }
 
-// revokeLink is DELETE /api/storage/links/{link_id}.
+// revokeLink is DELETE /api/storage/links/{link_id}. It takes no body;
+// one sent anyway is read (and ignored) before the revocation commits, so
+// that an Idempotency-Key's fingerprint is whole in its transaction.
 func (s *Server) revokeLink(c *gin.Context) {
+	if err := s.discardBody(c); err != nil {
+		writeError(c, err)
+		return
+	}
+	answer := func(result any) (domain.IdempotentAnswer, bool) {
+		out, ok := result.(application.RevokedLink)
+		return jsonAnswer(http.StatusOK, revokedLinkResponse{LinkID: out.LinkID, FilePath: out.FilePath,
+			LinkMode: string(out.Mode), RevokedAt: timeJSON(out.RevokedAt), Uses: out.Uses}), ok
+	}
+	s.answerInTx(c, answer)
 	out, err := s.app.RevokeLinks.One(c.Request.Context(),
 		application.RevokeLinkCommand{Caller: caller(c), LinkID: c.Param("link_id")})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, revokedLinkResponse{LinkID: out.LinkID, FilePath: out.FilePath, LinkMode: string(out.Mode),
-		RevokedAt: timeJSON(out.RevokedAt), Uses: out.Uses})
+	a, _ := answer(out)
+	writeAnswer(c, a)
 }
 
 type revokeFileLinksRequest struct {
@@ -44,11 +57,17 @@ func (s *Server) revokeFileLinks(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := func(result any) (domain.IdempotentAnswer, bool) {
+		out, ok := result.(application.RevokedFileLinks)
+		return jsonAnswer(http.StatusOK, revokeFileLinksResponse{FilePath: out.FilePath, Revoked: out.Revoked}), ok
+	}
+	s.answerInTx(c, answer)
 	n, err := s.app.RevokeLinks.File(c.Request.Context(),
 		application.RevokeFileLinksCommand{Caller: caller(c), FilePath: req.FilePath})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, revokeFileLinksResponse{FilePath: req.FilePath, Revoked: n})
+	a, _ := answer(application.RevokedFileLinks{FilePath: req.FilePath, Revoked: n})
+	writeAnswer(c, a)
 }
