@@ -1985,7 +1985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2136,7 +2136,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2287,7 +2287,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2522,7 +2522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2655,7 +2655,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2773,7 +2773,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2907,7 +2907,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3812,7 +3812,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4076,7 +4076,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4226,7 +4226,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4505,7 +4505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4553,7 +4553,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A body that completed the upload holds a type the kind does not allow. */
+            /** @description A body sent with the creation in another type than application/offset+octet-stream (`invalid_content_type`; nothing was created), or a body that completed the upload holds a type the kind does not allow. */
             415: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4563,7 +4563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "unsupported_content_type";
+                            code: "unsupported_content_type" | "invalid_content_type";
                             message: string;
                         };
                     };
