@@ -147,22 +147,6 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) error {
 	return errorf(domain.ErrInvalid, "invalid_json", "The body is not valid JSON.")
 }
 
-// discardBody reads the body of a route that takes none to its end, up
-// to MaxJSONBytes (413 body_too_large past it), and ignores it.
-func (s *Server) discardBody(c *gin.Context) error {
-	if c.Request.Body == nil {
-		return nil
-	}
-	if _, err := io.Copy(io.Discard, http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes)); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errorf(domain.ErrTooLarge, "body_too_large", "The JSON body is larger than %s.", domain.FormatSize(s.opts.MaxJSONBytes))
-		}
-		return errorf(domain.ErrInvalid, "invalid_json", "The body could not be read.")
-	}
-	return nil
-}
-
 // unknownField recognises the error DisallowUnknownFields produces and
 // returns the field it names; encoding/json has no typed error for it.
 func unknownField(err error) (string, bool) {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"errors"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -70,4 +72,20 @@ func (s *Server) revokeFileLinks(c *gin.Context) {
 	}
 	a, _ := answer(application.RevokedFileLinks{FilePath: req.FilePath, Revoked: n})
 	writeAnswer(c, a)
+}
+
+// discardBody reads the body of a route that takes none to its end, up
+// to MaxJSONBytes (413 body_too_large past it), and ignores it.
+func (s *Server) discardBody(c *gin.Context) error {
+	if c.Request.Body == nil {
+		return nil
+	}
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errorf(domain.ErrTooLarge, "body_too_large", "The JSON body is larger than %s.", domain.FormatSize(s.opts.MaxJSONBytes))
+		}
+		return errorf(domain.ErrInvalid, "malformed_body", "The request body could not be read; send the request again, without a body.")
+	}
+	return nil
 }

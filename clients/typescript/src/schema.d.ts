@@ -2488,7 +2488,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedLink"];
                 };
             };
-            /** @description A malformed Idempotency-Key. */
+            /** @description A malformed Idempotency-Key, or a body (the route takes none) that could not be read (`malformed_body`). */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2498,7 +2498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_idempotency_key";
+                            code: "invalid_idempotency_key" | "malformed_body";
                             message: string;
                         };
                     };
