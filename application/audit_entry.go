@@ -21,6 +21,11 @@ type entry struct {
 	// set by the change's fn: the Idempotency-Key's answer is built from
 	// it in the same transaction (applyClaim).
 	result any
+	// answerOf, when set, makes of result what the request answers with,
+	// for a use case whose answer is more than its change committed (a
+	// TUS creation whose body completed the upload answers with the
+	// upload and the file the completion committed).
+	answerOf func(result any) any
 }
 
 // forPath fills the related-object fields from a parsed path.
@@ -57,7 +62,11 @@ func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx con
 		if err := a.record(ctx, c, *e, nil); err != nil {
 			return err
 		}
-		return applyClaim(ctx, e.result) // the request's Idempotency-Key (and answer), if any, commits with its change
+		result := e.result
+		if e.answerOf != nil {
+			result = e.answerOf(result)
+		}
+		return applyClaim(ctx, result) // the request's Idempotency-Key (and answer), if any, commits with its change
 	})
 	if err == nil {
 		e.written = true

@@ -18,8 +18,11 @@ type IdempotentReply struct {
 // request commits, the answer that request will get from the change's
 // result: the value the use case committed and returns (a
 // *domain.FileRecord for an upload, a multipart complete, a delete or a
-// restore; a *domain.TusUpload for a TUS creation; nil for a multipart
-// abort). It must not write anything. false: the answer is not known yet
+// restore; a *domain.UploadSession for a multipart initiate; a
+// *domain.TusUpload for a TUS creation, a TusPatchResult for a TUS
+// creation-with-upload (the upload after its body, and the file when the
+// body completed it); a RevokedLink or RevokedFileLinks for a link
+// revocation; nil for a multipart abort). It must not write anything. false: the answer is not known yet
 // (another result, a body not read to its end); the key is then only
 // marked applied, and the answer kept after the request (Finish).
 type IdempotentRenderer func(result any) (IdempotentReply, bool)

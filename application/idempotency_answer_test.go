@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
@@ -88,5 +89,94 @@ func TestIdempotentAnswerCommitsWithItsChange(t *testing.T) {
 	}
 	if again, _ := keys.Get(context.Background(), scope("k-2")); string(again.Answer().Body) != `{"rendered":true}` {
 		t.Fatalf("Finish replaced the answer stored with the change: %+v", again.Data())
+	}
+}
+
+// TestIdempotentAnswersOfEveryChange: the renderer of a claimed request
+// gets, in its change's transaction, the value the request answers with,
+// and the key is completed by that change (before Finish): a multipart
+// initiate's session, a TUS creation's upload, and, for a creation with
+// a body, the upload after its body with the file when the body
+// completed it (the request's last change, not the creation's).
+func TestIdempotentAnswersOfEveryChange(t *testing.T) {
+	t.Parallel()
+	member := caller("org-1", domain.RoleMember)
+	data := pngBytes(int(domain.MinPartBytes) + 10)
+	for _, tc := range []struct {
+		name  string
+		run   func(ctx context.Context, f *tusFixture) (any, error)
+		check func(t *testing.T, rendered, returned any)
+	}{
+		{"multipart initiate", func(ctx context.Context, f *tusFixture) (any, error) {
+			return f.app.InitiateMultipart.Handle(ctx, application.InitiateMultipartCommand{Caller: member, System: "workspace",
+				ObjectType: "doc", ObjectID: "doc-1", Filename: "a.pdf", Size: 10})
+		}, func(t *testing.T, rendered, returned any) {
+			s, ok := rendered.(*domain.UploadSession)
+			if !ok || s.ID() != returned.(*domain.UploadSession).ID() {
+				t.Fatalf("rendered %#v, want the created session", rendered)
+			}
+		}},
+		{"TUS creation", func(ctx context.Context, f *tusFixture) (any, error) {
+			return f.app.TusCreate.Handle(ctx, application.TusCreateCommand{Caller: member, System: "workspace",
+				ObjectType: "doc", ObjectID: "doc-1", Filename: "a.png", Length: 100})
+		}, func(t *testing.T, rendered, returned any) {
+			u, ok := rendered.(*domain.TusUpload)
+			if !ok || u.ID() != returned.(application.TusPatchResult).Upload.ID() || u.Offset() != 0 {
+				t.Fatalf("rendered %#v, want the created upload", rendered)
+			}
+		}},
+		{"TUS creation with the first bytes", func(ctx context.Context, f *tusFixture) (any, error) {
+			return f.app.TusCreate.Handle(ctx, application.TusCreateCommand{Caller: member, System: "workspace",
+				ObjectType: "doc", ObjectID: "doc-1", Filename: "a.png", Length: int64(len(data)),
+				Body: bytes.NewReader(data[:1000]), ContentLength: 1000})
+		}, func(t *testing.T, rendered, returned any) {
+			r, ok := rendered.(application.TusPatchResult)
+			if !ok || r.Upload.ID() != returned.(application.TusPatchResult).Upload.ID() || r.Upload.Offset() != 1000 || r.Record != nil {
+				t.Fatalf("rendered %#v, want the upload at offset 1000 and no file", rendered)
+			}
+		}},
+		{"TUS creation with the whole file", func(ctx context.Context, f *tusFixture) (any, error) {
+			return f.app.TusCreate.Handle(ctx, application.TusCreateCommand{Caller: member, System: "workspace",
+				ObjectType: "doc", ObjectID: "doc-1", Filename: "a.png", Length: int64(len(data)),
+				Body: bytes.NewReader(data), ContentLength: -1})
+		}, func(t *testing.T, rendered, returned any) {
+			r, ok := rendered.(application.TusPatchResult)
+			ret := returned.(application.TusPatchResult)
+			if !ok || r.Upload.ID() != ret.Upload.ID() || r.Upload.Offset() != int64(len(data)) || r.Record == nil ||
+				r.Record.Path() != ret.Record.Path() {
+				t.Fatalf("rendered %#v, want the whole upload and its file", rendered)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newTusFixture(t)
+			keys := memrepo.NewIdempotencyKeys()
+			idem := application.NewIdempotency(keys, f.audit, memrepo.NewTransactor(), f.clock, application.Options{})
+			start, err := idem.Begin(t.Context(), application.BeginIdempotentCommand{Caller: member,
+				Action: domain.ActionUpload, Key: "k", RequestID: "req-k"})
+			if err != nil || start.Claim == nil {
+				t.Fatalf("Begin: %+v, %v", start, err)
+			}
+			var rendered any
+			calls := 0
+			start.Claim.RenderWith(func(result any) (application.IdempotentReply, bool) {
+				rendered, calls = result, calls+1
+				return application.IdempotentReply{Fingerprint: "fp", Answer: domain.IdempotentAnswer{Status: 201}}, true
+			})
+			returned, err := tc.run(application.WithIdempotencyClaim(t.Context(), start.Claim), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls != 1 {
+				t.Fatalf("the renderer ran %d times, want once (the request's one change under the key)", calls)
+			}
+			tc.check(t, rendered, returned)
+			stored, err := keys.Get(t.Context(), domain.IdempotencyScope{OrgID: "org-1", UserID: member.Principal.UserID, Key: "k"})
+			if err != nil || !stored.Completed() || stored.Data().Fingerprint != "fp" {
+				t.Fatalf("key after the change, before Finish: %+v, %v; want it completed", stored, err)
+			}
+			start.Claim.Finish(t.Context(), "fp", domain.IdempotentAnswer{Status: 201}, domain.IdempotencyOutcome{})
+		})
 	}
 }

@@ -125,8 +125,11 @@ func (u *InitiateMultipart) run(ctx context.Context, cmd InitiateMultipartComman
 			e.metadata["protocol"] = cmd.protocol
 		}
 		create := func(ctx context.Context) (err error) {
-			if s, err = u.sessions.Create(ctx, s); err == nil && cmd.onCreate != nil {
-				err = cmd.onCreate(ctx, s)
+			if s, err = u.sessions.Create(ctx, s); err == nil {
+				e.result = s // the answer: the session (part URLs are asked for apart, MultipartPartURLs)
+				if cmd.onCreate != nil {
+					err = cmd.onCreate(ctx, s)
+				}
 			}
 			return err
 		}

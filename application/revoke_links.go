@@ -28,6 +28,14 @@ type RevokedLink struct {
 	Uses      int
 }
 
+// RevokedFileLinks is what revoking every link of a file did: the file
+// path as asked, and how many links were revoked (the answer a request
+// with an Idempotency-Key stores with its change).
+type RevokedFileLinks struct {
+	FilePath string
+	Revoked  int
+}
+
 // RevokeLinks revokes the links of signed URLs, for members and admins of
 // the link's org; another org's link is not found. Each call commits in
 // one transaction with its LINK_REVOKED event. A revoked link refuses its
@@ -84,6 +92,7 @@ func (r *RevokeLinks) one(ctx context.Context, cmd RevokeLinkCommand, e *entry) 
 		}
 		e.metadata["link_mode"] = string(l.Mode())
 		out = RevokedLink{LinkID: l.ID(), FilePath: l.FilePath(), Mode: l.Mode(), RevokedAt: l.RevokedAt(), Uses: l.Uses()}
+		e.result = out
 		return nil
 	})
 	return out, err
@@ -113,6 +122,7 @@ func (r *RevokeLinks) file(ctx context.Context, cmd RevokeFileLinksCommand, e *e
 	err = r.audit.change(ctx, cmd.Caller, e, func(ctx context.Context) (err error) {
 		n, err = r.links.RevokeFile(ctx, p.OrgID, path.String(), p.UserID, r.clock.Now())
 		e.metadata["links_revoked"] = n
+		e.result = RevokedFileLinks{FilePath: cmd.FilePath, Revoked: n}
 		return err
 	})
 	return n, err

@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 	before := locked.Data()
 	t, _ = domain.RehydrateTusUpload(before)
 	consumed, werr := u.write(wctx, s, t, cmd.Body, cmd.ContentLength)
+	if creation && werr == nil && cmd.ContentLength < 0 && t.Offset() == t.Length() {
+		werr = checkBodyEnds(cmd.Body, t) // a body of unknown length ends with the file, read to its end
+	}
 	if cause := context.Cause(wctx); werr != nil && errors.Is(cause, domain.ErrExists) {
 		werr = cause // the lease was lost: another request writes now
 	}
@@ -109,6 +113,7 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 	defer cancel()
 	err = u.audit.change(dctx, cmd.Caller, e, func(ctx context.Context) (err error) {
 		saved, err = u.uploads.Update(ctx, t)
+		e.result = TusPatchResult{Upload: saved}
 		return err
 	})
 	if err != nil {
@@ -120,6 +125,18 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 	}
 	u.deleteSegments(ctx, consumed)
 	return TusPatchResult{Upload: saved}, werr
+}
+
+// checkBodyEnds reads the end of a creation's body of unknown length
+// that held the rest of t's file, so that the request's body was read
+// whole before its change commits: a byte more is upload_length_exceeded.
+func checkBodyEnds(body io.Reader, t *domain.TusUpload) error {
+	var b [1]byte
+	if n, _ := io.ReadFull(body, b[:]); n > 0 {
+		return domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
+			"The body holds more bytes than the %s of Upload-Length.", domain.FormatSize(t.Length()))
+	}
+	return nil
 }
 
 // checkTusBody refuses a body that declares more bytes than t still needs.
@@ -154,6 +171,12 @@ func (u *tus) completeUpload(ctx context.Context, c Caller, store MultipartStore
 		parts[i] = domain.PartRef{Number: p.Number, ETag: p.ETag}
 	}
 	e.metadata["parts"] = len(parts)
+	// The completion's change commits the file; the request answers with
+	// the upload as it then stands (every byte stored) and that file.
+	e.answerOf = func(result any) any {
+		rec, _ := result.(*domain.FileRecord)
+		return TusPatchResult{Upload: t, Record: rec}
+	}
 	rec, err := u.complete.run(ctx, CompleteMultipartCommand{Caller: c, UploadID: s.ID(), Parts: parts}, e)
 	held := lease.stop()
 	if err != nil {

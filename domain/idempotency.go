@@ -65,6 +65,16 @@ const (
 // stored: it must not run again, and its answer cannot be replayed.
 const CodeIdempotencyKeyAnswerLost = "idempotency_key_answer_lost"
 
+// answerLostMessage says what a client refused with
+// idempotency_key_answer_lost can do. Since answers are stored with their
+// change, only keys an earlier version of the service left applied get
+// it (docs/DESIGN.md, "Idempotency keys"), and they expire within the
+// key TTL.
+const answerLostMessage = "The first request with this Idempotency-Key was carried out, but its answer was not kept " +
+	"(it ran on an earlier version of the service); it is not run again. Read the current state instead " +
+	"(GET /api/storage/metadata/{file_path}, or HEAD the TUS upload); to run the request anew, send it with a new " +
+	"Idempotency-Key, or with this one once it expires (24 hours after its first use by default)."
+
 // IdempotentAnswer is the stored answer of a key's first request: what a
 // retry gets back. The inbound adapter decides what it holds (for HTTP:
 // the status, the headers that matter and the body).
@@ -198,7 +208,7 @@ func (r *IdempotencyRecord) Reclaim(action Action, requestID, owner string, now 
 			return Errorf(ErrExists, "idempotency_key_completed", "This key has an answer; it is replayed, not run again.")
 		case r.d.State == IdempotencyApplied && !now.Before(r.d.LeaseUntil):
 			return Errorf(ErrExists, CodeIdempotencyKeyAnswerLost,
-				"The first request with this Idempotency-Key was carried out, but the service stopped before its answer was kept; it is not run again. Read the file's current state (GET /api/storage/metadata/...) instead of retrying.")
+				answerLostMessage)
 		}
 		return InProgressError()
 	}

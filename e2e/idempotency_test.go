@@ -22,9 +22,10 @@ import (
 // idemBackend is one environment the Idempotency-Key tests run on, with a
 // count of the blobs its store holds.
 type idemBackend struct {
-	name  string
-	env   func(t *testing.T) map[string]string
-	blobs func(t *testing.T, a *api) int
+	name     string
+	env      func(t *testing.T) map[string]string
+	blobs    func(t *testing.T, a *api) int
+	postgres bool
 }
 
 func idemBackends() []idemBackend {
@@ -36,7 +37,7 @@ func idemBackends() []idemBackend {
 			return env
 		}, blobs: func(t *testing.T, a *api) int {
 			return len(testS3(t).Keys(t, a.Cfg.Spaces.Bucket))
-		}},
+		}, postgres: true},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,6 +74,17 @@ func TestTusRefusals(t *testing.T) {
 	want(t, "no Tus-Resumable", r, http.StatusPreconditionFailed, "tus_version_unsupported")
 	r = a.Do(http.MethodPost, "/api/storage/tus/", "", nil, tusHeader("Upload-Length", "10", "Upload-Metadata", docMeta))
 	want(t, "no token", r, http.StatusUnauthorized, "token_missing")
+	r = a.Do(http.MethodPost, "/api/storage/tus/", member, strings.NewReader("x"), tusHeader("Upload-Length", "10",
+		"Upload-Metadata", docMeta, "Content-Type", "text/plain"))
+	want(t, "a creation's body of another type", r, http.StatusUnsupportedMediaType, "invalid_content_type")
+	// A body of unknown length (chunked) longer than the upload: refused
+	// once it holds more than Upload-Length, nothing recorded.
+	r = a.Do(http.MethodPost, "/api/storage/tus/", member, io.MultiReader(bytes.NewReader(pdfOf(120))), tusHeader("Upload-Length", "100",
+		"Upload-Metadata", docMeta, "Content-Type", "application/offset+octet-stream"))
+	want(t, "a chunked creation body longer than the upload", r, http.StatusRequestEntityTooLarge, "upload_length_exceeded")
+	if r := a.Get("/api/storage/metadata/org-1/workspace/pdf/d1/a.pdf", member); r.Status != http.StatusNotFound {
+		t.Errorf("metadata after a creation body too long: got %d, want 404 (nothing recorded)", r.Status)
+	}
 
 	loc := a.tusCreate(member, 100, docMeta)
 	for _, m := range []string{http.MethodHead, http.MethodPatch, http.MethodDelete} {

@@ -47,7 +47,11 @@ func (f uploadForm) takes(name string) bool {
 
 // formUpload is an upload form read up to its file part. The text fields
 // must come first (so the request can be checked and refused before the
-// file is read); exactly one file part follows, and nothing after it.
+// file is read); exactly one file part follows, and nothing after it
+// but the form's epilogue, which is read (and ignored) before the file's
+// end is reported, so that the request's body was read whole before the
+// use case commits anything (an Idempotency-Key's fingerprint, stored
+// with the change, covers all of it).
 // What is read before the file is bounded: each accepted field at most
 // once (else unknown_field, duplicate_field), each value maxFieldBytes,
 // each part header partHeaderBudget.
@@ -168,9 +172,25 @@ func (f *filePart) Read(p []byte) (int, error) {
 	n, err := f.r.Read(p)
 	if errors.Is(err, io.EOF) {
 		f.end = endOfForm(f.hdr, f.mr)
+		if f.end == io.EOF {
+			f.end = drainEpilogue(f.hdr)
+		}
 		err = f.end
 	}
 	return n, err
+}
+
+// drainEpilogue reads what follows a form's closing boundary (its
+// epilogue, which RFC 2046 says to ignore) to the body's end: io.EOF, or
+// the error of a body that could not be read. It is bounded as the body
+// is, by the form's size backstop (413 request_too_large) and, on the
+// upload routes, by the body-rate floor, and it runs before the use case
+// commits, never in its transaction.
+func drainEpilogue(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, readerOnly{r}); err != nil {
+		return bodyError(err)
+	}
+	return io.EOF
 }
 
 // endOfForm is io.EOF when the form ends after its file part, else the

@@ -34,10 +34,12 @@ type answerBuilder func(result any) (domain.IdempotentAnswer, bool)
 // handler then gives the same answer (writeAnswer of the same builder):
 // first answers and replays come from one encoder. The answer is stored
 // only once the request's body was read to its end (the fingerprint is
-// then whole; a form's epilogue of at most maxFormEpilogue is read for
-// it); otherwise the key is marked applied and the answer kept after
-// the request, as for a route without a builder. Without a claim it does
-// nothing.
+// then whole); otherwise the key is marked applied and the answer kept
+// after the request, as for a route without a builder. Without a claim
+// it does nothing. Nothing is read here: the routes read their bodies
+// whole before their use case commits (a JSON body at once, a form up
+// to its epilogue when its file ends, a TUS body before its last
+// change), so a slow client never holds the change's transaction.
 func (s *Server) answerInTx(c *gin.Context, build answerBuilder) {
 	v, ok := c.Get(claimedKey)
 	if !ok {
@@ -46,7 +48,7 @@ func (s *Server) answerInTx(c *gin.Context, build answerBuilder) {
 	cl := v.(*claimed)
 	cl.claim.RenderWith(func(result any) (application.IdempotentReply, bool) {
 		a, ok := build(result)
-		if !ok || cl.body.drain(maxFormEpilogue) != nil || !cl.body.complete() {
+		if !ok || !cl.body.complete() {
 			return application.IdempotentReply{}, false
 		}
 		fp := s.fingerprint(c, cl.body, cl.headers)

@@ -99,8 +99,15 @@ type readerOnly struct{ r io.Reader }
 func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 
 // complete reports whether the body was read to its end, all the bytes
-// it declared: only then is the digest the whole body's.
-func (d *bodyDigest) complete() bool { return d.eof && (d.want < 0 || d.n == d.want) }
+// it declared (a reader that stops at the declared length, as TUS's does,
+// need not read the end itself), or up to its end when it declared none:
+// only then is the digest the whole body's.
+func (d *bodyDigest) complete() bool {
+	if d.want >= 0 {
+		return d.n == d.want
+	}
+	return d.eof
+}
 
 // sum is the body's digest, with the form it was taken in.
 func (d *bodyDigest) sum() (form, digest string) {

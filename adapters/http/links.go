@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"errors"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"storagegw/application"
+	"storagegw/domain"
 )
 
 type revokedLinkResponse struct {
@@ -16,16 +19,28 @@ type revokedLinkResponse struct {
 	Uses      int    `json:"uses"`
 }
 
-// revokeLink is DELETE /api/storage/links/{link_id}.
+// revokeLink is DELETE /api/storage/links/{link_id}. It takes no body;
+// one sent anyway is read (and ignored) before the revocation commits, so
+// that an Idempotency-Key's fingerprint is whole in its transaction.
 func (s *Server) revokeLink(c *gin.Context) {
+	if err := s.discardBody(c); err != nil {
+		writeError(c, err)
+		return
+	}
+	answer := func(result any) (domain.IdempotentAnswer, bool) {
+		out, ok := result.(application.RevokedLink)
+		return jsonAnswer(http.StatusOK, revokedLinkResponse{LinkID: out.LinkID, FilePath: out.FilePath,
+			LinkMode: string(out.Mode), RevokedAt: timeJSON(out.RevokedAt), Uses: out.Uses}), ok
+	}
+	s.answerInTx(c, answer)
 	out, err := s.app.RevokeLinks.One(c.Request.Context(),
 		application.RevokeLinkCommand{Caller: caller(c), LinkID: c.Param("link_id")})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, revokedLinkResponse{LinkID: out.LinkID, FilePath: out.FilePath, LinkMode: string(out.Mode),
-		RevokedAt: timeJSON(out.RevokedAt), Uses: out.Uses})
+	a, _ := answer(out)
+	writeAnswer(c, a)
 }
 
 type revokeFileLinksRequest struct {
@@ -44,13 +59,35 @@ func (s *Server) revokeFileLinks(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	answer := func(result any) (domain.IdempotentAnswer, bool) {
+		out, ok := result.(application.RevokedFileLinks)
+		return jsonAnswer(http.StatusOK, revokeFileLinksResponse{FilePath: out.FilePath, Revoked: out.Revoked}), ok
+	}
+	s.answerInTx(c, answer)
 	n, err := s.app.RevokeLinks.File(c.Request.Context(),
 		application.RevokeFileLinksCommand{Caller: caller(c), FilePath: req.FilePath})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, revokeFileLinksResponse{FilePath: req.FilePath, Revoked: n})
+	a, _ := answer(application.RevokedFileLinks{FilePath: req.FilePath, Revoked: n})
+	writeAnswer(c, a)
+}
+
+// discardBody reads the body of a route that takes none to its end, up
+// to MaxJSONBytes (413 body_too_large past it), and ignores it.
+func (s *Server) discardBody(c *gin.Context) error {
+	if c.Request.Body == nil {
+		return nil
+	}
+	if _, err := io.Copy(io.Discard, http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errorf(domain.ErrTooLarge, "body_too_large", "The JSON body is larger than %s.", domain.FormatSize(s.opts.MaxJSONBytes))
+		}
+		return errorf(domain.ErrInvalid, "malformed_body", "The request body could not be read; send the request again, without a body.")
+	}
+	return nil
 }
 
 // linkJSON is one link of a file's listing: never its URL, which is not

@@ -41,6 +41,18 @@ func (s *Server) initiateMultipart(c *gin.Context) {
 		writeError(c, errorf(domain.ErrInvalid, "invalid_size", "size (the file's size in bytes) is required."))
 		return
 	}
+	// The answer is the session alone (part URLs are asked for apart, at
+	// /multipart/parts): it is known in the change's transaction.
+	answer := func(result any) (domain.IdempotentAnswer, bool) {
+		sess, ok := result.(*domain.UploadSession)
+		if !ok || sess == nil {
+			return domain.IdempotentAnswer{}, false
+		}
+		plan := sess.Plan()
+		return jsonAnswer(http.StatusCreated, uploadSessionJSON{UploadID: sess.ID(), FilePath: sess.Path().String(),
+			Size: sess.DeclaredSize(), PartSize: plan.Size, PartCount: plan.Count, ExpiresAt: timeJSON(sess.ExpiresAt())}), true
+	}
+	s.answerInTx(c, answer)
 	sess, err := s.app.InitiateMultipart.Handle(c.Request.Context(), application.InitiateMultipartCommand{
 		Caller: caller(c), System: req.System, ObjectType: req.ObjectType, ObjectID: req.ObjectID,
 		Filename: req.Filename, Size: *req.Size, ContentType: req.ContentType,
@@ -50,9 +62,8 @@ func (s *Server) initiateMultipart(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	plan := sess.Plan()
-	c.JSON(http.StatusCreated, uploadSessionJSON{UploadID: sess.ID(), FilePath: sess.Path().String(),
-		Size: sess.DeclaredSize(), PartSize: plan.Size, PartCount: plan.Count, ExpiresAt: timeJSON(sess.ExpiresAt())})
+	a, _ := answer(sess)
+	writeAnswer(c, a)
 }
 
 type partURLsRequest struct {

@@ -77,21 +77,34 @@ func (s *Server) tusCreate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if c.ContentType() == tusChunkType && c.Request.ContentLength != 0 {
+	if c.Request.ContentLength != 0 {
+		// A body is the upload's first bytes (creation-with-upload), in
+		// the protocol's type; a body of another type would be left
+		// unread, and the request's fingerprint with it.
+		if c.ContentType() != tusChunkType {
+			c.Header("Connection", "close") // the body is not read
+			writeError(c, errorf(domain.ErrUnsupportedType, "invalid_content_type",
+				"A creation's body is the upload's first bytes: send it as Content-Type: %s, or send no body.", tusChunkType))
+			return
+		}
 		cmd.Body, cmd.ContentLength = c.Request.Body, c.Request.ContentLength
-	} else {
-		// The creation is the request's one change: its answer is stored
-		// with it. A creation with a body commits the upload and then its
-		// bytes (and maybe its completion) in changes of their own; its
-		// answer is kept after the request (docs/DESIGN.md).
-		s.answerInTx(c, func(result any) (domain.IdempotentAnswer, bool) {
-			t, ok := result.(*domain.TusUpload)
-			if !ok || t == nil {
-				return domain.IdempotentAnswer{}, false
-			}
-			return tusCreated(t, ""), true
-		})
 	}
+	// The request's last change stores its answer: the creation's, or,
+	// with a body, the change that counted its bytes or completed the
+	// upload with them (docs/DESIGN.md, "Idempotency keys").
+	s.answerInTx(c, func(result any) (domain.IdempotentAnswer, bool) {
+		switch r := result.(type) {
+		case *domain.TusUpload:
+			if r != nil {
+				return tusCreated(r, ""), true
+			}
+		case application.TusPatchResult:
+			if r.Upload != nil {
+				return tusCreated(r.Upload, recordPath(r.Record)), true
+			}
+		}
+		return domain.IdempotentAnswer{}, false
+	})
 	res, err := s.app.TusCreate.Handle(c.Request.Context(), cmd)
 	if err != nil {
 		writeError(c, err)

@@ -2293,7 +2293,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2444,7 +2444,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2595,7 +2595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2917,7 +2917,7 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedLink"];
                 };
             };
-            /** @description A malformed Idempotency-Key. */
+            /** @description A malformed Idempotency-Key, or a body (the route takes none) that could not be read (`malformed_body`). */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -2927,7 +2927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_idempotency_key";
+                            code: "invalid_idempotency_key" | "malformed_body";
                             message: string;
                         };
                     };
@@ -2951,7 +2951,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3084,7 +3084,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -3336,7 +3336,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4241,7 +4241,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path is taken: a file (`file_exists`) or a soft-deleted file (`deleted_file_at_path`) is there and `overwrite` was not set, or another upload to the same path is in progress. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4505,7 +4505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The upload is being completed or aborted by another request, or another upload took its path over. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4655,7 +4655,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The upload is being completed by another request. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4934,7 +4934,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The path holds a file and overwrite is not set, or another upload holds it. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4982,7 +4982,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A body that completed the upload holds a type the kind does not allow. */
+            /** @description A body sent with the creation in another type than application/offset+octet-stream (`invalid_content_type`; nothing was created), or a body that completed the upload holds a type the kind does not allow. */
             415: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -4992,7 +4992,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "unsupported_content_type";
+                            code: "unsupported_content_type" | "invalid_content_type";
                             message: string;
                         };
                     };
