@@ -3202,7 +3202,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `legal_hold`: a hard delete of a file under legal hold (its own or its object's); the refusal is audited as DELETE with `legal_hold` (the hold's scope) in the metadata; an admin must clear the hold first (a soft delete stays allowed). Or the record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description `legal_hold`: a hard delete of a file under legal hold (its own or its object's); the refusal is audited as DELETE with `legal_hold` (the hold's scope) in the metadata; an admin must clear the hold first (a soft delete stays allowed). Or the record changed concurrently and the delete could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
@@ -7186,7 +7186,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out but the service stopped before keeping its answer; it is not run again: read the state instead of retrying. */
+            /** @description The record changed concurrently and the restore could not be applied; retry. Or `idempotency_key_in_progress`: the first request with this Idempotency-Key still runs; retry after it finished. Or `idempotency_key_answer_lost`: the first request with this Idempotency-Key was carried out by an earlier version of the service, which kept no answer; it is not run again: read the state instead, or use a new key. */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
