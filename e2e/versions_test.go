@@ -243,3 +243,77 @@ func TestVersions(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionsConcurrentRestores: eight restores of one version at once,
+// and overwrites racing them, on SQLite and on PostgreSQL: exactly one
+// restore takes the version (the others 404 version_not_found or 409
+// concurrent_update), nothing is lost (every content is the file's or a
+// version's), and the usage equals a recount.
+func TestVersionsConcurrentRestores(t *testing.T) {
+	t.Parallel()
+	for _, st := range quotaStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			env, blobs := st.env(t)
+			a := newAPI(t, env)
+			member := a.Token("org-1", "member")
+			var rec record
+			for i := range 3 {
+				r := uploadDoc(a, "org-1", "c1", "c.png", pngOf(1000*(i+1)), i > 0)
+				want(t, "upload", r, http.StatusCreated, "")
+				r.JSON(t, &rec)
+			}
+			vs := a.versions(t, member, rec.FilePath)
+			body := `{"file_path":"` + rec.FilePath + `","version_id":"` + vs[1].VersionID + `"}`
+			type result struct {
+				status int
+				code   string
+			}
+			results := make(chan result, 12)
+			for range 8 {
+				go func() {
+					r := a.SendJSON(http.MethodPost, "/api/storage/versions/restore", member, body)
+					results <- result{r.Status, r.Code()}
+				}()
+			}
+			for i := range 4 {
+				go func() {
+					r := uploadDoc(a, "org-1", "c1", "c.png", pngOf(5000+i), true)
+					results <- result{r.Status, r.Code()}
+				}()
+			}
+			restored, uploads := 0, 0
+			for range 12 {
+				r := <-results
+				switch {
+				case r.status == http.StatusOK:
+					restored++
+				case r.status == http.StatusCreated:
+					uploads++
+				case r.status == http.StatusNotFound && r.code == "version_not_found",
+					r.status == http.StatusConflict && (r.code == "concurrent_update" || r.code == "upload_in_progress"):
+				default:
+					t.Errorf("unexpected answer %d %s", r.status, r.code)
+				}
+			}
+			if restored != 1 {
+				t.Errorf("restores that took the version: got %d, want 1", restored)
+			}
+			left := a.versions(t, member, rec.FilePath)
+			for _, v := range left {
+				if v.VersionID == vs[1].VersionID {
+					t.Error("the restored version is still listed")
+				}
+			}
+			// 3 contents uploaded first, plus each overwrite that went
+			// through: all kept (the file's and its versions), none lost.
+			if got, want := len(left)+1, 3+uploads; got != want {
+				t.Errorf("contents kept: got %d (%d versions + the file), want %d", got, len(left), want)
+			}
+			if n := blobs(t, a); n != 3+uploads {
+				t.Errorf("blobs: got %d, want %d", n, 3+uploads)
+			}
+			requireRecount(t, a)
+		})
+	}
+}
