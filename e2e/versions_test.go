@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -315,5 +316,43 @@ func TestVersionsConcurrentRestores(t *testing.T) {
 			}
 			requireRecount(t, a)
 		})
+	}
+}
+
+// TestVersionsRestoreIdempotent: a restore sent twice with one
+// Idempotency-Key restores once and replays its answer.
+func TestVersionsRestoreIdempotent(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	member := a.Token("org-1", "member")
+	var rec record
+	for i := range 2 {
+		r := uploadDoc(a, "org-1", "i1", "i.png", pngOf(1000*(i+1)), i > 0)
+		want(t, "upload", r, http.StatusCreated, "")
+		r.JSON(t, &rec)
+	}
+	vs := a.versions(t, member, rec.FilePath)
+	body := `{"file_path":"` + rec.FilePath + `","version_id":"` + vs[0].VersionID + `"}`
+	send := func() response {
+		return a.Do(http.MethodPost, "/api/storage/versions/restore", member, strings.NewReader(body),
+			http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"restore-1"}})
+	}
+	first, again := send(), send()
+	want(t, "restore", first, http.StatusOK, "")
+	want(t, "the same restore again", again, http.StatusOK, "")
+	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+		t.Errorf("replay: header %q, body %s, want the first answer %s", again.Header.Get("Idempotent-Replayed"), again.Body, first.Body)
+	}
+	n := 0
+	for _, e := range a.AuditLog("org-1", "action_type=EDIT") {
+		if e.Metadata["restored_version_id"] == vs[0].VersionID {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("EDIT events of the restore: got %d, want 1", n)
+	}
+	if got := a.versions(t, member, rec.FilePath); len(got) != 1 || got[0].VersionID == vs[0].VersionID {
+		t.Errorf("versions after one restore: %+v", got)
 	}
 }
