@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,5 +242,117 @@ func TestVersions(t *testing.T) {
 				t.Error("no hard DELETE event naming the 2 versions removed")
 			}
 		})
+	}
+}
+
+// TestVersionsConcurrentRestores: eight restores of one version at once,
+// and overwrites racing them, on SQLite and on PostgreSQL: exactly one
+// restore takes the version (the others 404 version_not_found or 409
+// concurrent_update), nothing is lost (every content is the file's or a
+// version's), and the usage equals a recount.
+func TestVersionsConcurrentRestores(t *testing.T) {
+	t.Parallel()
+	for _, st := range quotaStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			env, blobs := st.env(t)
+			a := newAPI(t, env)
+			member := a.Token("org-1", "member")
+			var rec record
+			for i := range 3 {
+				r := uploadDoc(a, "org-1", "c1", "c.png", pngOf(1000*(i+1)), i > 0)
+				want(t, "upload", r, http.StatusCreated, "")
+				r.JSON(t, &rec)
+			}
+			vs := a.versions(t, member, rec.FilePath)
+			body := `{"file_path":"` + rec.FilePath + `","version_id":"` + vs[1].VersionID + `"}`
+			type result struct {
+				status int
+				code   string
+			}
+			results := make(chan result, 12)
+			for range 8 {
+				go func() {
+					r := a.SendJSON(http.MethodPost, "/api/storage/versions/restore", member, body)
+					results <- result{r.Status, r.Code()}
+				}()
+			}
+			for i := range 4 {
+				go func() {
+					r := uploadDoc(a, "org-1", "c1", "c.png", pngOf(5000+i), true)
+					results <- result{r.Status, r.Code()}
+				}()
+			}
+			restored, uploads := 0, 0
+			for range 12 {
+				r := <-results
+				switch {
+				case r.status == http.StatusOK:
+					restored++
+				case r.status == http.StatusCreated:
+					uploads++
+				case r.status == http.StatusNotFound && r.code == "version_not_found",
+					r.status == http.StatusConflict && (r.code == "concurrent_update" || r.code == "upload_in_progress"):
+				default:
+					t.Errorf("unexpected answer %d %s", r.status, r.code)
+				}
+			}
+			if restored != 1 {
+				t.Errorf("restores that took the version: got %d, want 1", restored)
+			}
+			left := a.versions(t, member, rec.FilePath)
+			for _, v := range left {
+				if v.VersionID == vs[1].VersionID {
+					t.Error("the restored version is still listed")
+				}
+			}
+			// 3 contents uploaded first, plus each overwrite that went
+			// through: all kept (the file's and its versions), none lost.
+			if got, want := len(left)+1, 3+uploads; got != want {
+				t.Errorf("contents kept: got %d (%d versions + the file), want %d", got, len(left), want)
+			}
+			if n := blobs(t, a); n != 3+uploads {
+				t.Errorf("blobs: got %d, want %d", n, 3+uploads)
+			}
+			requireRecount(t, a)
+		})
+	}
+}
+
+// TestVersionsRestoreIdempotent: a restore sent twice with one
+// Idempotency-Key restores once and replays its answer.
+func TestVersionsRestoreIdempotent(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	member := a.Token("org-1", "member")
+	var rec record
+	for i := range 2 {
+		r := uploadDoc(a, "org-1", "i1", "i.png", pngOf(1000*(i+1)), i > 0)
+		want(t, "upload", r, http.StatusCreated, "")
+		r.JSON(t, &rec)
+	}
+	vs := a.versions(t, member, rec.FilePath)
+	body := `{"file_path":"` + rec.FilePath + `","version_id":"` + vs[0].VersionID + `"}`
+	send := func() response {
+		return a.Do(http.MethodPost, "/api/storage/versions/restore", member, strings.NewReader(body),
+			http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"restore-1"}})
+	}
+	first, again := send(), send()
+	want(t, "restore", first, http.StatusOK, "")
+	want(t, "the same restore again", again, http.StatusOK, "")
+	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+		t.Errorf("replay: header %q, body %s, want the first answer %s", again.Header.Get("Idempotent-Replayed"), again.Body, first.Body)
+	}
+	n := 0
+	for _, e := range a.AuditLog("org-1", "action_type=EDIT") {
+		if e.Metadata["restored_version_id"] == vs[0].VersionID {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("EDIT events of the restore: got %d, want 1", n)
+	}
+	if got := a.versions(t, member, rec.FilePath); len(got) != 1 || got[0].VersionID == vs[0].VersionID {
+		t.Errorf("versions after one restore: %+v", got)
 	}
 }

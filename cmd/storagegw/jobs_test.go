@@ -195,3 +195,34 @@ func TestExitCodes(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPurgeCommandVersions: --versions-older-than purges the versions an
+// overwrite kept, and the summary says so; a dry run changes nothing.
+func TestPurgeCommandVersions(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, nil)
+	env := envOf(a)
+	first := pngOf(100)
+	rec := a.UploadDoc("org-1", "d1", "v.png", first)
+	r := a.Upload("/api/storage/upload", a.Token("org-1", "member"),
+		[][2]string{{"system", "workspace"}, {"object_type", "doc"}, {"object_id", "d1"}, {"overwrite", "true"}}, "v.png", pngOf(200))
+	want(t, "overwrite", r, http.StatusCreated, "")
+
+	out, errOut, code := run(t, env, "purge")
+	if code != 0 || out != "purged 0 files, 0 bytes, 0 failures\n" {
+		t.Errorf("within the version retention: got %d %q %q", code, out, errOut)
+	}
+	size := itoa(int64(len(first)))
+	out, _, code = run(t, env, "purge", "--dry-run", "--versions-older-than", "1ns")
+	if code != 0 || out != "dry run: would purge 0 files, 0 bytes; 1 versions, "+size+" bytes, 0 held\n" {
+		t.Errorf("dry run: got %d %q", code, out)
+	}
+	out, errOut, code = run(t, env, "purge", "--versions-older-than", "1ns")
+	if code != 0 || out != "purged 0 files, 0 bytes, 0 failures; 1 versions, "+size+" bytes, 0 held\n" {
+		t.Errorf("purge: got %d %q %q", code, out, errOut)
+	}
+	ev := a.AuditLog("org-1", "action_type=PURGE")
+	if len(ev) != 1 || ev[0].UserID != "system" || ev[0].FilePath != rec.FilePath || ev[0].Metadata["version_id"] == nil {
+		t.Errorf("PURGE events: %+v", ev)
+	}
+}
