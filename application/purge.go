@@ -114,6 +114,9 @@ func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) 
 			return rep, err
 		}
 		run.saved(saved)
+		if err := run.purgeVersionsOf(ctx, saved); err != nil {
+			return rep, err
+		}
 		if cmd.Progress != nil {
 			cmd.Progress(rep)
 		}

@@ -44,29 +44,8 @@ func (r *purgeRun) purgeVersions(ctx context.Context, cmd PurgeCommand, batch in
 			if !v.SupersededLongerThan(retention, now) {
 				continue
 			}
-			r.rep.VersionsDue++
-			if r.dryRun {
-				r.rep.VersionsPurged++
-				r.rep.VersionBytes += v.Content.SizeBytes
-				continue
-			}
-			held, err := r.purgeVersion(ctx, v, retention, now)
-			switch {
-			case err == nil && held:
-				r.rep.VersionsHeld++
-			case err == nil:
-				r.inARow = 0
-				r.rep.VersionsPurged++
-				r.rep.VersionBytes += v.Content.SizeBytes
-			case errors.Is(err, domain.ErrNotFound):
-				r.rep.Skipped++ // purged by another run meanwhile
-			case isAuditFailure(err) || domain.IsDatabaseUnavailable(err):
+			if err := r.dueVersion(ctx, v, retention, now, false); err != nil {
 				return err
-			default:
-				r.failed(ctx, err)
-				if r.abort != nil {
-					return r.abort
-				}
 			}
 		}
 		if cmd.Progress != nil {
@@ -79,9 +58,62 @@ func (r *purgeRun) purgeVersions(ctx context.Context, cmd PurgeCommand, batch in
 	}
 }
 
+// dueVersion purges v, due, and counts it; an error stops the run.
+func (r *purgeRun) dueVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) error {
+	r.rep.VersionsDue++
+	if r.dryRun {
+		r.rep.VersionsPurged++
+		r.rep.VersionBytes += v.Content.SizeBytes
+		return nil
+	}
+	held, err := r.purgeVersion(ctx, v, retention, now, withFile)
+	switch {
+	case err == nil && held:
+		r.rep.VersionsHeld++
+	case err == nil:
+		r.inARow = 0
+		r.rep.VersionsPurged++
+		r.rep.VersionBytes += v.Content.SizeBytes
+	case errors.Is(err, domain.ErrNotFound):
+		r.rep.Skipped++ // purged by another run meanwhile
+	case isAuditFailure(err) || domain.IsDatabaseUnavailable(err):
+		return err
+	default:
+		r.failed(ctx, err)
+		return r.abort
+	}
+	return nil
+}
+
+// purgeVersionsOf purges, whatever their age, the versions of the files
+// the first pass has just purged: a file purged for good takes its
+// versions with it, as a hard delete does, so none outlives its file
+// (with a version retention longer than the soft-delete one) or shows up
+// under a new file uploaded later at the same path. Each goes as in the
+// second pass, in its own transaction with its own PURGE event. A dry run
+// purges no file, so it counts none of these.
+func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRecord) error {
+	if r.versions == nil || r.dryRun {
+		return nil
+	}
+	for _, rec := range purged {
+		vs, err := r.versions.List(ctx, rec.Path())
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			now := r.clock.Now()
+			if err := r.dueVersion(ctx, v, r.olderThan, now, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // purgeVersion removes one due version: row and PURGE event in one
 // transaction, then its blob. held reports a version kept by a legal hold.
-func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time) (held bool, err error) {
+func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) (held bool, err error) {
 	err = r.audit.tx.InTx(ctx, func(ctx context.Context) error {
 		hold, err := HeldBy(ctx, r.holds, v.Path)
 		if err != nil || hold != nil {
@@ -91,7 +123,7 @@ func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, reten
 		if err := r.versions.Delete(ctx, v); err != nil {
 			return err
 		}
-		ev, err := versionPurgeEvent(v, retention, now)
+		ev, err := versionPurgeEvent(v, retention, now, withFile)
 		if err != nil {
 			return err
 		}
@@ -116,21 +148,27 @@ func isAuditFailure(err error) bool {
 
 // versionPurgeEvent is the PURGE event of a version whose row is gone. Its
 // id is derived from the version, so it is written once whatever retries.
-func versionPurgeEvent(v domain.FileVersion, retention time.Duration, now time.Time) (*domain.AuditEvent, error) {
+// retention is the version retention, or with its file (withFile: the
+// version went with its purged file) the soft-delete retention.
+func versionPurgeEvent(v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) (*domain.AuditEvent, error) {
 	path := v.Path
+	meta := map[string]any{
+		"version_id":    v.ID,
+		"size_bytes":    v.Content.SizeBytes,
+		"sha256":        v.Content.SHA256,
+		"superseded_at": v.SupersededAt.UTC().Format(time.RFC3339Nano),
+		"retention":     retention.String(),
+	}
+	if withFile {
+		meta["with_file"] = true
+	}
 	return domain.NewAuditEvent(domain.AuditEventData{
 		ID:        PurgeEventID(v.ID, v.SupersededAt),
 		Timestamp: now,
 		Actor:     domain.Actor{UserID: domain.SystemActor, Role: domain.RoleSystem, OrgID: path.OrgID()},
 		Action:    domain.ActionPurge,
 		FilePath:  path.String(), RelatedObjectType: string(path.ObjectType()), RelatedObjectID: path.ObjectID(),
-		Metadata: map[string]any{
-			"version_id":    v.ID,
-			"size_bytes":    v.Content.SizeBytes,
-			"sha256":        v.Content.SHA256,
-			"superseded_at": v.SupersededAt.UTC().Format(time.RFC3339Nano),
-			"retention":     retention.String(),
-		},
-		Success: true,
+		Metadata: meta,
+		Success:  true,
 	})
 }

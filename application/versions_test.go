@@ -329,3 +329,42 @@ func TestVersionsReconcile(t *testing.T) {
 		t.Errorf("got %+v %v, want the stray blob alone removed", rep, kinds(found))
 	}
 }
+
+// TestVersionsGoWithTheirPurgedFile: a file purged for good takes its
+// versions with it, whatever the version retention, each with its own
+// PURGE event, so a new file at the same path starts with none.
+func TestVersionsGoWithTheirPurgedFile(t *testing.T) {
+	t.Parallel()
+	f := newVersionedFixture(t, func(o *application.Options) {
+		o.Retention = time.Hour
+		o.Versions.Retention = 1000 * time.Hour
+	})
+	ctx := context.Background()
+	p, _ := f.versioned(t, "org-1")
+	member := caller("org-1", domain.RoleMember)
+	if _, err := f.app.Delete.Handle(ctx, application.DeleteCommand{Caller: member, FilePath: p.String()}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Hour)
+	rep := f.purge(t, application.PurgeCommand{})
+	if rep.Purged != 1 || rep.VersionsPurged != 3 || rep.VersionBytes != 600 {
+		t.Fatalf("purge of a file with three young versions: %+v, want the file and its three versions (600 bytes)", rep)
+	}
+	withFile := 0
+	for _, ev := range f.purgeEvents("org-1") {
+		if ev.Metadata["version_id"] != nil && ev.Metadata["with_file"] == true {
+			withFile++
+		}
+	}
+	if withFile != 3 {
+		t.Errorf("PURGE events of versions gone with their file: %d, want 3", withFile)
+	}
+	if keys := f.blobKeys(t, p.String()); len(keys) != 0 {
+		t.Errorf("blobs left: %v", keys)
+	}
+	f.requireRecount(t, "org-1", domain.Usage{})
+	f.mustUpload(t, receipt(member, "r.png", pngBytes(50)))
+	if vs := f.versions(t, member, p); len(vs) != 0 {
+		t.Errorf("a new file at a purged path lists %d versions of the old one", len(vs))
+	}
+}
