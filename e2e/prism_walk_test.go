@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -299,6 +300,10 @@ func TestPrismWalk(t *testing.T) {
 	w.check("revoke a link", p.Do(http.MethodDelete, "/api/storage/links/"+link.LinkID, member, nil, nil), 200, "")
 	w.check("revoke it again", p.Do(http.MethodDelete, "/api/storage/links/"+link.LinkID, member, nil, http.Header{"Idempotency-Key": {"walk-revoke"}}), 200, "")
 	w.check("revoke an unknown link", p.Do(http.MethodDelete, "/api/storage/links/no-such-link", member, nil, nil), 404, "link_not_found")
+	w.check("list a file's links", p.Do(http.MethodGet, "/api/storage/links?limit=2&file_path="+url.QueryEscape(rec.FilePath), member, nil, nil), 200, "")
+	w.check("list links as a viewer", p.Do(http.MethodGet, "/api/storage/links?file_path="+url.QueryEscape(rec.FilePath), viewer, nil, nil), 403, "forbidden")
+	w.check("list links with a bad cursor", p.Do(http.MethodGet, "/api/storage/links?cursor=nope&file_path="+url.QueryEscape(rec.FilePath), member, nil, nil), 400, "invalid_cursor")
+	w.check("list another org's links", p.Do(http.MethodGet, "/api/storage/links?file_path=org-2/workspace/doc/d-1/a.pdf", member, nil, nil), 404, "not_found")
 	w.check("blob, revoked", p.Get(w.via(link.URL), ""), 410, "link_revoked")
 	w.json("POST", "/api/storage/links/revoke", member, `{"file_path":"`+rec.FilePath+`"}`, 200, "")
 	w.json("POST", "/api/storage/links/revoke", member, `{"file_path":"org-1/workspace/doc/a.pdf"}`, 400, "invalid_path")
