@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,4 +236,66 @@ func countOK(events []auditItem) (n, ok int) {
 		}
 	}
 	return len(events), ok
+}
+
+// TestLegalHoldRacesHardDeletes: on two gateways over one PostgreSQL, hard
+// deletes of an object's files on one race a hold on the object set on
+// the other. Every delete sent after the hold was answered is refused; a
+// file is gone exactly when its delete succeeded, and the store keeps the
+// blob of every refused one.
+func TestLegalHoldRacesHardDeletes(t *testing.T) {
+	t.Parallel()
+	env, blobs := quotaStores[1].env(t) // postgres-s3
+	env = with(env, "JWT_HS256_SECRET", "legal-hold-e2e-secret-0123456789abcdef")
+	a, b := newAPI(t, env), newAPI(t, env)
+	const n = 24
+	files := make([]record, n)
+	for i := range files {
+		files[i] = a.UploadDoc("org-1", "race-1", fmt.Sprintf("f%02d.png", i), pngOf(100+i))
+	}
+	before := blobs(t, a)
+	type outcome struct {
+		status int
+		sent   time.Time
+	}
+	outcomes := make([]outcome, n)
+	var setAt time.Time
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := w; i < n; i += 2 {
+				sent := time.Now()
+				r := b.SendJSON(http.MethodDelete, "/api/storage/delete", b.Token("org-1", "admin"), fileJSON(files[i].FilePath, `,"hard":true`))
+				if r.Status != http.StatusOK && r.Code() != "legal_hold" {
+					t.Errorf("hard delete %d: got %d %s", i, r.Status, r.Body)
+				}
+				outcomes[i] = outcome{r.Status, sent}
+			}
+		})
+	}
+	wg.Go(func() {
+		time.Sleep(30 * time.Millisecond)
+		r := a.SendJSON(http.MethodPost, "/api/storage/legal-holds", a.Token("org-1", "admin"), `{"prefix":"workspace/doc/race-1/","reason":"race"}`)
+		want(t, "hold the object", r, http.StatusCreated, "")
+		setAt = time.Now()
+	})
+	wg.Wait()
+	refused := 0
+	for i, o := range outcomes {
+		meta := a.Get("/api/storage/metadata/"+files[i].FilePath, a.Token("org-1", "viewer"))
+		switch o.status {
+		case http.StatusOK:
+			if o.sent.After(setAt) {
+				t.Errorf("file %d: hard-deleted by a request sent after the hold was set", i)
+			}
+			want(t, fmt.Sprintf("file %d, hard-deleted", i), meta, http.StatusNotFound, "not_found")
+		default:
+			refused++
+			want(t, fmt.Sprintf("file %d, refused", i), meta, http.StatusOK, "")
+		}
+	}
+	if got := blobs(t, a); got != before-(n-refused) {
+		t.Errorf("blobs: got %d, want %d (%d of %d deletes refused)", got, before-(n-refused), refused, n)
+	}
+	t.Logf("%d of %d hard deletes refused by the hold", refused, n)
 }
