@@ -35,45 +35,57 @@ type SignURL struct {
 }
 
 // Handle issues the URL and audits SIGNED_URL_GENERATED. No URL is returned
-// unless its audit event was written; with links kept (EnableLinks) the
-// URL's link is stored first, so no URL is returned without its link
-// either. Active content (HTML, SVG, XML,
+// unless its audit event was written; with links kept (EnableLinks) no URL
+// is returned without its link either: the link commits with the event
+// when the audit log stores links (LinkIssuingLog), else it is stored
+// first (auditor.issue). Active content (HTML, SVG, XML,
 // JavaScript) gets an attachment URL whatever was asked: the event then
 // holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
 	e := entry{action: domain.ActionSignedURLGenerated}
-	out, err := s.run(ctx, q, &e)
+	out, link, err := s.run(ctx, q, &e)
+	if err == nil && link != nil {
+		err = s.audit.issue(ctx, q.Caller, &e, link, s.links)
+		if err == nil {
+			out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), link.MaxUses()
+		}
+	}
+	if err != nil {
+		out = SignedURL{}
+	}
 	if err := s.audit.finish(ctx, q.Caller, e, err, true); err != nil {
 		return SignedURL{}, err
 	}
 	return out, nil
 }
 
-func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL, error) {
+// run checks the query and signs the URL; with links kept it also returns
+// the URL's new link, not yet stored (Handle stores it).
+func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL, *domain.Link, error) {
 	p := q.Caller.Principal
 	if err := p.Authorize(domain.PermSignURL); err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	path, err := parseOwn(p, q.FilePath, e)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	expiry, err := domain.SignedURLExpiry(path.Kind(), q.ExpiresIn)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	disp, err := domain.ParseDisposition(q.Disposition)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	maxUses, err := domain.ParseMaxUses(q.MaxUses)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	e.metadata = map[string]any{"expires_in": int64(expiry.Seconds()), "disposition": string(disp)}
 	rec, err := s.loadVisible(ctx, path)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	if served := domain.ServedDisposition(disp, rec.Content().ContentType); served != disp {
 		e.metadata["requested_disposition"] = string(disp)
@@ -92,7 +104,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if s.links != nil {
 		mode, gateway := s.linkMode(path.Kind(), maxUses)
 		if mode == domain.LinkPresigned && maxUses > 0 {
-			return SignedURL{}, domain.Errorf(domain.ErrInvalid, "invalid_max_uses",
+			return SignedURL{}, nil, domain.Errorf(domain.ErrInvalid, "invalid_max_uses",
 				"max_uses needs a gateway link, and this service has no gateway configured.")
 		}
 		if gateway {
@@ -101,7 +113,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 		link, err = domain.NewLink(domain.LinkData{ID: newID(), OrgID: p.OrgID, FilePath: path.String(),
 			RecordID: rec.ID(), Mode: mode, CreatedBy: p.UserID, CreatedAt: now, ExpiresAt: expiresAt, MaxUses: maxUses})
 		if err != nil {
-			return SignedURL{}, err
+			return SignedURL{}, nil, err
 		}
 		req.LinkID = link.ID()
 		e.metadata["link_id"], e.metadata["link_mode"] = link.ID(), string(mode)
@@ -111,21 +123,10 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	}
 	url, err := signer.SignURL(ctx, req)
 	if err != nil {
-		return SignedURL{}, err
+		return SignedURL{}, nil, err
 	}
 	e.metadata["expires_at"] = expiresAt.Format(time.RFC3339)
-	out := SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}
-	if link == nil {
-		return out, nil
-	}
-	// The link is stored before the event is written (Handle's finish),
-	// outside a transaction: a link whose event failed is never handed out
-	// and never used, and the event keeps its group commit on SQLite.
-	if err := s.links.Create(ctx, link); err != nil {
-		return SignedURL{}, err
-	}
-	out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), maxUses
-	return out, nil
+	return SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}, link, nil
 }
 
 // linkMode is the mode of a new link of kind: local when the service
