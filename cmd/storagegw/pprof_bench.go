@@ -13,10 +13,11 @@ import (
 
 // Built only with -tags benchpprof (benchaudit -cpuprofile): the profiling
 // endpoints of net/http/pprof on STORAGEGW_PPROF_ADDR, a listener of their
-// own, never the API's. The service's normal build has none of this.
+// own, never the API's, in `serve` only. The service's normal build has
+// none of this.
 func init() {
 	addr := os.Getenv("STORAGEGW_PPROF_ADDR")
-	if addr == "" {
+	if addr == "" || len(os.Args) < 2 || os.Args[1] != "serve" { // the gateway only, not `token` beside it
 		return
 	}
 	l, err := net.Listen("tcp", addr)
