@@ -17,6 +17,9 @@ type entry struct {
 	// written is set once the call's event committed with its change
 	// (auditor.change): finish then writes nothing more.
 	written bool
+	// link is a new link (a signed URL's) to store with the call's
+	// success event (auditor.issue); nil for every other call.
+	link *domain.Link
 	// result is what the change committed, as the use case returns it,
 	// set by the change's fn: the Idempotency-Key's answer is built from
 	// it in the same transaction (applyClaim).
@@ -107,23 +110,23 @@ func auditUnavailable(err error) error {
 		"The audit trail could not be written; try again later.", err)
 }
 
-// issue stores the new link l of a call that succeeded, and with a
+// issue stores e.link, the new link of a call that succeeded, and with a
 // LinkIssuingLog its success event in the same commit (e is then marked
 // written, and finish writes nothing more). A log without it gets the
 // link stored alone, first, in links, and finish then writes the event as
 // for any read: either way a URL is handed out only once both its link
 // and its event are stored. When the shared commit fails, e is not
 // written and finish writes the call's failure (audit_unavailable).
-func (a auditor) issue(ctx context.Context, c Caller, e *entry, l *domain.Link, links Links) error {
+func (a auditor) issue(ctx context.Context, c Caller, e *entry, links Links) error {
 	il, ok := a.log.(LinkIssuingLog)
 	if !ok {
-		return links.Create(ctx, l)
+		return links.Create(ctx, e.link)
 	}
 	ev, err := a.event(c, *e, nil)
 	if err != nil {
 		return err
 	}
-	if err := il.AppendIssuing(ctx, l, ev); err != nil {
+	if err := il.AppendIssuing(ctx, e.link, ev); err != nil {
 		return auditUnavailable(err)
 	}
 	e.written = true

@@ -43,15 +43,9 @@ type SignURL struct {
 // holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
 	e := entry{action: domain.ActionSignedURLGenerated}
-	out, link, err := s.run(ctx, q, &e)
-	if err == nil && link != nil {
-		err = s.audit.issue(ctx, q.Caller, &e, link, s.links)
-		if err == nil {
-			out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), link.MaxUses()
-		}
-	}
-	if err != nil {
-		out = SignedURL{}
+	out, err := s.run(ctx, q, &e)
+	if err == nil && e.link != nil {
+		err = s.audit.issue(ctx, q.Caller, &e, s.links)
 	}
 	if err := s.audit.finish(ctx, q.Caller, e, err, true); err != nil {
 		return SignedURL{}, err
@@ -59,33 +53,31 @@ func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error)
 	return out, nil
 }
 
-// run checks the query and signs the URL; with links kept it also returns
-// the URL's new link, not yet stored (Handle stores it).
-func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL, *domain.Link, error) {
+func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL, error) {
 	p := q.Caller.Principal
 	if err := p.Authorize(domain.PermSignURL); err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	path, err := parseOwn(p, q.FilePath, e)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	expiry, err := domain.SignedURLExpiry(path.Kind(), q.ExpiresIn)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	disp, err := domain.ParseDisposition(q.Disposition)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	maxUses, err := domain.ParseMaxUses(q.MaxUses)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	e.metadata = map[string]any{"expires_in": int64(expiry.Seconds()), "disposition": string(disp)}
 	rec, err := s.loadVisible(ctx, path)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	if served := domain.ServedDisposition(disp, rec.Content().ContentType); served != disp {
 		e.metadata["requested_disposition"] = string(disp)
@@ -104,7 +96,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if s.links != nil {
 		mode, gateway := s.linkMode(path.Kind(), maxUses)
 		if mode == domain.LinkPresigned && maxUses > 0 {
-			return SignedURL{}, nil, domain.Errorf(domain.ErrInvalid, "invalid_max_uses",
+			return SignedURL{}, domain.Errorf(domain.ErrInvalid, "invalid_max_uses",
 				"max_uses needs a gateway link, and this service has no gateway configured.")
 		}
 		if gateway {
@@ -113,7 +105,7 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 		link, err = domain.NewLink(domain.LinkData{ID: newID(), OrgID: p.OrgID, FilePath: path.String(),
 			RecordID: rec.ID(), Mode: mode, CreatedBy: p.UserID, CreatedAt: now, ExpiresAt: expiresAt, MaxUses: maxUses})
 		if err != nil {
-			return SignedURL{}, nil, err
+			return SignedURL{}, err
 		}
 		req.LinkID = link.ID()
 		e.metadata["link_id"], e.metadata["link_mode"] = link.ID(), string(mode)
@@ -123,10 +115,18 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	}
 	url, err := signer.SignURL(ctx, req)
 	if err != nil {
-		return SignedURL{}, nil, err
+		return SignedURL{}, err
 	}
 	e.metadata["expires_at"] = expiresAt.Format(time.RFC3339)
-	return SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}, link, nil
+	out := SignedURL{URL: url, ExpiresAt: expiresAt, ExpiresIn: expiry}
+	if link == nil {
+		return out, nil
+	}
+	// Handle stores the link, with the event when the log can (issue):
+	// out is handed out only once both are stored.
+	e.link = link
+	out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), maxUses
+	return out, nil
 }
 
 // linkMode is the mode of a new link of kind: local when the service
