@@ -191,7 +191,7 @@ func New(blobs BlobStore, files FileRepository, audit AuditLog, sessions UploadS
 			complete: app.CompleteMultipart, abort: app.AbortMultipart}
 	}
 	cd := &chainDeps{chain: chain, clock: clock, opts: opts.Chain.withDefaults()}
-	app.SealAudit, app.VerifyAudit, app.ExportAudit = &SealAudit{cd}, &VerifyAudit{cd}, &ExportAudit{cd}
+	app.SealAudit, app.VerifyAudit, app.ExportAudit = &SealAudit{chainDeps: cd}, &VerifyAudit{cd}, &ExportAudit{cd}
 	app.AuditCheckpoint = &AuditCheckpoint{deps: d, chainDeps: cd}
 	if v, ok := signer.(SignedURLVerifier); ok {
 		app.Download = &Download{deps: d, verifier: v}

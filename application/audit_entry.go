@@ -17,6 +17,9 @@ type entry struct {
 	// written is set once the call's event committed with its change
 	// (auditor.change): finish then writes nothing more.
 	written bool
+	// link is a new link (a signed URL's) to store with the call's
+	// success event (auditor.issue); nil for every other call.
+	link *domain.Link
 	// result is what the change committed, as the use case returns it,
 	// set by the change's fn: the Idempotency-Key's answer is built from
 	// it in the same transaction (applyClaim).
@@ -78,6 +81,24 @@ func (a auditor) change(ctx context.Context, c Caller, e *entry, fn func(ctx con
 // success). It returns an error only when the event could not be written;
 // the message of a failed call is its public message, never internals.
 func (a auditor) record(ctx context.Context, c Caller, e entry, opErr error) error {
+	ev, err := a.event(c, e, opErr)
+	if err != nil {
+		return err
+	}
+	// The event of a call that the database failed gets a short budget
+	// (detachedAfter): the request then ends within about one database
+	// operation timeout instead of waiting a second one for an event that
+	// cannot be written either.
+	actx, cancel := detachedAfter(ctx, opErr)
+	defer cancel()
+	if err := a.log.Append(actx, ev); err != nil {
+		return auditUnavailable(err)
+	}
+	return nil
+}
+
+// event is the event of a call that ended with opErr.
+func (a auditor) event(c Caller, e entry, opErr error) (*domain.AuditEvent, error) {
 	d := domain.AuditEventData{
 		ID: newID(), Timestamp: a.clock.Now(), Actor: c.actor(), Action: e.action,
 		FilePath: e.path, RelatedObjectType: e.objType, RelatedObjectID: e.objID,
@@ -90,20 +111,34 @@ func (a auditor) record(ctx context.Context, c Caller, e entry, opErr error) err
 		code, msg := domain.PublicMessage(opErr)
 		d.ErrorMessage = code + ": " + msg
 	}
-	ev, err := domain.NewAuditEvent(d)
+	return domain.NewAuditEvent(d)
+}
+
+func auditUnavailable(err error) error {
+	return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
+		"The audit trail could not be written; try again later.", err)
+}
+
+// issue stores e.link, the new link of a call that succeeded, and with a
+// LinkIssuingLog its success event in the same commit (e is then marked
+// written, and finish writes nothing more). A log without it gets the
+// link stored alone, first, in links, and finish then writes the event as
+// for any read: either way a URL is handed out only once both its link
+// and its event are stored. When the shared commit fails, e is not
+// written and finish writes the call's failure (audit_unavailable).
+func (a auditor) issue(ctx context.Context, c Caller, e *entry, links Links) error {
+	il, ok := a.log.(LinkIssuingLog)
+	if !ok {
+		return links.Create(ctx, e.link)
+	}
+	ev, err := a.event(c, *e, nil)
 	if err != nil {
 		return err
 	}
-	// The event of a call that the database failed gets a short budget
-	// (detachedAfter): the request then ends within about one database
-	// operation timeout instead of waiting a second one for an event that
-	// cannot be written either.
-	actx, cancel := detachedAfter(ctx, opErr)
-	defer cancel()
-	if err := a.log.Append(actx, ev); err != nil {
-		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-			"The audit trail could not be written; try again later.", err)
+	if err := il.AppendIssuing(ctx, e.link, ev); err != nil {
+		return auditUnavailable(err)
 	}
+	e.written = true
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"storagegw/domain"
@@ -11,6 +12,20 @@ import (
 
 // sealBatch is how many events one seal transaction links at most.
 const sealBatch = 1000
+
+// sealRecent is how far back most periodic seals look for unlinked events
+// (events are committed within seconds of their timestamp: a change's
+// transaction and a group commit each have a bound of a few seconds), and
+// sealWideEvery how often a periodic seal looks back the whole
+// ChainOptions.Lookback instead, for an event committed later than that.
+// The narrow scan keeps the seal's transaction short: its anti-join walks
+// every event of the window, linked or not, and on SQLite it holds the one
+// writer meanwhile. sealWideEvery is below the least unsealed grace (1m),
+// so a late event is linked before verification may report it.
+const (
+	sealRecent    = 10 * time.Second
+	sealWideEvery = 30 * time.Second
+)
 
 // SealReport is what one seal run did.
 type SealReport struct {
@@ -24,35 +39,56 @@ type SealReport struct {
 // One sealer runs at a time in the cluster; the others find it busy.
 type SealAudit struct {
 	*chainDeps
+	mu       sync.Mutex
+	lastWide time.Time // the last periodic run that looked back the whole Lookback and completed
 }
 
 // Run seals until no event is pending. A periodic run (full false) looks
-// back ChainOptions.Lookback for events without a link; a full run looks
-// at every event (the `audit seal` command, and serve's first run).
+// back sealRecent for events without a link, and every sealWideEvery back
+// ChainOptions.Lookback; a full run looks at every event (the `audit seal`
+// command, and serve's first run).
 func (s *SealAudit) Run(ctx context.Context, full bool) (SealReport, error) {
 	var rep SealReport
 	if err := s.available(); err != nil {
 		return rep, err
 	}
-	for {
-		n, err := s.batch(ctx, full, &rep)
-		if err != nil || rep.Busy || n < sealBatch {
-			return rep, err
+	now := s.clock.Now().UTC()
+	var since time.Time // zero: every event
+	wide := false
+	if !full {
+		s.mu.Lock()
+		wide = now.Sub(s.lastWide) >= sealWideEvery
+		s.mu.Unlock()
+		since = now.Add(-sealRecent)
+		if wide {
+			since = now.Add(-s.opts.Lookback)
 		}
 	}
+	for {
+		n, err := s.batch(ctx, since, &rep)
+		if err != nil || rep.Busy {
+			return rep, err
+		}
+		if n < sealBatch {
+			break
+		}
+	}
+	if full || wide {
+		s.mu.Lock()
+		s.lastWide = now
+		s.mu.Unlock()
+	}
+	return rep, nil
 }
 
-// batch links up to sealBatch events and signs the checkpoints now due, in
-// one transaction.
-func (s *SealAudit) batch(ctx context.Context, full bool, rep *SealReport) (int, error) {
+// batch links up to sealBatch events since since (zero: any) and signs
+// the checkpoints now due, in one transaction.
+func (s *SealAudit) batch(ctx context.Context, since time.Time, rep *SealReport) (int, error) {
 	var linked, signed int
+	full := since.IsZero()
 	ok, err := s.chain.Seal(ctx, func(ctx context.Context, tx SealTx) error {
 		linked, signed = 0, 0
 		now := s.clock.Now().UTC()
-		since := now.Add(-s.opts.Lookback)
-		if full {
-			since = time.Time{}
-		}
 		events, err := tx.Pending(ctx, since, sealBatch)
 		if err != nil {
 			return err

@@ -21,6 +21,23 @@ type AuditLog interface {
 	Query(ctx context.Context, q AuditQuery) ([]*domain.AuditEvent, error)
 }
 
+// LinkIssuingLog is an AuditLog that can also store the link of a new
+// signed URL (domain.Link) together with the event that records its issue,
+// in one commit: both are stored or neither is. The link goes to the
+// database of the Links the application keeps (EnableLinks), which must be
+// this log's. SignURL uses it when the log has it, so issuing a URL costs
+// one commit, not two; without it the link is created first and the event
+// appended after.
+type LinkIssuingLog interface {
+	AuditLog
+	// AppendIssuing stores l and e in one commit (in the transaction ctx
+	// carries, if any). An event id or link id already taken is
+	// domain.ErrExists, and then neither is stored; a database that cannot
+	// be reached is domain.ErrUnavailable (wrapped), and neither is stored
+	// either, though a caller whose ctx ended first may not know.
+	AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error
+}
+
 // AuditQuery filters the audit trail of one org. Empty fields do not filter.
 type AuditQuery struct {
 	OrgID             string // required

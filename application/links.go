@@ -114,7 +114,8 @@ type GatewaySigner interface {
 }
 
 // EnableLinks makes the application keep a link for every signed URL in
-// links (which must share the Transactor's database): signed URLs get a
+// links (which must share the Transactor's database, and the audit log's
+// when that is a LinkIssuingLog): signed URLs get a
 // link id, members may revoke links (RevokeLinks), a delete revokes every
 // link of its file, and the URLs the service serves are checked against
 // their links on every use. With opts.Gateway and a store that presigns,

@@ -433,3 +433,64 @@ func TestExpireLinks(t *testing.T) {
 		t.Errorf("the recent link: %v", err)
 	}
 }
+
+// issuingAudit is a LinkIssuingLog over memrepo: AppendIssuing stores the
+// link in links and the event in the audit log, or neither when fail is
+// set.
+type issuingAudit struct {
+	application.AuditLog
+	links *memrepo.Links
+	fail  bool
+	calls int
+}
+
+func (a *issuingAudit) AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error {
+	a.calls++
+	if a.fail {
+		return errInjected
+	}
+	if err := a.links.Create(ctx, l); err != nil {
+		return err
+	}
+	return a.AuditLog.Append(ctx, e)
+}
+
+// TestSignURLIssuesTheLinkWithItsEvent: with a log that stores links, the
+// link goes in its event's commit (the link store's own Create is never
+// called), and a failed commit hands out no URL, stores no link and
+// audits the failure.
+func TestSignURLIssuesTheLinkWithItsEvent(t *testing.T) {
+	t.Parallel()
+	f := newLinkFixture(t, true, false)
+	log := &issuingAudit{AuditLog: f.faultyAudit, links: f.links}
+	f.app = application.New(f.faultyBlobs, f.faultyFiles, log, nil, memrepo.NewTransactor(), nil, f.sealer, f.clock, application.Options{})
+	f.app.EnableLinks(&failingLinks{Links: f.links}, application.LinkOptions{})
+
+	before := len(f.audit.Events())
+	out := f.sign(t, f.receipt, nil)
+	if log.calls != 1 {
+		t.Fatalf("AppendIssuing called %d times, want 1", log.calls)
+	}
+	ev := f.eventsSince(t, before, 1)[0].Data()
+	if !ev.Success || ev.Metadata["link_id"] != out.LinkID {
+		t.Errorf("event %+v", ev)
+	}
+	if _, err := f.links.Get(context.Background(), out.LinkID); err != nil {
+		t.Errorf("link not stored: %v", err)
+	}
+
+	log.fail = true
+	before = len(f.audit.Events())
+	got, err := f.app.SignURL.Handle(context.Background(), application.SignURLQuery{Caller: f.member, FilePath: f.receipt.Path().String()})
+	wantKind(t, err, domain.ErrUnavailable, "audit_unavailable")
+	if got.URL != "" || got.LinkID != "" {
+		t.Errorf("a URL was handed out without its link and event: %+v", got)
+	}
+	ev = f.eventsSince(t, before, 1)[0].Data()
+	if ev.Success || !strings.HasPrefix(ev.ErrorMessage, "audit_unavailable") {
+		t.Errorf("the failed issue was audited as %+v", ev)
+	}
+	if _, err := f.links.Get(context.Background(), ev.Metadata["link_id"].(string)); err == nil {
+		t.Error("the link of a failed issue was stored")
+	}
+}

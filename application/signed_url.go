@@ -38,14 +38,18 @@ type SignURL struct {
 }
 
 // Handle issues the URL and audits SIGNED_URL_GENERATED. No URL is returned
-// unless its audit event was written; with links kept (EnableLinks) the
-// URL's link is stored first, so no URL is returned without its link
-// either. Active content (HTML, SVG, XML,
+// unless its audit event was written; with links kept (EnableLinks) no URL
+// is returned without its link either: the link commits with the event
+// when the audit log stores links (LinkIssuingLog), else it is stored
+// first (auditor.issue). Active content (HTML, SVG, XML,
 // JavaScript) gets an attachment URL whatever was asked: the event then
 // holds both the requested and the served disposition.
 func (s *SignURL) Handle(ctx context.Context, q SignURLQuery) (SignedURL, error) {
 	e := entry{action: domain.ActionSignedURLGenerated}
 	out, err := s.run(ctx, q, &e)
+	if err == nil && e.link != nil {
+		err = s.audit.issue(ctx, q.Caller, &e, s.links)
+	}
 	if err := s.audit.finish(ctx, q.Caller, e, err, true); err != nil {
 		return SignedURL{}, err
 	}
@@ -128,12 +132,9 @@ func (s *SignURL) run(ctx context.Context, q SignURLQuery, e *entry) (SignedURL,
 	if link == nil {
 		return out, nil
 	}
-	// The link is stored before the event is written (Handle's finish),
-	// outside a transaction: a link whose event failed is never handed out
-	// and never used, and the event keeps its group commit on SQLite.
-	if err := s.links.Create(ctx, link); err != nil {
-		return SignedURL{}, err
-	}
+	// Handle stores the link, with the event when the log can (issue):
+	// out is handed out only once both are stored.
+	e.link = link
 	out.LinkID, out.LinkMode, out.MaxUses = link.ID(), link.Mode(), maxUses
 	return out, nil
 }

@@ -53,9 +53,14 @@ func (m *Metrics) Shed(reason string) { m.shed.WithLabelValues(reason).Inc() }
 func (m *Metrics) BackgroundError(op string) { m.background.WithLabelValues(op).Inc() }
 
 // AuditLog wraps an application.AuditLog and counts the events it fails
-// to write, whichever use case wrote them.
+// to write, whichever use case wrote them. A log that stores links with
+// their events (application.LinkIssuingLog) stays one.
 func (m *Metrics) AuditLog(inner application.AuditLog) application.AuditLog {
-	return &countingAuditLog{AuditLog: inner, failed: m.auditFailed.Inc}
+	c := &countingAuditLog{AuditLog: inner, failed: m.auditFailed.Inc}
+	if il, ok := inner.(application.LinkIssuingLog); ok {
+		return &countingIssuingLog{countingAuditLog: c, issuing: il}
+	}
+	return c
 }
 
 // AuditBatch counts one group commit of the audit trail (the
@@ -74,6 +79,20 @@ func (m *Metrics) AuditQueueFull() { m.auditFull.Inc() }
 type countingAuditLog struct {
 	application.AuditLog
 	failed func()
+}
+
+type countingIssuingLog struct {
+	*countingAuditLog
+	issuing application.LinkIssuingLog
+}
+
+// AppendIssuing counts a failure as Append does.
+func (a *countingIssuingLog) AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error {
+	err := a.issuing.AppendIssuing(ctx, l, e)
+	if err != nil && domain.KindOf(err) != domain.ErrExists {
+		a.failed()
+	}
+	return err
 }
 
 // Append counts a failure; an event that already exists (a retried purge)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"storagegw/application"
@@ -16,7 +18,7 @@ import (
 	"storagegw/ent/auditevent"
 )
 
-var _ application.AuditLog = (*AuditBatcher)(nil)
+var _ application.LinkIssuingLog = (*AuditBatcher)(nil)
 
 // BatchOptions bound the AuditBatcher. Zero fields take the defaults of
 // DefaultBatchOptions.
@@ -80,9 +82,11 @@ type connection struct {
 	client *ent.Client
 }
 
-// pendingEvent is one queued event and where its caller waits.
+// pendingEvent is one queued event, the link stored with it if any
+// (AppendIssuing), and where its caller waits.
 type pendingEvent struct {
 	ev     *domain.AuditEvent
+	link   *domain.Link
 	result chan error // buffered: the writer never blocks on a caller
 }
 
@@ -122,10 +126,27 @@ func (b *AuditBatcher) Append(ctx context.Context, e *domain.AuditEvent) error {
 		// never in a batch of its own: written directly through it.
 		return b.single.Append(ctx, e)
 	}
+	return b.enqueue(ctx, &pendingEvent{ev: e, result: make(chan error, 1)})
+}
+
+// AppendIssuing stores l with e in the next batch, in the same commit, and
+// waits for it: a batch holding links is one transaction that inserts its
+// links and then its events. A link or event id already taken fails only
+// its own caller, with domain.ErrExists, and neither of its rows is
+// stored; the rest as Append.
+func (b *AuditBatcher) AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error {
+	if b.db.inTx(ctx) {
+		return b.single.AppendIssuing(ctx, l, e)
+	}
+	return b.enqueue(ctx, &pendingEvent{ev: e, link: l, result: make(chan error, 1)})
+}
+
+// enqueue queues p and waits for its commit.
+func (b *AuditBatcher) enqueue(ctx context.Context, p *pendingEvent) error {
+	e := p.ev
 	if err := ctx.Err(); err != nil {
 		return eventUnavailable(e, "the caller gave up", err)
 	}
-	p := &pendingEvent{ev: e, result: make(chan error, 1)}
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
@@ -194,9 +215,26 @@ func (w *connection) open(ctx context.Context, db *DB) (*ent.Client, error) {
 		if err != nil {
 			return nil, translate(err)
 		}
-		w.conn, w.client = conn, ent.NewClient(ent.Driver(entsql.NewDriver(db.dialect, entsql.Conn{ExecQuerier: conn})))
+		drv := connDriver{Driver: entsql.NewDriver(db.dialect, entsql.Conn{ExecQuerier: conn}), conn: conn}
+		w.conn, w.client = conn, ent.NewClient(ent.Driver(drv))
 	}
 	return w.client, nil
+}
+
+// connDriver is the Ent driver of a writer's own connection: its
+// transactions begin on that connection (Ent's own driver would begin them
+// on a pool).
+type connDriver struct {
+	*entsql.Driver
+	conn *sql.Conn
+}
+
+func (d connDriver) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &entsql.Tx{Conn: entsql.Conn{ExecQuerier: tx}, Tx: tx}, nil
 }
 
 // release gives w's connection back to the pool (which closes it if it
@@ -254,11 +292,7 @@ func (b *AuditBatcher) write(w *connection, batch []*pendingEvent) {
 	start := time.Now()
 	c, err := w.open(ctx, b.db)
 	if err == nil {
-		rows := make([]*ent.AuditEventCreate, len(batch))
-		for i, p := range batch {
-			rows[i] = auditRow(c.AuditEvent.Create(), p.ev)
-		}
-		err = translate(c.AuditEvent.CreateBulk(rows...).Exec(ctx))
+		err = b.insert(ctx, c, batch)
 	}
 	if b.opts.OnBatch != nil {
 		b.opts.OnBatch(len(batch), time.Since(start), err != nil)
@@ -303,7 +337,6 @@ func (b *AuditBatcher) writeNew(c *ent.Client, batch []*pendingEvent) {
 		have[id] = true
 	}
 	var rest []*pendingEvent
-	var rows []*ent.AuditEventCreate
 	for _, p := range batch {
 		if have[p.ev.ID()] {
 			p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(),
@@ -311,12 +344,11 @@ func (b *AuditBatcher) writeNew(c *ent.Client, batch []*pendingEvent) {
 			continue
 		}
 		rest = append(rest, p)
-		rows = append(rows, auditRow(c.AuditEvent.Create(), p.ev))
 	}
 	if len(rest) == 0 {
 		return
 	}
-	if err := translate(c.AuditEvent.CreateBulk(rows...).Exec(ctx)); err != nil {
+	if err := b.insert(ctx, c, rest); err != nil {
 		b.writeEach(c, rest)
 		return
 	}
@@ -331,14 +363,52 @@ func (b *AuditBatcher) writeNew(c *ent.Client, batch []*pendingEvent) {
 func (b *AuditBatcher) writeEach(c *ent.Client, batch []*pendingEvent) {
 	for _, p := range batch {
 		ctx, cancel := context.WithTimeout(context.Background(), b.opts.WriteTimeout)
-		err := auditRow(c.AuditEvent.Create(), p.ev).Exec(ctx)
+		err := b.insert(ctx, c, []*pendingEvent{p})
 		cancel()
 		if err != nil {
-			p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(), translate(err))
+			p.result <- fmt.Errorf("postgres: append audit event %q: %w", p.ev.ID(), err)
 			continue
 		}
 		p.result <- nil
 	}
+}
+
+// insert writes batch's rows on c: its events in one multi-row INSERT,
+// committed by itself, or, when the batch holds links, one transaction
+// that inserts the links (one multi-row INSERT) and then the events. The
+// error is translated.
+func (b *AuditBatcher) insert(ctx context.Context, c *ent.Client, batch []*pendingEvent) error {
+	if !slices.ContainsFunc(batch, func(p *pendingEvent) bool { return p.link != nil }) {
+		return translate(insertEvents(ctx, c, batch))
+	}
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	var links []*ent.SignedLinkCreate
+	for _, p := range batch {
+		if p.link != nil {
+			links = append(links, linkRow(tx.SignedLink.Create(), p.link))
+		}
+	}
+	if err := tx.SignedLink.CreateBulk(links...).Exec(ctx); err != nil {
+		_ = tx.Rollback()
+		return translate(err)
+	}
+	if err := insertEvents(ctx, tx.Client(), batch); err != nil {
+		_ = tx.Rollback()
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// insertEvents inserts batch's events in one multi-row INSERT on c.
+func insertEvents(ctx context.Context, c *ent.Client, batch []*pendingEvent) error {
+	rows := make([]*ent.AuditEventCreate, len(batch))
+	for i, p := range batch {
+		rows[i] = auditRow(c.AuditEvent.Create(), p.ev)
+	}
+	return c.AuditEvent.CreateBulk(rows...).Exec(ctx)
 }
 
 // eventUnavailable is the error of an event that was not stored for

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -347,4 +348,47 @@ func TestAuditChainIsAppendOnly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setClock is an application.Clock a test moves.
+type setClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *setClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *setClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// TestPeriodicSealLooksBackWidelyNowAndThen: a periodic seal links the
+// events of the last seconds, and every half minute those of the whole
+// lookback, so an event committed long after its timestamp is still
+// linked within a minute; a full seal links everything.
+func TestPeriodicSealLooksBackWidelyNowAndThen(t *testing.T) {
+	t.Parallel()
+	f := newChainFixture(t, newSQLite(t))
+	clock := &setClock{now: time.Now()}
+	f.app = application.New(nil, nil, f.audit, nil, nil, f.chain, nil, clock, application.Options{})
+	start := clock.Now()
+	seal := func(full bool) int64 {
+		rep, err := f.app.SealAudit.Run(t.Context(), full)
+		require.NoError(t, err)
+		return rep.Linked
+	}
+	f.event(t, "org-1", start.Add(-time.Second))
+	require.EqualValues(t, 1, seal(true), "a full seal")
+
+	f.event(t, "org-1", start.Add(-2*time.Second))  // recent
+	f.event(t, "org-1", start.Add(-20*time.Minute)) // committed late
+	clock.set(start.Add(time.Second))
+	require.EqualValues(t, 1, seal(false), "a narrow periodic seal links the recent event only")
+	clock.set(start.Add(31 * time.Second))
+	require.EqualValues(t, 1, seal(false), "the wide periodic seal links the late one")
+
+	f.event(t, "org-1", start.Add(-30*time.Minute))
+	clock.set(start.Add(32 * time.Second))
+	require.EqualValues(t, 0, seal(false), "narrow again")
+	require.EqualValues(t, 1, seal(true), "a full seal links everything")
+	rep, err := f.app.VerifyAudit.Run(t.Context(), application.VerifyAuditCommand{})
+	require.NoError(t, err)
+	require.Empty(t, rep.Problem)
 }

@@ -13,7 +13,7 @@ import (
 	"storagegw/ent/predicate"
 )
 
-var _ application.AuditLog = (*AuditLog)(nil)
+var _ application.LinkIssuingLog = (*AuditLog)(nil)
 
 // AuditLog is the application.AuditLog on the storage_audit_logs table. It
 // only inserts and reads; the database itself refuses updates and deletes.
@@ -35,6 +35,17 @@ func (a *AuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
 		return fmt.Errorf("postgres: append audit event %q: %w", e.ID(), translate(err))
 	}
 	return nil
+}
+
+// AppendIssuing inserts l and e in one transaction (ctx's, if it carries
+// one).
+func (a *AuditLog) AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error {
+	return a.db.InTx(ctx, func(ctx context.Context) error {
+		if err := linkRow(a.c(ctx).SignedLink.Create(), l).Exec(ctx); err != nil {
+			return fmt.Errorf("postgres: create link of audit event %q: %w", e.ID(), translate(err))
+		}
+		return a.Append(ctx, e)
+	})
 }
 
 // auditRow sets the columns of e's row on c: the one mapping of an event

@@ -6,6 +6,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,6 +37,15 @@ const (
 // (always UTC here).
 const sqliteParams = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 	"&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
+
+// sqliteReaderParams open SQLite's read-only connections: query_only
+// makes the file refuse any write through them, so a statement routed to
+// them by mistake fails loudly instead of writing beside the one writer.
+const sqliteReaderParams = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_time_format=sqlite&_pragma=mmap_size(268435456)&_pragma=query_only(1)"
+
+// sqliteReaders is how many read-only connections an SQLite database has
+// beside its one writer (see DB.reader).
+const sqliteReaders = 4
 
 // Options bound a database's connections and operations. Open takes a
 // zero field as its DefaultOptions value; settings the PostgreSQL URL
@@ -91,6 +101,13 @@ type DB struct {
 	migrateConfig *pgx.ConnConfig
 	// path is the SQLite file's path ("" on PostgreSQL).
 	path string
+	// reader, on SQLite, is a pool of read-only connections (WAL lets
+	// them read while the writer commits): the SELECTs Ent runs outside a
+	// transaction go to it (deadlineDriver.Query), so a read never queues
+	// for the one writer connection behind commits and their fsyncs.
+	// Writes and transactions keep the writer. Nil on PostgreSQL.
+	reader    *sql.DB
+	readerEnt dialect.Driver
 	// purgeMu keeps this process's purge claims apart on SQLite, which
 	// has no row locks (see FileRepo.ClaimPurgeBatch).
 	purgeMu sync.Mutex
@@ -121,7 +138,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 		sqlDB := stdlib.OpenDB(*cfg)
 		sqlDB.SetMaxOpenConns(opts.MaxConns)
-		sqlDB.SetMaxIdleConns(min(10, opts.MaxConns))
+		// Every connection may stay idle: under load a pool that keeps
+		// fewer closes and reopens connections (a TCP and startup round
+		// trip each) at every burst.
+		sqlDB.SetMaxIdleConns(opts.MaxConns)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		db = newDB(sqlDB, DialectPostgres, opts.OperationTimeout)
@@ -148,6 +168,22 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == DialectSQLite && !strings.Contains(dsn, ":memory:") && !strings.Contains(dsn, "mode=memory") {
+		// Opened once the writer has created the file in WAL mode. An
+		// in-memory database is one connection's own: it keeps none.
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		reader, err := sql.Open("sqlite", dsn+sep+sqliteReaderParams)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("postgres: open %q for reading: %w", dsn, err)
+		}
+		reader.SetMaxOpenConns(sqliteReaders)
+		reader.SetMaxIdleConns(sqliteReaders)
+		db.reader, db.readerEnt = reader, entsql.OpenDB(DialectSQLite, reader)
+	}
 	return db, nil
 }
 
@@ -171,5 +207,11 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.client.Close() }
+// Close closes the connection pools.
+func (db *DB) Close() error {
+	err := db.client.Close()
+	if db.reader != nil {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}

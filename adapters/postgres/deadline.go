@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -34,9 +35,17 @@ func (d deadlineDriver) Exec(ctx context.Context, query string, args, v any) err
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
+// Query runs a statement that returns rows. On SQLite a SELECT goes to
+// the read-only connections (DB.reader): outside a transaction it needs
+// no write lock, and WAL shows it every committed write. Anything else
+// (an INSERT … RETURNING) stays on the writer.
 func (d deadlineDriver) Query(ctx context.Context, query string, args, v any) error {
 	ctx, cancel := d.db.withDeadline(ctx)
-	if err := d.Driver.Query(ctx, query, args, v); err != nil {
+	drv := d.Driver
+	if d.db.readerEnt != nil && isSelect(query) {
+		drv = d.db.readerEnt
+	}
+	if err := drv.Query(ctx, query, args, v); err != nil {
 		cancel()
 		return err
 	}
@@ -47,6 +56,12 @@ func (d deadlineDriver) Query(ctx context.Context, query string, args, v any) er
 	}
 	rows.ColumnScanner = cancelOnClose{rows.ColumnScanner, cancel}
 	return nil
+}
+
+// isSelect reports whether query is a plain SELECT.
+func isSelect(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
 // cancelOnClose releases a query's deadline when its rows are closed.

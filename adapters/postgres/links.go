@@ -32,18 +32,22 @@ func noLink(err error) error {
 
 // Create inserts l; the unique index on link_id refuses a taken id.
 func (r *Links) Create(ctx context.Context, l *domain.Link) error {
-	d := l.Data()
-	_, err := r.c(ctx).SignedLink.Create().
-		SetLinkID(d.ID).SetOrgID(d.OrgID).SetFilePath(d.FilePath).SetRecordID(d.RecordID).
-		SetMode(string(d.Mode)).SetCreatedBy(d.CreatedBy).
-		SetCreatedAt(dbTime(d.CreatedAt)).SetExpiresAt(dbTime(d.ExpiresAt)).
-		SetNillableRevokedAt(timePtr(dbTime(d.RevokedAt))).SetRevokedBy(d.RevokedBy).
-		SetMaxUses(d.MaxUses).SetUses(d.Uses).
-		Save(ctx)
-	if err != nil {
+	if err := linkRow(r.c(ctx).SignedLink.Create(), l).Exec(ctx); err != nil {
 		return fmt.Errorf("postgres: create link: %w", translate(err))
 	}
 	return nil
+}
+
+// linkRow sets the columns of l's row on c: the one mapping of a link to
+// its row, for Create and the audit batches that store links with their
+// events (AuditBatcher.AppendIssuing).
+func linkRow(c *ent.SignedLinkCreate, l *domain.Link) *ent.SignedLinkCreate {
+	d := l.Data()
+	return c.SetLinkID(d.ID).SetOrgID(d.OrgID).SetFilePath(d.FilePath).SetRecordID(d.RecordID).
+		SetMode(string(d.Mode)).SetCreatedBy(d.CreatedBy).
+		SetCreatedAt(dbTime(d.CreatedAt)).SetExpiresAt(dbTime(d.ExpiresAt)).
+		SetNillableRevokedAt(timePtr(dbTime(d.RevokedAt))).SetRevokedBy(d.RevokedBy).
+		SetMaxUses(d.MaxUses).SetUses(d.Uses)
 }
 
 // Get returns the link with id.

@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"storagegw/adapters/postgres"
 	"storagegw/application/repotest"
+	"storagegw/domain"
 )
 
 // fixture exposes db to the conformance suite.
@@ -76,4 +78,33 @@ func testMigrations(t *testing.T, db *postgres.DB) {
 	again, err := db.MigrationStatus(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, status, again)
+}
+
+// TestSQLiteReadsDoNotWaitForTheWriter: with the one writer connection
+// held (a commit in progress), a read outside a transaction still answers
+// and sees every committed write, from the read-only connections; those
+// refuse any write.
+func TestSQLiteReadsDoNotWaitForTheWriter(t *testing.T) {
+	t.Parallel()
+	db := newSQLite(t)
+	ctx := t.Context()
+	links := postgres.NewLinks(db)
+	now := time.Now()
+	l, err := domain.NewLink(domain.LinkData{ID: uuid.NewString(), OrgID: "org-readers",
+		FilePath: "org-readers/accounting/receipt/r1/a.png", RecordID: uuid.NewString(), Mode: domain.LinkLocal,
+		CreatedBy: "user-1", CreatedAt: now, ExpiresAt: now.Add(time.Minute)})
+	require.NoError(t, err)
+	require.NoError(t, links.Create(ctx, l))
+
+	release := blockAudit(t, db) // holds the writer's one connection
+	defer release()
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	got, err := links.Get(rctx, l.ID())
+	require.NoError(t, err, "a read waited for the writer")
+	require.Equal(t, l.FilePath(), got.FilePath())
+
+	_, err = db.Reader().ExecContext(ctx, "INSERT INTO storage_audit_chain (event_id, org_id, seq, prev_hash, hash, sealed_at) "+
+		"VALUES ('e', 'o', 1, 'p', 'h', '2026-01-01 00:00:00')")
+	require.Error(t, err, "a read-only connection wrote")
 }

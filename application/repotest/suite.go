@@ -126,6 +126,9 @@ func RunAuditLog(t *testing.T, fx Fixture) {
 	if fx.Exec != nil { // a store without SQL has no statement to refuse
 		t.Run("AppendOnly", func(t *testing.T) { t.Parallel(); testAppendOnly(t, fx) })
 	}
+	if il, ok := fx.Audit.(application.LinkIssuingLog); ok && fx.Links != nil {
+		t.Run("LinkIssuing", func(t *testing.T) { runLinkIssuing(t, fx, il) })
+	}
 }
 
 // base is a fixed, deliberately non-round instant (nanoseconds included):

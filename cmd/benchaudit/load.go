@@ -21,6 +21,8 @@ type bench struct {
 	client *http.Client
 	tokens []string // a member of each org
 	paths  []string // a file of each org, to sign URLs for
+	// cpu is the gateway's CPU time so far (nil: not measured).
+	cpu func() (time.Duration, error)
 }
 
 // result is one measurement: the latencies of the 2xx answers, how many
@@ -32,7 +34,16 @@ type result struct {
 	latencies       []time.Duration // sorted
 	failed          int
 	events, commits float64
-	commitTime      float64 // seconds, all commits together
+	commitTime      float64       // seconds, all commits together
+	cpu             time.Duration // the gateway's CPU time meanwhile; 0 if not measured
+}
+
+// cpuPerRequest is the gateway's CPU time per 2xx answer, "" if unknown.
+func (r result) cpuPerRequest() string {
+	if r.cpu <= 0 || len(r.latencies) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.0f µs", float64(r.cpu/time.Microsecond)/float64(len(r.latencies)))
 }
 
 func (r result) perSecond() float64 { return float64(len(r.latencies)) / r.took.Seconds() }
@@ -52,8 +63,8 @@ func (r result) quantile(q float64) time.Duration {
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("%s: %.0f/s, p50 %s, p99 %s, %d not 2xx, %.0f audit events in %.0f commits of %s on average",
-		r.what, r.perSecond(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), r.failed, r.events, r.commits, r.meanCommit())
+	return fmt.Sprintf("%s: %.0f/s, p50 %s, p99 %s, %d not 2xx, %.0f audit events in %.0f commits of %s on average, gateway CPU %s a request",
+		r.what, r.perSecond(), ms(r.quantile(0.5)), ms(r.quantile(0.99)), r.failed, r.events, r.commits, r.meanCommit(), r.cpuPerRequest())
 }
 
 // run has clients goroutines call do (client i as org i%orgs, its n-th
@@ -66,8 +77,9 @@ func (b *bench) run(what string, clients int, d time.Duration, do func(i, n int)
 		warm   = time.Now().Add(time.Second)
 		end    = warm.Add(d)
 		before = make(chan [3]float64, 1)
+		cpu0   = make(chan time.Duration, 1)
 	)
-	time.AfterFunc(time.Until(warm), func() { before <- b.auditCounters() })
+	time.AfterFunc(time.Until(warm), func() { cpu0 <- b.cpuNow(); before <- b.auditCounters() })
 	for i := range clients {
 		wg.Go(func() {
 			var lat []time.Duration
@@ -95,10 +107,24 @@ func (b *bench) run(what string, clients int, d time.Duration, do func(i, n int)
 	}
 	wg.Wait()
 	res.took = time.Since(warm)
+	if c0, c1 := <-cpu0, b.cpuNow(); c0 > 0 {
+		res.cpu = c1 - c0
+	}
 	after, first := b.auditCounters(), <-before
 	res.events, res.commits, res.commitTime = after[0]-first[0], after[1]-first[1], after[2]-first[2]
 	slices.Sort(res.latencies)
 	return res
+}
+
+func (b *bench) cpuNow() time.Duration {
+	if b.cpu == nil {
+		return 0
+	}
+	d, err := b.cpu()
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 func (b *bench) healthz(int, int) (int, error) {

@@ -12,6 +12,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -30,6 +32,8 @@ func main() {
 		clients   = flag.Int("clients", 64, "concurrent clients of /healthz and /signed-url")
 		uploaders = flag.Int("uploaders", 32, "concurrent clients of /receipt-upload")
 		sqliteToo = flag.Bool("sqlite", true, "measure on SQLite")
+		profile   = flag.String("cpuprofile", "", "write the gateway's CPU profile during the signed-URL measurement to "+
+			"FILE-sqlite and FILE-postgresql (the binary is then built with -tags benchpprof)")
 	)
 	flag.Parse()
 	var envs []env
@@ -43,7 +47,7 @@ func main() {
 	}
 	var rows []row
 	for _, e := range envs {
-		r, err := measure(e, *duration, *clients, *uploaders)
+		r, err := measure(e, *duration, *clients, *uploaders, *profile)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "benchaudit: %s: %v\n", e.name, err)
 			os.Exit(1)
@@ -67,7 +71,7 @@ type row struct {
 	healthz   float64 // /healthz per second in the same process, for the ratio
 }
 
-func measure(e env, d time.Duration, clients, uploaders int) ([]row, error) {
+func measure(e env, d time.Duration, clients, uploaders int, profile string) ([]row, error) {
 	work, err := os.MkdirTemp("", "benchaudit-")
 	if err != nil {
 		return nil, err
@@ -82,12 +86,19 @@ func measure(e env, d time.Duration, clients, uploaders int) ([]row, error) {
 		}
 		cleanups, vars = append(cleanups, drop), append(vars, "DATABASE_URL="+dsn)
 	}
-	g, err := benchgw.Start(work, vars, cleanups...)
+	tags, pprofAddr := "", ""
+	if profile != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		tags, vars = "benchpprof", append(vars, "STORAGEGW_PPROF_ADDR="+pprofAddr)
+	}
+	g, err := benchgw.StartTagged(work, tags, vars, cleanups...)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Stop()
-	b := &bench{base: g.Base, client: &http.Client{Timeout: 30 * time.Second,
+	b := &bench{base: g.Base, cpu: g.CPU, client: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: max(clients, uploaders), MaxIdleConns: 2 * max(clients, uploaders)}}}
 	for i := range orgs {
 		tok, err := g.Token(fmt.Sprintf("bench-%d", i), "member")
@@ -104,7 +115,18 @@ func measure(e env, d time.Duration, clients, uploaders int) ([]row, error) {
 	fmt.Fprintf(os.Stderr, "benchaudit: %s: gateway %s ready\n", e.name, g.Base)
 
 	healthz := b.run("GET /healthz", clients, d, b.healthz)
+	var profiled chan error
+	if profile != "" {
+		profiled = make(chan error, 1)
+		file := profile + "-" + strings.ToLower(e.name)
+		time.AfterFunc(time.Second, func() { profiled <- cpuProfile(pprofAddr, d, file) })
+	}
 	signed := b.run("POST /signed-url", clients, d, b.signURL)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+	}
 	receipts := b.run("POST /receipt-upload (10 KiB PNG)", uploaders, d, b.upload)
 	for _, r := range []result{healthz, signed, receipts} {
 		fmt.Fprintf(os.Stderr, "benchaudit: %s: %s\n", e.name, r)
@@ -118,9 +140,10 @@ func measure(e env, d time.Duration, clients, uploaders int) ([]row, error) {
 
 func printTable(rows []row, clients, uploaders int) {
 	fmt.Printf("\n%d clients (%d for uploads), each measurement after a 1 s warm-up; "+
-		"events/commit = audit events per group commit while it ran, commit = its mean time\n\n", clients, uploaders)
-	fmt.Println("| database | request | clients | per second | p50 | p99 | ÷ healthz | events/commit | commit | not 2xx |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+		"events/commit = audit events per group commit while it ran, commit = its mean time, "+
+		"CPU = the gateway's CPU time per answer (steadier than rates on a shared machine)\n\n", clients, uploaders)
+	fmt.Println("| database | request | clients | per second | p50 | p99 | ÷ healthz | events/commit | commit | CPU | not 2xx |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		ratio := ""
 		if r.healthz > 0 {
@@ -132,8 +155,40 @@ func printTable(rows []row, clients, uploaders int) {
 		}
 		fmt.Printf("| %s |\n", strings.Join([]string{r.env, r.what, fmt.Sprint(r.clients),
 			fmt.Sprintf("%.0f", r.res.perSecond()), ms(r.res.quantile(0.5)), ms(r.res.quantile(0.99)),
-			ratio, perCommit, r.res.meanCommit(), fmt.Sprint(r.res.failed)}, " | "))
+			ratio, perCommit, r.res.meanCommit(), r.res.cpuPerRequest(), fmt.Sprint(r.res.failed)}, " | "))
 	}
+}
+
+// cpuProfile fetches the gateway's CPU profile over d from its pprof
+// listener at addr into file.
+func cpuProfile(addr string, d time.Duration, file string) error {
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(1, int(d.Seconds()))))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof answered %s", res.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "benchaudit: CPU profile of the signed-URL measurement in %s (go tool pprof %s)\n", file, file)
+	return f.Close()
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -36,8 +36,14 @@ type Gateway struct {
 // of the process's own; it waits until /readyz answers 200. cleanups run
 // when the gateway stops (or when it fails to start).
 func Start(work string, env []string, cleanups ...func()) (*Gateway, error) {
+	return StartTagged(work, "", env, cleanups...)
+}
+
+// StartTagged is Start with the binary built with the build tags tags
+// (comma-separated; "" for none), e.g. benchpprof.
+func StartTagged(work, tags string, env []string, cleanups ...func()) (*Gateway, error) {
 	g := &Gateway{bin: filepath.Join(work, "storagegw"), log: filepath.Join(work, "serve.log"), cleanups: cleanups}
-	build := exec.Command("go", "build", "-o", g.bin, "./cmd/storagegw")
+	build := exec.Command("go", "build", "-tags", tags, "-o", g.bin, "./cmd/storagegw")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		g.Stop()
