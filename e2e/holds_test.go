@@ -299,3 +299,45 @@ func TestLegalHoldRacesHardDeletes(t *testing.T) {
 	}
 	t.Logf("%d of %d hard deletes refused by the hold", refused, n)
 }
+
+// TestLegalHoldKeepsVersions: on a kind that keeps no versions, an
+// overwrite of a held file keeps the replaced content as a version (the
+// hold is on the file's object, set before the overwrite), the purge past
+// every retention keeps it, and once the hold is cleared the next
+// overwrite keeps none again; on SQLite with local disk and on PostgreSQL
+// with the S3 server.
+func TestLegalHoldKeepsVersions(t *testing.T) {
+	t.Parallel()
+	for _, st := range quotaStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			env, blobs := st.env(t)
+			a := newAPI(t, with(env, "STORAGEGW_UNVERSIONED_KINDS", "workspace/doc"))
+			admin, member := a.Token("org-1", "admin"), a.Token("org-1", "member")
+			first, second, third := pngOf(100), pngOf(200), pngOf(300)
+			rec := a.UploadDoc("org-1", "kept-1", "k.png", first)
+			want(t, "hold the object", a.SendJSON(http.MethodPost, "/api/storage/legal-holds", admin,
+				`{"prefix":"workspace/doc/kept-1/","reason":"case 7"}`), http.StatusCreated, "")
+			want(t, "overwrite while held", uploadDoc(a, "org-1", "kept-1", "k.png", second, true), http.StatusCreated, "")
+			vs := a.versions(t, member, rec.FilePath)
+			if len(vs) != 1 || vs[0].SHA256 != sha(first) {
+				t.Fatalf("versions of a held file of an unversioned kind: %+v, want the first content", vs)
+			}
+			if rep := purgeAll(t, a); rep.VersionsPurged != 0 {
+				t.Errorf("purge: %+v, want the held version kept", rep)
+			}
+			if n := len(a.versions(t, member, rec.FilePath)); n != 1 {
+				t.Errorf("versions after the purge: %d, want 1", n)
+			}
+			want(t, "clear", a.SendJSON(http.MethodPost, "/api/storage/legal-holds/clear", admin,
+				`{"prefix":"workspace/doc/kept-1/"}`), http.StatusOK, "")
+			want(t, "overwrite after the hold", uploadDoc(a, "org-1", "kept-1", "k.png", third, true), http.StatusCreated, "")
+			if n := len(a.versions(t, member, rec.FilePath)); n != 1 {
+				t.Errorf("versions after an unheld overwrite: %d, want still 1 (the kind keeps none)", n)
+			}
+			if n := blobs(t, a); n != 2 {
+				t.Errorf("blobs in the store: %d, want 2 (the current content and the held version)", n)
+			}
+		})
+	}
+}
