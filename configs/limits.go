@@ -51,11 +51,26 @@ func (c *Config) ContentRules() (map[domain.Kind]domain.ContentRule, error) {
 // GatewayLinkKinds parses links.gateway_kinds (STORAGEGW_GATEWAY_LINK_KINDS):
 // system/object_type entries separated by commas, or "none".
 func (c *Config) GatewayLinkKinds() (map[domain.Kind]bool, error) {
-	kinds := map[domain.Kind]bool{}
 	v := strings.TrimSpace(c.Links.GatewayKinds)
 	if v == "none" {
-		return kinds, nil
+		return map[domain.Kind]bool{}, nil
 	}
+	return parseKinds(v, "STORAGEGW_GATEWAY_LINK_KINDS", "e.g. accounting/receipt,accounting/invoice, or none")
+}
+
+// UnversionedKinds parses versions.unversioned_kinds
+// (STORAGEGW_UNVERSIONED_KINDS): system/object_type entries separated by
+// commas; empty, every kind is versioned.
+func (c *Config) UnversionedKinds() (map[domain.Kind]bool, error) {
+	return parseKinds(c.Versions.UnversionedKinds, "STORAGEGW_UNVERSIONED_KINDS",
+		"e.g. app-builder/build,communications/attachment, or leave it empty to version every kind")
+}
+
+// parseKinds parses v, system/object_type entries separated by commas
+// (empty ones skipped), the value of the variable name; an unknown kind is
+// an error naming the variable, with hint.
+func parseKinds(v, name, hint string) (map[domain.Kind]bool, error) {
+	kinds := map[domain.Kind]bool{}
 	for _, key := range strings.Split(v, ",") {
 		key = strings.TrimSpace(key)
 		if key == "" {
@@ -64,27 +79,7 @@ func (c *Config) GatewayLinkKinds() (map[domain.Kind]bool, error) {
 		system, objType, ok := strings.Cut(key, "/")
 		kind, err := domain.ParseKind(system, objType)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("STORAGEGW_GATEWAY_LINK_KINDS: unknown kind %q: write system/object_type entries separated by commas, e.g. accounting/receipt,accounting/invoice, or none", key)
-		}
-		kinds[kind] = true
-	}
-	return kinds, nil
-}
-
-// UnversionedKinds parses versions.unversioned_kinds
-// (STORAGEGW_UNVERSIONED_KINDS): system/object_type entries separated by
-// commas; empty, every kind is versioned.
-func (c *Config) UnversionedKinds() (map[domain.Kind]bool, error) {
-	kinds := map[domain.Kind]bool{}
-	for _, key := range strings.Split(c.Versions.UnversionedKinds, ",") {
-		key = strings.TrimSpace(key)
-		if key == "" {
-			continue
-		}
-		system, objType, ok := strings.Cut(key, "/")
-		kind, err := domain.ParseKind(system, objType)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("STORAGEGW_UNVERSIONED_KINDS: unknown kind %q: write system/object_type entries separated by commas, e.g. app-builder/build,communications/attachment, or leave it empty to version every kind", key)
+			return nil, fmt.Errorf("%s: unknown kind %q: write system/object_type entries separated by commas, %s", name, key, hint)
 		}
 		kinds[kind] = true
 	}

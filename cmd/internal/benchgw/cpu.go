@@ -8,11 +8,14 @@ import (
 	"time"
 )
 
-// CPU is the CPU time, user and system, the gateway has used so far (from
-// /proc/<pid>/stat, in USER_HZ ticks of 10 ms). On a shared machine the
-// CPU a request costs varies far less than requests per second do.
-func (g *Gateway) CPU() (time.Duration, error) {
-	pid := g.Cmd.Process.Pid
+// CPU is the CPU time, user and system, the gateway has used so far. On a
+// shared machine the CPU a request costs varies far less than requests per
+// second do.
+func (g *Gateway) CPU() (time.Duration, error) { return ProcessCPU(g.Cmd.Process.Pid) }
+
+// ProcessCPU is the CPU time, user and system, process pid has used so far
+// (from /proc/<pid>/stat, in USER_HZ ticks of 10 ms).
+func ProcessCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
