@@ -9,6 +9,8 @@ import (
 	"storagegw/ent/filerecord"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,6 +20,7 @@ type FileRecordCreate struct {
 	config
 	mutation *FileRecordMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -464,6 +467,7 @@ func (_c *FileRecordCreate) createSpec() (*FileRecord, *sqlgraph.CreateSpec) {
 		_node = &FileRecord{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(filerecord.Table, sqlgraph.NewFieldSpec(filerecord.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -559,11 +563,682 @@ func (_c *FileRecordCreate) createSpec() (*FileRecord, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.FileRecord.Create().
+//		SetOrgID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.FileRecordUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *FileRecordCreate) OnConflict(opts ...sql.ConflictOption) *FileRecordUpsertOne {
+	_c.conflict = opts
+	return &FileRecordUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *FileRecordCreate) OnConflictColumns(columns ...string) *FileRecordUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &FileRecordUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// FileRecordUpsertOne is the builder for "upsert"-ing
+	//  one FileRecord node.
+	FileRecordUpsertOne struct {
+		create *FileRecordCreate
+	}
+
+	// FileRecordUpsert is the "OnConflict" setter.
+	FileRecordUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetOriginalFilename sets the "original_filename" field.
+func (u *FileRecordUpsert) SetOriginalFilename(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldOriginalFilename, v)
+	return u
+}
+
+// UpdateOriginalFilename sets the "original_filename" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateOriginalFilename() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldOriginalFilename)
+	return u
+}
+
+// SetState sets the "state" field.
+func (u *FileRecordUpsert) SetState(v filerecord.State) *FileRecordUpsert {
+	u.Set(filerecord.FieldState, v)
+	return u
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateState() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldState)
+	return u
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *FileRecordUpsert) SetBlobKey(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldBlobKey, v)
+	return u
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateBlobKey() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldBlobKey)
+	return u
+}
+
+// SetContentType sets the "content_type" field.
+func (u *FileRecordUpsert) SetContentType(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldContentType, v)
+	return u
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateContentType() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldContentType)
+	return u
+}
+
+// SetSizeBytes sets the "size_bytes" field.
+func (u *FileRecordUpsert) SetSizeBytes(v int64) *FileRecordUpsert {
+	u.Set(filerecord.FieldSizeBytes, v)
+	return u
+}
+
+// UpdateSizeBytes sets the "size_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateSizeBytes() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldSizeBytes)
+	return u
+}
+
+// AddSizeBytes adds v to the "size_bytes" field.
+func (u *FileRecordUpsert) AddSizeBytes(v int64) *FileRecordUpsert {
+	u.Add(filerecord.FieldSizeBytes, v)
+	return u
+}
+
+// SetSha256 sets the "sha256" field.
+func (u *FileRecordUpsert) SetSha256(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldSha256, v)
+	return u
+}
+
+// UpdateSha256 sets the "sha256" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateSha256() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldSha256)
+	return u
+}
+
+// SetUploadedBy sets the "uploaded_by" field.
+func (u *FileRecordUpsert) SetUploadedBy(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldUploadedBy, v)
+	return u
+}
+
+// UpdateUploadedBy sets the "uploaded_by" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateUploadedBy() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldUploadedBy)
+	return u
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *FileRecordUpsert) SetCreatedAt(v time.Time) *FileRecordUpsert {
+	u.Set(filerecord.FieldCreatedAt, v)
+	return u
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateCreatedAt() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldCreatedAt)
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *FileRecordUpsert) SetUpdatedAt(v time.Time) *FileRecordUpsert {
+	u.Set(filerecord.FieldUpdatedAt, v)
+	return u
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateUpdatedAt() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldUpdatedAt)
+	return u
+}
+
+// SetDeleted sets the "deleted" field.
+func (u *FileRecordUpsert) SetDeleted(v bool) *FileRecordUpsert {
+	u.Set(filerecord.FieldDeleted, v)
+	return u
+}
+
+// UpdateDeleted sets the "deleted" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateDeleted() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldDeleted)
+	return u
+}
+
+// SetDeletedAt sets the "deleted_at" field.
+func (u *FileRecordUpsert) SetDeletedAt(v time.Time) *FileRecordUpsert {
+	u.Set(filerecord.FieldDeletedAt, v)
+	return u
+}
+
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateDeletedAt() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldDeletedAt)
+	return u
+}
+
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *FileRecordUpsert) ClearDeletedAt() *FileRecordUpsert {
+	u.SetNull(filerecord.FieldDeletedAt)
+	return u
+}
+
+// SetDeletedBy sets the "deleted_by" field.
+func (u *FileRecordUpsert) SetDeletedBy(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldDeletedBy, v)
+	return u
+}
+
+// UpdateDeletedBy sets the "deleted_by" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateDeletedBy() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldDeletedBy)
+	return u
+}
+
+// SetPendingUploadID sets the "pending_upload_id" field.
+func (u *FileRecordUpsert) SetPendingUploadID(v string) *FileRecordUpsert {
+	u.Set(filerecord.FieldPendingUploadID, v)
+	return u
+}
+
+// UpdatePendingUploadID sets the "pending_upload_id" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdatePendingUploadID() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldPendingUploadID)
+	return u
+}
+
+// SetPendingSince sets the "pending_since" field.
+func (u *FileRecordUpsert) SetPendingSince(v time.Time) *FileRecordUpsert {
+	u.Set(filerecord.FieldPendingSince, v)
+	return u
+}
+
+// UpdatePendingSince sets the "pending_since" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdatePendingSince() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldPendingSince)
+	return u
+}
+
+// ClearPendingSince clears the value of the "pending_since" field.
+func (u *FileRecordUpsert) ClearPendingSince() *FileRecordUpsert {
+	u.SetNull(filerecord.FieldPendingSince)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *FileRecordUpsert) SetVersion(v int64) *FileRecordUpsert {
+	u.Set(filerecord.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdateVersion() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FileRecordUpsert) AddVersion(v int64) *FileRecordUpsert {
+	u.Add(filerecord.FieldVersion, v)
+	return u
+}
+
+// SetPendingUntil sets the "pending_until" field.
+func (u *FileRecordUpsert) SetPendingUntil(v time.Time) *FileRecordUpsert {
+	u.Set(filerecord.FieldPendingUntil, v)
+	return u
+}
+
+// UpdatePendingUntil sets the "pending_until" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdatePendingUntil() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldPendingUntil)
+	return u
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (u *FileRecordUpsert) ClearPendingUntil() *FileRecordUpsert {
+	u.SetNull(filerecord.FieldPendingUntil)
+	return u
+}
+
+// SetPendingBytes sets the "pending_bytes" field.
+func (u *FileRecordUpsert) SetPendingBytes(v int64) *FileRecordUpsert {
+	u.Set(filerecord.FieldPendingBytes, v)
+	return u
+}
+
+// UpdatePendingBytes sets the "pending_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsert) UpdatePendingBytes() *FileRecordUpsert {
+	u.SetExcluded(filerecord.FieldPendingBytes)
+	return u
+}
+
+// AddPendingBytes adds v to the "pending_bytes" field.
+func (u *FileRecordUpsert) AddPendingBytes(v int64) *FileRecordUpsert {
+	u.Add(filerecord.FieldPendingBytes, v)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(filerecord.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *FileRecordUpsertOne) UpdateNewValues() *FileRecordUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(filerecord.FieldID)
+		}
+		if _, exists := u.create.mutation.OrgID(); exists {
+			s.SetIgnore(filerecord.FieldOrgID)
+		}
+		if _, exists := u.create.mutation.System(); exists {
+			s.SetIgnore(filerecord.FieldSystem)
+		}
+		if _, exists := u.create.mutation.ObjectType(); exists {
+			s.SetIgnore(filerecord.FieldObjectType)
+		}
+		if _, exists := u.create.mutation.ObjectID(); exists {
+			s.SetIgnore(filerecord.FieldObjectID)
+		}
+		if _, exists := u.create.mutation.FilePath(); exists {
+			s.SetIgnore(filerecord.FieldFilePath)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *FileRecordUpsertOne) Ignore() *FileRecordUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *FileRecordUpsertOne) DoNothing() *FileRecordUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the FileRecordCreate.OnConflict
+// documentation for more info.
+func (u *FileRecordUpsertOne) Update(set func(*FileRecordUpsert)) *FileRecordUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&FileRecordUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetOriginalFilename sets the "original_filename" field.
+func (u *FileRecordUpsertOne) SetOriginalFilename(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetOriginalFilename(v)
+	})
+}
+
+// UpdateOriginalFilename sets the "original_filename" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateOriginalFilename() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateOriginalFilename()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *FileRecordUpsertOne) SetState(v filerecord.State) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateState() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *FileRecordUpsertOne) SetBlobKey(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetBlobKey(v)
+	})
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateBlobKey() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateBlobKey()
+	})
+}
+
+// SetContentType sets the "content_type" field.
+func (u *FileRecordUpsertOne) SetContentType(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetContentType(v)
+	})
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateContentType() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateContentType()
+	})
+}
+
+// SetSizeBytes sets the "size_bytes" field.
+func (u *FileRecordUpsertOne) SetSizeBytes(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetSizeBytes(v)
+	})
+}
+
+// AddSizeBytes adds v to the "size_bytes" field.
+func (u *FileRecordUpsertOne) AddSizeBytes(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddSizeBytes(v)
+	})
+}
+
+// UpdateSizeBytes sets the "size_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateSizeBytes() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateSizeBytes()
+	})
+}
+
+// SetSha256 sets the "sha256" field.
+func (u *FileRecordUpsertOne) SetSha256(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetSha256(v)
+	})
+}
+
+// UpdateSha256 sets the "sha256" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateSha256() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateSha256()
+	})
+}
+
+// SetUploadedBy sets the "uploaded_by" field.
+func (u *FileRecordUpsertOne) SetUploadedBy(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetUploadedBy(v)
+	})
+}
+
+// UpdateUploadedBy sets the "uploaded_by" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateUploadedBy() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateUploadedBy()
+	})
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *FileRecordUpsertOne) SetCreatedAt(v time.Time) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetCreatedAt(v)
+	})
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateCreatedAt() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateCreatedAt()
+	})
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *FileRecordUpsertOne) SetUpdatedAt(v time.Time) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateUpdatedAt() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetDeleted sets the "deleted" field.
+func (u *FileRecordUpsertOne) SetDeleted(v bool) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeleted(v)
+	})
+}
+
+// UpdateDeleted sets the "deleted" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateDeleted() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeleted()
+	})
+}
+
+// SetDeletedAt sets the "deleted_at" field.
+func (u *FileRecordUpsertOne) SetDeletedAt(v time.Time) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeletedAt(v)
+	})
+}
+
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateDeletedAt() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeletedAt()
+	})
+}
+
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *FileRecordUpsertOne) ClearDeletedAt() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearDeletedAt()
+	})
+}
+
+// SetDeletedBy sets the "deleted_by" field.
+func (u *FileRecordUpsertOne) SetDeletedBy(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeletedBy(v)
+	})
+}
+
+// UpdateDeletedBy sets the "deleted_by" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateDeletedBy() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeletedBy()
+	})
+}
+
+// SetPendingUploadID sets the "pending_upload_id" field.
+func (u *FileRecordUpsertOne) SetPendingUploadID(v string) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingUploadID(v)
+	})
+}
+
+// UpdatePendingUploadID sets the "pending_upload_id" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdatePendingUploadID() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingUploadID()
+	})
+}
+
+// SetPendingSince sets the "pending_since" field.
+func (u *FileRecordUpsertOne) SetPendingSince(v time.Time) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingSince(v)
+	})
+}
+
+// UpdatePendingSince sets the "pending_since" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdatePendingSince() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingSince()
+	})
+}
+
+// ClearPendingSince clears the value of the "pending_since" field.
+func (u *FileRecordUpsertOne) ClearPendingSince() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearPendingSince()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *FileRecordUpsertOne) SetVersion(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FileRecordUpsertOne) AddVersion(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdateVersion() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetPendingUntil sets the "pending_until" field.
+func (u *FileRecordUpsertOne) SetPendingUntil(v time.Time) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingUntil(v)
+	})
+}
+
+// UpdatePendingUntil sets the "pending_until" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdatePendingUntil() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingUntil()
+	})
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (u *FileRecordUpsertOne) ClearPendingUntil() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearPendingUntil()
+	})
+}
+
+// SetPendingBytes sets the "pending_bytes" field.
+func (u *FileRecordUpsertOne) SetPendingBytes(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingBytes(v)
+	})
+}
+
+// AddPendingBytes adds v to the "pending_bytes" field.
+func (u *FileRecordUpsertOne) AddPendingBytes(v int64) *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddPendingBytes(v)
+	})
+}
+
+// UpdatePendingBytes sets the "pending_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsertOne) UpdatePendingBytes() *FileRecordUpsertOne {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingBytes()
+	})
+}
+
+// Exec executes the query.
+func (u *FileRecordUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for FileRecordCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *FileRecordUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *FileRecordUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: FileRecordUpsertOne.ID is not supported by MySQL driver. Use FileRecordUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *FileRecordUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // FileRecordCreateBulk is the builder for creating many FileRecord entities in bulk.
 type FileRecordCreateBulk struct {
 	config
 	err      error
 	builders []*FileRecordCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the FileRecord entities in the database.
@@ -593,6 +1268,7 @@ func (_c *FileRecordCreateBulk) Save(ctx context.Context) ([]*FileRecord, error)
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -639,6 +1315,415 @@ func (_c *FileRecordCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *FileRecordCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.FileRecord.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.FileRecordUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *FileRecordCreateBulk) OnConflict(opts ...sql.ConflictOption) *FileRecordUpsertBulk {
+	_c.conflict = opts
+	return &FileRecordUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *FileRecordCreateBulk) OnConflictColumns(columns ...string) *FileRecordUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &FileRecordUpsertBulk{
+		create: _c,
+	}
+}
+
+// FileRecordUpsertBulk is the builder for "upsert"-ing
+// a bulk of FileRecord nodes.
+type FileRecordUpsertBulk struct {
+	create *FileRecordCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(filerecord.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *FileRecordUpsertBulk) UpdateNewValues() *FileRecordUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(filerecord.FieldID)
+			}
+			if _, exists := b.mutation.OrgID(); exists {
+				s.SetIgnore(filerecord.FieldOrgID)
+			}
+			if _, exists := b.mutation.System(); exists {
+				s.SetIgnore(filerecord.FieldSystem)
+			}
+			if _, exists := b.mutation.ObjectType(); exists {
+				s.SetIgnore(filerecord.FieldObjectType)
+			}
+			if _, exists := b.mutation.ObjectID(); exists {
+				s.SetIgnore(filerecord.FieldObjectID)
+			}
+			if _, exists := b.mutation.FilePath(); exists {
+				s.SetIgnore(filerecord.FieldFilePath)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.FileRecord.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *FileRecordUpsertBulk) Ignore() *FileRecordUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *FileRecordUpsertBulk) DoNothing() *FileRecordUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the FileRecordCreateBulk.OnConflict
+// documentation for more info.
+func (u *FileRecordUpsertBulk) Update(set func(*FileRecordUpsert)) *FileRecordUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&FileRecordUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetOriginalFilename sets the "original_filename" field.
+func (u *FileRecordUpsertBulk) SetOriginalFilename(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetOriginalFilename(v)
+	})
+}
+
+// UpdateOriginalFilename sets the "original_filename" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateOriginalFilename() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateOriginalFilename()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *FileRecordUpsertBulk) SetState(v filerecord.State) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateState() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (u *FileRecordUpsertBulk) SetBlobKey(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetBlobKey(v)
+	})
+}
+
+// UpdateBlobKey sets the "blob_key" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateBlobKey() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateBlobKey()
+	})
+}
+
+// SetContentType sets the "content_type" field.
+func (u *FileRecordUpsertBulk) SetContentType(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetContentType(v)
+	})
+}
+
+// UpdateContentType sets the "content_type" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateContentType() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateContentType()
+	})
+}
+
+// SetSizeBytes sets the "size_bytes" field.
+func (u *FileRecordUpsertBulk) SetSizeBytes(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetSizeBytes(v)
+	})
+}
+
+// AddSizeBytes adds v to the "size_bytes" field.
+func (u *FileRecordUpsertBulk) AddSizeBytes(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddSizeBytes(v)
+	})
+}
+
+// UpdateSizeBytes sets the "size_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateSizeBytes() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateSizeBytes()
+	})
+}
+
+// SetSha256 sets the "sha256" field.
+func (u *FileRecordUpsertBulk) SetSha256(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetSha256(v)
+	})
+}
+
+// UpdateSha256 sets the "sha256" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateSha256() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateSha256()
+	})
+}
+
+// SetUploadedBy sets the "uploaded_by" field.
+func (u *FileRecordUpsertBulk) SetUploadedBy(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetUploadedBy(v)
+	})
+}
+
+// UpdateUploadedBy sets the "uploaded_by" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateUploadedBy() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateUploadedBy()
+	})
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *FileRecordUpsertBulk) SetCreatedAt(v time.Time) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetCreatedAt(v)
+	})
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateCreatedAt() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateCreatedAt()
+	})
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *FileRecordUpsertBulk) SetUpdatedAt(v time.Time) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateUpdatedAt() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetDeleted sets the "deleted" field.
+func (u *FileRecordUpsertBulk) SetDeleted(v bool) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeleted(v)
+	})
+}
+
+// UpdateDeleted sets the "deleted" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateDeleted() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeleted()
+	})
+}
+
+// SetDeletedAt sets the "deleted_at" field.
+func (u *FileRecordUpsertBulk) SetDeletedAt(v time.Time) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeletedAt(v)
+	})
+}
+
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateDeletedAt() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeletedAt()
+	})
+}
+
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *FileRecordUpsertBulk) ClearDeletedAt() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearDeletedAt()
+	})
+}
+
+// SetDeletedBy sets the "deleted_by" field.
+func (u *FileRecordUpsertBulk) SetDeletedBy(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetDeletedBy(v)
+	})
+}
+
+// UpdateDeletedBy sets the "deleted_by" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateDeletedBy() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateDeletedBy()
+	})
+}
+
+// SetPendingUploadID sets the "pending_upload_id" field.
+func (u *FileRecordUpsertBulk) SetPendingUploadID(v string) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingUploadID(v)
+	})
+}
+
+// UpdatePendingUploadID sets the "pending_upload_id" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdatePendingUploadID() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingUploadID()
+	})
+}
+
+// SetPendingSince sets the "pending_since" field.
+func (u *FileRecordUpsertBulk) SetPendingSince(v time.Time) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingSince(v)
+	})
+}
+
+// UpdatePendingSince sets the "pending_since" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdatePendingSince() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingSince()
+	})
+}
+
+// ClearPendingSince clears the value of the "pending_since" field.
+func (u *FileRecordUpsertBulk) ClearPendingSince() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearPendingSince()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *FileRecordUpsertBulk) SetVersion(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FileRecordUpsertBulk) AddVersion(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdateVersion() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// SetPendingUntil sets the "pending_until" field.
+func (u *FileRecordUpsertBulk) SetPendingUntil(v time.Time) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingUntil(v)
+	})
+}
+
+// UpdatePendingUntil sets the "pending_until" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdatePendingUntil() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingUntil()
+	})
+}
+
+// ClearPendingUntil clears the value of the "pending_until" field.
+func (u *FileRecordUpsertBulk) ClearPendingUntil() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.ClearPendingUntil()
+	})
+}
+
+// SetPendingBytes sets the "pending_bytes" field.
+func (u *FileRecordUpsertBulk) SetPendingBytes(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.SetPendingBytes(v)
+	})
+}
+
+// AddPendingBytes adds v to the "pending_bytes" field.
+func (u *FileRecordUpsertBulk) AddPendingBytes(v int64) *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.AddPendingBytes(v)
+	})
+}
+
+// UpdatePendingBytes sets the "pending_bytes" field to the value that was provided on create.
+func (u *FileRecordUpsertBulk) UpdatePendingBytes() *FileRecordUpsertBulk {
+	return u.Update(func(s *FileRecordUpsert) {
+		s.UpdatePendingBytes()
+	})
+}
+
+// Exec executes the query.
+func (u *FileRecordUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the FileRecordCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for FileRecordCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *FileRecordUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"storagegw/ent/idempotencykey"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,6 +19,7 @@ type IdempotencyKeyCreate struct {
 	config
 	mutation *IdempotencyKeyMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -334,6 +336,7 @@ func (_c *IdempotencyKeyCreate) createSpec() (*IdempotencyKey, *sqlgraph.CreateS
 		_node = &IdempotencyKey{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(idempotencykey.Table, sqlgraph.NewFieldSpec(idempotencykey.FieldID, field.TypeInt))
 	)
+	_spec.OnConflict = _c.conflict
 	if value, ok := _c.mutation.OrgID(); ok {
 		_spec.SetField(idempotencykey.FieldOrgID, field.TypeString, value)
 		_node.OrgID = value
@@ -405,11 +408,561 @@ func (_c *IdempotencyKeyCreate) createSpec() (*IdempotencyKey, *sqlgraph.CreateS
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.IdempotencyKey.Create().
+//		SetOrgID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.IdempotencyKeyUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *IdempotencyKeyCreate) OnConflict(opts ...sql.ConflictOption) *IdempotencyKeyUpsertOne {
+	_c.conflict = opts
+	return &IdempotencyKeyUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *IdempotencyKeyCreate) OnConflictColumns(columns ...string) *IdempotencyKeyUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &IdempotencyKeyUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// IdempotencyKeyUpsertOne is the builder for "upsert"-ing
+	//  one IdempotencyKey node.
+	IdempotencyKeyUpsertOne struct {
+		create *IdempotencyKeyCreate
+	}
+
+	// IdempotencyKeyUpsert is the "OnConflict" setter.
+	IdempotencyKeyUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetAction sets the "action" field.
+func (u *IdempotencyKeyUpsert) SetAction(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldAction, v)
+	return u
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateAction() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldAction)
+	return u
+}
+
+// SetState sets the "state" field.
+func (u *IdempotencyKeyUpsert) SetState(v idempotencykey.State) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldState, v)
+	return u
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateState() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldState)
+	return u
+}
+
+// SetOwner sets the "owner" field.
+func (u *IdempotencyKeyUpsert) SetOwner(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldOwner, v)
+	return u
+}
+
+// UpdateOwner sets the "owner" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateOwner() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldOwner)
+	return u
+}
+
+// SetRequestID sets the "request_id" field.
+func (u *IdempotencyKeyUpsert) SetRequestID(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldRequestID, v)
+	return u
+}
+
+// UpdateRequestID sets the "request_id" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateRequestID() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldRequestID)
+	return u
+}
+
+// SetFingerprint sets the "fingerprint" field.
+func (u *IdempotencyKeyUpsert) SetFingerprint(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldFingerprint, v)
+	return u
+}
+
+// UpdateFingerprint sets the "fingerprint" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateFingerprint() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldFingerprint)
+	return u
+}
+
+// SetStatus sets the "status" field.
+func (u *IdempotencyKeyUpsert) SetStatus(v int) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateStatus() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldStatus)
+	return u
+}
+
+// AddStatus adds v to the "status" field.
+func (u *IdempotencyKeyUpsert) AddStatus(v int) *IdempotencyKeyUpsert {
+	u.Add(idempotencykey.FieldStatus, v)
+	return u
+}
+
+// SetHeader sets the "header" field.
+func (u *IdempotencyKeyUpsert) SetHeader(v map[string][]string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldHeader, v)
+	return u
+}
+
+// UpdateHeader sets the "header" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateHeader() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldHeader)
+	return u
+}
+
+// ClearHeader clears the value of the "header" field.
+func (u *IdempotencyKeyUpsert) ClearHeader() *IdempotencyKeyUpsert {
+	u.SetNull(idempotencykey.FieldHeader)
+	return u
+}
+
+// SetBody sets the "body" field.
+func (u *IdempotencyKeyUpsert) SetBody(v []byte) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldBody, v)
+	return u
+}
+
+// UpdateBody sets the "body" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateBody() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldBody)
+	return u
+}
+
+// ClearBody clears the value of the "body" field.
+func (u *IdempotencyKeyUpsert) ClearBody() *IdempotencyKeyUpsert {
+	u.SetNull(idempotencykey.FieldBody)
+	return u
+}
+
+// SetFilePath sets the "file_path" field.
+func (u *IdempotencyKeyUpsert) SetFilePath(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldFilePath, v)
+	return u
+}
+
+// UpdateFilePath sets the "file_path" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateFilePath() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldFilePath)
+	return u
+}
+
+// SetErrorCode sets the "error_code" field.
+func (u *IdempotencyKeyUpsert) SetErrorCode(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldErrorCode, v)
+	return u
+}
+
+// UpdateErrorCode sets the "error_code" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateErrorCode() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldErrorCode)
+	return u
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *IdempotencyKeyUpsert) SetCreatedAt(v time.Time) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldCreatedAt, v)
+	return u
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateCreatedAt() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldCreatedAt)
+	return u
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (u *IdempotencyKeyUpsert) SetLeaseUntil(v time.Time) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldLeaseUntil, v)
+	return u
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateLeaseUntil() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldLeaseUntil)
+	return u
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsert) SetExpiresAt(v time.Time) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldExpiresAt, v)
+	return u
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateExpiresAt() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldExpiresAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *IdempotencyKeyUpsert) SetVersion(v int64) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateVersion() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *IdempotencyKeyUpsert) AddVersion(v int64) *IdempotencyKeyUpsert {
+	u.Add(idempotencykey.FieldVersion, v)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//		).
+//		Exec(ctx)
+func (u *IdempotencyKeyUpsertOne) UpdateNewValues() *IdempotencyKeyUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.OrgID(); exists {
+			s.SetIgnore(idempotencykey.FieldOrgID)
+		}
+		if _, exists := u.create.mutation.UserID(); exists {
+			s.SetIgnore(idempotencykey.FieldUserID)
+		}
+		if _, exists := u.create.mutation.Key(); exists {
+			s.SetIgnore(idempotencykey.FieldKey)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *IdempotencyKeyUpsertOne) Ignore() *IdempotencyKeyUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *IdempotencyKeyUpsertOne) DoNothing() *IdempotencyKeyUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the IdempotencyKeyCreate.OnConflict
+// documentation for more info.
+func (u *IdempotencyKeyUpsertOne) Update(set func(*IdempotencyKeyUpsert)) *IdempotencyKeyUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&IdempotencyKeyUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetAction sets the "action" field.
+func (u *IdempotencyKeyUpsertOne) SetAction(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetAction(v)
+	})
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateAction() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateAction()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *IdempotencyKeyUpsertOne) SetState(v idempotencykey.State) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateState() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetOwner sets the "owner" field.
+func (u *IdempotencyKeyUpsertOne) SetOwner(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetOwner(v)
+	})
+}
+
+// UpdateOwner sets the "owner" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateOwner() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateOwner()
+	})
+}
+
+// SetRequestID sets the "request_id" field.
+func (u *IdempotencyKeyUpsertOne) SetRequestID(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetRequestID(v)
+	})
+}
+
+// UpdateRequestID sets the "request_id" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateRequestID() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateRequestID()
+	})
+}
+
+// SetFingerprint sets the "fingerprint" field.
+func (u *IdempotencyKeyUpsertOne) SetFingerprint(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetFingerprint(v)
+	})
+}
+
+// UpdateFingerprint sets the "fingerprint" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateFingerprint() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateFingerprint()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *IdempotencyKeyUpsertOne) SetStatus(v int) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// AddStatus adds v to the "status" field.
+func (u *IdempotencyKeyUpsertOne) AddStatus(v int) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.AddStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateStatus() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetHeader sets the "header" field.
+func (u *IdempotencyKeyUpsertOne) SetHeader(v map[string][]string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetHeader(v)
+	})
+}
+
+// UpdateHeader sets the "header" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateHeader() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateHeader()
+	})
+}
+
+// ClearHeader clears the value of the "header" field.
+func (u *IdempotencyKeyUpsertOne) ClearHeader() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearHeader()
+	})
+}
+
+// SetBody sets the "body" field.
+func (u *IdempotencyKeyUpsertOne) SetBody(v []byte) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetBody(v)
+	})
+}
+
+// UpdateBody sets the "body" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateBody() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateBody()
+	})
+}
+
+// ClearBody clears the value of the "body" field.
+func (u *IdempotencyKeyUpsertOne) ClearBody() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearBody()
+	})
+}
+
+// SetFilePath sets the "file_path" field.
+func (u *IdempotencyKeyUpsertOne) SetFilePath(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetFilePath(v)
+	})
+}
+
+// UpdateFilePath sets the "file_path" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateFilePath() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateFilePath()
+	})
+}
+
+// SetErrorCode sets the "error_code" field.
+func (u *IdempotencyKeyUpsertOne) SetErrorCode(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetErrorCode(v)
+	})
+}
+
+// UpdateErrorCode sets the "error_code" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateErrorCode() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateErrorCode()
+	})
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *IdempotencyKeyUpsertOne) SetCreatedAt(v time.Time) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetCreatedAt(v)
+	})
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateCreatedAt() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateCreatedAt()
+	})
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (u *IdempotencyKeyUpsertOne) SetLeaseUntil(v time.Time) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetLeaseUntil(v)
+	})
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateLeaseUntil() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateLeaseUntil()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsertOne) SetExpiresAt(v time.Time) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateExpiresAt() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateExpiresAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *IdempotencyKeyUpsertOne) SetVersion(v int64) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *IdempotencyKeyUpsertOne) AddVersion(v int64) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateVersion() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *IdempotencyKeyUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for IdempotencyKeyCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *IdempotencyKeyUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *IdempotencyKeyUpsertOne) ID(ctx context.Context) (id int, err error) {
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *IdempotencyKeyUpsertOne) IDX(ctx context.Context) int {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // IdempotencyKeyCreateBulk is the builder for creating many IdempotencyKey entities in bulk.
 type IdempotencyKeyCreateBulk struct {
 	config
 	err      error
 	builders []*IdempotencyKeyCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the IdempotencyKey entities in the database.
@@ -439,6 +992,7 @@ func (_c *IdempotencyKeyCreateBulk) Save(ctx context.Context) ([]*IdempotencyKey
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -489,6 +1043,347 @@ func (_c *IdempotencyKeyCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *IdempotencyKeyCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.IdempotencyKey.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.IdempotencyKeyUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *IdempotencyKeyCreateBulk) OnConflict(opts ...sql.ConflictOption) *IdempotencyKeyUpsertBulk {
+	_c.conflict = opts
+	return &IdempotencyKeyUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *IdempotencyKeyCreateBulk) OnConflictColumns(columns ...string) *IdempotencyKeyUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &IdempotencyKeyUpsertBulk{
+		create: _c,
+	}
+}
+
+// IdempotencyKeyUpsertBulk is the builder for "upsert"-ing
+// a bulk of IdempotencyKey nodes.
+type IdempotencyKeyUpsertBulk struct {
+	create *IdempotencyKeyCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//		).
+//		Exec(ctx)
+func (u *IdempotencyKeyUpsertBulk) UpdateNewValues() *IdempotencyKeyUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.OrgID(); exists {
+				s.SetIgnore(idempotencykey.FieldOrgID)
+			}
+			if _, exists := b.mutation.UserID(); exists {
+				s.SetIgnore(idempotencykey.FieldUserID)
+			}
+			if _, exists := b.mutation.Key(); exists {
+				s.SetIgnore(idempotencykey.FieldKey)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.IdempotencyKey.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *IdempotencyKeyUpsertBulk) Ignore() *IdempotencyKeyUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *IdempotencyKeyUpsertBulk) DoNothing() *IdempotencyKeyUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the IdempotencyKeyCreateBulk.OnConflict
+// documentation for more info.
+func (u *IdempotencyKeyUpsertBulk) Update(set func(*IdempotencyKeyUpsert)) *IdempotencyKeyUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&IdempotencyKeyUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetAction sets the "action" field.
+func (u *IdempotencyKeyUpsertBulk) SetAction(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetAction(v)
+	})
+}
+
+// UpdateAction sets the "action" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateAction() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateAction()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *IdempotencyKeyUpsertBulk) SetState(v idempotencykey.State) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateState() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetOwner sets the "owner" field.
+func (u *IdempotencyKeyUpsertBulk) SetOwner(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetOwner(v)
+	})
+}
+
+// UpdateOwner sets the "owner" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateOwner() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateOwner()
+	})
+}
+
+// SetRequestID sets the "request_id" field.
+func (u *IdempotencyKeyUpsertBulk) SetRequestID(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetRequestID(v)
+	})
+}
+
+// UpdateRequestID sets the "request_id" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateRequestID() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateRequestID()
+	})
+}
+
+// SetFingerprint sets the "fingerprint" field.
+func (u *IdempotencyKeyUpsertBulk) SetFingerprint(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetFingerprint(v)
+	})
+}
+
+// UpdateFingerprint sets the "fingerprint" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateFingerprint() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateFingerprint()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *IdempotencyKeyUpsertBulk) SetStatus(v int) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// AddStatus adds v to the "status" field.
+func (u *IdempotencyKeyUpsertBulk) AddStatus(v int) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.AddStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateStatus() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetHeader sets the "header" field.
+func (u *IdempotencyKeyUpsertBulk) SetHeader(v map[string][]string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetHeader(v)
+	})
+}
+
+// UpdateHeader sets the "header" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateHeader() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateHeader()
+	})
+}
+
+// ClearHeader clears the value of the "header" field.
+func (u *IdempotencyKeyUpsertBulk) ClearHeader() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearHeader()
+	})
+}
+
+// SetBody sets the "body" field.
+func (u *IdempotencyKeyUpsertBulk) SetBody(v []byte) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetBody(v)
+	})
+}
+
+// UpdateBody sets the "body" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateBody() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateBody()
+	})
+}
+
+// ClearBody clears the value of the "body" field.
+func (u *IdempotencyKeyUpsertBulk) ClearBody() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.ClearBody()
+	})
+}
+
+// SetFilePath sets the "file_path" field.
+func (u *IdempotencyKeyUpsertBulk) SetFilePath(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetFilePath(v)
+	})
+}
+
+// UpdateFilePath sets the "file_path" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateFilePath() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateFilePath()
+	})
+}
+
+// SetErrorCode sets the "error_code" field.
+func (u *IdempotencyKeyUpsertBulk) SetErrorCode(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetErrorCode(v)
+	})
+}
+
+// UpdateErrorCode sets the "error_code" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateErrorCode() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateErrorCode()
+	})
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (u *IdempotencyKeyUpsertBulk) SetCreatedAt(v time.Time) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetCreatedAt(v)
+	})
+}
+
+// UpdateCreatedAt sets the "created_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateCreatedAt() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateCreatedAt()
+	})
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (u *IdempotencyKeyUpsertBulk) SetLeaseUntil(v time.Time) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetLeaseUntil(v)
+	})
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateLeaseUntil() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateLeaseUntil()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsertBulk) SetExpiresAt(v time.Time) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateExpiresAt() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateExpiresAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *IdempotencyKeyUpsertBulk) SetVersion(v int64) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *IdempotencyKeyUpsertBulk) AddVersion(v int64) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateVersion() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *IdempotencyKeyUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the IdempotencyKeyCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for IdempotencyKeyCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *IdempotencyKeyUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

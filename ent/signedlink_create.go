@@ -9,6 +9,7 @@ import (
 	"storagegw/ent/signedlink"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,6 +19,7 @@ type SignedLinkCreate struct {
 	config
 	mutation *SignedLinkMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetLinkID sets the "link_id" field.
@@ -264,6 +266,7 @@ func (_c *SignedLinkCreate) createSpec() (*SignedLink, *sqlgraph.CreateSpec) {
 		_node = &SignedLink{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(signedlink.Table, sqlgraph.NewFieldSpec(signedlink.FieldID, field.TypeInt))
 	)
+	_spec.OnConflict = _c.conflict
 	if value, ok := _c.mutation.LinkID(); ok {
 		_spec.SetField(signedlink.FieldLinkID, field.TypeString, value)
 		_node.LinkID = value
@@ -315,11 +318,303 @@ func (_c *SignedLinkCreate) createSpec() (*SignedLink, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.SignedLink.Create().
+//		SetLinkID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.SignedLinkUpsert) {
+//			SetLinkID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *SignedLinkCreate) OnConflict(opts ...sql.ConflictOption) *SignedLinkUpsertOne {
+	_c.conflict = opts
+	return &SignedLinkUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *SignedLinkCreate) OnConflictColumns(columns ...string) *SignedLinkUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &SignedLinkUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// SignedLinkUpsertOne is the builder for "upsert"-ing
+	//  one SignedLink node.
+	SignedLinkUpsertOne struct {
+		create *SignedLinkCreate
+	}
+
+	// SignedLinkUpsert is the "OnConflict" setter.
+	SignedLinkUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *SignedLinkUpsert) SetRevokedAt(v time.Time) *SignedLinkUpsert {
+	u.Set(signedlink.FieldRevokedAt, v)
+	return u
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *SignedLinkUpsert) UpdateRevokedAt() *SignedLinkUpsert {
+	u.SetExcluded(signedlink.FieldRevokedAt)
+	return u
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *SignedLinkUpsert) ClearRevokedAt() *SignedLinkUpsert {
+	u.SetNull(signedlink.FieldRevokedAt)
+	return u
+}
+
+// SetRevokedBy sets the "revoked_by" field.
+func (u *SignedLinkUpsert) SetRevokedBy(v string) *SignedLinkUpsert {
+	u.Set(signedlink.FieldRevokedBy, v)
+	return u
+}
+
+// UpdateRevokedBy sets the "revoked_by" field to the value that was provided on create.
+func (u *SignedLinkUpsert) UpdateRevokedBy() *SignedLinkUpsert {
+	u.SetExcluded(signedlink.FieldRevokedBy)
+	return u
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (u *SignedLinkUpsert) SetMaxUses(v int) *SignedLinkUpsert {
+	u.Set(signedlink.FieldMaxUses, v)
+	return u
+}
+
+// UpdateMaxUses sets the "max_uses" field to the value that was provided on create.
+func (u *SignedLinkUpsert) UpdateMaxUses() *SignedLinkUpsert {
+	u.SetExcluded(signedlink.FieldMaxUses)
+	return u
+}
+
+// AddMaxUses adds v to the "max_uses" field.
+func (u *SignedLinkUpsert) AddMaxUses(v int) *SignedLinkUpsert {
+	u.Add(signedlink.FieldMaxUses, v)
+	return u
+}
+
+// SetUses sets the "uses" field.
+func (u *SignedLinkUpsert) SetUses(v int) *SignedLinkUpsert {
+	u.Set(signedlink.FieldUses, v)
+	return u
+}
+
+// UpdateUses sets the "uses" field to the value that was provided on create.
+func (u *SignedLinkUpsert) UpdateUses() *SignedLinkUpsert {
+	u.SetExcluded(signedlink.FieldUses)
+	return u
+}
+
+// AddUses adds v to the "uses" field.
+func (u *SignedLinkUpsert) AddUses(v int) *SignedLinkUpsert {
+	u.Add(signedlink.FieldUses, v)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//		).
+//		Exec(ctx)
+func (u *SignedLinkUpsertOne) UpdateNewValues() *SignedLinkUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.LinkID(); exists {
+			s.SetIgnore(signedlink.FieldLinkID)
+		}
+		if _, exists := u.create.mutation.OrgID(); exists {
+			s.SetIgnore(signedlink.FieldOrgID)
+		}
+		if _, exists := u.create.mutation.FilePath(); exists {
+			s.SetIgnore(signedlink.FieldFilePath)
+		}
+		if _, exists := u.create.mutation.RecordID(); exists {
+			s.SetIgnore(signedlink.FieldRecordID)
+		}
+		if _, exists := u.create.mutation.Mode(); exists {
+			s.SetIgnore(signedlink.FieldMode)
+		}
+		if _, exists := u.create.mutation.CreatedBy(); exists {
+			s.SetIgnore(signedlink.FieldCreatedBy)
+		}
+		if _, exists := u.create.mutation.CreatedAt(); exists {
+			s.SetIgnore(signedlink.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ExpiresAt(); exists {
+			s.SetIgnore(signedlink.FieldExpiresAt)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *SignedLinkUpsertOne) Ignore() *SignedLinkUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *SignedLinkUpsertOne) DoNothing() *SignedLinkUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the SignedLinkCreate.OnConflict
+// documentation for more info.
+func (u *SignedLinkUpsertOne) Update(set func(*SignedLinkUpsert)) *SignedLinkUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&SignedLinkUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *SignedLinkUpsertOne) SetRevokedAt(v time.Time) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetRevokedAt(v)
+	})
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *SignedLinkUpsertOne) UpdateRevokedAt() *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateRevokedAt()
+	})
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *SignedLinkUpsertOne) ClearRevokedAt() *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.ClearRevokedAt()
+	})
+}
+
+// SetRevokedBy sets the "revoked_by" field.
+func (u *SignedLinkUpsertOne) SetRevokedBy(v string) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetRevokedBy(v)
+	})
+}
+
+// UpdateRevokedBy sets the "revoked_by" field to the value that was provided on create.
+func (u *SignedLinkUpsertOne) UpdateRevokedBy() *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateRevokedBy()
+	})
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (u *SignedLinkUpsertOne) SetMaxUses(v int) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetMaxUses(v)
+	})
+}
+
+// AddMaxUses adds v to the "max_uses" field.
+func (u *SignedLinkUpsertOne) AddMaxUses(v int) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.AddMaxUses(v)
+	})
+}
+
+// UpdateMaxUses sets the "max_uses" field to the value that was provided on create.
+func (u *SignedLinkUpsertOne) UpdateMaxUses() *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateMaxUses()
+	})
+}
+
+// SetUses sets the "uses" field.
+func (u *SignedLinkUpsertOne) SetUses(v int) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetUses(v)
+	})
+}
+
+// AddUses adds v to the "uses" field.
+func (u *SignedLinkUpsertOne) AddUses(v int) *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.AddUses(v)
+	})
+}
+
+// UpdateUses sets the "uses" field to the value that was provided on create.
+func (u *SignedLinkUpsertOne) UpdateUses() *SignedLinkUpsertOne {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateUses()
+	})
+}
+
+// Exec executes the query.
+func (u *SignedLinkUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for SignedLinkCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *SignedLinkUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *SignedLinkUpsertOne) ID(ctx context.Context) (id int, err error) {
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *SignedLinkUpsertOne) IDX(ctx context.Context) int {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // SignedLinkCreateBulk is the builder for creating many SignedLink entities in bulk.
 type SignedLinkCreateBulk struct {
 	config
 	err      error
 	builders []*SignedLinkCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the SignedLink entities in the database.
@@ -349,6 +644,7 @@ func (_c *SignedLinkCreateBulk) Save(ctx context.Context) ([]*SignedLink, error)
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -399,6 +695,215 @@ func (_c *SignedLinkCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *SignedLinkCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.SignedLink.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.SignedLinkUpsert) {
+//			SetLinkID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *SignedLinkCreateBulk) OnConflict(opts ...sql.ConflictOption) *SignedLinkUpsertBulk {
+	_c.conflict = opts
+	return &SignedLinkUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *SignedLinkCreateBulk) OnConflictColumns(columns ...string) *SignedLinkUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &SignedLinkUpsertBulk{
+		create: _c,
+	}
+}
+
+// SignedLinkUpsertBulk is the builder for "upsert"-ing
+// a bulk of SignedLink nodes.
+type SignedLinkUpsertBulk struct {
+	create *SignedLinkCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//		).
+//		Exec(ctx)
+func (u *SignedLinkUpsertBulk) UpdateNewValues() *SignedLinkUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.LinkID(); exists {
+				s.SetIgnore(signedlink.FieldLinkID)
+			}
+			if _, exists := b.mutation.OrgID(); exists {
+				s.SetIgnore(signedlink.FieldOrgID)
+			}
+			if _, exists := b.mutation.FilePath(); exists {
+				s.SetIgnore(signedlink.FieldFilePath)
+			}
+			if _, exists := b.mutation.RecordID(); exists {
+				s.SetIgnore(signedlink.FieldRecordID)
+			}
+			if _, exists := b.mutation.Mode(); exists {
+				s.SetIgnore(signedlink.FieldMode)
+			}
+			if _, exists := b.mutation.CreatedBy(); exists {
+				s.SetIgnore(signedlink.FieldCreatedBy)
+			}
+			if _, exists := b.mutation.CreatedAt(); exists {
+				s.SetIgnore(signedlink.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.ExpiresAt(); exists {
+				s.SetIgnore(signedlink.FieldExpiresAt)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.SignedLink.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *SignedLinkUpsertBulk) Ignore() *SignedLinkUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *SignedLinkUpsertBulk) DoNothing() *SignedLinkUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the SignedLinkCreateBulk.OnConflict
+// documentation for more info.
+func (u *SignedLinkUpsertBulk) Update(set func(*SignedLinkUpsert)) *SignedLinkUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&SignedLinkUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *SignedLinkUpsertBulk) SetRevokedAt(v time.Time) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetRevokedAt(v)
+	})
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *SignedLinkUpsertBulk) UpdateRevokedAt() *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateRevokedAt()
+	})
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *SignedLinkUpsertBulk) ClearRevokedAt() *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.ClearRevokedAt()
+	})
+}
+
+// SetRevokedBy sets the "revoked_by" field.
+func (u *SignedLinkUpsertBulk) SetRevokedBy(v string) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetRevokedBy(v)
+	})
+}
+
+// UpdateRevokedBy sets the "revoked_by" field to the value that was provided on create.
+func (u *SignedLinkUpsertBulk) UpdateRevokedBy() *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateRevokedBy()
+	})
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (u *SignedLinkUpsertBulk) SetMaxUses(v int) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetMaxUses(v)
+	})
+}
+
+// AddMaxUses adds v to the "max_uses" field.
+func (u *SignedLinkUpsertBulk) AddMaxUses(v int) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.AddMaxUses(v)
+	})
+}
+
+// UpdateMaxUses sets the "max_uses" field to the value that was provided on create.
+func (u *SignedLinkUpsertBulk) UpdateMaxUses() *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateMaxUses()
+	})
+}
+
+// SetUses sets the "uses" field.
+func (u *SignedLinkUpsertBulk) SetUses(v int) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.SetUses(v)
+	})
+}
+
+// AddUses adds v to the "uses" field.
+func (u *SignedLinkUpsertBulk) AddUses(v int) *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.AddUses(v)
+	})
+}
+
+// UpdateUses sets the "uses" field to the value that was provided on create.
+func (u *SignedLinkUpsertBulk) UpdateUses() *SignedLinkUpsertBulk {
+	return u.Update(func(s *SignedLinkUpsert) {
+		s.UpdateUses()
+	})
+}
+
+// Exec executes the query.
+func (u *SignedLinkUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the SignedLinkCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for SignedLinkCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *SignedLinkUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"storagegw/ent/tusupload"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,6 +20,7 @@ type TusUploadCreate struct {
 	config
 	mutation *TusUploadMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -299,6 +302,7 @@ func (_c *TusUploadCreate) createSpec() (*TusUpload, *sqlgraph.CreateSpec) {
 		_node = &TusUpload{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(tusupload.Table, sqlgraph.NewFieldSpec(tusupload.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -366,11 +370,392 @@ func (_c *TusUploadCreate) createSpec() (*TusUpload, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.TusUpload.Create().
+//		SetOrgID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.TusUploadUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *TusUploadCreate) OnConflict(opts ...sql.ConflictOption) *TusUploadUpsertOne {
+	_c.conflict = opts
+	return &TusUploadUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *TusUploadCreate) OnConflictColumns(columns ...string) *TusUploadUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &TusUploadUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// TusUploadUpsertOne is the builder for "upsert"-ing
+	//  one TusUpload node.
+	TusUploadUpsertOne struct {
+		create *TusUploadCreate
+	}
+
+	// TusUploadUpsert is the "OnConflict" setter.
+	TusUploadUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetOffset sets the "offset" field.
+func (u *TusUploadUpsert) SetOffset(v int64) *TusUploadUpsert {
+	u.Set(tusupload.FieldOffset, v)
+	return u
+}
+
+// UpdateOffset sets the "offset" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateOffset() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldOffset)
+	return u
+}
+
+// AddOffset adds v to the "offset" field.
+func (u *TusUploadUpsert) AddOffset(v int64) *TusUploadUpsert {
+	u.Add(tusupload.FieldOffset, v)
+	return u
+}
+
+// SetSegments sets the "segments" field.
+func (u *TusUploadUpsert) SetSegments(v []int64) *TusUploadUpsert {
+	u.Set(tusupload.FieldSegments, v)
+	return u
+}
+
+// UpdateSegments sets the "segments" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateSegments() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldSegments)
+	return u
+}
+
+// SetCompleted sets the "completed" field.
+func (u *TusUploadUpsert) SetCompleted(v bool) *TusUploadUpsert {
+	u.Set(tusupload.FieldCompleted, v)
+	return u
+}
+
+// UpdateCompleted sets the "completed" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateCompleted() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldCompleted)
+	return u
+}
+
+// SetLockOwner sets the "lock_owner" field.
+func (u *TusUploadUpsert) SetLockOwner(v string) *TusUploadUpsert {
+	u.Set(tusupload.FieldLockOwner, v)
+	return u
+}
+
+// UpdateLockOwner sets the "lock_owner" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateLockOwner() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldLockOwner)
+	return u
+}
+
+// SetLockUntil sets the "lock_until" field.
+func (u *TusUploadUpsert) SetLockUntil(v time.Time) *TusUploadUpsert {
+	u.Set(tusupload.FieldLockUntil, v)
+	return u
+}
+
+// UpdateLockUntil sets the "lock_until" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateLockUntil() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldLockUntil)
+	return u
+}
+
+// ClearLockUntil clears the value of the "lock_until" field.
+func (u *TusUploadUpsert) ClearLockUntil() *TusUploadUpsert {
+	u.SetNull(tusupload.FieldLockUntil)
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *TusUploadUpsert) SetUpdatedAt(v time.Time) *TusUploadUpsert {
+	u.Set(tusupload.FieldUpdatedAt, v)
+	return u
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateUpdatedAt() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *TusUploadUpsert) SetVersion(v int64) *TusUploadUpsert {
+	u.Set(tusupload.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *TusUploadUpsert) UpdateVersion() *TusUploadUpsert {
+	u.SetExcluded(tusupload.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *TusUploadUpsert) AddVersion(v int64) *TusUploadUpsert {
+	u.Add(tusupload.FieldVersion, v)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(tusupload.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *TusUploadUpsertOne) UpdateNewValues() *TusUploadUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(tusupload.FieldID)
+		}
+		if _, exists := u.create.mutation.OrgID(); exists {
+			s.SetIgnore(tusupload.FieldOrgID)
+		}
+		if _, exists := u.create.mutation.FilePath(); exists {
+			s.SetIgnore(tusupload.FieldFilePath)
+		}
+		if _, exists := u.create.mutation.CreatedBy(); exists {
+			s.SetIgnore(tusupload.FieldCreatedBy)
+		}
+		if _, exists := u.create.mutation.Length(); exists {
+			s.SetIgnore(tusupload.FieldLength)
+		}
+		if _, exists := u.create.mutation.PartSize(); exists {
+			s.SetIgnore(tusupload.FieldPartSize)
+		}
+		if _, exists := u.create.mutation.Metadata(); exists {
+			s.SetIgnore(tusupload.FieldMetadata)
+		}
+		if _, exists := u.create.mutation.CreatedAt(); exists {
+			s.SetIgnore(tusupload.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ExpiresAt(); exists {
+			s.SetIgnore(tusupload.FieldExpiresAt)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *TusUploadUpsertOne) Ignore() *TusUploadUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *TusUploadUpsertOne) DoNothing() *TusUploadUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the TusUploadCreate.OnConflict
+// documentation for more info.
+func (u *TusUploadUpsertOne) Update(set func(*TusUploadUpsert)) *TusUploadUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&TusUploadUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetOffset sets the "offset" field.
+func (u *TusUploadUpsertOne) SetOffset(v int64) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetOffset(v)
+	})
+}
+
+// AddOffset adds v to the "offset" field.
+func (u *TusUploadUpsertOne) AddOffset(v int64) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.AddOffset(v)
+	})
+}
+
+// UpdateOffset sets the "offset" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateOffset() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateOffset()
+	})
+}
+
+// SetSegments sets the "segments" field.
+func (u *TusUploadUpsertOne) SetSegments(v []int64) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetSegments(v)
+	})
+}
+
+// UpdateSegments sets the "segments" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateSegments() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateSegments()
+	})
+}
+
+// SetCompleted sets the "completed" field.
+func (u *TusUploadUpsertOne) SetCompleted(v bool) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetCompleted(v)
+	})
+}
+
+// UpdateCompleted sets the "completed" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateCompleted() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateCompleted()
+	})
+}
+
+// SetLockOwner sets the "lock_owner" field.
+func (u *TusUploadUpsertOne) SetLockOwner(v string) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetLockOwner(v)
+	})
+}
+
+// UpdateLockOwner sets the "lock_owner" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateLockOwner() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateLockOwner()
+	})
+}
+
+// SetLockUntil sets the "lock_until" field.
+func (u *TusUploadUpsertOne) SetLockUntil(v time.Time) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetLockUntil(v)
+	})
+}
+
+// UpdateLockUntil sets the "lock_until" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateLockUntil() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateLockUntil()
+	})
+}
+
+// ClearLockUntil clears the value of the "lock_until" field.
+func (u *TusUploadUpsertOne) ClearLockUntil() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.ClearLockUntil()
+	})
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *TusUploadUpsertOne) SetUpdatedAt(v time.Time) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateUpdatedAt() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *TusUploadUpsertOne) SetVersion(v int64) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *TusUploadUpsertOne) AddVersion(v int64) *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *TusUploadUpsertOne) UpdateVersion() *TusUploadUpsertOne {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *TusUploadUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for TusUploadCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *TusUploadUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *TusUploadUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: TusUploadUpsertOne.ID is not supported by MySQL driver. Use TusUploadUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *TusUploadUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // TusUploadCreateBulk is the builder for creating many TusUpload entities in bulk.
 type TusUploadCreateBulk struct {
 	config
 	err      error
 	builders []*TusUploadCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the TusUpload entities in the database.
@@ -400,6 +785,7 @@ func (_c *TusUploadCreateBulk) Save(ctx context.Context) ([]*TusUpload, error) {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -446,6 +832,263 @@ func (_c *TusUploadCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *TusUploadCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.TusUpload.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.TusUploadUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *TusUploadCreateBulk) OnConflict(opts ...sql.ConflictOption) *TusUploadUpsertBulk {
+	_c.conflict = opts
+	return &TusUploadUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *TusUploadCreateBulk) OnConflictColumns(columns ...string) *TusUploadUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &TusUploadUpsertBulk{
+		create: _c,
+	}
+}
+
+// TusUploadUpsertBulk is the builder for "upsert"-ing
+// a bulk of TusUpload nodes.
+type TusUploadUpsertBulk struct {
+	create *TusUploadCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(tusupload.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *TusUploadUpsertBulk) UpdateNewValues() *TusUploadUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(tusupload.FieldID)
+			}
+			if _, exists := b.mutation.OrgID(); exists {
+				s.SetIgnore(tusupload.FieldOrgID)
+			}
+			if _, exists := b.mutation.FilePath(); exists {
+				s.SetIgnore(tusupload.FieldFilePath)
+			}
+			if _, exists := b.mutation.CreatedBy(); exists {
+				s.SetIgnore(tusupload.FieldCreatedBy)
+			}
+			if _, exists := b.mutation.Length(); exists {
+				s.SetIgnore(tusupload.FieldLength)
+			}
+			if _, exists := b.mutation.PartSize(); exists {
+				s.SetIgnore(tusupload.FieldPartSize)
+			}
+			if _, exists := b.mutation.Metadata(); exists {
+				s.SetIgnore(tusupload.FieldMetadata)
+			}
+			if _, exists := b.mutation.CreatedAt(); exists {
+				s.SetIgnore(tusupload.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.ExpiresAt(); exists {
+				s.SetIgnore(tusupload.FieldExpiresAt)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.TusUpload.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *TusUploadUpsertBulk) Ignore() *TusUploadUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *TusUploadUpsertBulk) DoNothing() *TusUploadUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the TusUploadCreateBulk.OnConflict
+// documentation for more info.
+func (u *TusUploadUpsertBulk) Update(set func(*TusUploadUpsert)) *TusUploadUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&TusUploadUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetOffset sets the "offset" field.
+func (u *TusUploadUpsertBulk) SetOffset(v int64) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetOffset(v)
+	})
+}
+
+// AddOffset adds v to the "offset" field.
+func (u *TusUploadUpsertBulk) AddOffset(v int64) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.AddOffset(v)
+	})
+}
+
+// UpdateOffset sets the "offset" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateOffset() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateOffset()
+	})
+}
+
+// SetSegments sets the "segments" field.
+func (u *TusUploadUpsertBulk) SetSegments(v []int64) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetSegments(v)
+	})
+}
+
+// UpdateSegments sets the "segments" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateSegments() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateSegments()
+	})
+}
+
+// SetCompleted sets the "completed" field.
+func (u *TusUploadUpsertBulk) SetCompleted(v bool) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetCompleted(v)
+	})
+}
+
+// UpdateCompleted sets the "completed" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateCompleted() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateCompleted()
+	})
+}
+
+// SetLockOwner sets the "lock_owner" field.
+func (u *TusUploadUpsertBulk) SetLockOwner(v string) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetLockOwner(v)
+	})
+}
+
+// UpdateLockOwner sets the "lock_owner" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateLockOwner() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateLockOwner()
+	})
+}
+
+// SetLockUntil sets the "lock_until" field.
+func (u *TusUploadUpsertBulk) SetLockUntil(v time.Time) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetLockUntil(v)
+	})
+}
+
+// UpdateLockUntil sets the "lock_until" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateLockUntil() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateLockUntil()
+	})
+}
+
+// ClearLockUntil clears the value of the "lock_until" field.
+func (u *TusUploadUpsertBulk) ClearLockUntil() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.ClearLockUntil()
+	})
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *TusUploadUpsertBulk) SetUpdatedAt(v time.Time) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateUpdatedAt() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *TusUploadUpsertBulk) SetVersion(v int64) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *TusUploadUpsertBulk) AddVersion(v int64) *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *TusUploadUpsertBulk) UpdateVersion() *TusUploadUpsertBulk {
+	return u.Update(func(s *TusUploadUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *TusUploadUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the TusUploadCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for TusUploadCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *TusUploadUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

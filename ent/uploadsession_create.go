@@ -9,6 +9,8 @@ import (
 	"storagegw/ent/uploadsession"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,6 +20,7 @@ type UploadSessionCreate struct {
 	config
 	mutation *UploadSessionMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -302,6 +305,7 @@ func (_c *UploadSessionCreate) createSpec() (*UploadSession, *sqlgraph.CreateSpe
 		_node = &UploadSession{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(uploadsession.Table, sqlgraph.NewFieldSpec(uploadsession.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -369,11 +373,310 @@ func (_c *UploadSessionCreate) createSpec() (*UploadSession, *sqlgraph.CreateSpe
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.UploadSession.Create().
+//		SetOrgID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.UploadSessionUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *UploadSessionCreate) OnConflict(opts ...sql.ConflictOption) *UploadSessionUpsertOne {
+	_c.conflict = opts
+	return &UploadSessionUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *UploadSessionCreate) OnConflictColumns(columns ...string) *UploadSessionUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &UploadSessionUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// UploadSessionUpsertOne is the builder for "upsert"-ing
+	//  one UploadSession node.
+	UploadSessionUpsertOne struct {
+		create *UploadSessionCreate
+	}
+
+	// UploadSessionUpsert is the "OnConflict" setter.
+	UploadSessionUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *UploadSessionUpsert) SetUpdatedAt(v time.Time) *UploadSessionUpsert {
+	u.Set(uploadsession.FieldUpdatedAt, v)
+	return u
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *UploadSessionUpsert) UpdateUpdatedAt() *UploadSessionUpsert {
+	u.SetExcluded(uploadsession.FieldUpdatedAt)
+	return u
+}
+
+// SetState sets the "state" field.
+func (u *UploadSessionUpsert) SetState(v uploadsession.State) *UploadSessionUpsert {
+	u.Set(uploadsession.FieldState, v)
+	return u
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *UploadSessionUpsert) UpdateState() *UploadSessionUpsert {
+	u.SetExcluded(uploadsession.FieldState)
+	return u
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *UploadSessionUpsert) SetClaimedUntil(v time.Time) *UploadSessionUpsert {
+	u.Set(uploadsession.FieldClaimedUntil, v)
+	return u
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *UploadSessionUpsert) UpdateClaimedUntil() *UploadSessionUpsert {
+	u.SetExcluded(uploadsession.FieldClaimedUntil)
+	return u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *UploadSessionUpsert) ClearClaimedUntil() *UploadSessionUpsert {
+	u.SetNull(uploadsession.FieldClaimedUntil)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *UploadSessionUpsert) SetVersion(v int64) *UploadSessionUpsert {
+	u.Set(uploadsession.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UploadSessionUpsert) UpdateVersion() *UploadSessionUpsert {
+	u.SetExcluded(uploadsession.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UploadSessionUpsert) AddVersion(v int64) *UploadSessionUpsert {
+	u.Add(uploadsession.FieldVersion, v)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(uploadsession.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *UploadSessionUpsertOne) UpdateNewValues() *UploadSessionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(uploadsession.FieldID)
+		}
+		if _, exists := u.create.mutation.OrgID(); exists {
+			s.SetIgnore(uploadsession.FieldOrgID)
+		}
+		if _, exists := u.create.mutation.FilePath(); exists {
+			s.SetIgnore(uploadsession.FieldFilePath)
+		}
+		if _, exists := u.create.mutation.UploadID(); exists {
+			s.SetIgnore(uploadsession.FieldUploadID)
+		}
+		if _, exists := u.create.mutation.StoreUploadID(); exists {
+			s.SetIgnore(uploadsession.FieldStoreUploadID)
+		}
+		if _, exists := u.create.mutation.OriginalFilename(); exists {
+			s.SetIgnore(uploadsession.FieldOriginalFilename)
+		}
+		if _, exists := u.create.mutation.DeclaredSize(); exists {
+			s.SetIgnore(uploadsession.FieldDeclaredSize)
+		}
+		if _, exists := u.create.mutation.PartSize(); exists {
+			s.SetIgnore(uploadsession.FieldPartSize)
+		}
+		if _, exists := u.create.mutation.ContentType(); exists {
+			s.SetIgnore(uploadsession.FieldContentType)
+		}
+		if _, exists := u.create.mutation.CreatedBy(); exists {
+			s.SetIgnore(uploadsession.FieldCreatedBy)
+		}
+		if _, exists := u.create.mutation.CreatedAt(); exists {
+			s.SetIgnore(uploadsession.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ExpiresAt(); exists {
+			s.SetIgnore(uploadsession.FieldExpiresAt)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *UploadSessionUpsertOne) Ignore() *UploadSessionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *UploadSessionUpsertOne) DoNothing() *UploadSessionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the UploadSessionCreate.OnConflict
+// documentation for more info.
+func (u *UploadSessionUpsertOne) Update(set func(*UploadSessionUpsert)) *UploadSessionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&UploadSessionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *UploadSessionUpsertOne) SetUpdatedAt(v time.Time) *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *UploadSessionUpsertOne) UpdateUpdatedAt() *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *UploadSessionUpsertOne) SetState(v uploadsession.State) *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *UploadSessionUpsertOne) UpdateState() *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *UploadSessionUpsertOne) SetClaimedUntil(v time.Time) *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *UploadSessionUpsertOne) UpdateClaimedUntil() *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *UploadSessionUpsertOne) ClearClaimedUntil() *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.ClearClaimedUntil()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *UploadSessionUpsertOne) SetVersion(v int64) *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UploadSessionUpsertOne) AddVersion(v int64) *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UploadSessionUpsertOne) UpdateVersion() *UploadSessionUpsertOne {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *UploadSessionUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for UploadSessionCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *UploadSessionUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *UploadSessionUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: UploadSessionUpsertOne.ID is not supported by MySQL driver. Use UploadSessionUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *UploadSessionUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // UploadSessionCreateBulk is the builder for creating many UploadSession entities in bulk.
 type UploadSessionCreateBulk struct {
 	config
 	err      error
 	builders []*UploadSessionCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the UploadSession entities in the database.
@@ -403,6 +706,7 @@ func (_c *UploadSessionCreateBulk) Save(ctx context.Context) ([]*UploadSession, 
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -449,6 +753,223 @@ func (_c *UploadSessionCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *UploadSessionCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.UploadSession.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.UploadSessionUpsert) {
+//			SetOrgID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *UploadSessionCreateBulk) OnConflict(opts ...sql.ConflictOption) *UploadSessionUpsertBulk {
+	_c.conflict = opts
+	return &UploadSessionUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *UploadSessionCreateBulk) OnConflictColumns(columns ...string) *UploadSessionUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &UploadSessionUpsertBulk{
+		create: _c,
+	}
+}
+
+// UploadSessionUpsertBulk is the builder for "upsert"-ing
+// a bulk of UploadSession nodes.
+type UploadSessionUpsertBulk struct {
+	create *UploadSessionCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(uploadsession.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *UploadSessionUpsertBulk) UpdateNewValues() *UploadSessionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(uploadsession.FieldID)
+			}
+			if _, exists := b.mutation.OrgID(); exists {
+				s.SetIgnore(uploadsession.FieldOrgID)
+			}
+			if _, exists := b.mutation.FilePath(); exists {
+				s.SetIgnore(uploadsession.FieldFilePath)
+			}
+			if _, exists := b.mutation.UploadID(); exists {
+				s.SetIgnore(uploadsession.FieldUploadID)
+			}
+			if _, exists := b.mutation.StoreUploadID(); exists {
+				s.SetIgnore(uploadsession.FieldStoreUploadID)
+			}
+			if _, exists := b.mutation.OriginalFilename(); exists {
+				s.SetIgnore(uploadsession.FieldOriginalFilename)
+			}
+			if _, exists := b.mutation.DeclaredSize(); exists {
+				s.SetIgnore(uploadsession.FieldDeclaredSize)
+			}
+			if _, exists := b.mutation.PartSize(); exists {
+				s.SetIgnore(uploadsession.FieldPartSize)
+			}
+			if _, exists := b.mutation.ContentType(); exists {
+				s.SetIgnore(uploadsession.FieldContentType)
+			}
+			if _, exists := b.mutation.CreatedBy(); exists {
+				s.SetIgnore(uploadsession.FieldCreatedBy)
+			}
+			if _, exists := b.mutation.CreatedAt(); exists {
+				s.SetIgnore(uploadsession.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.ExpiresAt(); exists {
+				s.SetIgnore(uploadsession.FieldExpiresAt)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.UploadSession.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *UploadSessionUpsertBulk) Ignore() *UploadSessionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *UploadSessionUpsertBulk) DoNothing() *UploadSessionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the UploadSessionCreateBulk.OnConflict
+// documentation for more info.
+func (u *UploadSessionUpsertBulk) Update(set func(*UploadSessionUpsert)) *UploadSessionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&UploadSessionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *UploadSessionUpsertBulk) SetUpdatedAt(v time.Time) *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *UploadSessionUpsertBulk) UpdateUpdatedAt() *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetState sets the "state" field.
+func (u *UploadSessionUpsertBulk) SetState(v uploadsession.State) *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetState(v)
+	})
+}
+
+// UpdateState sets the "state" field to the value that was provided on create.
+func (u *UploadSessionUpsertBulk) UpdateState() *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateState()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *UploadSessionUpsertBulk) SetClaimedUntil(v time.Time) *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *UploadSessionUpsertBulk) UpdateClaimedUntil() *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *UploadSessionUpsertBulk) ClearClaimedUntil() *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.ClearClaimedUntil()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *UploadSessionUpsertBulk) SetVersion(v int64) *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *UploadSessionUpsertBulk) AddVersion(v int64) *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *UploadSessionUpsertBulk) UpdateVersion() *UploadSessionUpsertBulk {
+	return u.Update(func(s *UploadSessionUpsert) {
+		s.UpdateVersion()
+	})
+}
+
+// Exec executes the query.
+func (u *UploadSessionUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the UploadSessionCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for UploadSessionCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *UploadSessionUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }
