@@ -9,8 +9,6 @@ import (
 	"storagegw/ent/auditchainlink"
 	"time"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -20,7 +18,6 @@ type AuditChainLinkCreate struct {
 	config
 	mutation *AuditChainLinkMutation
 	hooks    []Hook
-	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -149,7 +146,6 @@ func (_c *AuditChainLinkCreate) createSpec() (*AuditChainLink, *sqlgraph.CreateS
 		_node = &AuditChainLink{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(auditchainlink.Table, sqlgraph.NewFieldSpec(auditchainlink.FieldID, field.TypeString))
 	)
-	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -177,162 +173,11 @@ func (_c *AuditChainLinkCreate) createSpec() (*AuditChainLink, *sqlgraph.CreateS
 	return _node, _spec
 }
 
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.AuditChainLink.Create().
-//		SetOrgID(v).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.AuditChainLinkUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *AuditChainLinkCreate) OnConflict(opts ...sql.ConflictOption) *AuditChainLinkUpsertOne {
-	_c.conflict = opts
-	return &AuditChainLinkUpsertOne{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *AuditChainLinkCreate) OnConflictColumns(columns ...string) *AuditChainLinkUpsertOne {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &AuditChainLinkUpsertOne{
-		create: _c,
-	}
-}
-
-type (
-	// AuditChainLinkUpsertOne is the builder for "upsert"-ing
-	//  one AuditChainLink node.
-	AuditChainLinkUpsertOne struct {
-		create *AuditChainLinkCreate
-	}
-
-	// AuditChainLinkUpsert is the "OnConflict" setter.
-	AuditChainLinkUpsert struct {
-		*sql.UpdateSet
-	}
-)
-
-// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
-// Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//			sql.ResolveWith(func(u *sql.UpdateSet) {
-//				u.SetIgnore(auditchainlink.FieldID)
-//			}),
-//		).
-//		Exec(ctx)
-func (u *AuditChainLinkUpsertOne) UpdateNewValues() *AuditChainLinkUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		if _, exists := u.create.mutation.ID(); exists {
-			s.SetIgnore(auditchainlink.FieldID)
-		}
-		if _, exists := u.create.mutation.OrgID(); exists {
-			s.SetIgnore(auditchainlink.FieldOrgID)
-		}
-		if _, exists := u.create.mutation.Seq(); exists {
-			s.SetIgnore(auditchainlink.FieldSeq)
-		}
-		if _, exists := u.create.mutation.PrevHash(); exists {
-			s.SetIgnore(auditchainlink.FieldPrevHash)
-		}
-		if _, exists := u.create.mutation.Hash(); exists {
-			s.SetIgnore(auditchainlink.FieldHash)
-		}
-		if _, exists := u.create.mutation.SealedAt(); exists {
-			s.SetIgnore(auditchainlink.FieldSealedAt)
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//	    OnConflict(sql.ResolveWithIgnore()).
-//	    Exec(ctx)
-func (u *AuditChainLinkUpsertOne) Ignore() *AuditChainLinkUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *AuditChainLinkUpsertOne) DoNothing() *AuditChainLinkUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the AuditChainLinkCreate.OnConflict
-// documentation for more info.
-func (u *AuditChainLinkUpsertOne) Update(set func(*AuditChainLinkUpsert)) *AuditChainLinkUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&AuditChainLinkUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// Exec executes the query.
-func (u *AuditChainLinkUpsertOne) Exec(ctx context.Context) error {
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for AuditChainLinkCreate.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *AuditChainLinkUpsertOne) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// Exec executes the UPSERT query and returns the inserted/updated ID.
-func (u *AuditChainLinkUpsertOne) ID(ctx context.Context) (id string, err error) {
-	if u.create.driver.Dialect() == dialect.MySQL {
-		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
-		// fields from the database since MySQL does not support the RETURNING clause.
-		return id, errors.New("ent: AuditChainLinkUpsertOne.ID is not supported by MySQL driver. Use AuditChainLinkUpsertOne.Exec instead")
-	}
-	node, err := u.create.Save(ctx)
-	if err != nil {
-		return id, err
-	}
-	return node.ID, nil
-}
-
-// IDX is like ID, but panics if an error occurs.
-func (u *AuditChainLinkUpsertOne) IDX(ctx context.Context) string {
-	id, err := u.ID(ctx)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
-
 // AuditChainLinkCreateBulk is the builder for creating many AuditChainLink entities in bulk.
 type AuditChainLinkCreateBulk struct {
 	config
 	err      error
 	builders []*AuditChainLinkCreate
-	conflict []sql.ConflictOption
 }
 
 // Save creates the AuditChainLink entities in the database.
@@ -361,7 +206,6 @@ func (_c *AuditChainLinkCreateBulk) Save(ctx context.Context) ([]*AuditChainLink
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
-					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -408,135 +252,6 @@ func (_c *AuditChainLinkCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *AuditChainLinkCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.AuditChainLink.CreateBulk(builders...).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.AuditChainLinkUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *AuditChainLinkCreateBulk) OnConflict(opts ...sql.ConflictOption) *AuditChainLinkUpsertBulk {
-	_c.conflict = opts
-	return &AuditChainLinkUpsertBulk{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *AuditChainLinkCreateBulk) OnConflictColumns(columns ...string) *AuditChainLinkUpsertBulk {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &AuditChainLinkUpsertBulk{
-		create: _c,
-	}
-}
-
-// AuditChainLinkUpsertBulk is the builder for "upsert"-ing
-// a bulk of AuditChainLink nodes.
-type AuditChainLinkUpsertBulk struct {
-	create *AuditChainLinkCreateBulk
-}
-
-// UpdateNewValues updates the mutable fields using the new values that
-// were set on create. Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//			sql.ResolveWith(func(u *sql.UpdateSet) {
-//				u.SetIgnore(auditchainlink.FieldID)
-//			}),
-//		).
-//		Exec(ctx)
-func (u *AuditChainLinkUpsertBulk) UpdateNewValues() *AuditChainLinkUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		for _, b := range u.create.builders {
-			if _, exists := b.mutation.ID(); exists {
-				s.SetIgnore(auditchainlink.FieldID)
-			}
-			if _, exists := b.mutation.OrgID(); exists {
-				s.SetIgnore(auditchainlink.FieldOrgID)
-			}
-			if _, exists := b.mutation.Seq(); exists {
-				s.SetIgnore(auditchainlink.FieldSeq)
-			}
-			if _, exists := b.mutation.PrevHash(); exists {
-				s.SetIgnore(auditchainlink.FieldPrevHash)
-			}
-			if _, exists := b.mutation.Hash(); exists {
-				s.SetIgnore(auditchainlink.FieldHash)
-			}
-			if _, exists := b.mutation.SealedAt(); exists {
-				s.SetIgnore(auditchainlink.FieldSealedAt)
-			}
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.AuditChainLink.Create().
-//		OnConflict(sql.ResolveWithIgnore()).
-//		Exec(ctx)
-func (u *AuditChainLinkUpsertBulk) Ignore() *AuditChainLinkUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *AuditChainLinkUpsertBulk) DoNothing() *AuditChainLinkUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the AuditChainLinkCreateBulk.OnConflict
-// documentation for more info.
-func (u *AuditChainLinkUpsertBulk) Update(set func(*AuditChainLinkUpsert)) *AuditChainLinkUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&AuditChainLinkUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// Exec executes the query.
-func (u *AuditChainLinkUpsertBulk) Exec(ctx context.Context) error {
-	if u.create.err != nil {
-		return u.create.err
-	}
-	for i, b := range u.create.builders {
-		if len(b.conflict) != 0 {
-			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the AuditChainLinkCreateBulk instead", i)
-		}
-	}
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for AuditChainLinkCreateBulk.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *AuditChainLinkUpsertBulk) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

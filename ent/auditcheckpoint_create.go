@@ -9,7 +9,6 @@ import (
 	"storagegw/ent/auditcheckpoint"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -19,7 +18,6 @@ type AuditCheckpointCreate struct {
 	config
 	mutation *AuditCheckpointMutation
 	hooks    []Hook
-	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -141,7 +139,6 @@ func (_c *AuditCheckpointCreate) createSpec() (*AuditCheckpoint, *sqlgraph.Creat
 		_node = &AuditCheckpoint{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(auditcheckpoint.Table, sqlgraph.NewFieldSpec(auditcheckpoint.FieldID, field.TypeInt))
 	)
-	_spec.OnConflict = _c.conflict
 	if value, ok := _c.mutation.OrgID(); ok {
 		_spec.SetField(auditcheckpoint.FieldOrgID, field.TypeString, value)
 		_node.OrgID = value
@@ -169,154 +166,11 @@ func (_c *AuditCheckpointCreate) createSpec() (*AuditCheckpoint, *sqlgraph.Creat
 	return _node, _spec
 }
 
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.AuditCheckpoint.Create().
-//		SetOrgID(v).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.AuditCheckpointUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *AuditCheckpointCreate) OnConflict(opts ...sql.ConflictOption) *AuditCheckpointUpsertOne {
-	_c.conflict = opts
-	return &AuditCheckpointUpsertOne{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *AuditCheckpointCreate) OnConflictColumns(columns ...string) *AuditCheckpointUpsertOne {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &AuditCheckpointUpsertOne{
-		create: _c,
-	}
-}
-
-type (
-	// AuditCheckpointUpsertOne is the builder for "upsert"-ing
-	//  one AuditCheckpoint node.
-	AuditCheckpointUpsertOne struct {
-		create *AuditCheckpointCreate
-	}
-
-	// AuditCheckpointUpsert is the "OnConflict" setter.
-	AuditCheckpointUpsert struct {
-		*sql.UpdateSet
-	}
-)
-
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
-// Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//		).
-//		Exec(ctx)
-func (u *AuditCheckpointUpsertOne) UpdateNewValues() *AuditCheckpointUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		if _, exists := u.create.mutation.OrgID(); exists {
-			s.SetIgnore(auditcheckpoint.FieldOrgID)
-		}
-		if _, exists := u.create.mutation.Seq(); exists {
-			s.SetIgnore(auditcheckpoint.FieldSeq)
-		}
-		if _, exists := u.create.mutation.HeadHash(); exists {
-			s.SetIgnore(auditcheckpoint.FieldHeadHash)
-		}
-		if _, exists := u.create.mutation.CreatedAt(); exists {
-			s.SetIgnore(auditcheckpoint.FieldCreatedAt)
-		}
-		if _, exists := u.create.mutation.KeyID(); exists {
-			s.SetIgnore(auditcheckpoint.FieldKeyID)
-		}
-		if _, exists := u.create.mutation.Signature(); exists {
-			s.SetIgnore(auditcheckpoint.FieldSignature)
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//	    OnConflict(sql.ResolveWithIgnore()).
-//	    Exec(ctx)
-func (u *AuditCheckpointUpsertOne) Ignore() *AuditCheckpointUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *AuditCheckpointUpsertOne) DoNothing() *AuditCheckpointUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the AuditCheckpointCreate.OnConflict
-// documentation for more info.
-func (u *AuditCheckpointUpsertOne) Update(set func(*AuditCheckpointUpsert)) *AuditCheckpointUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&AuditCheckpointUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// Exec executes the query.
-func (u *AuditCheckpointUpsertOne) Exec(ctx context.Context) error {
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for AuditCheckpointCreate.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *AuditCheckpointUpsertOne) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// Exec executes the UPSERT query and returns the inserted/updated ID.
-func (u *AuditCheckpointUpsertOne) ID(ctx context.Context) (id int, err error) {
-	node, err := u.create.Save(ctx)
-	if err != nil {
-		return id, err
-	}
-	return node.ID, nil
-}
-
-// IDX is like ID, but panics if an error occurs.
-func (u *AuditCheckpointUpsertOne) IDX(ctx context.Context) int {
-	id, err := u.ID(ctx)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
-
 // AuditCheckpointCreateBulk is the builder for creating many AuditCheckpoint entities in bulk.
 type AuditCheckpointCreateBulk struct {
 	config
 	err      error
 	builders []*AuditCheckpointCreate
-	conflict []sql.ConflictOption
 }
 
 // Save creates the AuditCheckpoint entities in the database.
@@ -345,7 +199,6 @@ func (_c *AuditCheckpointCreateBulk) Save(ctx context.Context) ([]*AuditCheckpoi
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
-					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -396,132 +249,6 @@ func (_c *AuditCheckpointCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *AuditCheckpointCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.AuditCheckpoint.CreateBulk(builders...).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.AuditCheckpointUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *AuditCheckpointCreateBulk) OnConflict(opts ...sql.ConflictOption) *AuditCheckpointUpsertBulk {
-	_c.conflict = opts
-	return &AuditCheckpointUpsertBulk{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *AuditCheckpointCreateBulk) OnConflictColumns(columns ...string) *AuditCheckpointUpsertBulk {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &AuditCheckpointUpsertBulk{
-		create: _c,
-	}
-}
-
-// AuditCheckpointUpsertBulk is the builder for "upsert"-ing
-// a bulk of AuditCheckpoint nodes.
-type AuditCheckpointUpsertBulk struct {
-	create *AuditCheckpointCreateBulk
-}
-
-// UpdateNewValues updates the mutable fields using the new values that
-// were set on create. Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//		).
-//		Exec(ctx)
-func (u *AuditCheckpointUpsertBulk) UpdateNewValues() *AuditCheckpointUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		for _, b := range u.create.builders {
-			if _, exists := b.mutation.OrgID(); exists {
-				s.SetIgnore(auditcheckpoint.FieldOrgID)
-			}
-			if _, exists := b.mutation.Seq(); exists {
-				s.SetIgnore(auditcheckpoint.FieldSeq)
-			}
-			if _, exists := b.mutation.HeadHash(); exists {
-				s.SetIgnore(auditcheckpoint.FieldHeadHash)
-			}
-			if _, exists := b.mutation.CreatedAt(); exists {
-				s.SetIgnore(auditcheckpoint.FieldCreatedAt)
-			}
-			if _, exists := b.mutation.KeyID(); exists {
-				s.SetIgnore(auditcheckpoint.FieldKeyID)
-			}
-			if _, exists := b.mutation.Signature(); exists {
-				s.SetIgnore(auditcheckpoint.FieldSignature)
-			}
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.AuditCheckpoint.Create().
-//		OnConflict(sql.ResolveWithIgnore()).
-//		Exec(ctx)
-func (u *AuditCheckpointUpsertBulk) Ignore() *AuditCheckpointUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *AuditCheckpointUpsertBulk) DoNothing() *AuditCheckpointUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the AuditCheckpointCreateBulk.OnConflict
-// documentation for more info.
-func (u *AuditCheckpointUpsertBulk) Update(set func(*AuditCheckpointUpsert)) *AuditCheckpointUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&AuditCheckpointUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// Exec executes the query.
-func (u *AuditCheckpointUpsertBulk) Exec(ctx context.Context) error {
-	if u.create.err != nil {
-		return u.create.err
-	}
-	for i, b := range u.create.builders {
-		if len(b.conflict) != 0 {
-			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the AuditCheckpointCreateBulk instead", i)
-		}
-	}
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for AuditCheckpointCreateBulk.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *AuditCheckpointUpsertBulk) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

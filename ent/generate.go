@@ -3,4 +3,4 @@
 // imports it.
 package ent
 
-//go:generate go tool ent generate --feature sql/upsert,sql/execquery ./schema
+//go:generate go tool ent generate --feature sql/execquery ./schema

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"storagegw/ent/storageusage"
 
-	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 )
@@ -18,7 +17,6 @@ type StorageUsageCreate struct {
 	config
 	mutation *StorageUsageMutation
 	hooks    []Hook
-	conflict []sql.ConflictOption
 }
 
 // SetOrgID sets the "org_id" field.
@@ -181,7 +179,6 @@ func (_c *StorageUsageCreate) createSpec() (*StorageUsage, *sqlgraph.CreateSpec)
 		_node = &StorageUsage{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(storageusage.Table, sqlgraph.NewFieldSpec(storageusage.FieldID, field.TypeInt))
 	)
-	_spec.OnConflict = _c.conflict
 	if value, ok := _c.mutation.OrgID(); ok {
 		_spec.SetField(storageusage.FieldOrgID, field.TypeString, value)
 		_node.OrgID = value
@@ -209,226 +206,11 @@ func (_c *StorageUsageCreate) createSpec() (*StorageUsage, *sqlgraph.CreateSpec)
 	return _node, _spec
 }
 
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.StorageUsage.Create().
-//		SetOrgID(v).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.StorageUsageUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *StorageUsageCreate) OnConflict(opts ...sql.ConflictOption) *StorageUsageUpsertOne {
-	_c.conflict = opts
-	return &StorageUsageUpsertOne{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *StorageUsageCreate) OnConflictColumns(columns ...string) *StorageUsageUpsertOne {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &StorageUsageUpsertOne{
-		create: _c,
-	}
-}
-
-type (
-	// StorageUsageUpsertOne is the builder for "upsert"-ing
-	//  one StorageUsage node.
-	StorageUsageUpsertOne struct {
-		create *StorageUsageCreate
-	}
-
-	// StorageUsageUpsert is the "OnConflict" setter.
-	StorageUsageUpsert struct {
-		*sql.UpdateSet
-	}
-)
-
-// SetBytes sets the "bytes" field.
-func (u *StorageUsageUpsert) SetBytes(v int64) *StorageUsageUpsert {
-	u.Set(storageusage.FieldBytes, v)
-	return u
-}
-
-// UpdateBytes sets the "bytes" field to the value that was provided on create.
-func (u *StorageUsageUpsert) UpdateBytes() *StorageUsageUpsert {
-	u.SetExcluded(storageusage.FieldBytes)
-	return u
-}
-
-// AddBytes adds v to the "bytes" field.
-func (u *StorageUsageUpsert) AddBytes(v int64) *StorageUsageUpsert {
-	u.Add(storageusage.FieldBytes, v)
-	return u
-}
-
-// SetFiles sets the "files" field.
-func (u *StorageUsageUpsert) SetFiles(v int64) *StorageUsageUpsert {
-	u.Set(storageusage.FieldFiles, v)
-	return u
-}
-
-// UpdateFiles sets the "files" field to the value that was provided on create.
-func (u *StorageUsageUpsert) UpdateFiles() *StorageUsageUpsert {
-	u.SetExcluded(storageusage.FieldFiles)
-	return u
-}
-
-// AddFiles adds v to the "files" field.
-func (u *StorageUsageUpsert) AddFiles(v int64) *StorageUsageUpsert {
-	u.Add(storageusage.FieldFiles, v)
-	return u
-}
-
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
-// Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//		).
-//		Exec(ctx)
-func (u *StorageUsageUpsertOne) UpdateNewValues() *StorageUsageUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		if _, exists := u.create.mutation.OrgID(); exists {
-			s.SetIgnore(storageusage.FieldOrgID)
-		}
-		if _, exists := u.create.mutation.System(); exists {
-			s.SetIgnore(storageusage.FieldSystem)
-		}
-		if _, exists := u.create.mutation.ObjectType(); exists {
-			s.SetIgnore(storageusage.FieldObjectType)
-		}
-		if _, exists := u.create.mutation.Shard(); exists {
-			s.SetIgnore(storageusage.FieldShard)
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//	    OnConflict(sql.ResolveWithIgnore()).
-//	    Exec(ctx)
-func (u *StorageUsageUpsertOne) Ignore() *StorageUsageUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *StorageUsageUpsertOne) DoNothing() *StorageUsageUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the StorageUsageCreate.OnConflict
-// documentation for more info.
-func (u *StorageUsageUpsertOne) Update(set func(*StorageUsageUpsert)) *StorageUsageUpsertOne {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&StorageUsageUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// SetBytes sets the "bytes" field.
-func (u *StorageUsageUpsertOne) SetBytes(v int64) *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.SetBytes(v)
-	})
-}
-
-// AddBytes adds v to the "bytes" field.
-func (u *StorageUsageUpsertOne) AddBytes(v int64) *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.AddBytes(v)
-	})
-}
-
-// UpdateBytes sets the "bytes" field to the value that was provided on create.
-func (u *StorageUsageUpsertOne) UpdateBytes() *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.UpdateBytes()
-	})
-}
-
-// SetFiles sets the "files" field.
-func (u *StorageUsageUpsertOne) SetFiles(v int64) *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.SetFiles(v)
-	})
-}
-
-// AddFiles adds v to the "files" field.
-func (u *StorageUsageUpsertOne) AddFiles(v int64) *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.AddFiles(v)
-	})
-}
-
-// UpdateFiles sets the "files" field to the value that was provided on create.
-func (u *StorageUsageUpsertOne) UpdateFiles() *StorageUsageUpsertOne {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.UpdateFiles()
-	})
-}
-
-// Exec executes the query.
-func (u *StorageUsageUpsertOne) Exec(ctx context.Context) error {
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for StorageUsageCreate.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *StorageUsageUpsertOne) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// Exec executes the UPSERT query and returns the inserted/updated ID.
-func (u *StorageUsageUpsertOne) ID(ctx context.Context) (id int, err error) {
-	node, err := u.create.Save(ctx)
-	if err != nil {
-		return id, err
-	}
-	return node.ID, nil
-}
-
-// IDX is like ID, but panics if an error occurs.
-func (u *StorageUsageUpsertOne) IDX(ctx context.Context) int {
-	id, err := u.ID(ctx)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
-
 // StorageUsageCreateBulk is the builder for creating many StorageUsage entities in bulk.
 type StorageUsageCreateBulk struct {
 	config
 	err      error
 	builders []*StorageUsageCreate
-	conflict []sql.ConflictOption
 }
 
 // Save creates the StorageUsage entities in the database.
@@ -458,7 +240,6 @@ func (_c *StorageUsageCreateBulk) Save(ctx context.Context) ([]*StorageUsage, er
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
-					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -509,168 +290,6 @@ func (_c *StorageUsageCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *StorageUsageCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
-		panic(err)
-	}
-}
-
-// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
-// of the `INSERT` statement. For example:
-//
-//	client.StorageUsage.CreateBulk(builders...).
-//		OnConflict(
-//			// Update the row with the new values
-//			// the was proposed for insertion.
-//			sql.ResolveWithNewValues(),
-//		).
-//		// Override some of the fields with custom
-//		// update values.
-//		Update(func(u *ent.StorageUsageUpsert) {
-//			SetOrgID(v+v).
-//		}).
-//		Exec(ctx)
-func (_c *StorageUsageCreateBulk) OnConflict(opts ...sql.ConflictOption) *StorageUsageUpsertBulk {
-	_c.conflict = opts
-	return &StorageUsageUpsertBulk{
-		create: _c,
-	}
-}
-
-// OnConflictColumns calls `OnConflict` and configures the columns
-// as conflict target. Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//		OnConflict(sql.ConflictColumns(columns...)).
-//		Exec(ctx)
-func (_c *StorageUsageCreateBulk) OnConflictColumns(columns ...string) *StorageUsageUpsertBulk {
-	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
-	return &StorageUsageUpsertBulk{
-		create: _c,
-	}
-}
-
-// StorageUsageUpsertBulk is the builder for "upsert"-ing
-// a bulk of StorageUsage nodes.
-type StorageUsageUpsertBulk struct {
-	create *StorageUsageCreateBulk
-}
-
-// UpdateNewValues updates the mutable fields using the new values that
-// were set on create. Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//		OnConflict(
-//			sql.ResolveWithNewValues(),
-//		).
-//		Exec(ctx)
-func (u *StorageUsageUpsertBulk) UpdateNewValues() *StorageUsageUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
-		for _, b := range u.create.builders {
-			if _, exists := b.mutation.OrgID(); exists {
-				s.SetIgnore(storageusage.FieldOrgID)
-			}
-			if _, exists := b.mutation.System(); exists {
-				s.SetIgnore(storageusage.FieldSystem)
-			}
-			if _, exists := b.mutation.ObjectType(); exists {
-				s.SetIgnore(storageusage.FieldObjectType)
-			}
-			if _, exists := b.mutation.Shard(); exists {
-				s.SetIgnore(storageusage.FieldShard)
-			}
-		}
-	}))
-	return u
-}
-
-// Ignore sets each column to itself in case of conflict.
-// Using this option is equivalent to using:
-//
-//	client.StorageUsage.Create().
-//		OnConflict(sql.ResolveWithIgnore()).
-//		Exec(ctx)
-func (u *StorageUsageUpsertBulk) Ignore() *StorageUsageUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
-	return u
-}
-
-// DoNothing configures the conflict_action to `DO NOTHING`.
-// Supported only by SQLite and PostgreSQL.
-func (u *StorageUsageUpsertBulk) DoNothing() *StorageUsageUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.DoNothing())
-	return u
-}
-
-// Update allows overriding fields `UPDATE` values. See the StorageUsageCreateBulk.OnConflict
-// documentation for more info.
-func (u *StorageUsageUpsertBulk) Update(set func(*StorageUsageUpsert)) *StorageUsageUpsertBulk {
-	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
-		set(&StorageUsageUpsert{UpdateSet: update})
-	}))
-	return u
-}
-
-// SetBytes sets the "bytes" field.
-func (u *StorageUsageUpsertBulk) SetBytes(v int64) *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.SetBytes(v)
-	})
-}
-
-// AddBytes adds v to the "bytes" field.
-func (u *StorageUsageUpsertBulk) AddBytes(v int64) *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.AddBytes(v)
-	})
-}
-
-// UpdateBytes sets the "bytes" field to the value that was provided on create.
-func (u *StorageUsageUpsertBulk) UpdateBytes() *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.UpdateBytes()
-	})
-}
-
-// SetFiles sets the "files" field.
-func (u *StorageUsageUpsertBulk) SetFiles(v int64) *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.SetFiles(v)
-	})
-}
-
-// AddFiles adds v to the "files" field.
-func (u *StorageUsageUpsertBulk) AddFiles(v int64) *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.AddFiles(v)
-	})
-}
-
-// UpdateFiles sets the "files" field to the value that was provided on create.
-func (u *StorageUsageUpsertBulk) UpdateFiles() *StorageUsageUpsertBulk {
-	return u.Update(func(s *StorageUsageUpsert) {
-		s.UpdateFiles()
-	})
-}
-
-// Exec executes the query.
-func (u *StorageUsageUpsertBulk) Exec(ctx context.Context) error {
-	if u.create.err != nil {
-		return u.create.err
-	}
-	for i, b := range u.create.builders {
-		if len(b.conflict) != 0 {
-			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the StorageUsageCreateBulk instead", i)
-		}
-	}
-	if len(u.create.conflict) == 0 {
-		return errors.New("ent: missing options for StorageUsageCreateBulk.OnConflict")
-	}
-	return u.create.Exec(ctx)
-}
-
-// ExecX is like Exec, but panics if an error occurs.
-func (u *StorageUsageUpsertBulk) ExecX(ctx context.Context) {
-	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

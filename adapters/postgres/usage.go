@@ -2,11 +2,11 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	entsql "entgo.io/ent/dialect/sql"
 
 	"storagegw/domain"
 	"storagegw/ent"
@@ -58,45 +58,64 @@ func (r *FileRepo) counting(ctx context.Context, p domain.StoragePath, delta dom
 }
 
 // moveUsage adds delta to a shard of the usage of p's org, system and
-// object type: on PostgreSQL the first shard no other transaction holds,
-// else a new shard; on SQLite shard 0.
+// object type, in ctx's transaction (counting opens one): on PostgreSQL
+// the first shard no other transaction holds, else a new shard, in one
+// statement; on SQLite shard 0.
 func (r *FileRepo) moveUsage(ctx context.Context, p domain.StoragePath, delta domain.Usage) error {
 	org, system, objectType := p.OrgID(), string(p.System()), string(p.ObjectType())
-	c := r.c(ctx)
-	shard := 0
-	if r.db.dialect == DialectPostgres {
-		n, err := c.StorageUsage.Update().
-			Where(func(s *entsql.Selector) {
-				t := entsql.Table(storageusage.Table)
-				free := entsql.Select(t.C(storageusage.FieldID)).From(t).
-					Where(entsql.And(entsql.EQ(t.C(storageusage.FieldOrgID), org), entsql.EQ(t.C(storageusage.FieldSystem), system),
-						entsql.EQ(t.C(storageusage.FieldObjectType), objectType))).
-					Limit(1).ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
-				s.Where(entsql.In(s.C(storageusage.FieldID), free))
-			}).
-			AddBytes(delta.Bytes).AddFiles(delta.Files).Save(ctx)
-		if err != nil {
-			return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
-		}
-		if n == 1 {
-			return nil
-		}
-		// Every shard is held (or there is none yet): a new one. Its
-		// number is random, so concurrent creators practically never
-		// meet; when they do, the upsert adds to the other's shard.
-		shard = 1 + rand.IntN(1<<31-2)
+	cur, ok := ctx.Value(txKey{}).(ctxTx)
+	if !ok || cur.db != r.db {
+		return fmt.Errorf("postgres: move usage of %q outside a transaction", org)
 	}
-	err := c.StorageUsage.Create().
-		SetOrgID(org).SetSystem(system).SetObjectType(objectType).SetShard(shard).
-		SetBytes(delta.Bytes).SetFiles(delta.Files).
-		OnConflictColumns(storageusage.FieldOrgID, storageusage.FieldSystem, storageusage.FieldObjectType, storageusage.FieldShard).
-		Update(func(u *ent.StorageUsageUpsert) { u.AddBytes(delta.Bytes).AddFiles(delta.Files) }).
-		Exec(ctx)
+	var n int64
+	var err error
+	if r.db.dialect == DialectPostgres {
+		// A new shard's number is random, so concurrent creators
+		// practically never meet; when they do, the upsert adds to the
+		// other's shard.
+		var rows *sql.Rows
+		rows, err = cur.tx.QueryContext(ctx, moveUsagePostgres, org, system, objectType, delta.Bytes, delta.Files, 1+rand.IntN(1<<31-2))
+		if err == nil {
+			if rows.Next() {
+				err = rows.Scan(&n)
+			}
+			err = errors.Join(err, rows.Err(), rows.Close())
+		}
+	} else {
+		var res sql.Result
+		if res, err = cur.tx.ExecContext(ctx, moveUsageSQLite, org, system, objectType, delta.Bytes, delta.Files); err == nil {
+			n, err = res.RowsAffected()
+		}
+	}
+	if err == nil && n != 1 {
+		err = fmt.Errorf("%d usage rows moved, want 1", n)
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
 	}
 	return nil
 }
+
+// moveUsagePostgres adds $4 bytes and $5 files to the first shard of org
+// $1, system $2 and object type $3 that no other transaction holds, or,
+// when every shard is held or there is none, to a new shard $6; it
+// answers how many rows it moved (1).
+const moveUsagePostgres = `WITH free AS (
+	SELECT id FROM storage_usage WHERE org_id = $1 AND system = $2 AND object_type = $3 LIMIT 1 FOR UPDATE SKIP LOCKED
+), moved AS (
+	UPDATE storage_usage SET bytes = bytes + $4, files = files + $5 WHERE id IN (SELECT id FROM free) RETURNING id
+), added AS (
+	INSERT INTO storage_usage (org_id, system, object_type, shard, bytes, files)
+		SELECT $1::text, $2::text, $3::text, $6::bigint, $4::bigint, $5::bigint WHERE NOT EXISTS (SELECT 1 FROM moved)
+	ON CONFLICT (org_id, system, object_type, shard)
+		DO UPDATE SET bytes = storage_usage.bytes + EXCLUDED.bytes, files = storage_usage.files + EXCLUDED.files
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added)`
+
+// moveUsageSQLite adds to shard 0 (SQLite has one writer at a time).
+const moveUsageSQLite = `INSERT INTO storage_usage (org_id, system, object_type, shard, bytes, files) VALUES (?, ?, ?, 0, ?, ?)
+ON CONFLICT (org_id, system, object_type, shard) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files`
 
 // lockOrgUsage takes org's quota lock on PostgreSQL inside a transaction,
 // until it ends (see usageLockClass).
