@@ -84,10 +84,14 @@ type FileRepository interface {
 
 	// OrgUsage returns what org's records use and what the reservations of
 	// its uploads in flight claim at now (domain FileRecord.Claim). Inside
-	// a transaction (Transactor.InTx) it holds org's usage until the
-	// transaction ends: another OrgUsage of org inside a transaction, and
-	// every write that moves org's usage, wait, so a quota check and the
-	// reservation or commit it allows are atomic. An empty org is
+	// a transaction (Transactor.InTx) it holds org's quota lock until the
+	// transaction ends: another OrgUsage of org inside a transaction waits
+	// for it and then sees what that one committed, so a quota check and
+	// the reservation or commit it allows are atomic as long as every
+	// write that adds to a quota-bound org's usage checks first, in its
+	// transaction (application/quota.go). Writes that move usage take no
+	// org-wide lock themselves: those of an org without a quota, or that
+	// only free space, do not queue on one another. An empty org is
 	// domain.ErrInvalid.
 	OrgUsage(ctx context.Context, org string, now time.Time) (used, inflight domain.Usage, err error)
 
@@ -97,8 +101,9 @@ type FileRepository interface {
 	Usage(ctx context.Context, org string) ([]domain.UsageEntry, error)
 
 	// RecountUsage counts org's records (every org when empty) afresh,
-	// as Usage would report them. With fix it also sets the kept usage to
-	// that count, in one transaction.
+	// as Usage would report them. With fix it also corrects the kept usage
+	// to that count, reading both in one snapshot so that writes
+	// committing meanwhile, which it does not see, stay counted.
 	RecountUsage(ctx context.Context, org string, fix bool) ([]domain.UsageEntry, error)
 }
 

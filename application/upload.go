@@ -47,6 +47,8 @@ type UploadCommand struct {
 // reconciliation removes. The commit (3) and the call's audit event are
 // one transaction: an upload is never committed without its event, and an
 // event that cannot be written fails the upload like a failed commit.
+// A new timestamped path of an org without a quota skips (1) and (4): its
+// record is created at (3) (see direct, runDirect).
 type Upload struct {
 	*deps
 }
@@ -96,6 +98,9 @@ func (u *Upload) run(ctx context.Context, cmd UploadCommand, e *entry) (*domain.
 		return nil, err
 	}
 	e.metadata["content_type"] = contentType
+	if u.direct(path, cmd) {
+		return u.runDirect(ctx, path, rule, body, contentType, cmd, e)
+	}
 
 	uploadID := newID()
 	rec, quota, err := u.reserve(ctx, path, cmd, uploadID, u.opts.UploadLease, e)

@@ -7771,6 +7771,8 @@ type StorageUsageMutation struct {
 	org_id        *string
 	system        *string
 	object_type   *string
+	shard         *int
+	addshard      *int
 	bytes         *int64
 	addbytes      *int64
 	files         *int64
@@ -7987,6 +7989,62 @@ func (m *StorageUsageMutation) ResetObjectType() {
 	m.object_type = nil
 }
 
+// SetShard sets the "shard" field.
+func (m *StorageUsageMutation) SetShard(i int) {
+	m.shard = &i
+	m.addshard = nil
+}
+
+// Shard returns the value of the "shard" field in the mutation.
+func (m *StorageUsageMutation) Shard() (r int, exists bool) {
+	v := m.shard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShard returns the old "shard" field's value of the StorageUsage entity.
+// If the StorageUsage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StorageUsageMutation) OldShard(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShard is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShard requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShard: %w", err)
+	}
+	return oldValue.Shard, nil
+}
+
+// AddShard adds i to the "shard" field.
+func (m *StorageUsageMutation) AddShard(i int) {
+	if m.addshard != nil {
+		*m.addshard += i
+	} else {
+		m.addshard = &i
+	}
+}
+
+// AddedShard returns the value that was added to the "shard" field in this mutation.
+func (m *StorageUsageMutation) AddedShard() (r int, exists bool) {
+	v := m.addshard
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShard resets all changes to the "shard" field.
+func (m *StorageUsageMutation) ResetShard() {
+	m.shard = nil
+	m.addshard = nil
+}
+
 // SetBytes sets the "bytes" field.
 func (m *StorageUsageMutation) SetBytes(i int64) {
 	m.bytes = &i
@@ -8133,7 +8191,7 @@ func (m *StorageUsageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *StorageUsageMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.org_id != nil {
 		fields = append(fields, storageusage.FieldOrgID)
 	}
@@ -8142,6 +8200,9 @@ func (m *StorageUsageMutation) Fields() []string {
 	}
 	if m.object_type != nil {
 		fields = append(fields, storageusage.FieldObjectType)
+	}
+	if m.shard != nil {
+		fields = append(fields, storageusage.FieldShard)
 	}
 	if m.bytes != nil {
 		fields = append(fields, storageusage.FieldBytes)
@@ -8163,6 +8224,8 @@ func (m *StorageUsageMutation) Field(name string) (ent.Value, bool) {
 		return m.System()
 	case storageusage.FieldObjectType:
 		return m.ObjectType()
+	case storageusage.FieldShard:
+		return m.Shard()
 	case storageusage.FieldBytes:
 		return m.Bytes()
 	case storageusage.FieldFiles:
@@ -8182,6 +8245,8 @@ func (m *StorageUsageMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldSystem(ctx)
 	case storageusage.FieldObjectType:
 		return m.OldObjectType(ctx)
+	case storageusage.FieldShard:
+		return m.OldShard(ctx)
 	case storageusage.FieldBytes:
 		return m.OldBytes(ctx)
 	case storageusage.FieldFiles:
@@ -8216,6 +8281,13 @@ func (m *StorageUsageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetObjectType(v)
 		return nil
+	case storageusage.FieldShard:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShard(v)
+		return nil
 	case storageusage.FieldBytes:
 		v, ok := value.(int64)
 		if !ok {
@@ -8238,6 +8310,9 @@ func (m *StorageUsageMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *StorageUsageMutation) AddedFields() []string {
 	var fields []string
+	if m.addshard != nil {
+		fields = append(fields, storageusage.FieldShard)
+	}
 	if m.addbytes != nil {
 		fields = append(fields, storageusage.FieldBytes)
 	}
@@ -8252,6 +8327,8 @@ func (m *StorageUsageMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *StorageUsageMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case storageusage.FieldShard:
+		return m.AddedShard()
 	case storageusage.FieldBytes:
 		return m.AddedBytes()
 	case storageusage.FieldFiles:
@@ -8265,6 +8342,13 @@ func (m *StorageUsageMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *StorageUsageMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case storageusage.FieldShard:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShard(v)
+		return nil
 	case storageusage.FieldBytes:
 		v, ok := value.(int64)
 		if !ok {
@@ -8314,6 +8398,9 @@ func (m *StorageUsageMutation) ResetField(name string) error {
 		return nil
 	case storageusage.FieldObjectType:
 		m.ResetObjectType()
+		return nil
+	case storageusage.FieldShard:
+		m.ResetShard()
 		return nil
 	case storageusage.FieldBytes:
 		m.ResetBytes()

@@ -293,12 +293,16 @@ func init() {
 	storageusageDescOrgID := storageusageFields[0].Descriptor()
 	// storageusage.OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
 	storageusage.OrgIDValidator = storageusageDescOrgID.Validators[0].(func(string) error)
+	// storageusageDescShard is the schema descriptor for shard field.
+	storageusageDescShard := storageusageFields[3].Descriptor()
+	// storageusage.DefaultShard holds the default value on creation for the shard field.
+	storageusage.DefaultShard = storageusageDescShard.Default.(int)
 	// storageusageDescBytes is the schema descriptor for bytes field.
-	storageusageDescBytes := storageusageFields[3].Descriptor()
+	storageusageDescBytes := storageusageFields[4].Descriptor()
 	// storageusage.DefaultBytes holds the default value on creation for the bytes field.
 	storageusage.DefaultBytes = storageusageDescBytes.Default.(int64)
 	// storageusageDescFiles is the schema descriptor for files field.
-	storageusageDescFiles := storageusageFields[4].Descriptor()
+	storageusageDescFiles := storageusageFields[5].Descriptor()
 	// storageusage.DefaultFiles holds the default value on creation for the files field.
 	storageusage.DefaultFiles = storageusageDescFiles.Default.(int64)
 	tusuploadFields := schema.TusUpload{}.Fields()

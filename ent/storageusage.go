@@ -18,10 +18,12 @@ type StorageUsage struct {
 	ID int `json:"id,omitempty"`
 	// OrgID holds the value of the "org_id" field.
 	OrgID string `json:"org_id,omitempty"`
-	// empty on the org's total row
+	// System holds the value of the "system" field.
 	System string `json:"system,omitempty"`
-	// empty on the org's total row
+	// ObjectType holds the value of the "object_type" field.
 	ObjectType string `json:"object_type,omitempty"`
+	// tells the rows of one org, system and object type apart; the usage is their sum
+	Shard int `json:"shard,omitempty"`
 	// Bytes holds the value of the "bytes" field.
 	Bytes int64 `json:"bytes,omitempty"`
 	// Files holds the value of the "files" field.
@@ -34,7 +36,7 @@ func (*StorageUsage) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case storageusage.FieldID, storageusage.FieldBytes, storageusage.FieldFiles:
+		case storageusage.FieldID, storageusage.FieldShard, storageusage.FieldBytes, storageusage.FieldFiles:
 			values[i] = new(sql.NullInt64)
 		case storageusage.FieldOrgID, storageusage.FieldSystem, storageusage.FieldObjectType:
 			values[i] = new(sql.NullString)
@@ -76,6 +78,12 @@ func (_m *StorageUsage) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field object_type", values[i])
 			} else if value.Valid {
 				_m.ObjectType = value.String
+			}
+		case storageusage.FieldShard:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field shard", values[i])
+			} else if value.Valid {
+				_m.Shard = int(value.Int64)
 			}
 		case storageusage.FieldBytes:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -133,6 +141,9 @@ func (_m *StorageUsage) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("object_type=")
 	builder.WriteString(_m.ObjectType)
+	builder.WriteString(", ")
+	builder.WriteString("shard=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Shard))
 	builder.WriteString(", ")
 	builder.WriteString("bytes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Bytes))

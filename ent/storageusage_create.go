@@ -37,6 +37,20 @@ func (_c *StorageUsageCreate) SetObjectType(v string) *StorageUsageCreate {
 	return _c
 }
 
+// SetShard sets the "shard" field.
+func (_c *StorageUsageCreate) SetShard(v int) *StorageUsageCreate {
+	_c.mutation.SetShard(v)
+	return _c
+}
+
+// SetNillableShard sets the "shard" field if the given value is not nil.
+func (_c *StorageUsageCreate) SetNillableShard(v *int) *StorageUsageCreate {
+	if v != nil {
+		_c.SetShard(*v)
+	}
+	return _c
+}
+
 // SetBytes sets the "bytes" field.
 func (_c *StorageUsageCreate) SetBytes(v int64) *StorageUsageCreate {
 	_c.mutation.SetBytes(v)
@@ -100,6 +114,10 @@ func (_c *StorageUsageCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *StorageUsageCreate) defaults() {
+	if _, ok := _c.mutation.Shard(); !ok {
+		v := storageusage.DefaultShard
+		_c.mutation.SetShard(v)
+	}
 	if _, ok := _c.mutation.Bytes(); !ok {
 		v := storageusage.DefaultBytes
 		_c.mutation.SetBytes(v)
@@ -125,6 +143,9 @@ func (_c *StorageUsageCreate) check() error {
 	}
 	if _, ok := _c.mutation.ObjectType(); !ok {
 		return &ValidationError{Name: "object_type", err: errors.New(`ent: missing required field "StorageUsage.object_type"`)}
+	}
+	if _, ok := _c.mutation.Shard(); !ok {
+		return &ValidationError{Name: "shard", err: errors.New(`ent: missing required field "StorageUsage.shard"`)}
 	}
 	if _, ok := _c.mutation.Bytes(); !ok {
 		return &ValidationError{Name: "bytes", err: errors.New(`ent: missing required field "StorageUsage.bytes"`)}
@@ -169,6 +190,10 @@ func (_c *StorageUsageCreate) createSpec() (*StorageUsage, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.ObjectType(); ok {
 		_spec.SetField(storageusage.FieldObjectType, field.TypeString, value)
 		_node.ObjectType = value
+	}
+	if value, ok := _c.mutation.Shard(); ok {
+		_spec.SetField(storageusage.FieldShard, field.TypeInt, value)
+		_node.Shard = value
 	}
 	if value, ok := _c.mutation.Bytes(); ok {
 		_spec.SetField(storageusage.FieldBytes, field.TypeInt64, value)

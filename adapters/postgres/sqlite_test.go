@@ -30,8 +30,9 @@ func fixture(db *postgres.DB) repotest.Fixture {
 			_, err := db.SQL().ExecContext(ctx, query)
 			return err
 		},
-		Truncate: db.Dialect() == postgres.DialectPostgres,
-		Replace:  db.Dialect() == postgres.DialectSQLite,
+		Truncate:  db.Dialect() == postgres.DialectPostgres,
+		Replace:   db.Dialect() == postgres.DialectSQLite,
+		OneWriter: db.Dialect() == postgres.DialectSQLite,
 	}
 }
 

@@ -28,6 +28,17 @@ type ctxTx struct {
 // caller waits for the transaction to end. The whole transaction, its
 // commit included, runs under one operation deadline (DB.withDeadline).
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return db.inTxOf(ctx, false, fn)
+}
+
+// inSnapshot is InTx in one snapshot of the database: REPEATABLE READ on
+// PostgreSQL (SQLite's transactions are serialised anyway). Inside a
+// transaction of db fn joins it, whatever its isolation.
+func (db *DB) inSnapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	return db.inTxOf(ctx, true, fn)
+}
+
+func (db *DB) inTxOf(ctx context.Context, snapshot bool, fn func(ctx context.Context) error) error {
 	if cur, ok := ctx.Value(txKey{}).(ctxTx); ok && cur.db == db {
 		return fn(ctx)
 	}
@@ -43,6 +54,11 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 			_ = tx.Rollback()
 		}
 	}()
+	if snapshot && db.dialect == DialectPostgres {
+		if _, err := tx.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
+			return unavailable("begin transaction", err)
+		}
+	}
 	if err := fn(context.WithValue(ctx, txKey{}, ctxTx{db: db, tx: tx})); err != nil {
 		return err
 	}

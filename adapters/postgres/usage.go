@@ -2,10 +2,11 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
-
-	entsql "entgo.io/ent/dialect/sql"
 
 	"storagegw/domain"
 	"storagegw/ent"
@@ -14,13 +15,33 @@ import (
 	"storagegw/ent/storageusage"
 )
 
-// The storage_usage table holds, per org, one row per system and object
-// type and one total row (system and object type empty). A record write
-// that changes what the record counts (domain FileRecord.Usage against
-// StoredUsage) moves both rows in the write's transaction, taking the
-// total row's lock first: every writer of an org's usage, and every quota
-// check (OrgUsage), takes the org's locks in one order (total row, then
-// the record, then the detail row), so they queue instead of deadlocking.
+// The storage_usage table holds, per org, system and object type, any
+// number of shards: rows told apart by shard, whose sum is the usage. A
+// record write that changes what the record counts (domain
+// FileRecord.Usage against StoredUsage) adds its move to one shard, in the
+// write's transaction, after the record: on PostgreSQL a shard no other
+// transaction holds (FOR UPDATE SKIP LOCKED), or a new one when every
+// shard is held, so concurrent writes of one org never queue on one row
+// and the lock order is the record, then the shard, which is never waited
+// for. Readers sum the shards. There is no org total row: an org's usage
+// is the sum of its rows.
+//
+// A quota check (OrgUsage inside a transaction) takes the org's advisory
+// lock on PostgreSQL (usageLockClass, the org's hash), held until its
+// transaction ends, before it sums: the service checks a quota before
+// every write that adds to a quota-bound org's usage, in that write's
+// transaction, so those writes take turns and each sees what the previous
+// one committed. Writes of orgs without a quota, and writes that only
+// free space, take no org-wide lock. On SQLite a transaction holds the
+// file's write lock from its start, which serialises as much, and every
+// write goes to shard 0 (an upsert, one statement).
+
+// usageLockClass is the first key of the advisory locks of quota checks
+// (pg_advisory_xact_lock(int, int); "usag"), the org's hashtext the
+// second: a space of its own beside the single-key locks (the store
+// sweep's). Two orgs whose names hash alike share a lock, which only makes
+// their checks take turns.
+const usageLockClass = int32(0x75736167)
 
 // counting runs write, a write of one record at p that moves its org's
 // usage by delta, with that move, in one transaction (ctx's, or its own).
@@ -30,9 +51,6 @@ func (r *FileRepo) counting(ctx context.Context, p domain.StoragePath, delta dom
 		return write(ctx)
 	}
 	return r.db.InTx(ctx, func(ctx context.Context) error {
-		if _, err := r.lockTotal(ctx, p.OrgID()); err != nil {
-			return err
-		}
 		if err := write(ctx); err != nil {
 			return err
 		}
@@ -40,80 +58,103 @@ func (r *FileRepo) counting(ctx context.Context, p domain.StoragePath, delta dom
 	})
 }
 
-// lockTotal returns org's total row, creating it when missing, and, on
-// PostgreSQL inside a transaction, locks it (FOR UPDATE) until the
-// transaction ends. On SQLite a transaction holds the file's write lock
-// from its start, which serialises as much.
-func (r *FileRepo) lockTotal(ctx context.Context, org string) (*ent.StorageUsage, error) {
-	for created := false; ; created = true {
-		q := r.c(ctx).StorageUsage.Query().Where(storageusage.OrgID(org), storageusage.System(""), storageusage.ObjectType(""))
-		if r.db.dialect == DialectPostgres && r.db.inTx(ctx) {
-			q = q.Where(func(s *entsql.Selector) { s.ForUpdate() })
-		}
-		row, err := q.Only(ctx)
-		if ent.IsNotFound(err) && !created {
-			if err := r.ensureRow(ctx, org, "", ""); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("postgres: lock usage of %q: %w", org, translate(err))
-		}
-		return row, nil
-	}
-}
-
-// ensureRow creates org's usage row of system and object type, empty, if
-// there is none. On PostgreSQL inside a transaction the insert runs on a
-// connection of its own: a unique violation of a concurrent creator would
-// otherwise abort the transaction. An empty row counts nothing, so one
-// left behind by a transaction that rolled back is harmless.
-func (r *FileRepo) ensureRow(ctx context.Context, org, system, objectType string) error {
-	c := r.c(ctx)
-	exists, err := c.StorageUsage.Query().
-		Where(storageusage.OrgID(org), storageusage.System(system), storageusage.ObjectType(objectType)).Exist(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: read usage of %q: %w", org, translate(err))
-	}
-	if exists {
-		return nil
-	}
-	if r.db.dialect == DialectPostgres {
-		c = r.db.client
-	}
-	err = c.StorageUsage.Create().SetOrgID(org).SetSystem(system).SetObjectType(objectType).Exec(ctx)
-	if err != nil && !ent.IsConstraintError(err) {
-		return fmt.Errorf("postgres: create usage of %q: %w", org, translate(err))
-	}
-	return nil
-}
-
-// moveUsage adds delta to the usage rows of p's org: the total row and the
-// row of p's system and object type.
+// moveUsage adds delta to a shard of the usage of p's org, system and
+// object type, in ctx's transaction (counting opens one): on PostgreSQL
+// the first shard no other transaction holds, else a new shard, in one
+// statement; on SQLite shard 0.
 func (r *FileRepo) moveUsage(ctx context.Context, p domain.StoragePath, delta domain.Usage) error {
 	org, system, objectType := p.OrgID(), string(p.System()), string(p.ObjectType())
-	for _, key := range [][2]string{{"", ""}, {system, objectType}} {
-		for created := false; ; created = true {
-			n, err := r.c(ctx).StorageUsage.Update().
-				Where(storageusage.OrgID(org), storageusage.System(key[0]), storageusage.ObjectType(key[1])).
-				AddBytes(delta.Bytes).AddFiles(delta.Files).Save(ctx)
-			if err == nil && n == 0 && !created {
-				if err := r.ensureRow(ctx, org, key[0], key[1]); err != nil {
-					return err
-				}
-				continue
+	cur, ok := ctx.Value(txKey{}).(ctxTx)
+	if !ok || cur.db != r.db {
+		return fmt.Errorf("postgres: move usage of %q outside a transaction", org)
+	}
+	var n int64
+	var err error
+	if r.db.dialect == DialectPostgres {
+		// A new shard's number is random, so concurrent creators
+		// practically never meet; when they do, the upsert adds to the
+		// other's shard.
+		var rows *sql.Rows
+		rows, err = cur.tx.QueryContext(ctx, moveUsagePostgres, org, system, objectType, delta.Bytes, delta.Files, 1+rand.IntN(1<<31-2))
+		if err == nil {
+			if rows.Next() {
+				err = rows.Scan(&n)
 			}
-			if err == nil && n != 1 {
-				err = fmt.Errorf("%d usage rows matched, want 1", n)
-			}
-			if err != nil {
-				return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
-			}
-			break
+			err = errors.Join(err, rows.Err(), rows.Close())
+		}
+	} else {
+		var res sql.Result
+		if res, err = cur.tx.ExecContext(ctx, moveUsageSQLite, org, system, objectType, delta.Bytes, delta.Files); err == nil {
+			n, err = res.RowsAffected()
 		}
 	}
+	if err == nil && n != 1 {
+		err = fmt.Errorf("%d usage rows moved, want 1", n)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: move usage of %q: %w", org, translate(err))
+	}
 	return nil
+}
+
+// moveUsagePostgres adds $4 bytes and $5 files to the first shard of org
+// $1, system $2 and object type $3 that no other transaction holds, or,
+// when every shard is held or there is none, to a new shard $6; it
+// answers how many rows it moved (1).
+const moveUsagePostgres = `WITH free AS (
+	SELECT id FROM storage_usage WHERE org_id = $1 AND system = $2 AND object_type = $3 LIMIT 1 FOR UPDATE SKIP LOCKED
+), moved AS (
+	UPDATE storage_usage SET bytes = bytes + $4, files = files + $5 WHERE id IN (SELECT id FROM free) RETURNING id
+), added AS (
+	INSERT INTO storage_usage (org_id, system, object_type, shard, bytes, files)
+		SELECT $1::text, $2::text, $3::text, $6::bigint, $4::bigint, $5::bigint WHERE NOT EXISTS (SELECT 1 FROM moved)
+	ON CONFLICT (org_id, system, object_type, shard)
+		DO UPDATE SET bytes = storage_usage.bytes + EXCLUDED.bytes, files = storage_usage.files + EXCLUDED.files
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added)`
+
+// moveUsageSQLite adds to shard 0 (SQLite has one writer at a time).
+const moveUsageSQLite = `INSERT INTO storage_usage (org_id, system, object_type, shard, bytes, files) VALUES (?, ?, ?, 0, ?, ?)
+ON CONFLICT (org_id, system, object_type, shard) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files`
+
+// lockOrgUsage takes org's quota lock on PostgreSQL inside a transaction,
+// until it ends (see usageLockClass).
+func (r *FileRepo) lockOrgUsage(ctx context.Context, org string) error {
+	cur, ok := ctx.Value(txKey{}).(ctxTx)
+	if r.db.dialect != DialectPostgres || !ok || cur.db != r.db {
+		return nil
+	}
+	if _, err := cur.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", usageLockClass, org); err != nil {
+		return fmt.Errorf("postgres: lock usage of %q: %w", org, translate(err))
+	}
+	return nil
+}
+
+// usageSums is the sum of the shards per org, system and object type.
+type usageSums []struct {
+	OrgID      string `json:"org_id"`
+	System     string `json:"system"`
+	ObjectType string `json:"object_type"`
+	Bytes      int64  `json:"bytes"`
+	Files      int64  `json:"files"`
+}
+
+// sums reads the usage of org (every org when empty) per org, system and
+// object type, zeros included.
+func (r *FileRepo) sums(ctx context.Context, org string) (usageSums, error) {
+	q := r.c(ctx).StorageUsage.Query().Where(storageusage.SystemNEQ(""))
+	if org != "" {
+		q = q.Where(storageusage.OrgID(org))
+	}
+	var sums usageSums
+	err := q.GroupBy(storageusage.FieldOrgID, storageusage.FieldSystem, storageusage.FieldObjectType).
+		Aggregate(ent.As(ent.Sum(storageusage.FieldBytes), "bytes"), ent.As(ent.Sum(storageusage.FieldFiles), "files")).
+		Scan(ctx, &sums)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read usage: %w", translate(err))
+	}
+	return sums, nil
 }
 
 // OrgUsage implements application.FileRepository.
@@ -121,11 +162,24 @@ func (r *FileRepo) OrgUsage(ctx context.Context, org string, now time.Time) (use
 	if org == "" {
 		return used, inflight, domain.Errorf(domain.ErrInvalid, "invalid_usage_query", "A usage query needs an org.")
 	}
-	total, err := r.lockTotal(ctx, org)
-	if err != nil {
+	if err := r.lockOrgUsage(ctx, org); err != nil {
 		return used, inflight, err
 	}
-	used = domain.Usage{Bytes: total.Bytes, Files: total.Files}
+	var total []struct {
+		OrgID string `json:"org_id"`
+		Bytes int64  `json:"bytes"`
+		Files int64  `json:"files"`
+	}
+	err = r.c(ctx).StorageUsage.Query().Where(storageusage.OrgID(org), storageusage.SystemNEQ("")).
+		GroupBy(storageusage.FieldOrgID).
+		Aggregate(ent.As(ent.Sum(storageusage.FieldBytes), "bytes"), ent.As(ent.Sum(storageusage.FieldFiles), "files")).
+		Scan(ctx, &total)
+	if err != nil {
+		return used, inflight, fmt.Errorf("postgres: read usage of %q: %w", org, translate(err))
+	}
+	for _, t := range total {
+		used = used.Plus(domain.Usage{Bytes: t.Bytes, Files: t.Files})
+	}
 	rows, err := r.c(ctx).FileRecord.Query().
 		Where(filerecord.OrgID(org), filerecord.PendingUploadIDNEQ("")).All(ctx)
 	if err != nil {
@@ -143,40 +197,68 @@ func (r *FileRepo) OrgUsage(ctx context.Context, org string, now time.Time) (use
 
 // Usage implements application.FileRepository.
 func (r *FileRepo) Usage(ctx context.Context, org string) ([]domain.UsageEntry, error) {
-	q := r.c(ctx).StorageUsage.Query().Where(storageusage.SystemNEQ(""))
-	if org != "" {
-		q = q.Where(storageusage.OrgID(org))
-	}
-	rows, err := q.All(ctx)
+	sums, err := r.sums(ctx, org)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: read usage: %w", translate(err))
+		return nil, err
 	}
-	out := make([]domain.UsageEntry, 0, len(rows))
-	for _, row := range rows {
-		if row.Bytes == 0 && row.Files == 0 {
+	out := make([]domain.UsageEntry, 0, len(sums))
+	for _, s := range sums {
+		if s.Bytes == 0 && s.Files == 0 {
 			continue
 		}
-		out = append(out, domain.UsageEntry{OrgID: row.OrgID, System: domain.System(row.System),
-			ObjectType: domain.ObjectType(row.ObjectType), Usage: domain.Usage{Bytes: row.Bytes, Files: row.Files}})
+		out = append(out, domain.UsageEntry{OrgID: s.OrgID, System: domain.System(s.System),
+			ObjectType: domain.ObjectType(s.ObjectType), Usage: domain.Usage{Bytes: s.Bytes, Files: s.Files}})
 	}
 	domain.SortUsage(out)
 	return out, nil
 }
 
-// RecountUsage implements application.FileRepository.
+// RecountUsage implements application.FileRepository. With fix it reads
+// the kept usage and recounts the records in one snapshot (REPEATABLE
+// READ on PostgreSQL; SQLite's transaction holds the write lock), so
+// writes committing meanwhile are in neither or, on SQLite, wait, and
+// adds the difference as a new shard per org, system and object type
+// that drifted: it rewrites no row a concurrent writer may hold.
 func (r *FileRepo) RecountUsage(ctx context.Context, org string, fix bool) ([]domain.UsageEntry, error) {
+	if !fix {
+		return r.recount(ctx, org)
+	}
 	var out []domain.UsageEntry
-	err := r.db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if fix && org != "" {
-			if _, err := r.lockTotal(ctx, org); err != nil {
-				return err
-			}
-		}
-		if out, err = r.recount(ctx, org); err != nil || !fix {
+	err := r.db.inSnapshot(ctx, func(ctx context.Context) error {
+		kept, err := r.sums(ctx, org)
+		if err != nil {
 			return err
 		}
-		return r.replaceUsage(ctx, org, out)
+		if out, err = r.recount(ctx, org); err != nil {
+			return err
+		}
+		type key struct{ org, system, objectType string }
+		diff := map[key]domain.Usage{}
+		var order []key
+		add := func(k key, u domain.Usage) {
+			if _, ok := diff[k]; !ok {
+				order = append(order, k)
+			}
+			diff[k] = diff[k].Plus(u)
+		}
+		for _, e := range out {
+			add(key{e.OrgID, string(e.System), string(e.ObjectType)}, e.Usage)
+		}
+		for _, s := range kept {
+			add(key{s.OrgID, s.System, s.ObjectType}, domain.Usage{}.Minus(domain.Usage{Bytes: s.Bytes, Files: s.Files}))
+		}
+		for _, k := range order {
+			d := diff[k]
+			if d.IsZero() {
+				continue
+			}
+			err := r.c(ctx).StorageUsage.Create().SetOrgID(k.org).SetSystem(k.system).SetObjectType(k.objectType).
+				SetShard(1 + rand.IntN(1<<31-2)).SetBytes(d.Bytes).SetFiles(d.Files).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("postgres: fix usage of %q: %w", k.org, translate(err))
+			}
+		}
+		return nil
 	})
 	return out, err
 }
@@ -228,31 +310,4 @@ func (r *FileRepo) recount(ctx context.Context, org string) ([]domain.UsageEntry
 	}
 	domain.SortUsage(out)
 	return out, nil
-}
-
-// replaceUsage sets the usage rows of org (every org when empty) to
-// counted: rows it lacks are zeroed, totals summed.
-func (r *FileRepo) replaceUsage(ctx context.Context, org string, counted []domain.UsageEntry) error {
-	c := r.c(ctx).StorageUsage
-	zero := c.Update().SetBytes(0).SetFiles(0)
-	if org != "" {
-		zero = zero.Where(storageusage.OrgID(org))
-	}
-	if _, err := zero.Save(ctx); err != nil {
-		return fmt.Errorf("postgres: reset usage: %w", translate(err))
-	}
-	for _, e := range counted {
-		p := [3]string{e.OrgID, string(e.System), string(e.ObjectType)}
-		for _, key := range [][3]string{{p[0], "", ""}, p} {
-			if err := r.ensureRow(ctx, key[0], key[1], key[2]); err != nil {
-				return err
-			}
-			_, err := c.Update().Where(storageusage.OrgID(key[0]), storageusage.System(key[1]), storageusage.ObjectType(key[2])).
-				AddBytes(e.Bytes).AddFiles(e.Files).Save(ctx)
-			if err != nil {
-				return fmt.Errorf("postgres: set usage: %w", translate(err))
-			}
-		}
-	}
-	return nil
 }

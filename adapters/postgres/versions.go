@@ -15,7 +15,7 @@ var _ application.FileVersions = (*Versions)(nil)
 // Versions is the application.FileVersions on the file_versions table.
 // Every method runs in the transaction ctx carries (DB.InTx), if any. Keep
 // and Delete move their org's usage in the write's transaction, like the
-// file repository's writes (FileRepo.counting: total row locked first).
+// file repository's writes (FileRepo.counting: a free usage shard, after the row).
 type Versions struct {
 	db    *DB
 	files *FileRepo

@@ -45,6 +45,12 @@ type Fixture struct {
 	// which the audit trail must refuse too.
 	Truncate bool
 
+	// OneWriter reports that a transaction holds the whole store's write
+	// lock until it ends (SQLite): every other write waits for it, so the
+	// usage suite checks there that a write waiting on an open usage write
+	// completes once that commits, rather than while it is open.
+	OneWriter bool
+
 	// Replace reports whether the database has REPLACE conflict resolution
 	// (SQLite's INSERT OR REPLACE and REPLACE INTO), which must not rewrite
 	// an audit row either.

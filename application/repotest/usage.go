@@ -21,12 +21,15 @@ func runUsage(t *testing.T, fx Fixture) {
 	t.Run("FollowsWrites", func(t *testing.T) { t.Parallel(); testUsageFollowsWrites(t, fx) })
 	t.Run("OrgUsageClaims", func(t *testing.T) { t.Parallel(); testOrgUsageClaims(t, fx) })
 	t.Run("Concurrent", func(t *testing.T) { t.Parallel(); testUsageConcurrent(t, fx) })
+	t.Run("ConcurrentExact", func(t *testing.T) { t.Parallel(); testUsageConcurrentExact(t, fx) })
 	if fx.Tx != nil {
+		t.Run("WritesDoNotQueue", func(t *testing.T) { t.Parallel(); testUsageWritesDoNotQueue(t, fx) })
 		t.Run("RolledBack", func(t *testing.T) { t.Parallel(); testUsageRolledBack(t, fx) })
 		t.Run("CheckAndReserve", func(t *testing.T) { t.Parallel(); testUsageCheckAndReserve(t, fx) })
 	}
 	if fx.Exec != nil {
 		t.Run("RecountFix", func(t *testing.T) { t.Parallel(); testUsageRecountFix(t, fx) })
+		t.Run("RecountFixUnderWrites", func(t *testing.T) { t.Parallel(); testUsageRecountFixUnderWrites(t, fx) })
 	}
 }
 
@@ -288,5 +291,177 @@ func testUsageRecountFix(t *testing.T, fx Fixture) {
 	requireUsage(t, fx, org, map[string]domain.Usage{"workspace/doc": {Bytes: 100, Files: 1}})
 	used, _, err := fx.Files.OrgUsage(ctx(t), org, base)
 	require.NoError(t, err)
-	require.Equal(t, domain.Usage{Bytes: 100, Files: 1}, used, "the total row is fixed too")
+	require.Equal(t, domain.Usage{Bytes: 100, Files: 1}, used, "the org's total is fixed too")
+}
+
+// testUsageWritesDoNotQueue: with no quota in play, a usage write of an
+// org does not wait for another transaction holding a usage write of the
+// same org, system and object type (the store keeps more than one row of
+// it); on a one-writer store it completes once that transaction commits.
+// Either way the usage is then exact.
+func testUsageWritesDoNotQueue(t *testing.T, fx Fixture) {
+	org := newOrg()
+	sized(t, fx, create(t, fx, path(t, org+"/workspace/doc/d0/a.pdf")), 5) // a committed row to hold
+	held := create(t, fx, path(t, org+"/workspace/doc/d1/a.pdf"))
+	other := create(t, fx, path(t, org+"/workspace/doc/d2/a.pdf"))
+
+	inside, release := make(chan struct{}), make(chan struct{})
+	txDone := make(chan error, 1)
+	go func() {
+		txDone <- fx.Tx.InTx(ctx(t), func(ctx context.Context) error {
+			c := content(held.Path(), held.PendingUploadID())
+			c.SizeBytes = 100
+			if _, err := held.CompleteUpload(held.PendingUploadID(), c, "a.pdf", "user-1", base); err != nil {
+				return err
+			}
+			if _, err := fx.Files.Update(ctx, held); err != nil {
+				return err
+			}
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-inside:
+	case err := <-txDone:
+		t.Fatalf("the holding transaction ended early: %v", err)
+	}
+	written := make(chan error, 1)
+	go func() {
+		c := content(other.Path(), other.PendingUploadID())
+		c.SizeBytes = 20
+		if _, err := other.CompleteUpload(other.PendingUploadID(), c, "a.pdf", "user-1", base); err != nil {
+			written <- err
+			return
+		}
+		_, err := fx.Files.Update(ctx(t), other)
+		written <- err
+	}()
+	if fx.OneWriter {
+		close(release)
+		require.NoError(t, <-txDone)
+		require.NoError(t, <-written)
+	} else {
+		select {
+		case err := <-written:
+			require.NoError(t, err, "the second usage write")
+		case <-time.After(10 * time.Second):
+			close(release)
+			<-txDone
+			<-written
+			t.Fatal("a usage write waited for another transaction's usage write of the same org")
+		}
+		close(release)
+		require.NoError(t, <-txDone)
+	}
+	requireUsage(t, fx, org, map[string]domain.Usage{"workspace/doc": {Bytes: 125, Files: 3}})
+	used, _, err := fx.Files.OrgUsage(ctx(t), org, base)
+	require.NoError(t, err)
+	require.Equal(t, domain.Usage{Bytes: 125, Files: 3}, used)
+}
+
+// testUsageConcurrentExact: many writers adding to and taking from one
+// org's usage at once leave it exact, per system and object type and in
+// total.
+func testUsageConcurrentExact(t *testing.T, fx Fixture) {
+	org := newOrg()
+	errs := parallel(func(i int) error {
+		for n := range 4 {
+			kind := []string{"workspace/doc", "accounting/receipt"}[(i+n)%2]
+			p := path(t, fmt.Sprintf("%s/%s/w%d-%d/a.pdf", org, kind, i, n))
+			rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", "up-1", base, time.Minute)
+			if err != nil {
+				return err
+			}
+			if rec, err = fx.Files.Create(ctx(t), rec); err != nil {
+				return err
+			}
+			c := content(p, "up-1")
+			c.SizeBytes = int64(1 + i + n)
+			if _, err := rec.CompleteUpload("up-1", c, "a.pdf", "user-1", base); err != nil {
+				return err
+			}
+			if rec, err = fx.Files.Update(ctx(t), rec); err != nil {
+				return err
+			}
+			if n == 3 {
+				if err := fx.Files.Delete(ctx(t), rec); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	want := map[string]domain.Usage{}
+	var total domain.Usage
+	for i := range workers {
+		for n := range 3 {
+			u := domain.Usage{Bytes: int64(1 + i + n), Files: 1}
+			kind := []string{"workspace/doc", "accounting/receipt"}[(i+n)%2]
+			want[kind], total = want[kind].Plus(u), total.Plus(u)
+		}
+	}
+	requireUsage(t, fx, org, want)
+	used, _, err := fx.Files.OrgUsage(ctx(t), org, base)
+	require.NoError(t, err)
+	require.Equal(t, total, used)
+}
+
+// testUsageRecountFixUnderWrites: a fix that runs while writers move the
+// usage leaves it equal to a recount once they are done: it corrects the
+// drift it found, and not the writes it did not see.
+func testUsageRecountFixUnderWrites(t *testing.T, fx Fixture) {
+	org := newOrg()
+	sized(t, fx, create(t, fx, path(t, org+"/workspace/doc/d0/a.pdf")), 100)
+	require.NoError(t, fx.Exec(ctx(t), "UPDATE storage_usage SET bytes = bytes + 7, files = files + 1 WHERE org_id = '"+org+"'"))
+	stop := make(chan struct{})
+	writers := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					writers <- nil
+					return
+				default:
+				}
+				p := path(t, fmt.Sprintf("%s/workspace/doc/w%d-%d/a.pdf", org, w, n))
+				rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", "up-1", base, time.Minute)
+				if err == nil {
+					rec, err = fx.Files.Create(ctx(t), rec)
+				}
+				if err == nil {
+					_, err = rec.CompleteUpload("up-1", content(p, "up-1"), "a.pdf", "user-1", base)
+				}
+				if err == nil {
+					_, err = fx.Files.Update(ctx(t), rec)
+				}
+				if err != nil {
+					writers <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 3 {
+		_, err := fx.Files.RecountUsage(ctx(t), org, true)
+		require.NoError(t, err)
+	}
+	close(stop)
+	for range 4 {
+		require.NoError(t, <-writers)
+	}
+	recount, err := fx.Files.RecountUsage(ctx(t), org, false)
+	require.NoError(t, err)
+	got, err := fx.Files.Usage(ctx(t), org)
+	require.NoError(t, err)
+	require.Equal(t, recount, got, "kept usage after fixes among writers against a recount")
+	used, _, err := fx.Files.OrgUsage(ctx(t), org, base)
+	require.NoError(t, err)
+	require.Len(t, recount, 1)
+	require.Equal(t, recount[0].Usage, used)
 }

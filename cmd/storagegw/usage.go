@@ -24,9 +24,10 @@ func newUsageCommand(getenv func(string) string) *cobra.Command {
 		Short: "Recount the records and compare them with the kept usage",
 		Long: "Count the bytes and files of every record that holds a blob, per org, system and object type,\n" +
 			"and compare with the usage the database keeps (what quotas and GET /api/storage/usage use);\n" +
-			"one line per difference. With --fix, set the kept usage to the recount (the org's usage is\n" +
-			"locked meanwhile). Uploads, deletes and purges that commit while it counts can show as a\n" +
-			"difference: run it again. Exit status: 0 equal (or fixed), 1 differences remain, 2 could not run.",
+			"one line per difference. With --fix, correct the kept usage to the recount: both are read in\n" +
+			"one snapshot and the difference is added, so uploads, deletes and purges go on meanwhile and\n" +
+			"stay counted. Without it, changes that commit while it counts can show as a difference: run it\n" +
+			"again. Exit status: 0 equal (or fixed), 1 differences remain, 2 could not run.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()

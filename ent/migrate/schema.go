@@ -336,6 +336,7 @@ var (
 		{Name: "org_id", Type: field.TypeString},
 		{Name: "system", Type: field.TypeString},
 		{Name: "object_type", Type: field.TypeString},
+		{Name: "shard", Type: field.TypeInt, Default: 0},
 		{Name: "bytes", Type: field.TypeInt64, Default: 0},
 		{Name: "files", Type: field.TypeInt64, Default: 0},
 	}
@@ -346,9 +347,9 @@ var (
 		PrimaryKey: []*schema.Column{StorageUsageColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "storage_usage_org_system_type",
+				Name:    "storage_usage_org_system_type_shard",
 				Unique:  true,
-				Columns: []*schema.Column{StorageUsageColumns[1], StorageUsageColumns[2], StorageUsageColumns[3]},
+				Columns: []*schema.Column{StorageUsageColumns[1], StorageUsageColumns[2], StorageUsageColumns[3], StorageUsageColumns[4]},
 			},
 		},
 	}

@@ -17,6 +17,8 @@ const (
 	FieldSystem = "system"
 	// FieldObjectType holds the string denoting the object_type field in the database.
 	FieldObjectType = "object_type"
+	// FieldShard holds the string denoting the shard field in the database.
+	FieldShard = "shard"
 	// FieldBytes holds the string denoting the bytes field in the database.
 	FieldBytes = "bytes"
 	// FieldFiles holds the string denoting the files field in the database.
@@ -31,6 +33,7 @@ var Columns = []string{
 	FieldOrgID,
 	FieldSystem,
 	FieldObjectType,
+	FieldShard,
 	FieldBytes,
 	FieldFiles,
 }
@@ -48,6 +51,8 @@ func ValidColumn(column string) bool {
 var (
 	// OrgIDValidator is a validator for the "org_id" field. It is called by the builders before save.
 	OrgIDValidator func(string) error
+	// DefaultShard holds the default value on creation for the "shard" field.
+	DefaultShard int
 	// DefaultBytes holds the default value on creation for the "bytes" field.
 	DefaultBytes int64
 	// DefaultFiles holds the default value on creation for the "files" field.
@@ -75,6 +80,11 @@ func BySystem(opts ...sql.OrderTermOption) OrderOption {
 // ByObjectType orders the results by the object_type field.
 func ByObjectType(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldObjectType, opts...).ToFunc()
+}
+
+// ByShard orders the results by the shard field.
+func ByShard(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldShard, opts...).ToFunc()
 }
 
 // ByBytes orders the results by the bytes field.

@@ -68,6 +68,11 @@ func ObjectType(v string) predicate.StorageUsage {
 	return predicate.StorageUsage(sql.FieldEQ(FieldObjectType, v))
 }
 
+// Shard applies equality check predicate on the "shard" field. It's identical to ShardEQ.
+func Shard(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldEQ(FieldShard, v))
+}
+
 // Bytes applies equality check predicate on the "bytes" field. It's identical to BytesEQ.
 func Bytes(v int64) predicate.StorageUsage {
 	return predicate.StorageUsage(sql.FieldEQ(FieldBytes, v))
@@ -271,6 +276,46 @@ func ObjectTypeEqualFold(v string) predicate.StorageUsage {
 // ObjectTypeContainsFold applies the ContainsFold predicate on the "object_type" field.
 func ObjectTypeContainsFold(v string) predicate.StorageUsage {
 	return predicate.StorageUsage(sql.FieldContainsFold(FieldObjectType, v))
+}
+
+// ShardEQ applies the EQ predicate on the "shard" field.
+func ShardEQ(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldEQ(FieldShard, v))
+}
+
+// ShardNEQ applies the NEQ predicate on the "shard" field.
+func ShardNEQ(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldNEQ(FieldShard, v))
+}
+
+// ShardIn applies the In predicate on the "shard" field.
+func ShardIn(vs ...int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldIn(FieldShard, vs...))
+}
+
+// ShardNotIn applies the NotIn predicate on the "shard" field.
+func ShardNotIn(vs ...int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldNotIn(FieldShard, vs...))
+}
+
+// ShardGT applies the GT predicate on the "shard" field.
+func ShardGT(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldGT(FieldShard, v))
+}
+
+// ShardGTE applies the GTE predicate on the "shard" field.
+func ShardGTE(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldGTE(FieldShard, v))
+}
+
+// ShardLT applies the LT predicate on the "shard" field.
+func ShardLT(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldLT(FieldShard, v))
+}
+
+// ShardLTE applies the LTE predicate on the "shard" field.
+func ShardLTE(v int) predicate.StorageUsage {
+	return predicate.StorageUsage(sql.FieldLTE(FieldShard, v))
 }
 
 // BytesEQ applies the EQ predicate on the "bytes" field.
