@@ -89,7 +89,11 @@ func (r *purgeRun) dueVersion(ctx context.Context, v domain.FileVersion, retenti
 // the first pass has just purged: a file purged for good takes its
 // versions with it, as a hard delete does, so none outlives its file
 // (with a version retention longer than the soft-delete one) or shows up
-// under a new file uploaded later at the same path. Each goes as in the
+// under a new file uploaded later at the same path. Only versions
+// superseded by the time the file was deleted are its own: a file's
+// content is replaced only while it stands (an overwrite of a deleted
+// file undeletes it), so a later one belongs to a new file uploaded at
+// the path since the batch committed, and stays. Each goes as in the
 // second pass, in its own transaction with its own PURGE event. A dry run
 // purges no file, so it counts none of these.
 func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRecord) error {
@@ -102,6 +106,9 @@ func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRec
 			return err
 		}
 		for _, v := range vs {
+			if v.SupersededAt.After(rec.DeletedAt()) {
+				continue // a new file's at the path, uploaded since the batch committed
+			}
 			now := r.clock.Now()
 			if err := r.dueVersion(ctx, v, r.olderThan, now, true); err != nil {
 				return err
