@@ -64,3 +64,61 @@ func TestVersionsPurgedWithFileSpareANewFilesVersions(t *testing.T) {
 	}
 	f.requireRecount(t, "org-1", domain.Usage{Bytes: 700, Files: 2})
 }
+
+// TestVersionsRestoreOnAnUnversionedKind: on a kind whose overwrites keep
+// no version, a held file's versions can be restored; while the hold
+// stands the replaced content is kept as a version (the overwrite's rule),
+// once it is cleared the replaced content goes with its blob, and usage
+// equals a recount throughout.
+func TestVersionsRestoreOnAnUnversionedKind(t *testing.T) {
+	t.Parallel()
+	receipts := domain.Kind{System: "accounting", ObjectType: "receipt"}
+	f := newVersionedFixture(t, func(o *application.Options) {
+		o.Versions.Unversioned = map[domain.Kind]bool{receipts: true}
+	})
+	f.app.EnableLegalHolds(memrepo.NewLegalHolds())
+	ctx := context.Background()
+	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
+	rec := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
+	f.setHold(t, application.SetLegalHoldCommand{Caller: admin, FilePath: rec.Path().String()})
+	for _, size := range []int{200, 300} {
+		f.clock.Advance(time.Minute)
+		f.overwrite(t, member, "r.png", pngBytes(size))
+	}
+	f.requireRecount(t, "org-1", domain.Usage{Bytes: 600, Files: 3})
+	restore := func(id string) *domain.FileRecord {
+		t.Helper()
+		got, err := f.app.RestoreVersion.Handle(ctx, application.RestoreVersionCommand{Caller: member, FilePath: rec.Path().String(), VersionID: id})
+		if err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		return got
+	}
+	vs := f.versions(t, member, rec.Path()) // 200, 100
+	if got := restore(vs[1].ID); got.Content().SizeBytes != 100 {
+		t.Fatalf("restored content: %+v", got.Content())
+	}
+	if left := f.versions(t, member, rec.Path()); len(left) != 2 || left[0].Content.SizeBytes != 300 {
+		t.Fatalf("held: versions after a restore %+v, want the replaced 300 bytes kept first", left)
+	}
+	f.requireRecount(t, "org-1", domain.Usage{Bytes: 600, Files: 3})
+
+	if _, err := f.app.ClearLegalHold.Handle(ctx, application.ClearLegalHoldCommand{Caller: admin, FilePath: rec.Path().String()}); err != nil {
+		t.Fatal(err)
+	}
+	left := f.versions(t, member, rec.Path()) // 300, 200
+	before := len(f.audit.Events())
+	if got := restore(left[1].ID); got.Content().SizeBytes != 200 {
+		t.Fatalf("restored content: %+v", got.Content())
+	}
+	if ev := f.eventsSince(t, before, 1)[0].Data(); ev.Action != domain.ActionEdit || ev.Metadata["kept_version_id"] != nil {
+		t.Errorf("restore event without a hold: %s %v, want an EDIT keeping no version", ev.Action, ev.Metadata)
+	}
+	if now := f.versions(t, member, rec.Path()); len(now) != 1 || now[0].Content.SizeBytes != 300 {
+		t.Fatalf("unheld: versions after a restore %+v, want the 300 bytes alone", now)
+	}
+	if n := len(f.blobKeys(t, rec.Path().String())); n != 2 {
+		t.Errorf("blobs: %d, want 2 (the replaced 100 bytes removed)", n)
+	}
+	f.requireRecount(t, "org-1", domain.Usage{Bytes: 500, Files: 2})
+}
