@@ -10,61 +10,6 @@ import (
 	"storagegw/domain"
 )
 
-// hookedVersions runs onList once, before the next List answers: a
-// request of another replica landing between two steps of a use case.
-type hookedVersions struct {
-	application.FileVersions
-	onList func()
-}
-
-func (h *hookedVersions) List(ctx context.Context, path domain.StoragePath) ([]domain.FileVersion, error) {
-	if fn := h.onList; fn != nil {
-		h.onList = nil
-		fn()
-	}
-	return h.FileVersions.List(ctx, path)
-}
-
-// TestVersionsPurgedWithFileSpareANewFilesVersions: the purge takes a
-// purged file's versions once its batch committed (purgeVersionsOf), so a
-// new file uploaded at the path meanwhile, and overwritten, has versions
-// of its own by then: they are not the purged file's and stay.
-func TestVersionsPurgedWithFileSpareANewFilesVersions(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, func(o *application.Options) {
-		o.Retention = time.Hour
-		o.Versions.Retention = 1000 * time.Hour
-	})
-	hv := &hookedVersions{FileVersions: memrepo.NewVersions(f.files)}
-	f.app.EnableVersions(hv)
-	ctx := context.Background()
-	member := caller("org-1", domain.RoleMember)
-	old := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
-	f.clock.Advance(time.Minute)
-	f.overwrite(t, member, "r.png", pngBytes(200))
-	if _, err := f.app.Delete.Handle(ctx, application.DeleteCommand{Caller: member, FilePath: old.Path().String()}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(2 * time.Hour)
-	hv.onList = func() { // the file's batch committed: a new file at its path
-		f.mustUpload(t, receipt(member, "r.png", pngBytes(300)))
-		f.clock.Advance(time.Minute)
-		f.overwrite(t, member, "r.png", pngBytes(400))
-	}
-	rep := f.purge(t, application.PurgeCommand{})
-	if rep.Purged != 1 || rep.VersionsPurged != 1 || rep.VersionBytes != 100 {
-		t.Errorf("purge: got %+v, want the file and its one version (100 bytes)", rep)
-	}
-	vs := f.versions(t, member, old.Path())
-	if len(vs) != 1 || vs[0].Content.SizeBytes != 300 {
-		t.Fatalf("the new file's versions: got %+v, want its own (300 bytes)", vs)
-	}
-	if keys := f.blobKeys(t, old.Path().String()); len(keys) != 2 {
-		t.Errorf("blobs: got %d, want the new file's 2", len(keys))
-	}
-	f.requireRecount(t, "org-1", domain.Usage{Bytes: 700, Files: 2})
-}
-
 // TestVersionsRestoreOnAnUnversionedKind: on a kind whose overwrites keep
 // no version, a held file's versions can be restored; while the hold
 // stands the replaced content is kept as a version (the overwrite's rule),
@@ -121,4 +66,61 @@ func TestVersionsRestoreOnAnUnversionedKind(t *testing.T) {
 		t.Errorf("blobs: %d, want 2 (the replaced 100 bytes removed)", n)
 	}
 	f.requireRecount(t, "org-1", domain.Usage{Bytes: 500, Files: 2})
+}
+
+// versionEventFault fails the append of versions' PURGE events while
+// armed: the audit trail failing between a file's purge and its
+// versions'.
+type versionEventFault struct {
+	application.AuditLog
+	armed bool
+}
+
+func (a *versionEventFault) Append(ctx context.Context, e *domain.AuditEvent) error {
+	if a.armed && e.Data().Metadata["version_id"] != nil {
+		return errInjected
+	}
+	return a.AuditLog.Append(ctx, e)
+}
+
+// TestVersionsNeverOutliveTheirPurgedFile: a file purged for good takes
+// its versions in the same transaction, so a failure in between (here the
+// audit trail refusing the versions' PURGE events) purges neither, and the
+// next run purges both: no version of a purged file is left to show up
+// (and be restored) under a new file uploaded at the path.
+func TestVersionsNeverOutliveTheirPurgedFile(t *testing.T) {
+	t.Parallel()
+	f := newVersionedFixture(t, func(o *application.Options) {
+		o.Retention = time.Hour
+		o.Versions.Retention = 1000 * time.Hour
+	})
+	fault := &versionEventFault{AuditLog: f.faultyAudit.AuditLog, armed: true}
+	f.faultyAudit.AuditLog = fault
+	ctx := context.Background()
+	member := caller("org-1", domain.RoleMember)
+	old := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
+	f.clock.Advance(time.Minute)
+	f.overwrite(t, member, "r.png", pngBytes(200))
+	if _, err := f.app.Delete.Handle(ctx, application.DeleteCommand{Caller: member, FilePath: old.Path().String()}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Hour)
+	if _, err := f.app.Purge.Run(ctx, application.PurgeCommand{}); !errorsIs(err, domain.ErrUnavailable, "audit_unavailable") {
+		t.Fatalf("purge with the versions' events refused: got %v, want audit_unavailable", err)
+	}
+	if r := f.record(t, old.Path()); r.State() != domain.StateActive || !r.Deleted() {
+		t.Fatalf("after the failed run the file is %+v, want it still soft-deleted with its version", r.Data())
+	}
+	fault.armed = false
+	if rep := f.purge(t, application.PurgeCommand{}); rep.Purged != 1 || rep.VersionsPurged != 1 || rep.VersionBytes != 100 {
+		t.Errorf("next run: got %+v, want the file and its version", rep)
+	}
+	f.mustUpload(t, receipt(member, "r.png", pngBytes(300)))
+	if vs := f.versions(t, member, old.Path()); len(vs) != 0 {
+		t.Errorf("a new file at the path lists %d versions of the purged one", len(vs))
+	}
+	if keys := f.blobKeys(t, old.Path().String()); len(keys) != 1 {
+		t.Errorf("blobs: got %d, want the new file's alone", len(keys))
+	}
+	f.requireRecount(t, "org-1", domain.Usage{Bytes: 300, Files: 1})
 }
