@@ -98,6 +98,7 @@ func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) 
 			return rep, err
 		}
 		var claimed, saved []*domain.FileRecord
+		var gone []domain.FileVersion
 		err := p.audit.tx.InTx(ctx, func(ctx context.Context) error {
 			var err error
 			saved, err = p.files.ClaimPurgeBatch(ctx, q, func(ctx context.Context, due []*domain.FileRecord) ([]*domain.FileRecord, error) {
@@ -107,16 +108,18 @@ func (p *Purge) Run(ctx context.Context, cmd PurgeCommand) (PurgeReport, error) 
 			if err != nil {
 				return err
 			}
-			return run.appendEvents(ctx, saved)
+			if err := run.appendEvents(ctx, saved); err != nil {
+				return err
+			}
+			gone, err = run.purgeVersionsOf(ctx, saved)
+			return err
 		})
 		if err != nil {
 			run.pending = 0
 			return rep, err
 		}
 		run.saved(saved)
-		if err := run.purgeVersionsOf(ctx, saved); err != nil {
-			return rep, err
-		}
+		run.versionsGone(ctx, gone)
 		if cmd.Progress != nil {
 			cmd.Progress(rep)
 		}

@@ -85,30 +85,62 @@ func (r *purgeRun) dueVersion(ctx context.Context, v domain.FileVersion, retenti
 	return nil
 }
 
-// purgeVersionsOf purges, whatever their age, the versions of the files
-// the first pass has just purged: a file purged for good takes its
-// versions with it, as a hard delete does, so none outlives its file
-// (with a version retention longer than the soft-delete one) or shows up
-// under a new file uploaded later at the same path. Each goes as in the
-// second pass, in its own transaction with its own PURGE event. A dry run
-// purges no file, so it counts none of these.
-func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRecord) error {
-	if r.versions == nil || r.dryRun {
-		return nil
+// purgeVersionsOf removes, whatever their age, the versions of the files
+// the first pass has just purged, in the batch's transaction, each with
+// its PURGE event (metadata "with_file"), and returns them: a file purged
+// for good takes its versions with it, as a hard delete does, so none
+// outlives its file (with a version retention longer than the soft-delete
+// one) or shows up under a new file uploaded later at the same path, even
+// when the run fails or stops between the two. Within the transaction the
+// path's versions are all the purged file's: the batch holds the record,
+// which a new file at the path needs, and a held path was not purged
+// (HeldBy, in this transaction). A version another purger took meanwhile
+// is skipped. A dry run purges no file, so it counts none of these.
+func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRecord) ([]domain.FileVersion, error) {
+	if r.versions == nil {
+		return nil, nil
 	}
+	var gone []domain.FileVersion
 	for _, rec := range purged {
 		vs, err := r.versions.List(ctx, rec.Path())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, v := range vs {
-			now := r.clock.Now()
-			if err := r.dueVersion(ctx, v, r.olderThan, now, true); err != nil {
-				return err
+			err := r.versions.Delete(ctx, v)
+			if errors.Is(err, domain.ErrNotFound) {
+				r.rep.Skipped++ // purged by another run meanwhile
+				continue
 			}
+			if err != nil {
+				return nil, err
+			}
+			ev, err := versionPurgeEvent(v, r.olderThan, r.clock.Now(), true)
+			if err != nil {
+				return nil, err
+			}
+			if err := r.audit.log.Append(ctx, ev); err != nil {
+				return nil, domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
+					"The audit trail could not be written; try again later.", err)
+			}
+			gone = append(gone, v)
 		}
 	}
-	return nil
+	return gone, nil
+}
+
+// versionsGone counts the versions purgeVersionsOf removed, once their
+// transaction committed, and removes their blobs (a failure is left to
+// reconciliation).
+func (r *purgeRun) versionsGone(ctx context.Context, gone []domain.FileVersion) {
+	keys := make([]string, 0, len(gone))
+	for _, v := range gone {
+		r.rep.VersionsDue++
+		r.rep.VersionsPurged++
+		r.rep.VersionBytes += v.Content.SizeBytes
+		keys = append(keys, v.Content.BlobKey)
+	}
+	r.removeBlobs(ctx, "remove purged version blob", keys)
 }
 
 // purgeVersion removes one due version: row and PURGE event in one

@@ -3312,7 +3312,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_text" | "invalid_idempotency_key";
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_idempotency_key";
                             message: string;
                         };
                     };
@@ -7162,7 +7162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_text" | "invalid_idempotency_key" | "missing_version_id";
+                            code: "invalid_json" | "unknown_field" | "invalid_path" | "invalid_system" | "invalid_object_type" | "invalid_text" | "invalid_idempotency_key" | "missing_version_id";
                             message: string;
                         };
                     };
