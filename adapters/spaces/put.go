@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -20,7 +22,9 @@ import (
 //
 // Memory is bounded: two part buffers per upload, one being filled from r
 // while the other is sent, so reading the client overlaps writing the
-// store. Parts are PartSize bytes for the first 1000 parts, then double
+// store; while few uploads run, one may take a third buffer and send two
+// parts at once (extraSenders), since a single part request at a time is
+// slower than the store. Parts are PartSize bytes for the first 1000 parts, then double
 // every 1000 (partSizeOf), so 10,000 parts hold at least 5 TiB while a
 // file of a few GiB needs only two PartSize buffers. Each request to the
 // store, retries included, runs within its budget (withBudget).
@@ -97,9 +101,14 @@ func partSizeOf(base int64, number int) int64 {
 	return min(base<<tier, MaxPartSize)
 }
 
+// extraSenders is how many Puts of a store may send two parts at once at
+// any time, each with one more part buffer than the two of every Put.
+const extraSenders = 2
+
 // putMultipart uploads first, then the rest of r, as the parts of one
 // multipart upload: this goroutine reads the next part while another
-// sends the previous one.
+// sends the previous one, or, when the store has an extra sender to spare
+// (extraSenders), two others send the previous two.
 func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first part,
 	opts minio.PutObjectOptions, release func(*buffer)) (application.BlobInfo, error) {
 	var uploadID string
@@ -111,45 +120,66 @@ func (s *Store) putMultipart(ctx context.Context, key string, r io.Reader, first
 		release(first.buf)
 		return application.BlobInfo{}, storeError("put", key, err)
 	}
-	free := make(chan *buffer, 2) // the upload's buffers, once sent
-	free <- nil                   // a second buffer, allocated when needed
+	senders := 1
+	select {
+	case s.extra <- struct{}{}:
+		senders = 2
+		defer func() { <-s.extra }()
+	default:
+	}
+	buffers := senders + 1
+	free := make(chan *buffer, buffers) // the upload's buffers, once sent
+	for range buffers - 1 {
+		free <- nil // allocated when needed
+	}
 	todo := make(chan part)
 	sendCtx, stopSending := context.WithCancel(ctx)
 	defer stopSending()
 	var (
-		done    = make(chan struct{})
+		sending sync.WaitGroup
+		mu      sync.Mutex // guards parts, size and sendErr
 		parts   []minio.CompletePart
 		size    int64
 		sendErr error
 	)
-	go func() { // sends the parts in order, one at a time
-		defer close(done)
-		for p := range todo {
-			if sendErr == nil {
-				var cp minio.ObjectPart
-				sendErr = s.budgeted(sendCtx, func(ctx context.Context) (err error) {
-					bd := newBody(p.buf.b[:p.n])
-					defer bd.close()
-					cp, err = s.core.PutObjectPart(ctx, s.bucket, key, uploadID, p.number, bd, int64(p.n),
-						minio.PutObjectPartOptions{})
-					return err
-				})
-				if sendErr != nil {
-					stopSending()
-				} else {
-					parts = append(parts, minio.CompletePart{PartNumber: cp.PartNumber, ETag: cp.ETag})
-					size += int64(p.n)
+	for range senders {
+		sending.Go(func() { // sends the parts it takes, one at a time
+			for p := range todo {
+				mu.Lock()
+				failed := sendErr != nil
+				mu.Unlock()
+				if !failed {
+					var cp minio.ObjectPart
+					err := s.budgeted(sendCtx, func(ctx context.Context) (err error) {
+						bd := newBody(p.buf.b[:p.n])
+						defer bd.close()
+						cp, err = s.core.PutObjectPart(ctx, s.bucket, key, uploadID, p.number, bd, int64(p.n),
+							minio.PutObjectPartOptions{})
+						return err
+					})
+					mu.Lock()
+					if err != nil {
+						if sendErr == nil {
+							sendErr = err
+						}
+						stopSending()
+					} else {
+						parts = append(parts, minio.CompletePart{PartNumber: cp.PartNumber, ETag: cp.ETag})
+						size += int64(p.n)
+					}
+					mu.Unlock()
 				}
+				free <- p.buf
 			}
-			free <- p.buf
-		}
-	}()
+		})
+	}
 	readErr := s.readParts(sendCtx, key, r, first, todo, free)
 	close(todo)
-	<-done
-	for range 2 {
+	sending.Wait()
+	for range buffers {
 		release(<-free)
 	}
+	slices.SortFunc(parts, func(a, b minio.CompletePart) int { return a.PartNumber - b.PartNumber })
 	switch {
 	case sendErr != nil:
 		return application.BlobInfo{}, s.abort(ctx, key, uploadID, storeError("put", key, sendErr))

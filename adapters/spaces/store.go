@@ -65,7 +65,7 @@ type Options struct {
 	PathStyle bool
 	// PartSize is the size of the first 1000 parts of a streamed upload
 	// (later ones grow, see partSizeOf); each Put in progress holds two
-	// buffers of it. DefaultPartSize when zero, at least MinPartSize.
+	// buffers of it (two Puts at a time may take a third, extraSenders). DefaultPartSize when zero, at least MinPartSize.
 	// Blobs smaller than it go up in a single PUT.
 	PartSize uint64
 	// RequestTimeout is how long no byte may move on a request to the
@@ -92,6 +92,11 @@ type Store struct {
 	bucket    string
 	idle      []*http.Transport // closed by Close
 	partSize  int64
+	// extra holds the tokens of the third part buffer a Put may take to
+	// send two parts at once (see putMultipart): a few for the whole
+	// store, so one upload goes at the store's speed and many together
+	// stay within their two buffers each.
+	extra     chan struct{}
 	opTimeout time.Duration // each operation's budget, retries included
 	stall     time.Duration // the request timeout: the longest a byte may stay unmoved
 }
@@ -125,7 +130,8 @@ func New(opts Options) (*Store, error) {
 		idle = append(idle, tr)
 	}
 	return &Store{pathStyle: o.PathStyle, client: client, core: minio.Core{Client: client}, presigner: presigner, cdn: cdn, idle: idle,
-		bucket: o.Bucket, partSize: int64(o.PartSize), opTimeout: o.OperationTimeout, stall: o.RequestTimeout}, nil
+		bucket: o.Bucket, partSize: int64(o.PartSize), extra: make(chan struct{}, extraSenders),
+		opTimeout: o.OperationTimeout, stall: o.RequestTimeout}, nil
 }
 
 func newClient(o Options, endpoint string, secure bool, lookup minio.BucketLookupType) (*minio.Client, *http.Transport, error) {
