@@ -65,8 +65,9 @@ type Options struct {
 	PathStyle bool
 	// PartSize is the size of the first 1000 parts of a streamed upload
 	// (later ones grow, see partSizeOf); each Put in progress holds two
-	// buffers of it (two Puts at a time may take a third, extraSenders). DefaultPartSize when zero, at least MinPartSize.
-	// Blobs smaller than it go up in a single PUT.
+	// buffers of it (two Puts at a time may take a third, extraSenders).
+	// DefaultPartSize when zero, at least MinPartSize. Blobs smaller than
+	// it go up in a single PUT.
 	PartSize uint64
 	// RequestTimeout is how long no byte may move on a request to the
 	// store: connecting, the wait for the answer once the request has
