@@ -16,21 +16,9 @@ import (
 // the purge does, one PURGE event each.
 func TestVersionsUnderLegalHold(t *testing.T) {
 	t.Parallel()
-	receipts := domain.Kind{System: "accounting", ObjectType: "receipt"}
-	f := newVersionedFixture(t, func(o *application.Options) {
-		o.Versions.Unversioned = map[domain.Kind]bool{receipts: true}
-		o.Versions.Retention = time.Hour
-	})
-	f.app.EnableLegalHolds(memrepo.NewLegalHolds())
+	f, rec := heldUnversioned(t, func(o *application.Options) { o.Versions.Retention = time.Hour })
 	ctx := context.Background()
 	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
-
-	rec := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
-	f.setHold(t, application.SetLegalHoldCommand{Caller: admin, FilePath: rec.Path().String()})
-	for _, size := range []int{200, 300} {
-		f.clock.Advance(time.Minute)
-		f.overwrite(t, member, "r.png", pngBytes(size))
-	}
 	vs := f.versions(t, member, rec.Path())
 	if len(vs) != 2 {
 		t.Fatalf("a held file of an unversioned kind kept %d versions, want 2", len(vs))
@@ -61,4 +49,25 @@ func TestVersionsUnderLegalHold(t *testing.T) {
 		t.Errorf("PURGE events: %d, want one per version", len(evs))
 	}
 	f.requireRecount(t, "org-1", domain.Usage{Bytes: 300, Files: 1})
+}
+
+// heldUnversioned is a fixture whose receipts keep no versions, with legal
+// holds, and org-1's receipt r.png: 100 bytes, held (a file hold by an
+// admin), then overwritten by a member with 200 and then 300 bytes, a
+// minute apart, so that the hold kept two versions.
+func heldUnversioned(t *testing.T, options ...func(*application.Options)) (*fixture, *domain.FileRecord) {
+	t.Helper()
+	receipts := domain.Kind{System: "accounting", ObjectType: "receipt"}
+	f := newVersionedFixture(t, append([]func(*application.Options){func(o *application.Options) {
+		o.Versions.Unversioned = map[domain.Kind]bool{receipts: true}
+	}}, options...)...)
+	f.app.EnableLegalHolds(memrepo.NewLegalHolds())
+	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
+	rec := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
+	f.setHold(t, application.SetLegalHoldCommand{Caller: admin, FilePath: rec.Path().String()})
+	for _, size := range []int{200, 300} {
+		f.clock.Advance(time.Minute)
+		f.overwrite(t, member, "r.png", pngBytes(size))
+	}
+	return f, rec
 }

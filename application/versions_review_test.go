@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"storagegw/application"
-	"storagegw/application/memrepo"
 	"storagegw/domain"
 )
 
@@ -17,19 +16,9 @@ import (
 // equals a recount throughout.
 func TestVersionsRestoreOnAnUnversionedKind(t *testing.T) {
 	t.Parallel()
-	receipts := domain.Kind{System: "accounting", ObjectType: "receipt"}
-	f := newVersionedFixture(t, func(o *application.Options) {
-		o.Versions.Unversioned = map[domain.Kind]bool{receipts: true}
-	})
-	f.app.EnableLegalHolds(memrepo.NewLegalHolds())
+	f, rec := heldUnversioned(t)
 	ctx := context.Background()
 	member, admin := caller("org-1", domain.RoleMember), caller("org-1", domain.RoleAdmin)
-	rec := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
-	f.setHold(t, application.SetLegalHoldCommand{Caller: admin, FilePath: rec.Path().String()})
-	for _, size := range []int{200, 300} {
-		f.clock.Advance(time.Minute)
-		f.overwrite(t, member, "r.png", pngBytes(size))
-	}
 	f.requireRecount(t, "org-1", domain.Usage{Bytes: 600, Files: 3})
 	restore := func(id string) *domain.FileRecord {
 		t.Helper()
