@@ -225,3 +225,30 @@ func errorsIs(err, kind error, code string) bool {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// TestLegalHoldWithoutVersionsRefusesOverwrites: an application that keeps
+// legal holds but no versions has nowhere to keep a held file's replaced
+// content, so an overwrite of a held file is refused (409 legal_hold,
+// audited) and the content and its blob stay as they were.
+func TestLegalHoldWithoutVersionsRefusesOverwrites(t *testing.T) {
+	t.Parallel()
+	f := holdFixture(t)
+	member := caller("org-1", domain.RoleMember)
+	rec := f.mustUpload(t, receipt(member, "r.png", pngBytes(100)))
+	f.setHold(t, application.SetLegalHoldCommand{FilePath: rec.Path().String()})
+	before := len(f.audit.Events())
+	cmd := receipt(member, "r.png", pngBytes(200))
+	cmd.Overwrite = true
+	_, err := f.app.Upload.Handle(context.Background(), cmd)
+	wantKind(t, err, domain.ErrExists, domain.CodeLegalHold)
+	got := f.record(t, rec.Path())
+	if got.Content() != rec.Content() {
+		t.Errorf("content after a refused overwrite: %+v, want %+v", got.Content(), rec.Content())
+	}
+	if keys := f.blobKeys(t, rec.Path().String()); len(keys) != 1 || keys[0] != rec.Content().BlobKey {
+		t.Errorf("blobs: %v, want the held content's alone", keys)
+	}
+	if d := f.lastEventData(t, before); d.Success || d.Metadata["legal_hold"] == nil {
+		t.Errorf("event of the refused overwrite: %+v", d)
+	}
+}

@@ -90,14 +90,23 @@ func (d *deps) versionedKind(path domain.StoragePath) bool {
 // it replaces stays as a version (domain.KeepsPreviousVersion): it keeps
 // it, in the transaction of ctx, and reports true, or leaves the blob to
 // be removed after the commit. prev is the record as it was before the
-// overwrite; a record without content replaces nothing.
+// overwrite; a record without content replaces nothing. Without a version
+// store held content has nowhere to go, so the overwrite of a held file is
+// refused (legal_hold) rather than let it destroy the content.
 func (d *deps) keepReplaced(ctx context.Context, prev *domain.FileRecord, e *entry) (bool, error) {
-	if d.versions == nil || prev.State() != domain.StateActive {
+	if prev.State() != domain.StateActive {
 		return false, nil
 	}
 	hold, err := HeldBy(ctx, d.holds, prev.Path())
 	if err != nil {
 		return false, err
+	}
+	if d.versions == nil {
+		if hold != nil {
+			e.metadata["legal_hold"] = hold.Scope().Relative()
+			return false, hold.Refuse("overwritten")
+		}
+		return false, nil
 	}
 	if !domain.KeepsPreviousVersion(d.versionedKind(prev.Path()), hold != nil) {
 		return false, nil
