@@ -107,14 +107,8 @@ func (d *Delete) run(ctx context.Context, cmd DeleteCommand, e *entry) (*domain.
 		if err != nil {
 			return nil, err
 		}
-		d.removeBlobs(ctx, "remove hard-deleted version blob", versionKeys)
-		if blobKey != "" {
-			dctx, cancel := detached(ctx)
-			defer cancel()
-			if err := d.blobs.Delete(dctx, blobKey); err != nil {
-				d.report(ctx, "remove hard-deleted blob", err)
-			}
-		}
+		d.removeBlobs(ctx, "remove hard-deleted version blob", versionKeys...)
+		d.removeBlobs(ctx, "remove hard-deleted blob", blobKey)
 		return saved, nil
 	}
 }

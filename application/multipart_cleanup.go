@@ -277,8 +277,7 @@ func (u *CleanupUploads) auditCleanup(ctx context.Context, s *domain.UploadSessi
 		return err
 	}
 	if err := u.audit.log.Append(ctx, ev); err != nil {
-		return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-			"The audit trail could not be written; try again later.", err)
+		return auditUnavailable(err)
 	}
 	return nil
 }

@@ -51,8 +51,7 @@ func (r *purgeRun) appendEvents(ctx context.Context, saved []*domain.FileRecord)
 			return fmt.Errorf("purge: no PURGE event drafted for saved record %s", rec.ID())
 		}
 		if err := r.audit.log.Append(ctx, ev); err != nil {
-			return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-				"The audit trail could not be written; try again later.", err)
+			return auditUnavailable(err)
 		}
 	}
 	return nil

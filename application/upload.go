@@ -346,13 +346,23 @@ func (d *deps) commit(ctx context.Context, rec *domain.FileRecord, uploadID stri
 
 // removeReplaced removes a blob that committed content replaced, if any.
 func (d *deps) removeReplaced(ctx context.Context, key string) {
-	if key == "" {
-		return
-	}
+	d.removeBlobs(ctx, "remove replaced blob", key)
+}
+
+// removeBlobs removes, after the commit that let go of them, blobs no
+// record or version names any more (empty keys are skipped), with a
+// context of its own so that a request that ended still cleans up; a
+// failure is reported as op and left to reconciliation.
+func (d *deps) removeBlobs(ctx context.Context, op string, keys ...string) {
 	dctx, cancel := detached(ctx)
 	defer cancel()
-	if err := d.blobs.Delete(dctx, key); err != nil {
-		d.report(ctx, "remove replaced blob", err)
+	for _, key := range keys {
+		if key == "" {
+			continue
+		}
+		if err := d.blobs.Delete(dctx, key); err != nil {
+			d.report(ctx, op, err)
+		}
 	}
 }
 

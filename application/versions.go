@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"storagegw/domain"
@@ -315,19 +314,4 @@ func (d *deps) dropVersions(ctx context.Context, path domain.StoragePath) ([]str
 		keys = append(keys, v.Content.BlobKey)
 	}
 	return keys, nil
-}
-
-// removeBlobs removes blobs whose records or versions are gone, after the
-// commit; a failure is reported and left to reconciliation.
-func (d *deps) removeBlobs(ctx context.Context, op string, keys []string) {
-	if len(keys) == 0 {
-		return
-	}
-	dctx, cancel := detached(ctx)
-	defer cancel()
-	for _, key := range keys {
-		if err := d.blobs.Delete(dctx, key); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			d.report(ctx, op, err)
-		}
-	}
 }

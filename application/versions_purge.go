@@ -44,7 +44,7 @@ func (r *purgeRun) purgeVersions(ctx context.Context, cmd PurgeCommand, batch in
 			if !v.SupersededLongerThan(retention, now) {
 				continue
 			}
-			if err := r.dueVersion(ctx, v, retention, now, false); err != nil {
+			if err := r.dueVersion(ctx, v, retention, now); err != nil {
 				return err
 			}
 		}
@@ -59,14 +59,14 @@ func (r *purgeRun) purgeVersions(ctx context.Context, cmd PurgeCommand, batch in
 }
 
 // dueVersion purges v, due, and counts it; an error stops the run.
-func (r *purgeRun) dueVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) error {
+func (r *purgeRun) dueVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time) error {
 	r.rep.VersionsDue++
 	if r.dryRun {
 		r.rep.VersionsPurged++
 		r.rep.VersionBytes += v.Content.SizeBytes
 		return nil
 	}
-	held, err := r.purgeVersion(ctx, v, retention, now, withFile)
+	held, err := r.purgeVersion(ctx, v, retention, now)
 	switch {
 	case err == nil && held:
 		r.rep.VersionsHeld++
@@ -107,21 +107,13 @@ func (r *purgeRun) purgeVersionsOf(ctx context.Context, purged []*domain.FileRec
 			return nil, err
 		}
 		for _, v := range vs {
-			err := r.versions.Delete(ctx, v)
+			err := r.dropVersion(ctx, v, r.olderThan, r.clock.Now(), true)
 			if errors.Is(err, domain.ErrNotFound) {
 				r.rep.Skipped++ // purged by another run meanwhile
 				continue
 			}
 			if err != nil {
 				return nil, err
-			}
-			ev, err := versionPurgeEvent(v, r.olderThan, r.clock.Now(), true)
-			if err != nil {
-				return nil, err
-			}
-			if err := r.audit.log.Append(ctx, ev); err != nil {
-				return nil, domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-					"The audit trail could not be written; try again later.", err)
 			}
 			gone = append(gone, v)
 		}
@@ -140,36 +132,42 @@ func (r *purgeRun) versionsGone(ctx context.Context, gone []domain.FileVersion) 
 		r.rep.VersionBytes += v.Content.SizeBytes
 		keys = append(keys, v.Content.BlobKey)
 	}
-	r.removeBlobs(ctx, "remove purged version blob", keys)
+	r.removeBlobs(ctx, "remove purged version blob", keys...)
 }
 
 // purgeVersion removes one due version: row and PURGE event in one
 // transaction, then its blob. held reports a version kept by a legal hold.
-func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) (held bool, err error) {
+func (r *purgeRun) purgeVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time) (held bool, err error) {
 	err = r.audit.tx.InTx(ctx, func(ctx context.Context) error {
 		hold, err := HeldBy(ctx, r.holds, v.Path)
 		if err != nil || hold != nil {
 			held = hold != nil
 			return err
 		}
-		if err := r.versions.Delete(ctx, v); err != nil {
-			return err
-		}
-		ev, err := versionPurgeEvent(v, retention, now, withFile)
-		if err != nil {
-			return err
-		}
-		if err := r.audit.log.Append(ctx, ev); err != nil {
-			return domain.Wrap(domain.ErrUnavailable, "audit_unavailable",
-				"The audit trail could not be written; try again later.", err)
-		}
-		return nil
+		return r.dropVersion(ctx, v, retention, now, false)
 	})
 	if err != nil || held {
 		return held, err
 	}
-	r.removeBlobs(ctx, "remove purged version blob", []string{v.Content.BlobKey})
+	r.removeBlobs(ctx, "remove purged version blob", v.Content.BlobKey)
 	return false, nil
+}
+
+// dropVersion deletes v's row and appends its PURGE event, in the
+// transaction of ctx; its blob is the caller's to remove once that
+// committed. A version another purger took is domain.ErrNotFound.
+func (r *purgeRun) dropVersion(ctx context.Context, v domain.FileVersion, retention time.Duration, now time.Time, withFile bool) error {
+	if err := r.versions.Delete(ctx, v); err != nil {
+		return err
+	}
+	ev, err := versionPurgeEvent(v, retention, now, withFile)
+	if err != nil {
+		return err
+	}
+	if err := r.audit.log.Append(ctx, ev); err != nil {
+		return auditUnavailable(err)
+	}
+	return nil
 }
 
 // isAuditFailure reports the audit trail's failure, which stops a purge.
