@@ -165,20 +165,12 @@ func (r *FileRepo) OrgUsage(ctx context.Context, org string, now time.Time) (use
 	if err := r.lockOrgUsage(ctx, org); err != nil {
 		return used, inflight, err
 	}
-	var total []struct {
-		OrgID string `json:"org_id"`
-		Bytes int64  `json:"bytes"`
-		Files int64  `json:"files"`
-	}
-	err = r.c(ctx).StorageUsage.Query().Where(storageusage.OrgID(org), storageusage.SystemNEQ("")).
-		GroupBy(storageusage.FieldOrgID).
-		Aggregate(ent.As(ent.Sum(storageusage.FieldBytes), "bytes"), ent.As(ent.Sum(storageusage.FieldFiles), "files")).
-		Scan(ctx, &total)
+	sums, err := r.sums(ctx, org)
 	if err != nil {
-		return used, inflight, fmt.Errorf("postgres: read usage of %q: %w", org, translate(err))
+		return used, inflight, err
 	}
-	for _, t := range total {
-		used = used.Plus(domain.Usage{Bytes: t.Bytes, Files: t.Files})
+	for _, s := range sums {
+		used = used.Plus(domain.Usage{Bytes: s.Bytes, Files: s.Files})
 	}
 	rows, err := r.c(ctx).FileRecord.Query().
 		Where(filerecord.OrgID(org), filerecord.PendingUploadIDNEQ("")).All(ctx)
@@ -232,30 +224,22 @@ func (r *FileRepo) RecountUsage(ctx context.Context, org string, fix bool) ([]do
 		if out, err = r.recount(ctx, org); err != nil {
 			return err
 		}
-		type key struct{ org, system, objectType string }
-		diff := map[key]domain.Usage{}
-		var order []key
-		add := func(k key, u domain.Usage) {
-			if _, ok := diff[k]; !ok {
-				order = append(order, k)
-			}
-			diff[k] = diff[k].Plus(u)
-		}
+		var diff usageTally
 		for _, e := range out {
-			add(key{e.OrgID, string(e.System), string(e.ObjectType)}, e.Usage)
+			diff.add(usageKey{e.OrgID, string(e.System), string(e.ObjectType)}, e.Usage)
 		}
 		for _, s := range kept {
-			add(key{s.OrgID, s.System, s.ObjectType}, domain.Usage{}.Minus(domain.Usage{Bytes: s.Bytes, Files: s.Files}))
+			diff.add(usageKey{s.OrgID, s.System, s.ObjectType}, domain.Usage{}.Minus(domain.Usage{Bytes: s.Bytes, Files: s.Files}))
 		}
-		for _, k := range order {
-			d := diff[k]
+		for _, e := range diff.entries() {
+			d := e.Usage
 			if d.IsZero() {
 				continue
 			}
-			err := r.c(ctx).StorageUsage.Create().SetOrgID(k.org).SetSystem(k.system).SetObjectType(k.objectType).
+			err := r.c(ctx).StorageUsage.Create().SetOrgID(e.OrgID).SetSystem(string(e.System)).SetObjectType(string(e.ObjectType)).
 				SetShard(1 + rand.IntN(1<<31-2)).SetBytes(d.Bytes).SetFiles(d.Files).Exec(ctx)
 			if err != nil {
-				return fmt.Errorf("postgres: fix usage of %q: %w", k.org, translate(err))
+				return fmt.Errorf("postgres: fix usage of %q: %w", e.OrgID, translate(err))
 			}
 		}
 		return nil
@@ -293,21 +277,41 @@ func (r *FileRepo) recount(ctx context.Context, org string) ([]domain.UsageEntry
 	if err != nil {
 		return nil, fmt.Errorf("postgres: recount usage of versions: %w", translate(err))
 	}
-	type key struct{ org, sys, typ string }
-	sums := map[key]domain.Usage{}
-	var order []key
+	var tally usageTally
 	for _, g := range append(groups, versions...) {
-		k := key{g.OrgID, g.System, g.ObjectType}
-		if _, ok := sums[k]; !ok {
-			order = append(order, k)
-		}
-		sums[k] = sums[k].Plus(domain.Usage{Bytes: g.Bytes, Files: g.Files})
+		tally.add(usageKey{g.OrgID, g.System, g.ObjectType}, domain.Usage{Bytes: g.Bytes, Files: g.Files})
 	}
-	out := make([]domain.UsageEntry, 0, len(order))
-	for _, k := range order {
-		out = append(out, domain.UsageEntry{OrgID: k.org, System: domain.System(k.sys),
-			ObjectType: domain.ObjectType(k.typ), Usage: sums[k]})
-	}
+	out := tally.entries()
 	domain.SortUsage(out)
 	return out, nil
+}
+
+// usageKey is one org's system and object type.
+type usageKey struct{ org, system, objectType string }
+
+// usageTally adds usages up per key, keeping the keys in the order first
+// seen.
+type usageTally struct {
+	sums  map[usageKey]domain.Usage
+	order []usageKey
+}
+
+func (t *usageTally) add(k usageKey, u domain.Usage) {
+	if t.sums == nil {
+		t.sums = map[usageKey]domain.Usage{}
+	}
+	if _, ok := t.sums[k]; !ok {
+		t.order = append(t.order, k)
+	}
+	t.sums[k] = t.sums[k].Plus(u)
+}
+
+// entries are the sums, in the keys' order.
+func (t *usageTally) entries() []domain.UsageEntry {
+	out := make([]domain.UsageEntry, len(t.order))
+	for i, k := range t.order {
+		out[i] = domain.UsageEntry{OrgID: k.org, System: domain.System(k.system),
+			ObjectType: domain.ObjectType(k.objectType), Usage: t.sums[k]}
+	}
+	return out
 }
