@@ -88,17 +88,17 @@ type countingIssuingLog struct {
 
 // AppendIssuing counts a failure as Append does.
 func (a *countingIssuingLog) AppendIssuing(ctx context.Context, l *domain.Link, e *domain.AuditEvent) error {
-	err := a.issuing.AppendIssuing(ctx, l, e)
-	if err != nil && domain.KindOf(err) != domain.ErrExists {
-		a.failed()
-	}
-	return err
+	return a.count(a.issuing.AppendIssuing(ctx, l, e))
 }
 
-// Append counts a failure; an event that already exists (a retried purge)
-// is not one.
+// Append counts a failure (count).
 func (a *countingAuditLog) Append(ctx context.Context, e *domain.AuditEvent) error {
-	err := a.AuditLog.Append(ctx, e)
+	return a.count(a.AuditLog.Append(ctx, e))
+}
+
+// count counts err, a write's, as a failure and returns it; an event that
+// already exists (a retried purge) is not one.
+func (a *countingAuditLog) count(err error) error {
 	if err != nil && domain.KindOf(err) != domain.ErrExists {
 		a.failed()
 	}
