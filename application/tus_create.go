@@ -70,8 +70,7 @@ func (u *TusCreate) Handle(ctx context.Context, cmd TusCreateCommand) (TusPatchR
 
 func (u *TusCreate) run(ctx context.Context, cmd TusCreateCommand, withBody bool, e *entry) (TusPatchResult, error) {
 	if withBody && cmd.ContentLength > cmd.Length {
-		return TusPatchResult{}, domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
-			"The body holds more bytes than the %s of Upload-Length.", domain.FormatSize(cmd.Length))
+		return TusPatchResult{}, bodyPastUploadLength(cmd.Length)
 	}
 	var created *domain.TusUpload
 	var lease time.Duration // with a body, the path is held by a renewed lease until the body is stored

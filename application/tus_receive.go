@@ -133,10 +133,16 @@ func (u *tus) receive(ctx context.Context, cmd TusPatchCommand, t *domain.TusUpl
 func checkBodyEnds(body io.Reader, t *domain.TusUpload) error {
 	var b [1]byte
 	if n, _ := io.ReadFull(body, b[:]); n > 0 {
-		return domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
-			"The body holds more bytes than the %s of Upload-Length.", domain.FormatSize(t.Length()))
+		return bodyPastUploadLength(t.Length())
 	}
 	return nil
+}
+
+// bodyPastUploadLength refuses a creation's body longer than the
+// Upload-Length it declared.
+func bodyPastUploadLength(length int64) error {
+	return domain.Errorf(domain.ErrTooLarge, "upload_length_exceeded",
+		"The body holds more bytes than the %s of Upload-Length.", domain.FormatSize(length))
 }
 
 // checkTusBody refuses a body that declares more bytes than t still needs.
