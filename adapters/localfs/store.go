@@ -27,6 +27,9 @@ import (
 // directory can reach outside it. Several processes may share a root.
 type Store struct {
 	root *os.Root
+	// unnamed is whether the filesystem gives Put unnamed files
+	// (O_TMPFILE) that it can link into place (probed by New).
+	unnamed bool
 }
 
 var (
@@ -51,6 +54,7 @@ func New(dir string) (*Store, error) {
 		}
 	}
 	s := &Store{root: root}
+	s.unnamed = s.probeUnnamed()
 	_, _ = s.SweepTemp(context.Background()) // best effort; the clean-up job sweeps again
 	return s, nil
 }
@@ -58,9 +62,13 @@ func New(dir string) (*Store, error) {
 // Close releases the root directory.
 func (s *Store) Close() error { return s.root.Close() }
 
-// Put writes r to a temp file, syncs it, renames it over the blob's file
-// and syncs the directory, so the blob is replaced atomically and durably.
-// Any failure removes the temp file. r's error is wrapped as it is.
+// Put writes r to a file that is not yet in the blob's place, syncs it,
+// puts it there atomically and syncs the directory, so the blob is
+// replaced atomically and durably. A new blob's file is written unnamed in
+// its own directory and linked into place (putUnnamed); a replacement, and
+// every Put on a filesystem without unnamed files, goes through a named
+// file of the temp area that is renamed over the blob (putNamed). Any
+// failure leaves nothing behind. r's error is wrapped as it is.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (application.BlobInfo, error) {
 	name, err := blobPath(key)
 	if err != nil {
@@ -69,6 +77,172 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ string) (app
 	if err := ctx.Err(); err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
+	if s.unnamed {
+		info, err := s.putUnnamed(ctx, key, name, r)
+		if !errors.Is(err, errUnnamedUnsupported) { // that one comes before any byte is read
+			return info, err
+		}
+	}
+	return s.putNamed(ctx, key, name, r)
+}
+
+// errUnnamedUnsupported is a filesystem's refusal of unnamed files.
+var errUnnamedUnsupported = errors.New("unnamed files unsupported")
+
+// putUnnamed writes r to an unnamed file in name's directory and links
+// it there (see Store.place). Nothing names the file before it is whole
+// and synced, and the kernel frees it if the process dies before: there is
+// no temp file to sweep, and new blobs of different directories share no
+// directory while they are written, where every named temp file shares
+// the temp area's (the contention that made small uploads slow).
+func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (application.BlobInfo, error) {
+	d, f, err := s.createUnnamed(filepath.Dir(name))
+	if errors.Is(err, errUnnamedUnsupported) {
+		return application.BlobInfo{}, err
+	}
+	if err != nil {
+		return application.BlobInfo{}, fsError("put", key, err)
+	}
+	defer func() { d.Close() }() // place may reopen d
+	defer f.Close()
+	size, readErr, err := copyChunks(ctx, f, r)
+	if readErr != nil {
+		return application.BlobInfo{}, fmt.Errorf("localfs: put %q: %w", key, readErr)
+	}
+	var fi fs.FileInfo
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		fi, err = f.Stat()
+	}
+	if err == nil {
+		d, err = s.place(f, d, name)
+	}
+	if err != nil {
+		return application.BlobInfo{}, fsError("put", key, err)
+	}
+	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
+}
+
+// place links the unnamed, synced file f at name, d being name's open
+// directory, and syncs the directory; it returns the directory it ended
+// in. When a concurrent Delete pruned the directory meanwhile it makes it
+// again. When name exists, the link is refused (a link never replaces), so
+// f is linked into the temp area, locked as a named Put's file is, and
+// renamed over name (install).
+func (s *Store) place(f, d *os.File, name string) (*os.File, error) {
+	dir, base := filepath.Dir(name), filepath.Base(name)
+	for attempt := 1; ; attempt++ {
+		err := linkUnnamed(f, d, base)
+		switch {
+		case err == nil:
+			return d, syncOpenDir(d)
+		case errors.Is(err, fs.ErrExist):
+			return d, s.replace(f, name)
+		case !errors.Is(err, fs.ErrNotExist) || attempt == 10:
+			return d, err
+		}
+		d.Close()
+		if d, err = s.openDirAll(dir); err != nil {
+			return d, err
+		}
+	}
+}
+
+// replace puts the unnamed file f over the existing blob at name: it
+// locks f, links it into the temp area under a new name (the lock keeps a
+// sweep off it) and installs it.
+func (s *Store) replace(f *os.File, name string) error {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	t, err := s.root.Open(tmpDir)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	tmp := rand.Text() + ".part"
+	if err := linkUnnamed(f, t, tmp); err != nil {
+		return err
+	}
+	if err := s.install(filepath.Join(tmpDir, tmp), name); err != nil {
+		_ = s.root.Remove(filepath.Join(tmpDir, tmp)) // best effort; the sweep takes it otherwise
+		return err
+	}
+	return nil
+}
+
+// createUnnamed opens dir, creating it when missing, and an unnamed file
+// in it. A concurrent Delete may prune dir before the file is made
+// (which a removed directory refuses); then it tries again.
+func (s *Store) createUnnamed(dir string) (d, f *os.File, err error) {
+	for attempt := 1; ; attempt++ {
+		if d, err = s.openDirAll(dir); err != nil {
+			return nil, nil, err
+		}
+		if f, err = openUnnamed(d); err == nil {
+			return d, f, nil
+		}
+		removed := removedDir(d)
+		d.Close()
+		if !removed || attempt == 10 {
+			return nil, nil, err
+		}
+	}
+}
+
+// removedDir is whether the open directory d was removed.
+func removedDir(d *os.File) bool {
+	fi, err := d.Stat()
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 0
+}
+
+// openDirAll opens dir, creating it and its parents when missing. A
+// concurrent Delete may prune what MkdirAll made before it is opened;
+// then it tries again.
+func (s *Store) openDirAll(dir string) (*os.File, error) {
+	for attempt := 1; ; attempt++ {
+		d, err := s.root.Open(dir)
+		if err == nil {
+			return d, nil
+		}
+		if attempt == 10 || !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if err := s.root.MkdirAll(dir, 0o700); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+}
+
+// probeUnnamed is whether the filesystem of the root gives unnamed files
+// that can be linked: it makes one in the temp area (swept like any).
+func (s *Store) probeUnnamed() bool {
+	t, err := s.root.Open(tmpDir)
+	if err != nil {
+		return false
+	}
+	defer t.Close()
+	f, err := openUnnamed(t)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	probe := rand.Text() + ".probe"
+	if linkUnnamed(f, t, probe) != nil {
+		return false
+	}
+	return s.root.Remove(filepath.Join(tmpDir, probe)) == nil
+}
+
+// putNamed writes r to a locked temp file of the temp area, syncs it,
+// renames it over the blob's file and syncs the directory.
+func (s *Store) putNamed(ctx context.Context, key, name string, r io.Reader) (application.BlobInfo, error) {
 	f, tmp, err := s.createTemp()
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
@@ -213,12 +387,20 @@ func (s *Store) install(tmp, name string) error {
 // removed dir already.
 func (s *Store) syncDir(dir string) error {
 	d, err := s.root.Open(dir)
-	if err == nil {
-		err = d.Sync()
-		if cerr := d.Close(); err == nil {
-			err = cerr
-		}
+	if err != nil {
+		return tolerateDirSync(err)
 	}
+	err = syncOpenDir(d)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncOpenDir syncs the open directory d, as syncDir.
+func syncOpenDir(d *os.File) error { return tolerateDirSync(d.Sync()) }
+
+func tolerateDirSync(err error) error {
 	if errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL) || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

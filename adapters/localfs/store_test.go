@@ -29,10 +29,70 @@ func newTestStore(t *testing.T) (*Store, string) {
 }
 
 func TestConformance(t *testing.T) {
+	s, _ := newTestStore(t)
+	if !s.unnamed {
+		t.Fatal("this filesystem gives no unnamed files (O_TMPFILE): the tests would not cover Put's main path")
+	}
 	blobstoretest.Run(t, func(t *testing.T) application.BlobStore {
 		s, _ := newTestStore(t)
 		return s
 	})
+}
+
+// TestConformanceNamed runs the suite on the Puts of a filesystem without
+// unnamed files: every one through a named temp file.
+func TestConformanceNamed(t *testing.T) {
+	blobstoretest.Run(t, func(t *testing.T) application.BlobStore {
+		s, _ := newTestStore(t)
+		s.unnamed = false
+		return s
+	})
+}
+
+// TestPutOfANewBlobNamesNoFile: while a new blob is written, neither the
+// temp area nor the blob's directory holds any entry for it; a
+// replacement's content appears whole, and the temp area is empty after.
+func TestPutOfANewBlobNamesNoFile(t *testing.T) {
+	s, dir := newTestStore(t)
+	key := "org-1/accounting/receipt/r1/a.png/u1"
+	objectDir := filepath.Join(dir, blobsDir, "org-1", "accounting", "receipt", "r1", "a.png")
+	seen := -1
+	r := &peekingReader{left: []byte("hello"), peek: func() {
+		tmp, _ := os.ReadDir(filepath.Join(dir, tmpDir))
+		in, _ := os.ReadDir(objectDir)
+		seen = len(tmp) + len(in)
+	}}
+	if _, err := s.Put(t.Context(), key, r, ""); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 0 {
+		t.Errorf("entries in the temp area and the blob's directory during the Put: %d, want 0", seen)
+	}
+	if _, err := s.Put(t.Context(), key, strings.NewReader("replaced"), ""); err != nil {
+		t.Fatalf("Put over an existing blob: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(objectDir, "u1"+fileSuffix)); err != nil || string(b) != "replaced" {
+		t.Errorf("blob after the replacement: %q, %v", b, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, tmpDir)); len(entries) != 0 {
+		t.Errorf("temp area after the replacement: %d entries, want none", len(entries))
+	}
+}
+
+// peekingReader calls peek before it hands out its bytes.
+type peekingReader struct {
+	left []byte
+	peek func()
+}
+
+func (r *peekingReader) Read(p []byte) (int, error) {
+	if len(r.left) == 0 {
+		return 0, io.EOF
+	}
+	r.peek()
+	n := copy(p, r.left)
+	r.left = r.left[n:]
+	return n, nil
 }
 
 // TestSymlinksDoNotEscape plants symlinks inside the store that point
@@ -216,6 +276,7 @@ func TestStaleTempFilesSwept(t *testing.T) {
 // its file.
 func TestPutOutlivesSweepBeforeLock(t *testing.T) {
 	s, dir := newTestStore(t)
+	s.unnamed = false // the named temp files of a filesystem without O_TMPFILE
 	swept := 0
 	testHookTempCreated = func(name string) {
 		if swept == 0 {
