@@ -3,6 +3,9 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -29,9 +32,9 @@ func hugeHeader(prefix string, filler byte) *endlessBody {
 	return b
 }
 
-// readAhead is what the multipart reader may have read of a part's header
+// multipartBuffer is what the multipart reader may have read of a part's header
 // while it read the content before it: its buffer.
-const readAhead = 4 << 10
+const multipartBuffer = 4 << 10
 
 // TestFormPartHeaderIsBounded: a part header past maxPartHeaderBytes is
 // 413 form_header_too_large after the server read at most
@@ -49,7 +52,7 @@ func TestFormPartHeaderIsBounded(t *testing.T) {
 	}{
 		{"first part, one endless line", hugeHeader("", 'x'), partHeaderBudget},
 		{"first part, endless header lines", hugeHeader("", '\n'), partHeaderBudget},
-		{"third part, one endless line", hugeHeader(fields, 'x'), int64(len(fields)) + readAhead + partHeaderBudget},
+		{"third part, one endless line", hugeHeader(fields, 'x'), int64(len(fields)) + multipartBuffer + partHeaderBudget},
 		{"endless preamble", &endlessBody{head: []byte("preamble\r\n" + strings.Repeat("junk line\r\n", 1<<20))}, partHeaderBudget},
 	}
 	for _, tt := range tests {
@@ -80,7 +83,7 @@ func TestFormPartHeaderIsBounded(t *testing.T) {
 		req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
 		rec := h.do(req, token(t, "org-1", "member"))
 		wantError(t, "header after the file", rec, http.StatusRequestEntityTooLarge, "form_header_too_large")
-		if max := int64(len(head)) + readAhead + partHeaderBudget; body.n > max {
+		if max := int64(len(head)) + multipartBuffer + partHeaderBudget; body.n > max {
 			t.Errorf("the server read %d bytes, want at most %d", body.n, max)
 		}
 		if ev := h.lastEvent(t); ev.Action != "UPLOAD" || ev.Success || h.files.Len() != 0 {
@@ -178,5 +181,44 @@ func TestFormHeaderMemoryBound(t *testing.T) {
 	}
 	if limit := int64(conns) * 512 << 10; delta > limit {
 		t.Errorf("the heap grew by %d KiB for %d connections, want at most %d KiB", delta>>10, conns, limit>>10)
+	}
+}
+
+// readCounter counts the reads of r.
+type readCounter struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *readCounter) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p)
+}
+
+// TestLargeFileIsReadAhead: past readAheadAfter bytes of its file, a
+// form is read in reads of readAheadSize, not in the multipart reader's
+// 4 KiB ones; the file arrives whole.
+func TestLargeFileIsReadAhead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	const size = 4 << 20
+	content := pngBytes(size)
+	buf, ct := form(t, append(docFields(), file("a.png", content))...)
+	body := &readCounter{r: buf}
+	req := httptest.NewRequest(http.MethodPost, "/api/storage/upload", body)
+	req.Header.Set("Content-Type", ct)
+	rec := h.do(req, token(t, "org-1", "member"))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("upload: got %d %s", rec.Code, rec.Body)
+	}
+	// In the multipart reader's 4 KiB reads the file alone takes 1024;
+	// read ahead past its first 256 KiB, 64 + 60.
+	if want := size / multipartBuffer / 4; body.reads > want {
+		t.Errorf("the body was read %d times, want at most %d", body.reads, want)
+	}
+	var rec2 fileRecordJSON
+	sum := sha256.Sum256(content)
+	if err := json.Unmarshal(rec.Body.Bytes(), &rec2); err != nil || rec2.SizeBytes != size || rec2.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("stored %d bytes, sha256 %s (%v); want the %d sent", rec2.SizeBytes, rec2.SHA256, err, size)
 	}
 }
