@@ -12,8 +12,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -32,8 +30,8 @@ func main() {
 		clients   = flag.Int("clients", 64, "concurrent clients of /healthz and /signed-url")
 		uploaders = flag.Int("uploaders", 32, "concurrent clients of /receipt-upload")
 		sqliteToo = flag.Bool("sqlite", true, "measure on SQLite")
-		profile   = flag.String("cpuprofile", "", "write the gateway's CPU profile during the signed-URL measurement to "+
-			"FILE-sqlite and FILE-postgresql (the binary is then built with -tags benchpprof)")
+		profile   = flag.String("cpuprofile", "", "write the gateway's CPU profile during the signed-URL and receipt measurements to "+
+			"FILE-{sqlite,postgresql}-{signed-url,receipts} (the binary is then built with -tags benchpprof)")
 	)
 	flag.Parse()
 	var envs []env
@@ -86,14 +84,11 @@ func measure(e env, d time.Duration, clients, uploaders int, profile string) ([]
 		}
 		cleanups, vars = append(cleanups, drop), append(vars, "DATABASE_URL="+dsn)
 	}
-	tags, pprofAddr := "", ""
+	start := benchgw.Start
 	if profile != "" {
-		if pprofAddr, err = freeAddr(); err != nil {
-			return nil, err
-		}
-		tags, vars = "benchpprof", append(vars, "STORAGEGW_PPROF_ADDR="+pprofAddr)
+		start = benchgw.StartProfiled
 	}
-	g, err := benchgw.StartTagged(work, tags, vars, cleanups...)
+	g, err := start(work, vars, cleanups...)
 	if err != nil {
 		return nil, err
 	}
@@ -115,19 +110,25 @@ func measure(e env, d time.Duration, clients, uploaders int, profile string) ([]
 	fmt.Fprintf(os.Stderr, "benchaudit: %s: gateway %s ready\n", e.name, g.Base)
 
 	healthz := b.run("GET /healthz", clients, d, b.healthz)
-	var profiled chan error
-	if profile != "" {
-		profiled = make(chan error, 1)
-		file := profile + "-" + strings.ToLower(e.name)
-		time.AfterFunc(time.Second, func() { profiled <- cpuProfile(pprofAddr, d, file) })
-	}
-	signed := b.run("POST /signed-url", clients, d, b.signURL)
-	if profiled != nil {
-		if err := <-profiled; err != nil {
-			return nil, fmt.Errorf("cpu profile: %w", err)
+	var signed, receipts result
+	file := func(what string) string {
+		if profile == "" {
+			return ""
 		}
+		return profile + "-" + strings.ToLower(e.name) + "-" + what
 	}
-	receipts := b.run("POST /receipt-upload (10 KiB PNG)", uploaders, d, b.upload)
+	if err := g.Profile(file("signed-url"), d, func() error {
+		signed = b.run("POST /signed-url", clients, d, b.signURL)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := g.Profile(file("receipts"), d, func() error {
+		receipts = b.run("POST /receipt-upload (10 KiB PNG)", uploaders, d, b.upload)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	for _, r := range []result{healthz, signed, receipts} {
 		fmt.Fprintf(os.Stderr, "benchaudit: %s: %s\n", e.name, r)
 	}
@@ -157,38 +158,6 @@ func printTable(rows []row, clients, uploaders int) {
 			fmt.Sprintf("%.0f", r.res.perSecond()), ms(r.res.quantile(0.5)), ms(r.res.quantile(0.99)),
 			ratio, perCommit, r.res.meanCommit(), r.res.cpuPerRequest(), fmt.Sprint(r.res.failed)}, " | "))
 	}
-}
-
-// cpuProfile fetches the gateway's CPU profile over d from its pprof
-// listener at addr into file.
-func cpuProfile(addr string, d time.Duration, file string) error {
-	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(1, int(d.Seconds()))))
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("pprof answered %s", res.Status)
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, res.Body); err != nil {
-		f.Close()
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "benchaudit: CPU profile of the signed-URL measurement in %s (go tool pprof %s)\n", file, file)
-	return f.Close()
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -23,7 +23,7 @@ import (
 // with http.ServeFile of that same file (best of two each, page cache
 // warm for both).
 func benchLocal(c config, dir string, vars []string, out io.Writer) error {
-	g, tok, err := start(dir, vars)
+	g, tok, err := start(dir, false, vars)
 	if err != nil {
 		return err
 	}

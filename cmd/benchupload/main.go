@@ -25,6 +25,8 @@ func main() {
 	flag.Uint64Var(&c.partMiB, "part-mib", 8, "part size, MiB, of the gateway (SPACES_PART_SIZE_MIB) and of the direct PUT")
 	flag.IntVar(&c.clients, "clients", 32, "concurrent clients of the receipt uploads")
 	flag.DurationVar(&c.receipts, "receipts", 5*time.Second, "length of each receipt measurement, after a 1 s warm-up")
+	flag.StringVar(&c.profile, "cpuprofile", "", "write the gateway's CPU profile of the concurrent S3 uploads to FILE "+
+		"(the gateway is then built with -tags benchpprof)")
 	flag.Parse()
 	c.s3 = s3Server{endpoint: os.Getenv("STORAGEGW_TEST_S3_ENDPOINT"),
 		access: os.Getenv("STORAGEGW_TEST_S3_ACCESS_KEY"), secret: os.Getenv("STORAGEGW_TEST_S3_SECRET_KEY")}

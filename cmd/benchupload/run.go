@@ -19,6 +19,7 @@ type config struct {
 	receipts       time.Duration
 	s3             s3Server
 	postgres       string // server URL; empty: PostgreSQL not measured
+	profile        string // file of the gateway's CPU profile of the concurrent S3 uploads; empty: none
 }
 
 type s3Server struct{ endpoint, access, secret string }
@@ -48,12 +49,17 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	return benchReceipts(c, filepath.Join(work, "receipts"), out)
 }
 
-// start runs a gateway in dir (created) with vars.
-func start(dir string, vars []string, cleanups ...func()) (*benchgw.Gateway, string, error) {
+// start runs a gateway in dir (created) with vars, built for profiling
+// when profiled is true (benchgw.StartProfiled).
+func start(dir string, profiled bool, vars []string, cleanups ...func()) (*benchgw.Gateway, string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", err
 	}
-	g, err := benchgw.Start(dir, vars, cleanups...)
+	run := benchgw.Start
+	if profiled {
+		run = benchgw.StartProfiled
+	}
+	g, err := run(dir, vars, cleanups...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -26,7 +26,7 @@ func benchS3(ctx context.Context, c config, dir string, vars []string, out io.Wr
 	if err := client.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
 		return err
 	}
-	g, tok, err := start(dir, append(vars, "SPACES_ENDPOINT="+c.s3.endpoint, "SPACES_BUCKET="+bucket,
+	g, tok, err := start(dir, c.profile != "", append(vars, "SPACES_ENDPOINT="+c.s3.endpoint, "SPACES_BUCKET="+bucket,
 		"SPACES_ACCESS_KEY="+c.s3.access, "SPACES_SECRET_KEY="+c.s3.secret, "SPACES_REGION=us-east-1",
 		"SPACES_USE_SSL=false", fmt.Sprintf("SPACES_PART_SIZE_MIB=%d", c.partMiB)))
 	if err != nil {
@@ -73,13 +73,17 @@ func benchS3(ctx context.Context, c config, dir string, vars []string, out io.Wr
 	var gwMany, directMany time.Duration
 	gwCPU[1], cliCPU[1], err = cpuSpent(pid, func() (err error) {
 		growth, err = sampleRSS(pid, func() error {
-			gwMany, err = timed(func() error {
-				return concurrently(c.concurrent, func(i int) error {
-					_, err := upload(g.Base, tok, fmt.Sprintf("many-%d.bin", i), c.eachSize)
-					return err
+			// The profile covers 4 s after a 1 s warm-up: about the
+			// uploads' length on this machine.
+			return g.Profile(c.profile, 4*time.Second, func() error {
+				gwMany, err = timed(func() error {
+					return concurrently(c.concurrent, func(i int) error {
+						_, err := upload(g.Base, tok, fmt.Sprintf("many-%d.bin", i), c.eachSize)
+						return err
+					})
 				})
+				return err
 			})
-			return err
 		})
 		return err
 	})

@@ -28,7 +28,9 @@ type Gateway struct {
 	Cmd  *exec.Cmd
 
 	bin, log string
-	cleanups []func()
+	// pprofAddr is the pprof listener of a StartProfiled gateway.
+	pprofAddr string
+	cleanups  []func()
 }
 
 // Start builds ./cmd/storagegw into work and runs `storagegw serve` with a
