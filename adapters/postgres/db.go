@@ -107,10 +107,13 @@ type DB struct {
 	// for the one writer connection behind commits and their fsyncs.
 	// Writes and transactions keep the writer. Nil on PostgreSQL.
 	reader    *sql.DB
-	readerEnt dialect.Driver
+	readerEnt entsql.Conn
+	readStmts *stmtCache // the reader's prepared statements
 	// purgeMu keeps this process's purge claims apart on SQLite, which
 	// has no row locks (see FileRepo.ClaimPurgeBatch).
 	purgeMu sync.Mutex
+	// fileReads shares the SELECTs of FileRepo.Gets outside transactions.
+	fileReads fileReads
 }
 
 // Open connects to dsn and checks that the database answers. A dsn starting
@@ -182,13 +185,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		}
 		reader.SetMaxOpenConns(sqliteReaders)
 		reader.SetMaxIdleConns(sqliteReaders)
-		db.reader, db.readerEnt = reader, entsql.OpenDB(DialectSQLite, reader)
+		db.reader, db.readStmts = reader, newStmtCache(reader)
+		db.readerEnt = entsql.Conn{ExecQuerier: db.readStmts}
 	}
 	return db, nil
 }
 
 func newDB(sqlDB *sql.DB, dialectName string, opTimeout time.Duration) *DB {
 	db := &DB{sql: sqlDB, dialect: dialectName, opTimeout: opTimeout}
+	db.fileReads.db = db
 	db.client = ent.NewClient(ent.Driver(deadlineDriver{Driver: entsql.OpenDB(dialectName, sqlDB), db: db}))
 	return db
 }
@@ -211,7 +216,7 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	err := db.client.Close()
 	if db.reader != nil {
-		err = errors.Join(err, db.reader.Close())
+		err = errors.Join(err, db.readStmts.Close(), db.reader.Close())
 	}
 	return err
 }

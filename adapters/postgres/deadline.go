@@ -36,13 +36,16 @@ func (d deadlineDriver) Exec(ctx context.Context, query string, args, v any) err
 }
 
 // Query runs a statement that returns rows. On SQLite a SELECT goes to
-// the read-only connections (DB.reader): outside a transaction it needs
-// no write lock, and WAL shows it every committed write. Anything else
-// (an INSERT … RETURNING) stays on the writer.
+// the read-only connections (DB.reader), as a prepared statement
+// (stmtCache): outside a transaction it needs no write lock, and WAL
+// shows it every committed write. Anything else (an INSERT … RETURNING)
+// stays on the writer.
 func (d deadlineDriver) Query(ctx context.Context, query string, args, v any) error {
 	ctx, cancel := d.db.withDeadline(ctx)
-	drv := d.Driver
-	if d.db.readerEnt != nil && isSelect(query) {
+	var drv interface {
+		Query(ctx context.Context, query string, args, v any) error
+	} = d.Driver
+	if d.db.reader != nil && isSelect(query) {
 		drv = d.db.readerEnt
 	}
 	if err := drv.Query(ctx, query, args, v); err != nil {

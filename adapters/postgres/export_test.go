@@ -8,3 +8,10 @@ func (b *AuditBatcher) Waiting() int { return int(b.waiting.Load()) }
 // Reader is an SQLite database's pool of read-only connections (nil on
 // PostgreSQL).
 func (db *DB) Reader() *sql.DB { return db.reader }
+
+// FileReadQueries is how many shared SELECTs FileRepo.Gets ran on db.
+func (db *DB) FileReadQueries() int64 { return db.fileReads.queries.Load() }
+
+// SetFileReadHook has hook run before each shared SELECT of the
+// FileRepo.Gets of db; set it before the first Get.
+func (db *DB) SetFileReadHook(hook func()) { db.fileReads.hook = hook }

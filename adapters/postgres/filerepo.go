@@ -72,7 +72,13 @@ func (r *FileRepo) create(ctx context.Context, rec *domain.FileRecord) (*domain.
 
 // Get returns the record stored for path.
 func (r *FileRepo) Get(ctx context.Context, path domain.StoragePath) (*domain.FileRecord, error) {
-	row, err := r.c(ctx).FileRecord.Query().Where(filerecord.FilePath(path.String())).Only(ctx)
+	var row *ent.FileRecord
+	var err error
+	if r.db.inTx(ctx) {
+		row, err = r.c(ctx).FileRecord.Query().Where(filerecord.FilePath(path.String())).Only(ctx)
+	} else {
+		row, err = r.db.fileReads.get(ctx, path.String()) // shared with concurrent Gets
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get %q: %w", path, translate(err))
 	}

@@ -72,6 +72,54 @@ func testConcurrentCreate(t *testing.T, fx Fixture) {
 	require.Nil(t, errs[slices.Index(ids, got.ID())], "the stored record is not the winner's")
 }
 
+// testConcurrentGets: Gets of many paths at once, some stored, some not,
+// some asked twice, each get their own record or not_found; and a Get
+// right after a Create (or a Delete) sees it, however many Gets run
+// beside it (an adapter may share one query among concurrent Gets).
+func testConcurrentGets(t *testing.T, fx Fixture) {
+	org := newOrg()
+	stored := map[domain.StoragePath]string{}
+	var paths []domain.StoragePath
+	for i := range workers {
+		p := path(t, fmt.Sprintf("%s/accounting/receipt/r%d/a.pdf", org, i))
+		paths = append(paths, p)
+		if i%3 != 0 {
+			stored[p] = create(t, fx, p).ID()
+		}
+	}
+	errs := parallel(func(i int) error {
+		for round := range 5 {
+			p := paths[(i+round)%len(paths)]
+			got, err := fx.Files.Get(ctx(t), p)
+			want, ok := stored[p]
+			switch {
+			case !ok && !errors.Is(err, domain.ErrNotFound):
+				return fmt.Errorf("Get(%s) of no record: got %v, want not_found", p, err)
+			case ok && err != nil:
+				return fmt.Errorf("Get(%s): %w", p, err)
+			case ok && (got.ID() != want || got.Path() != p):
+				return fmt.Errorf("Get(%s): got the record %s of %s, want %s", p, got.ID(), got.Path(), want)
+			}
+		}
+		// Read your own write, with the other workers reading.
+		p := path(t, fmt.Sprintf("%s/accounting/receipt/new%d/a.pdf", org, i))
+		rec, err := domain.NewPendingRecord(newID(), p, "a.pdf", "user-1", "up-"+newID(), base, time.Minute)
+		if err != nil {
+			return err
+		}
+		if _, err := fx.Files.Create(ctx(t), rec); err != nil {
+			return err
+		}
+		if got, err := fx.Files.Get(ctx(t), p); err != nil || got.ID() != rec.ID() {
+			return fmt.Errorf("Get right after Create(%s): got %v, want the record created", p, err)
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+}
+
 func testConcurrentUpdate(t *testing.T, fx Fixture) {
 	p := path(t, newOrg()+"/workspace/slide/deck1/deck.pptx")
 	rec := active(t, fx, p)

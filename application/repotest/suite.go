@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		t.Run("List", func(t *testing.T) { t.Parallel(); testList(t, fx) })
 		t.Run("ListPaging", func(t *testing.T) { t.Parallel(); testListPaging(t, fx) })
 		t.Run("ConcurrentCreate", func(t *testing.T) { t.Parallel(); testConcurrentCreate(t, fx) })
+		t.Run("ConcurrentGets", func(t *testing.T) { t.Parallel(); testConcurrentGets(t, fx) })
 		t.Run("ConcurrentUpdate", func(t *testing.T) { t.Parallel(); testConcurrentUpdate(t, fx) })
 		t.Run("ConcurrentRetries", func(t *testing.T) { t.Parallel(); testConcurrentRetries(t, fx) })
 		t.Run("ListOrgs", func(t *testing.T) { t.Parallel(); testListOrgs(t, fx) })
