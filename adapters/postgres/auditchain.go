@@ -27,6 +27,10 @@ const chainPage = 1000
 // database stores it.
 type AuditChain struct {
 	db *DB
+	// cursor, on SQLite, is a rowid of storage_audit_logs at or below
+	// which every event is linked (see sealTx.Pending); zero until the
+	// first seal establishes it.
+	cursor sqliteCursor
 }
 
 // NewAuditChain returns the audit chain of db.
@@ -35,6 +39,7 @@ func NewAuditChain(db *DB) *AuditChain { return &AuditChain{db: db} }
 // querier is a *sql.DB or a *sql.Tx.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
@@ -60,12 +65,14 @@ func (c *AuditChain) Seal(ctx context.Context, fn func(ctx context.Context, tx a
 			return false, nil
 		}
 	}
-	if err := fn(ctx, &sealTx{c: c, q: tx}); err != nil {
+	st := &sealTx{c: c, q: tx}
+	if err := fn(ctx, st); err != nil {
 		return true, err
 	}
 	if err := tx.Commit(); err != nil {
 		return true, fmt.Errorf("postgres: commit seal: %w", translate(err))
 	}
+	c.cursor.advance(st.linkedTo)
 	return true, nil
 }
 

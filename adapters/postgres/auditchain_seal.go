@@ -27,12 +27,19 @@ const settled = "((SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
 type sealTx struct {
 	c *AuditChain
 	q querier
+	// linkedTo, on SQLite, is the rowid up to which every event is
+	// linked once this transaction commits (0: unknown).
+	linkedTo int64
 }
 
 // Pending returns the settled events without a link. On SQLite every
 // visible row is settled: the seal transaction holds the write lock, so no
-// other transaction is in flight.
+// other transaction is in flight; and it answers from a cursor instead of
+// since (sqlitePending).
 func (t *sealTx) Pending(ctx context.Context, since time.Time, limit int) ([]*domain.AuditEvent, error) {
+	if !t.c.pg() {
+		return t.sqlitePending(ctx, since, limit)
+	}
 	where, args := unlinked, []any{}
 	if !since.IsZero() {
 		where, args = "a.timestamp >= ? AND "+where, append(args, dbTime(since))

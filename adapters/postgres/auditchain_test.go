@@ -363,7 +363,7 @@ func (c *setClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = 
 // events of the last seconds, and every half minute those of the whole
 // lookback, so an event committed long after its timestamp is still
 // linked within a minute; a full seal links everything.
-func TestPeriodicSealLooksBackWidelyNowAndThen(t *testing.T) {
+func TestSQLiteSealFollowsCommitOrder(t *testing.T) {
 	t.Parallel()
 	f := newChainFixture(t, newSQLite(t))
 	clock := &setClock{now: time.Now()}
@@ -380,14 +380,22 @@ func TestPeriodicSealLooksBackWidelyNowAndThen(t *testing.T) {
 	f.event(t, "org-1", start.Add(-2*time.Second))  // recent
 	f.event(t, "org-1", start.Add(-20*time.Minute)) // committed late
 	clock.set(start.Add(time.Second))
-	require.EqualValues(t, 1, seal(false), "a narrow periodic seal links the recent event only")
-	clock.set(start.Add(31 * time.Second))
-	require.EqualValues(t, 1, seal(false), "the wide periodic seal links the late one")
-
+	require.EqualValues(t, 2, seal(false), "a narrow periodic seal links every event committed since, the late one too")
 	f.event(t, "org-1", start.Add(-30*time.Minute))
-	clock.set(start.Add(32 * time.Second))
-	require.EqualValues(t, 0, seal(false), "narrow again")
-	require.EqualValues(t, 1, seal(true), "a full seal links everything")
+	clock.set(start.Add(2 * time.Second))
+	require.EqualValues(t, 1, seal(false), "narrow again")
+	require.EqualValues(t, 0, seal(true), "a full seal finds nothing left")
+
+	// An event below the cursor (as after rowids were renumbered) is left
+	// by narrow seals and linked by the next wide one.
+	id := f.event(t, "org-1", start.Add(-3*time.Second))
+	var rowid int64
+	require.NoError(t, f.db.SQL().QueryRowContext(t.Context(), "SELECT rowid FROM storage_audit_logs WHERE id = ?", id).Scan(&rowid))
+	f.chain.SetSQLiteCursor(rowid)
+	clock.set(start.Add(3 * time.Second))
+	require.EqualValues(t, 0, seal(false), "a narrow seal scans from the cursor only")
+	clock.set(start.Add(33 * time.Second)) // 30 s after the full seal's wide look
+	require.EqualValues(t, 1, seal(false), "the wide periodic seal finds the cursor again and links it")
 	rep, err := f.app.VerifyAudit.Run(t.Context(), application.VerifyAuditCommand{})
 	require.NoError(t, err)
 	require.Empty(t, rep.Problem)

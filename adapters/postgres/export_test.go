@@ -1,6 +1,9 @@
 package postgres
 
-import "database/sql"
+import (
+	"database/sql"
+	"time"
+)
 
 // Waiting is how many Appends of b are queued and not yet answered.
 func (b *AuditBatcher) Waiting() int { return int(b.waiting.Load()) }
@@ -15,3 +18,10 @@ func (db *DB) FileReadQueries() int64 { return db.fileReads.queries.Load() }
 // SetFileReadHook has hook run before each shared SELECT of the
 // FileRepo.Gets of db; set it before the first Get.
 func (db *DB) SetFileReadHook(hook func()) { db.fileReads.hook = hook }
+
+// SetSQLiteCursor puts c's SQLite seal cursor at rowid, as found now.
+func (c *AuditChain) SetSQLiteCursor(rowid int64) {
+	c.cursor.mu.Lock()
+	c.cursor.rowid, c.cursor.refreshed = rowid, time.Now()
+	c.cursor.mu.Unlock()
+}
