@@ -81,8 +81,9 @@ func (s *SealAudit) Run(ctx context.Context, full bool) (SealReport, error) {
 	return rep, nil
 }
 
-// batch links up to sealBatch events since since (zero: any) and signs
-// the checkpoints now due, in one transaction.
+// batch links up to sealBatch events since since (zero: any) and, when
+// that was all of them, signs the checkpoints now due, in one
+// transaction.
 func (s *SealAudit) batch(ctx context.Context, since time.Time, rep *SealReport) (int, error) {
 	var linked, signed int
 	full := since.IsZero()
@@ -101,6 +102,12 @@ func (s *SealAudit) batch(ctx context.Context, since time.Time, rep *SealReport)
 			return err
 		}
 		linked = len(links)
+		if len(events) == sealBatch {
+			// More follow in this run: its last batch signs what is
+			// due, once, over every org (each look at the heads walks
+			// the links of the last ten intervals).
+			return nil
+		}
 		signed, err = s.checkpoint(ctx, tx, now, full)
 		return err
 	})

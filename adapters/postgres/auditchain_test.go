@@ -363,6 +363,29 @@ func (c *setClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = 
 // events of the last seconds, and every half minute those of the whole
 // lookback, so an event committed long after its timestamp is still
 // linked within a minute; a full seal links everything.
+// TestSealSignsOnceARun: a seal run of more events than one batch links
+// them all and signs each org's checkpoint once, in its last batch, not
+// in every batch.
+func TestSealSignsOnceARun(t *testing.T) {
+	t.Parallel()
+	f := newChainFixture(t, newSQLite(t))
+	f.event(t, "org-1", time.Now().Add(-time.Minute))
+	// 1,499 copies of it in one transaction (one commit each would take
+	// seconds): 1,500 events, a batch and a half.
+	cols := "timestamp, org_id, user_id, user_role, ip_address, user_agent, action_type, file_path, " +
+		"related_object_type, related_object_id, metadata, success, error_message"
+	_, err := f.db.SQL().ExecContext(t.Context(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1499) "+
+		"INSERT INTO storage_audit_logs (id, "+cols+") SELECT id || '-' || n.i, "+cols+" FROM storage_audit_logs, n")
+	require.NoError(t, err)
+	rep, err := f.app.SealAudit.Run(t.Context(), false)
+	require.NoError(t, err)
+	require.EqualValues(t, 1500, rep.Linked)
+	require.EqualValues(t, 1, rep.Checkpoints, "checkpoints signed by a run of two batches")
+	vrep, err := f.app.VerifyAudit.Run(t.Context(), application.VerifyAuditCommand{})
+	require.NoError(t, err)
+	require.Empty(t, vrep.Problem)
+}
+
 func TestSQLiteSealFollowsCommitOrder(t *testing.T) {
 	t.Parallel()
 	f := newChainFixture(t, newSQLite(t))
