@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"storagegw/cmd/internal/benchgw"
@@ -20,8 +22,8 @@ import (
 // benchLocal compares a local-disk upload of c.size with the disk-limit
 // probe (the same bytes streamed to a file on the same file system with
 // sha256 and one fsync), and the signed-URL download of the stored file
-// with http.ServeFile of that same file (best of two each, page cache
-// warm for both).
+// with http.ServeFile of that same file (best of five each, alternating,
+// page cache warm for both).
 func benchLocal(c config, dir string, vars []string, out io.Writer) error {
 	g, tok, err := start(dir, false, vars)
 	if err != nil {
@@ -51,7 +53,7 @@ func benchLocal(c config, dir string, vars []string, out io.Writer) error {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, blob) }))
 	defer srv.Close()
 	var gwDown, refDown time.Duration
-	for range 2 {
+	for range 5 {
 		for _, m := range []struct {
 			url  string
 			best *time.Duration
@@ -150,6 +152,13 @@ func benchReceipts(c config, dir string, out io.Writer) error {
 		dbs = append(dbs, db{"PostgreSQL", c.postgres})
 	}
 	fmt.Fprintf(out, "receipt uploads (10 KiB PNG, %d clients, local disk, each audited):\n", c.clients)
+	cpu0 := selfCPU()
+	probe, n, err := probeSmallFiles(filepath.Join(dir, "probe"), c.clients, c.receipts)
+	if err != nil {
+		return fmt.Errorf("small-file probe: %w", err)
+	}
+	fmt.Fprintf(out, "  %-11s %.0f/s, %.0f µs of CPU each (%d writers, each a 10 KiB file in two new directories, "+
+		"file and directory fsynced)\n", "disk probe:", probe, float64((selfCPU()-cpu0).Microseconds())/float64(max(n, 1)), c.clients)
 	for _, d := range dbs {
 		var vars []string
 		var cleanups []func()
@@ -173,9 +182,23 @@ func benchReceipts(c config, dir string, out io.Writer) error {
 			}
 			tokens = append(tokens, tok)
 		}
+		gw0, err := g.CPU()
+		if err != nil {
+			g.Stop()
+			return err
+		}
 		load := benchgw.Receipts(g.Base, tokens, c.clients, c.receipts)
+		gw1, err := g.CPU()
 		g.Stop()
-		fmt.Fprintf(out, "  %-11s %s\n", d.name+":", load)
+		if err != nil {
+			return err
+		}
+		// The gateway's CPU over the warm-up and the measurement, per
+		// receipt of the measurement (the warm-up's second adds a
+		// sixth or so at 5 s).
+		perReceipt := float64((gw1 - gw0).Microseconds()) / (load.PerSecond * (c.receipts.Seconds() + 1))
+		fmt.Fprintf(out, "  %-11s %s; %.2f× the disk probe; gateway CPU %.0f µs each\n", d.name+":", load,
+			load.PerSecond/probe, perReceipt)
 	}
 	if c.postgres == "" {
 		fmt.Fprintln(out, "  PostgreSQL: not measured (no STORAGEGW_TEST_DATABASE_URL; run through scripts/with-postgres.sh)")
@@ -188,4 +211,67 @@ func startReceipts(dir string, vars []string, cleanups ...func()) (*benchgw.Gate
 		return nil, err
 	}
 	return benchgw.Start(dir, vars, cleanups...)
+}
+
+// probeSmallFiles is the disk's own rate, per second over d (and the
+// files made), of what a receipt costs the local store, with nothing
+// else: writers goroutines each making, in a loop, the two new
+// directories of a new receipt's blob (object id, file name) under one
+// of 8 org directories, a 10 KiB file in them, then fsyncing the file and
+// its directory.
+func probeSmallFiles(root string, writers int, d time.Duration) (perSecond float64, files int64, err error) {
+	payload := bytes.Repeat([]byte{0x5a}, 10<<10)
+	var (
+		done  atomic.Int64
+		first atomic.Pointer[error]
+		wg    sync.WaitGroup
+	)
+	start := time.Now()
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; time.Since(start) < d; i++ {
+				dir := filepath.Join(root, fmt.Sprintf("org-%d", w%8), "accounting", "receipt",
+					fmt.Sprintf("w%d-%d", w, i), "receipt.png")
+				if err := writeSynced(dir, payload); err != nil {
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if err := first.Load(); err != nil {
+		return 0, 0, *err
+	}
+	return float64(done.Load()) / time.Since(start).Seconds(), done.Load(), os.RemoveAll(root)
+}
+
+func writeSynced(dir string, payload []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "blob"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(payload)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	dd, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = dd.Sync()
+	if cerr := dd.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
