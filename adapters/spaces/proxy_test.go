@@ -1,6 +1,7 @@
 package spaces
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -94,7 +95,7 @@ func (p *proxy) serve(t *testing.T, c net.Conn, target string) {
 	}
 	defer s.Close()
 	go func() {
-		var src io.Reader = io.TeeReader(c, headers{p})
+		var src io.Reader = io.TeeReader(c, &headers{p: p})
 		if flip {
 			src = flipper{src}
 		}
@@ -118,18 +119,40 @@ func (p *proxy) serve(t *testing.T, c net.Conn, target string) {
 	<-t.Context().Done() // hold the rest until the test ends
 }
 
-// headers records the lines that pass through, but for long ones (bodies).
-type headers struct{ p *proxy }
+// headers records the lines that pass through one connection, but for
+// long ones (bodies). It assembles each line before it records it whole,
+// so a line split between two reads, or the lines of connections running
+// at once, are never recorded in pieces or interleaved.
+type headers struct {
+	p    *proxy
+	line []byte // the current line so far, up to 512 bytes
+	long bool   // the current line is longer: not recorded
+}
 
-func (h headers) Write(b []byte) (int, error) {
-	h.p.mu.Lock()
-	defer h.p.mu.Unlock()
-	for line := range strings.SplitAfterSeq(string(b), "\n") {
-		if len(line) < 512 {
-			h.p.sent.WriteString(line)
+func (h *headers) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		chunk := b
+		if i >= 0 {
+			chunk = b[:i+1]
 		}
+		b = b[len(chunk):]
+		if !h.long {
+			h.line = append(h.line, chunk...)
+			h.long = len(h.line) >= 512
+		}
+		if i < 0 {
+			continue
+		}
+		if !h.long {
+			h.p.mu.Lock()
+			h.p.sent.Write(h.line)
+			h.p.mu.Unlock()
+		}
+		h.line, h.long = h.line[:0], false
 	}
-	return len(b), nil
+	return n, nil
 }
 
 // flipper changes every 0xff byte it reads into 0xfe.
