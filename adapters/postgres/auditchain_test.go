@@ -323,7 +323,7 @@ func TestPostgresOneSealerAtATime(t *testing.T) {
 // DELETE like the audit table, on both dialects.
 func TestAuditChainIsAppendOnly(t *testing.T) {
 	t.Parallel()
-	for name, newDB := range map[string]func(testing.TB) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+	for name, newDB := range dialects {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newChainFixture(t, newDB(t))

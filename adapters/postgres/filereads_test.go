@@ -19,7 +19,7 @@ import (
 // the answers under real timing; this one holds each query 100 ms so the
 // Gets are sure to queue.
 func TestConcurrentGetsShareQueries(t *testing.T) {
-	for name, open := range map[string]func(testing.TB) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+	for name, open := range dialects {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			db := open(t)

@@ -59,6 +59,10 @@ func newPostgres(t testing.TB) *postgres.DB {
 	return db
 }
 
+// dialects open a fresh, migrated database of each dialect, by name, for
+// the tests that run on both.
+var dialects = map[string]func(testing.TB) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres}
+
 func redacted(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // caller (another process: another connection, another open of the lock
 // file) is told it is held, and takes it once it is released.
 func TestStoreSweepLock(t *testing.T) {
-	for name, open := range map[string]func(testing.TB) *postgres.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+	for name, open := range dialects {
 		t.Run(name, func(t *testing.T) {
 			s := postgres.NewSessions(open(t))
 			unlock, ok, err := s.LockStoreSweep(t.Context())
