@@ -98,14 +98,21 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fsError("delete", key, err)
 	}
-	// Removing a directory fails while it holds anything, so this stops at
-	// the first directory still in use, even one a concurrent Put just made.
-	for dir := filepath.Dir(name); dir != blobsDir && filepath.IsLocal(dir); dir = filepath.Dir(dir) {
+	s.prune(filepath.Dir(name))
+	return nil
+}
+
+// prune removes dir and then its parents while they are empty, never
+// blobs/ itself (best effort). Removing a directory fails while it holds
+// anything, so this stops at the first directory still in use, even one a
+// concurrent Put just made; a Put that had opened a directory pruned here
+// makes it again (createUnnamed, place, install).
+func (s *Store) prune(dir string) {
+	for ; dir != blobsDir && filepath.IsLocal(dir); dir = filepath.Dir(dir) {
 		if s.root.Remove(dir) != nil {
 			break
 		}
 	}
-	return nil
 }
 
 func infoOf(key string, fi os.FileInfo) application.BlobInfo {

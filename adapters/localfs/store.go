@@ -105,6 +105,12 @@ func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (
 	}
 	defer func() { d.Close() }() // place may reopen d
 	defer f.Close()
+	linked := false
+	defer func() {
+		if !linked { // the directories this Put may have made hold nothing of it
+			s.prune(filepath.Dir(name))
+		}
+	}()
 	size, readErr, err := copyChunks(ctx, f, r)
 	if readErr != nil {
 		return application.BlobInfo{}, fmt.Errorf("localfs: put %q: %w", key, readErr)
@@ -117,7 +123,7 @@ func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (
 		fi, err = f.Stat()
 	}
 	if err == nil {
-		d, err = s.place(f, d, name)
+		d, linked, err = s.place(f, d, name)
 	}
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
@@ -127,25 +133,25 @@ func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (
 
 // place links the unnamed, synced file f at name, d being name's open
 // directory, and syncs the directory; it returns the directory it ended
-// in. When a concurrent Delete pruned the directory meanwhile it makes it
-// again. When name exists, the link is refused (a link never replaces), so
-// f is linked into the temp area, locked as a named Put's file is, and
-// renamed over name (install).
-func (s *Store) place(f, d *os.File, name string) (*os.File, error) {
+// in and whether f got a name. When a concurrent Delete pruned the
+// directory meanwhile it makes it again. When name exists, the link is
+// refused (a link never replaces), so f is linked into the temp area,
+// locked as a named Put's file is, and renamed over name (install).
+func (s *Store) place(f, d *os.File, name string) (_ *os.File, linked bool, _ error) {
 	dir, base := filepath.Dir(name), filepath.Base(name)
 	for attempt := 1; ; attempt++ {
 		err := linkUnnamed(f, d, base)
 		switch {
 		case err == nil:
-			return d, syncOpenDir(d)
+			return d, true, syncOpenDir(d)
 		case errors.Is(err, fs.ErrExist):
-			return d, s.replace(f, name)
+			return d, true, s.replace(f, name)
 		case !errors.Is(err, fs.ErrNotExist) || attempt == 10:
-			return d, err
+			return d, false, err
 		}
 		d.Close()
 		if d, err = s.openDirAll(dir); err != nil {
-			return d, err
+			return d, false, err
 		}
 	}
 }

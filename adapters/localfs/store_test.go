@@ -144,7 +144,8 @@ func TestSymlinksDoNotEscape(t *testing.T) {
 }
 
 // TestFailedPutsLeaveNoTempFiles checks the temp area after each way a Put
-// can fail, and after one that succeeds.
+// can fail, and after one that succeeds, and that a failed Put leaves no
+// directory it made behind.
 func TestFailedPutsLeaveNoTempFiles(t *testing.T) {
 	s, dir := newTestStore(t)
 	ctx := t.Context()
@@ -158,6 +159,7 @@ func TestFailedPutsLeaveNoTempFiles(t *testing.T) {
 		r    *failAfter
 	}{
 		{"reader fails", ctx, "a/b", &failAfter{n: 1 << 20, err: errRead}},
+		{"reader fails deep", ctx, "o/accounting/receipt/r1/a.png/u1", &failAfter{n: 10, err: errRead}},
 		{"context cancelled", cancelled, "a/c", &failAfter{n: 10}},
 		{"hostile key", ctx, "../x", &failAfter{n: 10}},
 		{"succeeds", ctx, "a/d", &failAfter{n: 10}},
@@ -169,6 +171,11 @@ func TestFailedPutsLeaveNoTempFiles(t *testing.T) {
 		}
 		if entries, err := os.ReadDir(filepath.Join(dir, tmpDir)); err != nil || len(entries) != 0 {
 			t.Errorf("%s: temp area: got %d entries, %v, want it empty", p.name, len(entries), err)
+		}
+		if p.name != "succeeds" { // nor the directories a failed Put made
+			if entries, err := os.ReadDir(filepath.Join(dir, blobsDir)); err != nil || len(entries) != 0 {
+				t.Errorf("%s: blobs: got %d entries, %v, want none", p.name, len(entries), err)
+			}
 		}
 	}
 }
