@@ -72,7 +72,8 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 		return nil, err
 	}
 	body := &countingBody{ReadCloser: http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)}
-	hdr := &headerCap{r: &readAhead{r: body}, left: -1}
+	ahead := &readAhead{r: body}
+	hdr := &headerCap{r: ahead, left: -1}
 	mr := multipart.NewReader(hdr, boundary)
 	fields := map[string]string{}
 	for {
@@ -85,7 +86,7 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 		}
 		name := part.FormName()
 		if name == fileField {
-			return s.filePart(c.Request, body, hdr, mr, part, form, fields)
+			return s.filePart(c.Request, body, ahead, hdr, mr, part, form, fields)
 		}
 		if !form.takes(name) {
 			return nil, errorf(domain.ErrInvalid, "unknown_field", "The form field %s is not accepted here.", quoteName(name))
@@ -104,7 +105,7 @@ func (s *Server) readUpload(c *gin.Context, form uploadForm) (*formUpload, error
 	}
 }
 
-func (s *Server) filePart(req *http.Request, body *countingBody, hdr *headerCap, mr *multipart.Reader, part *multipart.Part,
+func (s *Server) filePart(req *http.Request, body *countingBody, ahead *readAhead, hdr *headerCap, mr *multipart.Reader, part *multipart.Part,
 	form uploadForm, fields map[string]string) (*formUpload, error) {
 	if err := missingFields(form, fields); err != nil {
 		return nil, err
@@ -112,8 +113,8 @@ func (s *Server) filePart(req *http.Request, body *countingBody, hdr *headerCap,
 	if part.FileName() == "" {
 		return nil, errorf(domain.ErrInvalid, "filename_missing", "The file part needs a filename.")
 	}
-	return &formUpload{fields: fields, filename: part.FileName(), body: &filePart{r: partReader{part}, hdr: hdr, mr: mr,
-		ahead: hdr.r.(*readAhead)},
+	return &formUpload{fields: fields, filename: part.FileName(),
+		body:     &filePart{r: partReader{part}, hdr: hdr, mr: mr, ahead: ahead},
 		declared: declaredSize(req, body.n)}, nil
 }
 
