@@ -107,7 +107,6 @@ type DB struct {
 	// for the one writer connection behind commits and their fsyncs.
 	// Writes and transactions keep the writer. Nil on PostgreSQL.
 	reader    *sql.DB
-	readerEnt entsql.Conn
 	readStmts *stmtCache // the reader's prepared statements
 	// purgeMu keeps this process's purge claims apart on SQLite, which
 	// has no row locks (see FileRepo.ClaimPurgeBatch).
@@ -186,7 +185,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		reader.SetMaxOpenConns(sqliteReaders)
 		reader.SetMaxIdleConns(sqliteReaders)
 		db.reader, db.readStmts = reader, newStmtCache(reader)
-		db.readerEnt = entsql.Conn{ExecQuerier: db.readStmts}
 	}
 	return db, nil
 }

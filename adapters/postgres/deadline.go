@@ -46,7 +46,7 @@ func (d deadlineDriver) Query(ctx context.Context, query string, args, v any) er
 		Query(ctx context.Context, query string, args, v any) error
 	} = d.Driver
 	if d.db.reader != nil && isSelect(query) {
-		drv = d.db.readerEnt
+		drv = entsql.Conn{ExecQuerier: d.db.readStmts}
 	}
 	if err := drv.Query(ctx, query, args, v); err != nil {
 		cancel()
