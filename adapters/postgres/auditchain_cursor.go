@@ -90,33 +90,23 @@ func (t *sealTx) cursorFrom(ctx context.Context, since time.Time) (int64, error)
 	if !due {
 		return rowid, nil
 	}
-	where, args := unlinked, []any{}
+	window, args := "1 = 1", []any{}
 	if !since.IsZero() {
-		where, args = "a.timestamp >= ? AND "+where, append(args, dbTime(since))
+		window, args = "a.timestamp >= ?", []any{dbTime(since)}
 	}
-	// The first unlinked event of the window, less one; none: everything
-	// in it, so the cursor may stay (or start at the window's start).
-	var first sql.NullInt64
-	if err := t.q.QueryRowContext(ctx, "SELECT MIN(a.rowid) FROM storage_audit_logs a WHERE "+where, args...).Scan(&first); err != nil {
+	// In one walk of the window: its first unlinked event and its first
+	// event.
+	var firstUnlinked, first sql.NullInt64
+	if err := t.q.QueryRowContext(ctx, "SELECT MIN(CASE WHEN "+unlinked+" THEN a.rowid END), MIN(a.rowid) "+
+		"FROM storage_audit_logs a WHERE "+window, args...).Scan(&firstUnlinked, &first); err != nil {
 		return 0, translate(err)
 	}
 	from := rowid
 	switch {
-	case first.Valid:
+	case firstUnlinked.Valid: // resume just below it
+		from = firstUnlinked.Int64 - 1
+	case rowid == 0 && first.Valid: // everything in it is linked: start below it
 		from = first.Int64 - 1
-	case rowid == 0:
-		// Nothing unlinked in the window: start below its first event.
-		var start sql.NullInt64
-		w, a := "1 = 1", []any{}
-		if !since.IsZero() {
-			w, a = "a.timestamp >= ?", []any{dbTime(since)}
-		}
-		if err := t.q.QueryRowContext(ctx, "SELECT MIN(a.rowid) FROM storage_audit_logs a WHERE "+w, a...).Scan(&start); err != nil {
-			return 0, translate(err)
-		}
-		if start.Valid {
-			from = start.Int64 - 1
-		}
 	}
 	c.mu.Lock()
 	c.rowid, c.refreshed = from, time.Now()
