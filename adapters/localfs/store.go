@@ -111,7 +111,7 @@ func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (
 			s.prune(filepath.Dir(name))
 		}
 	}()
-	size, readErr, err := copyChunks(ctx, f, r)
+	_, readErr, err := copyChunks(ctx, f, r)
 	if readErr != nil {
 		return application.BlobInfo{}, fmt.Errorf("localfs: put %q: %w", key, readErr)
 	}
@@ -128,7 +128,7 @@ func (s *Store) putUnnamed(ctx context.Context, key, name string, r io.Reader) (
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
-	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
+	return infoOf(key, fi), nil
 }
 
 // place links the unnamed, synced file f at name, d being name's open
@@ -253,7 +253,7 @@ func (s *Store) putNamed(ctx context.Context, key, name string, r io.Reader) (ap
 	if err != nil {
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
-	size, readErr, err := copyChunks(ctx, f, r)
+	_, readErr, err := copyChunks(ctx, f, r)
 	var fi fs.FileInfo
 	if err == nil && readErr == nil {
 		if err = f.Sync(); err == nil {
@@ -274,7 +274,7 @@ func (s *Store) putNamed(ctx context.Context, key, name string, r io.Reader) (ap
 		}
 		return application.BlobInfo{}, fsError("put", key, err)
 	}
-	return application.BlobInfo{Key: key, Size: size, ModTime: fi.ModTime().UTC()}, nil
+	return infoOf(key, fi), nil
 }
 
 // testHookTempCreated, when set by a test, runs between a Put's creating
