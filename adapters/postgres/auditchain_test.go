@@ -359,10 +359,6 @@ type setClock struct {
 func (c *setClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *setClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
-// TestPeriodicSealLooksBackWidelyNowAndThen: a periodic seal links the
-// events of the last seconds, and every half minute those of the whole
-// lookback, so an event committed long after its timestamp is still
-// linked within a minute; a full seal links everything.
 // TestSealSignsOnceARun: a seal run of more events than one batch links
 // them all and signs each org's checkpoint once, in its last batch, not
 // in every batch.
@@ -386,6 +382,10 @@ func TestSealSignsOnceARun(t *testing.T) {
 	require.Empty(t, vrep.Problem)
 }
 
+// TestSQLiteSealFollowsCommitOrder: on SQLite a periodic seal links every
+// event committed since the last one, in commit order, an event committed
+// long after its timestamp too; a full seal then finds nothing left; an
+// event below the cursor waits for the next wide seal.
 func TestSQLiteSealFollowsCommitOrder(t *testing.T) {
 	t.Parallel()
 	f := newChainFixture(t, newSQLite(t))

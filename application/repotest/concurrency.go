@@ -74,8 +74,8 @@ func testConcurrentCreate(t *testing.T, fx Fixture) {
 
 // testConcurrentGets: Gets of many paths at once, some stored, some not,
 // some asked twice, each get their own record or not_found; and a Get
-// right after a Create (or a Delete) sees it, however many Gets run
-// beside it (an adapter may share one query among concurrent Gets).
+// right after a Create sees it, however many Gets run beside it (an
+// adapter may share one query among concurrent Gets).
 func testConcurrentGets(t *testing.T, fx Fixture) {
 	org := newOrg()
 	stored := map[domain.StoragePath]string{}
