@@ -295,7 +295,13 @@ func TestPutOutlivesSweepBeforeLock(t *testing.T) {
 		swept++
 	}
 	defer func() { testHookTempCreated = nil }()
-	r := &sweepingReader{s: s, t: t, left: []byte("hello")}
+	// Before it hands out its bytes the reader sweeps the temp area: the
+	// running Put's locked file must survive it.
+	r := &peekingReader{left: []byte("hello"), peek: func() {
+		if n, err := s.SweepTemp(t.Context()); err != nil || n != 0 {
+			t.Errorf("sweep during the Put: got (%d, %v), want its locked file kept", n, err)
+		}
+	}}
 	info, err := s.Put(t.Context(), "org-1/workspace/doc/d1/a.txt/u1", r, "text/plain")
 	if err != nil || info.Size != 5 {
 		t.Fatalf("Put after its first temp file was swept: got %+v, %v", info, err)
@@ -314,26 +320,6 @@ func TestPutOutlivesSweepBeforeLock(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, tmpDir)); len(entries) != 0 {
 		t.Errorf("temp area after the Put: %d entries, want none", len(entries))
 	}
-}
-
-// sweepingReader sweeps the store's temp area before it hands out its
-// bytes: the running Put's locked file must survive it.
-type sweepingReader struct {
-	s    *Store
-	t    *testing.T
-	left []byte
-}
-
-func (r *sweepingReader) Read(p []byte) (int, error) {
-	if len(r.left) == 0 {
-		return 0, io.EOF
-	}
-	if n, err := r.s.SweepTemp(r.t.Context()); err != nil || n != 0 {
-		r.t.Errorf("sweep during the Put: got (%d, %v), want its locked file kept", n, err)
-	}
-	n := copy(p, r.left)
-	r.left = r.left[n:]
-	return n, nil
 }
 
 // TestForeignEntriesIgnored plants names this package never writes: none
